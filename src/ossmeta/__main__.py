@@ -1,0 +1,5 @@
+"""``python -m ossmeta`` runs the command-line interface."""
+
+from ossmeta.surfaces.cli.app import main
+
+raise SystemExit(main())

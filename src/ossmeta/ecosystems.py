@@ -1,0 +1,97 @@
+"""Ecosystem identities: OSV ecosystem names, purl types and canonical package names.
+
+OSV names an ecosystem by a string that may carry a suffix (``Debian:12``,
+``Maven:https://maven.google.com``); the part before the first colon is the base
+ecosystem, and that is what decides the version ordering and name rules.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+PYPI: Final = "PyPI"
+NPM: Final = "npm"
+MAVEN: Final = "Maven"
+CRATES: Final = "crates.io"
+GO: Final = "Go"
+RUBYGEMS: Final = "RubyGems"
+NUGET: Final = "NuGet"
+PACKAGIST: Final = "Packagist"
+
+#: purl type -> OSV base ecosystem (for the types our inputs produce and OSV knows).
+PURL_TYPE_TO_ECOSYSTEM: Final[dict[str, str]] = {
+    "pypi": PYPI,
+    "npm": NPM,
+    "maven": MAVEN,
+    "cargo": CRATES,
+    "golang": GO,
+    "gem": RUBYGEMS,
+    "nuget": NUGET,
+    "composer": PACKAGIST,
+    "pub": "Pub",
+    "hex": "Hex",
+    "swift": "SwiftURL",
+    "cran": "CRAN",
+    "hackage": "Hackage",
+    "conan": "ConanCenter",
+    "bitnami": "Bitnami",
+    "github": "GitHub Actions",
+}
+ECOSYSTEM_TO_PURL_TYPE: Final[dict[str, str]] = {v: k for k, v in PURL_TYPE_TO_ECOSYSTEM.items()}
+
+#: Prefixes of the advisory database that belongs to an ecosystem; used to choose the
+#: id shown for an alias group (the ecosystem's own database first, then GHSA, then CVE).
+NATIVE_ID_PREFIXES: Final[dict[str, tuple[str, ...]]] = {
+    PYPI: ("PYSEC-",),
+    GO: ("GO-",),
+    CRATES: ("RUSTSEC-",),
+    "Hex": ("EEF-",),
+    "Pub": ("PUB-",),
+    "Android": ("ASB-", "PUB-"),
+    "Debian": ("DSA-", "DLA-", "DTSA-", "DEBIAN-"),
+    "Ubuntu": ("USN-", "UBUNTU-"),
+    "Alpine": ("ALPINE-",),
+    "Rocky Linux": ("RLSA-", "RXSA-"),
+    "AlmaLinux": ("ALSA-", "ALBA-", "ALEA-"),
+    "openSUSE": ("openSUSE-", "SUSE-"),
+    "SUSE": ("SUSE-", "openSUSE-"),
+    "Bitnami": ("BIT-",),
+    "OSS-Fuzz": ("OSV-",),
+    "Packagist": ("PKSA-",),
+    "RubyGems": ("GEM-",),
+}
+
+_PEP503 = re.compile(r"[-_.]+")
+
+
+def base_ecosystem(ecosystem: str) -> str:
+    """``Debian:12`` -> ``Debian``; ``PyPI`` -> ``PyPI``."""
+    return ecosystem.split(":", 1)[0]
+
+
+def name_key(ecosystem: str, name: str) -> str:
+    """The key under which two spellings of one package name compare equal.
+
+    PyPI follows PEP 503; NuGet ids and Packagist names are case-insensitive; crates.io
+    treats ``-`` and ``_`` alike and ignores case. Everything else is exact.
+    """
+    base = base_ecosystem(ecosystem)
+    if base == PYPI:
+        return _PEP503.sub("-", name).lower()
+    if base in (NUGET, PACKAGIST):
+        return name.lower()
+    if base == CRATES:
+        return name.replace("_", "-").lower()
+    return name
+
+
+def canonical_name(ecosystem: str, name: str) -> str:
+    """The name as the ecosystem canonically writes it (PEP 503 for PyPI, lower-case
+    for Packagist); other ecosystems keep the name as given."""
+    base = base_ecosystem(ecosystem)
+    if base == PYPI:
+        return _PEP503.sub("-", name).lower()
+    if base == PACKAGIST:
+        return name.lower()
+    return name
