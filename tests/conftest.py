@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from sqlalchemy import create_engine, text
+
+from ossmeta.store import Store, open_store
 
 
 DATA = Path(__file__).parent / "data"
@@ -21,3 +27,60 @@ def data_dir() -> Path:
     return DATA
 
 
+
+
+# ------------------------------------------------------------------ stores (SQLite and PostgreSQL)
+
+PG_ENV = "OSSMETA_TEST_DATABASE_URL"
+PG_SKIP = (
+    f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test); "
+    "CI sets it"
+)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With the variable set, an unreachable server is a failure, never a skip."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        return
+    try:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure to connect ends the run
+        pytest.exit(f"{PG_ENV} is set but PostgreSQL cannot be reached: {error}", returncode=3)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = open_store(store_url)
+    opened.upgrade()
+    yield opened
+    opened.dispose()

@@ -95,3 +95,10 @@ def canonical_name(ecosystem: str, name: str) -> str:
     if base == PACKAGIST:
         return name.lower()
     return name
+
+
+def osv_version(ecosystem: str, version: str) -> str:
+    """The version as OSV records write it: Go module versions drop their ``v``."""
+    if base_ecosystem(ecosystem) == GO and version[:1] == "v":
+        return version[1:]
+    return version

@@ -33,6 +33,7 @@ class RawRecord:
     modified: str | None
     payload: dict[str, object]
     provenance: Provenance
+    canonical_json: str  # the payload serialized canonically (sorted keys, compact)
 
 
 # --------------------------------------------------------------------------- inputs

@@ -118,8 +118,15 @@ def load_toml(file: InputFile, text: str | None = None) -> dict[str, Any]:
 
 
 class _NoAliasLoader(yaml.CSafeLoader):
-    """Safe YAML loading; documents that use anchors or aliases are refused (see
-    ``load_yaml``)."""
+    """Safe YAML loading that keeps timestamps as the strings they were written as (an
+    OSV ``modified`` must round-trip exactly, and everything we load is JSON-shaped data);
+    documents that use anchors or aliases are refused (see ``load_yaml``)."""
+
+
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def load_yaml(file: InputFile, text: str | None = None) -> Any:

@@ -1,0 +1,1 @@
+"""Analyses are pure functions of the store's contents: matching, upgrades, policy."""

@@ -1,0 +1,240 @@
+"""The scan: components in, findings per alias group out, with fixed versions, the
+smallest clearing upgrade, and the ignore file applied to whole alias groups.
+
+Numbered steps, each a small function:
+ 1. look up the affected entries of every (ecosystem, name) in one pass over the store;
+ 2. evaluate each component version against each entry (matcher);
+ 3. fold the matching records into alias groups (one finding per group per component);
+ 4. apply the ignore rules (expired rules are reported, not applied; unused ones reported);
+ 5. work out the smallest upgrade for each vulnerable component.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Protocol
+
+from ossmeta.analyses.matcher import CompiledAffected, Outcome
+from ossmeta.ecosystems import NATIVE_ID_PREFIXES, name_key, osv_version
+from ossmeta.model import (
+    UNKNOWN_SEVERITY,
+    Component,
+    ComponentReport,
+    Finding,
+    IgnoreRule,
+    ScanReport,
+    Severity,
+    Verdict,
+)
+from ossmeta.store.lookup import StoredAdvisory, StoredAffected
+from ossmeta.versions import ordering_for, try_version_key
+
+
+class AdvisorySource(Protocol):
+    def affected_for(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[StoredAffected]]: ...
+    def groups_for(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]: ...
+    def advisories(self, ids: Iterable[str]) -> dict[str, StoredAdvisory]: ...
+
+
+Hit = tuple[str, CompiledAffected, Outcome]  # (record id, entry, outcome)
+
+
+def _package_key(component: Component) -> tuple[str, str] | None:
+    if component.ecosystem is None or component.version is None:
+        return None
+    return component.ecosystem, name_key(component.ecosystem, component.name)
+
+
+def choose_id(members: Sequence[str], ecosystem: str) -> str:
+    """The ecosystem database's own id, else GHSA, else CVE, else the smallest id."""
+    native = NATIVE_ID_PREFIXES.get(ecosystem, ())
+
+    def rank(member: str) -> tuple[int, str]:
+        if member.startswith(native) if native else False:
+            return 0, member
+        if member.startswith("GHSA-"):
+            return 1, member
+        if member.startswith("CVE-"):
+            return 2, member
+        return 3, member
+
+    return min(members, key=rank)
+
+
+def _worst(severities: Iterable[Severity]) -> Severity:
+    best = UNKNOWN_SEVERITY
+    for severity in severities:
+        if (severity.level, severity.score or 0.0) > (best.level, best.score or 0.0):
+            best = severity
+    return best
+
+
+def _fixed_versions(ecosystem: str, hits: list[Hit]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for _, compiled, _ in hits:
+        for rng in compiled.entry.ranges:
+            for event in rng.events:
+                if event.kind == "fixed":
+                    seen.setdefault(event.version)
+    parsed = [(try_version_key(ecosystem, osv_version(ecosystem, v)), v) for v in seen]
+    ordered = sorted((p for p in parsed if p[0] is not None), key=lambda p: _Key(p[0]))
+    return tuple(v for _, v in ordered) + tuple(v for k, v in parsed if k is None)
+
+
+class _Key:
+    __slots__ = ("key",)
+
+    def __init__(self, key: object) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Key) -> bool:
+        return bool(self.key < other.key)  # type: ignore[operator]
+
+
+def smallest_upgrade(component: Component, entries: list[CompiledAffected]) -> tuple[str | None, str | None]:
+    """The smallest version above the current one that no known advisory affects.
+
+    Candidates are the versions the advisories name (fixed, introduced, last_affected and
+    listed versions); we do not know the registry's releases yet, so a clearing version
+    that no advisory mentions cannot be proposed."""
+    ecosystem = component.ecosystem
+    assert ecosystem is not None and component.version is not None
+    ordering = ordering_for(ecosystem)
+    current = try_version_key(ecosystem, osv_version(ecosystem, component.version))
+    if ordering is None or current is None:
+        return None, f"cannot order {ecosystem} versions of {component.version!r}"
+    stable_only = not ordering.is_prerelease(osv_version(ecosystem, component.version))
+    names: set[str] = set()
+    for compiled in entries:
+        names.update(compiled.entry.versions)
+        for rng in compiled.entry.ranges:
+            names.update(e.version for e in rng.events if e.version not in ("0", "*"))
+    candidates = []
+    for text in names:
+        key = try_version_key(ecosystem, osv_version(ecosystem, text))
+        if key is None or not current < key:
+            continue
+        if stable_only and ordering.is_prerelease(osv_version(ecosystem, text)):
+            continue
+        candidates.append((key, text))
+    candidates.sort(key=lambda c: _Key(c[0]))
+    for _, text in candidates:
+        if all(c.evaluate(text).verdict is Verdict.NOT_AFFECTED for c in entries):
+            return text, None
+    if not candidates:
+        return None, "the advisories name no newer version"
+    return None, "no version named by the advisories clears all of them"
+
+
+def _ignore_for(members: Sequence[str], chosen: str, rules: Sequence[IgnoreRule]) -> IgnoreRule | None:
+    wanted = {m.casefold() for m in members} | {chosen.casefold()}
+    for rule in rules:
+        if rule.id.casefold() in wanted:
+            return rule
+    return None
+
+
+def scan(
+    components: Sequence[Component],
+    source: AdvisorySource,
+    ignores: Sequence[IgnoreRule] = (),
+    today: date | None = None,
+    inputs: Sequence[str] = (),
+) -> ScanReport:
+    today = today or date.today()
+    active = [r for r in ignores if r.expires is None or r.expires >= today]
+    expired = tuple(r for r in ignores if r.expires is not None and r.expires < today)
+
+    # 1. one lookup for every package
+    keys = {k for c in components if (k := _package_key(c)) is not None}
+    stored = source.affected_for(keys)
+    compiled: dict[tuple[str, str], list[tuple[str, CompiledAffected]]] = {
+        key: [(row.advisory_id, CompiledAffected(row.entry)) for row in rows] for key, rows in stored.items()
+    }
+
+    # 2. evaluate
+    hits_by_component: list[list[Hit]] = []
+    for component in components:
+        key = _package_key(component)
+        hits: list[Hit] = []
+        if key is not None and key in compiled:
+            assert component.version is not None
+            for record_id, entry in compiled[key]:
+                outcome = entry.evaluate(component.version)
+                if outcome.verdict is not Verdict.NOT_AFFECTED:
+                    hits.append((record_id, entry, outcome))
+        hits_by_component.append(hits)
+
+    record_ids = {h[0] for hits in hits_by_component for h in hits}
+    groups = source.groups_for(record_ids)
+    infos = source.advisories({m for i in record_ids for m in groups[i]})
+
+    # 3.-5. fold into alias groups, ignore, upgrade
+    used: set[IgnoreRule] = set()
+    reports = []
+    for component, hits in zip(components, hits_by_component, strict=True):
+        if not hits:
+            reports.append(ComponentReport(component, ()))
+            continue
+        assert component.ecosystem is not None
+        by_group: dict[tuple[str, ...], list[Hit]] = defaultdict(list)
+        for hit in hits:
+            by_group[groups[hit[0]]].append(hit)
+        findings, unknown, ignored = [], [], []
+        for members, group_hits in by_group.items():
+            affected_hits = [h for h in group_hits if h[2].verdict is Verdict.AFFECTED]
+            verdict = Verdict.AFFECTED if affected_hits else Verdict.UNKNOWN
+            relevant = affected_hits or group_hits
+            present = [infos[m] for m in members if m in infos]
+            chosen = choose_id(members, component.ecosystem)
+            severity = _worst(
+                h[1].entry.severity or (infos[h[0]].severity if h[0] in infos else UNKNOWN_SEVERITY)
+                for h in relevant
+            )
+            if severity is UNKNOWN_SEVERITY:
+                severity = _worst(info.severity for info in present)
+            summary_from = infos.get(chosen) or next((infos[h[0]] for h in relevant if h[0] in infos), None)
+            finding = Finding(
+                id=chosen,
+                aliases=tuple(m for m in members if m != chosen),
+                verdict=verdict,
+                severity=severity,
+                fixed=_fixed_versions(component.ecosystem, relevant),
+                summary=summary_from.summary if summary_from else "",
+                reason="; ".join(dict.fromkeys(f"{h[0]}: {h[2].reason}" for h in relevant)),
+                records=tuple(sorted({h[0] for h in relevant})),
+            )
+            rule = _ignore_for(members, chosen, active)
+            if rule is not None:
+                used.add(rule)
+                ignored.append(replace(finding, ignored_by=rule))
+            elif verdict is Verdict.AFFECTED:
+                findings.append(finding)
+            else:
+                unknown.append(finding)
+        upgrade, note = None, None
+        if findings:
+            entries = [entry for _, entry in compiled[_package_key(component)]]  # type: ignore[index]
+            upgrade, note = smallest_upgrade(component, entries)
+        reports.append(
+            ComponentReport(
+                component,
+                _order_findings(findings),
+                _order_findings(unknown),
+                _order_findings(ignored),
+                upgrade,
+                note,
+            )
+        )
+    unused = tuple(r for r in active if r not in used)
+    return ScanReport(tuple(reports), tuple(inputs), expired, unused)
+
+
+def _order_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: (-int(f.severity.level), f.id)))
+

@@ -1,0 +1,61 @@
+"""Step 1 of a scan: turn the paths a user named into declared packages.
+
+A file is parsed by the format its name (or content) says; a directory is searched for
+known files (``recursive`` descends, skipping VCS folders, node_modules and virtualenvs)
+and may carry an ``ossmeta.toml`` ignore file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ossmeta.errors import UsageError
+from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
+from ossmeta.sources.ignorefile import FILE_NAME as IGNORE_FILE_NAME
+from ossmeta.sources.inputs import find_inputs, parse_file
+from ossmeta.sources.inputs.pyenv import parse_environment
+
+
+@dataclass(frozen=True, slots=True)
+class Collected:
+    packages: tuple[DeclaredPackage, ...]
+    inputs: tuple[str, ...]  # the files read, as shown in reports
+    ignore_files: tuple[InputFile, ...]  # ossmeta.toml found in scanned directories
+
+
+def _shown(path: Path, given: str, root: Path) -> str:
+    if path == root:
+        return given
+    return str(Path(given) / path.relative_to(root))
+
+
+def collect(paths: list[str], recursive: bool = False, python_envs: list[str] | None = None) -> Collected:
+    packages: list[DeclaredPackage] = []
+    inputs: list[str] = []
+    ignore_files: list[InputFile] = []
+    for given in paths:
+        root = Path(given)
+        if root.is_dir():
+            found = list(find_inputs(root, recursive))
+            ignore = root / IGNORE_FILE_NAME
+            if ignore.is_file():
+                ignore_files.append(InputFile(ignore, _shown(ignore, given, root)))
+            if not found:
+                hint = "" if recursive else " (--recursive searches subdirectories)"
+                raise UsageError(f"{given}: no lockfile, manifest or SBOM that ossmeta reads{hint}")
+            for path in found:
+                file = InputFile(path, _shown(path, given, root))
+                packages.extend(parse_file(file))
+                inputs.append(file.display)
+        elif root.is_file():
+            file = InputFile(root, given)
+            packages.extend(parse_file(file))
+            inputs.append(given)
+        else:
+            raise UsageError(f"{given}: no such file or directory")
+    for env in python_envs or []:
+        packages.extend(parse_environment(Path(env), env))
+        inputs.append(env)
+    return Collected(tuple(packages), tuple(inputs), tuple(ignore_files))

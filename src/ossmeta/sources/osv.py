@@ -1,0 +1,119 @@
+"""OSV records from files, directories (recursive) and zip dumps in the osv.dev layout.
+
+Yields each record as given (a JSON object) with its provenance; interpretation is the
+normalizer's job. A JSON file may hold one record or a list of records; YAML files hold one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ossmeta.model import Provenance, RawRecord
+from ossmeta.sources.archives import count_members, iter_members
+from ossmeta.sources.files import InputFile, decode_text, load_json, load_yaml
+
+SOURCE_ID = "osv"
+RECORD_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class OsvInput:
+    """One path the user named: a record file, a directory or a zip dump."""
+
+    file: InputFile
+
+    @property
+    def is_zip(self) -> bool:
+        return self.file.path.suffix.lower() == ".zip"
+
+
+def _record_files(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        found.extend(
+            Path(directory) / name
+            for name in sorted(files)
+            if name.lower().endswith(RECORD_SUFFIXES) and not name.startswith(".")
+        )
+    return found
+
+
+def expand(paths: list[str]) -> list[tuple[InputFile, bool]]:
+    """Every record file or zip dump under the given paths, as (file, is_zip)."""
+    out: list[tuple[InputFile, bool]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend((InputFile(p, str(p)), False) for p in _record_files(path))
+        elif path.suffix.lower() == ".zip":
+            out.append((InputFile(path, raw), True))
+        elif path.exists():
+            out.append((InputFile(path, raw), False))
+        else:
+            InputFile(path, raw).fail("no such file or directory")
+    return out
+
+
+def count_records(files: list[tuple[InputFile, bool]]) -> int:
+    """Files to read (zip members counted one by one), for the progress bar."""
+    return sum(count_members(f, RECORD_SUFFIXES) if is_zip else 1 for f, is_zip in files)
+
+
+def canonical_hash(record: object, file: InputFile) -> tuple[str, str]:
+    """(sha256 of the canonical JSON, the canonical JSON): the same record written as
+    YAML or JSON, pretty or compact, hashes the same, so re-imports are no-ops."""
+    try:
+        text = json.dumps(
+            record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError) as error:
+        file.fail(f"record is not plain JSON data: {error}")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
+
+
+def _records_in(file: InputFile, data: bytes) -> list[object]:
+    text = decode_text(data, file)
+    if file.display.lower().endswith(".json"):
+        loaded = load_json(file, text)
+        return loaded if isinstance(loaded, list) else [loaded]
+    return [load_yaml(file, text)]
+
+
+def _raw(record: object, file: InputFile, data_license: str | None) -> RawRecord:
+    if not isinstance(record, dict):
+        file.fail("an OSV record must be a JSON object")
+    record_id = record.get("id")
+    if not isinstance(record_id, str) or not record_id.strip():
+        file.fail("OSV record has no string 'id'")
+    modified = record.get("modified")
+    digest, text = canonical_hash(record, file)
+    return RawRecord(
+        kind="advisory",
+        external_id=record_id,
+        modified=modified if isinstance(modified, str) else None,
+        payload=record,
+        provenance=Provenance(SOURCE_ID, file.display, digest, data_license),
+        canonical_json=text,
+    )
+
+
+def iter_records(
+    files: list[tuple[InputFile, bool]], data_license: str | None = None
+) -> Iterator[RawRecord]:
+    """Yield every record of the given files; one item per file read (progress counts
+    files, so a JSON list of records yields several records for one step)."""
+    for file, is_zip in files:
+        if is_zip:
+            for name, data in iter_members(file, RECORD_SUFFIXES):
+                member = InputFile(file.path, f"{file.display}!{name}")
+                for record in _records_in(member, data):
+                    yield _raw(record, member, data_license)
+        else:
+            for record in _records_in(file, file.read_bytes()):
+                yield _raw(record, file, data_license)

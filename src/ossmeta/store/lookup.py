@@ -1,0 +1,183 @@
+"""The read side of the advisory store: what the matcher and ``advisories show`` need."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ossmeta.model import UNKNOWN_SEVERITY, Affected, Event, Range, Severity, SeverityLevel
+from ossmeta.store.advisories import chunks
+from ossmeta.store.engine import Store
+from ossmeta.store.schema import advisories, affected, alias_groups, raw_records
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAffected:
+    advisory_id: str
+    entry: Affected
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAdvisory:
+    id: str
+    summary: str
+    severity: Severity
+    modified: datetime
+    withdrawn: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAdvisory:
+    record: dict[str, Any]
+    locator: str
+    source: str
+    content_hash: str
+    data_license: str | None
+    imported_at: datetime
+    group: tuple[str, ...]
+    withdrawn: bool
+
+
+def _severity(level: int | None, score: float | None, vector: str | None, kind: str | None, origin: str) -> Severity | None:
+    if level is None:
+        return None
+    return Severity(SeverityLevel(level), score, vector, kind, origin)
+
+
+def _ranges(text: str) -> tuple[Range, ...]:
+    return tuple(
+        Range(r["type"], tuple(Event(k, v) for k, v in r["events"]), r.get("repo"))
+        for r in json.loads(text)
+    )
+
+
+class AdvisoryLookup:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def count(self) -> int:
+        with self.store.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(advisories)).scalar_one())
+
+    def affected_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[StoredAffected]]:
+        """Affected entries of records that are not withdrawn, by (ecosystem, name key)."""
+        by_ecosystem: dict[str, list[str]] = defaultdict(list)
+        for ecosystem, key in set(keys):
+            by_ecosystem[ecosystem].append(key)
+        found: dict[tuple[str, str], list[StoredAffected]] = defaultdict(list)
+        columns = (
+            affected.c.advisory_id,
+            affected.c.ecosystem,
+            affected.c.ecosystem_full,
+            affected.c.name,
+            affected.c.name_key,
+            affected.c.purl,
+            affected.c.ranges,
+            affected.c.versions,
+            affected.c.severity_level,
+            affected.c.severity_score,
+            affected.c.severity_vector,
+            affected.c.severity_type,
+        )
+        with self.store.engine.connect() as connection:
+            for ecosystem, names in by_ecosystem.items():
+                for part in chunks(sorted(names)):
+                    query = (
+                        select(*columns)
+                        .join(advisories, advisories.c.id == affected.c.advisory_id)
+                        .where(
+                            advisories.c.withdrawn.is_(None),
+                            affected.c.ecosystem == ecosystem,
+                            affected.c.name_key.in_(part),
+                        )
+                        .order_by(affected.c.advisory_id, affected.c.id)
+                    )
+                    for row in connection.execute(query):
+                        entry = Affected(
+                            ecosystem=row.ecosystem_full,
+                            name=row.name,
+                            purl=row.purl,
+                            ranges=_ranges(row.ranges),
+                            versions=tuple(json.loads(row.versions)),
+                            severity=_severity(
+                                row.severity_level,
+                                row.severity_score,
+                                row.severity_vector,
+                                row.severity_type,
+                                row.advisory_id,
+                            ),
+                        )
+                        found[(row.ecosystem, row.name_key)].append(StoredAffected(row.advisory_id, entry))
+        return found
+
+    def groups_for(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Each id -> every member of its alias group (itself included), sorted."""
+        wanted = sorted(set(ids))
+        group_of: dict[str, str] = {}
+        members: dict[str, list[str]] = defaultdict(list)
+        with self.store.engine.connect() as connection:
+            for part in chunks(wanted):
+                for member, key in connection.execute(
+                    select(alias_groups.c.member, alias_groups.c.group_key).where(alias_groups.c.member.in_(part))
+                ):
+                    group_of[member] = key
+            for part in chunks(sorted(set(group_of.values()))):
+                for member, key in connection.execute(
+                    select(alias_groups.c.member, alias_groups.c.group_key).where(alias_groups.c.group_key.in_(part))
+                ):
+                    members[key].append(member)
+        return {i: tuple(sorted(members[group_of[i]])) if i in group_of else (i,) for i in wanted}
+
+    def advisories(self, ids: Iterable[str]) -> dict[str, StoredAdvisory]:
+        out: dict[str, StoredAdvisory] = {}
+        with self.store.engine.connect() as connection:
+            for part in chunks(sorted(set(ids))):
+                for row in connection.execute(select(advisories).where(advisories.c.id.in_(part))):
+                    severity = _severity(
+                        row.severity_level, row.severity_score, row.severity_vector, row.severity_type, row.id
+                    )
+                    out[row.id] = StoredAdvisory(
+                        row.id, row.summary, severity or UNKNOWN_SEVERITY, row.modified, row.withdrawn
+                    )
+        return out
+
+    def show(self, advisory_id: str) -> ShownAdvisory | None:
+        """The current record with this id (or the record that lists it as an alias)."""
+        with self.store.engine.connect() as connection:
+            row = connection.execute(
+                select(advisories.c.id, advisories.c.withdrawn, raw_records)
+                .join(raw_records, raw_records.c.id == advisories.c.raw_record_id)
+                .where(advisories.c.id == advisory_id)
+            ).first()
+            if row is None:
+                key = connection.execute(
+                    select(alias_groups.c.group_key).where(alias_groups.c.member == advisory_id)
+                ).scalar()
+                if key is None:
+                    return None
+                row = connection.execute(
+                    select(advisories.c.id, advisories.c.withdrawn, raw_records)
+                    .join(raw_records, raw_records.c.id == advisories.c.raw_record_id)
+                    .join(alias_groups, alias_groups.c.member == advisories.c.id)
+                    .where(alias_groups.c.group_key == key)
+                    .order_by(advisories.c.id)
+                ).first()
+                if row is None:
+                    return None
+        group = self.groups_for([row.id])[row.id]
+        return ShownAdvisory(
+            record=json.loads(row.payload),
+            locator=row.locator,
+            source=row.source,
+            content_hash=row.content_hash,
+            data_license=row.data_license,
+            imported_at=row.imported_at,
+            group=group,
+            withdrawn=row.withdrawn is not None,
+        )

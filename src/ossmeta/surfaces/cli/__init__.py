@@ -1,0 +1,1 @@
+"""The ``ossmeta`` command line (Typer + Rich)."""

@@ -1,0 +1,114 @@
+"""``ossmeta advisories``: import OSV records and show them."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ossmeta.errors import UsageError
+from ossmeta.sources import osv
+from ossmeta.store.advisories import AdvisoryImporter
+from ossmeta.store.lookup import AdvisoryLookup, ShownAdvisory
+from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+
+app = typer.Typer(help="Import and inspect OSV advisories.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[str], typer.Argument(help="OSV JSON/YAML files, directories, or .zip dumps.")],
+    data_license: Annotated[
+        str | None, typer.Option(help="SPDX id of the data's licence, kept with each record.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import OSV records (any ecosystem). Re-importing the same data changes nothing; a
+    record with a newer 'modified' replaces the stored one. All or nothing."""
+    store = ready_store(db)
+    files = osv.expand(paths)
+    total = osv.count_records(files)
+    progress = Progress(
+        TextColumn("importing advisories"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=total < 200,
+    )
+    with progress:
+        task = progress.add_task("import", total=total)
+        stats = AdvisoryImporter(store).run(
+            osv.iter_records(files, data_license), lambda n: progress.advance(task, n)
+        )
+    stderr.print(
+        f"read {stats.read} records: {stats.added} new, {stats.updated} updated, "
+        f"{stats.unchanged} unchanged, {stats.older} older than stored; "
+        f"{stats.withdrawn} withdrawn; {stats.groups} alias groups"
+    )
+    store.dispose()
+
+
+def _text(shown: ShownAdvisory) -> str:
+    record: dict[str, Any] = shown.record
+    lines = [f"{record.get('id')}" + ("  (WITHDRAWN)" if shown.withdrawn else "")]
+    if record.get("summary"):
+        lines.append(str(record["summary"]))
+    lines.append(f"alias group: {', '.join(shown.group)}")
+    for key in ("modified", "published", "withdrawn"):
+        if record.get(key):
+            lines.append(f"{key}: {record[key]}")
+    for entry in record.get("severity") or []:
+        if isinstance(entry, dict):
+            lines.append(f"severity: {entry.get('type')} {entry.get('score')}")
+    for entry in record.get("affected") or []:
+        package = entry.get("package") or {} if isinstance(entry, dict) else {}
+        lines.append(f"affected: {package.get('ecosystem')} {package.get('name')}")
+        for rng in entry.get("ranges") or []:
+            events = ", ".join(f"{k} {v}" for e in rng.get("events") or [] for k, v in e.items())
+            lines.append(f"  {rng.get('type')}: {events}")
+        if entry.get("versions"):
+            lines.append(f"  versions: {', '.join(map(str, entry['versions']))}")
+    if record.get("details"):
+        lines += ["", str(record["details"]).strip()]
+    lines += [
+        "",
+        f"source: {shown.source} {shown.locator} (sha256 {shown.content_hash[:16]}…, "
+        f"licence {shown.data_license or 'not given'}, imported {shown.imported_at:%Y-%m-%d %H:%M})",
+    ]
+    return "\n".join(lines)
+
+
+@app.command()
+def show(
+    advisory_id: Annotated[str, typer.Argument(metavar="ID", help="An advisory id or any of its aliases.")],
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    db: DbOption = None,
+) -> None:
+    """Print one record as stored, with its alias group and provenance."""
+    if format not in ("text", "json"):
+        raise UsageError(f"--format must be text or json, not {format!r}")
+    store = ready_store(db)
+    shown = AdvisoryLookup(store).show(advisory_id)
+    store.dispose()
+    if shown is None:
+        raise UsageError(f"no advisory {advisory_id} in the store")
+    if format == "json":
+        document = {
+            "record": shown.record,
+            "alias_group": list(shown.group),
+            "withdrawn": shown.withdrawn,
+            "provenance": {
+                "source": shown.source,
+                "locator": shown.locator,
+                "sha256": shown.content_hash,
+                "data_license": shown.data_license,
+                "imported_at": shown.imported_at.isoformat(),
+            },
+        }
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(_text(shown))

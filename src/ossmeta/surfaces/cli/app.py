@@ -1,0 +1,67 @@
+"""The ``ossmeta`` command and the one place where errors become exit codes:
+0 success / nothing found, 1 findings, 2 usage or input error, 3 an internal error."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+import typer
+
+from ossmeta import __version__
+from ossmeta.errors import OssmetaError
+from ossmeta.surfaces.cli import advisories, db
+from ossmeta.surfaces.cli.scan import scan
+
+app = typer.Typer(
+    name="ossmeta",
+    help="Open-source metadata center: advisories, scans, and (soon) much more.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(advisories.app, name="advisories")
+app.command()(scan)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ossmeta {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """ossmeta: open-source metadata, advisories and scans."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="ossmeta", standalone_mode=False)
+    except OssmetaError as error:
+        print(f"ossmeta: error: {error}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        return 2
+    except click.exceptions.Abort:
+        print("ossmeta: aborted", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("ossmeta: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug, not a user mistake: keep the traceback, never exit 0/1/2
+        traceback.print_exc()
+        return 3
+    return int(result) if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""``ossmeta scan``: lockfiles, manifests and SBOMs in; a report and an exit code out."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from ossmeta.analyses.scan import scan as run_scan
+from ossmeta.model import ScanReport, SeverityLevel, Verdict
+from ossmeta.normalizers.components import normalize_components
+from ossmeta.sources.collect import collect
+from ossmeta.sources.files import InputFile
+from ossmeta.sources.ignorefile import load_ignores
+from ossmeta.store.lookup import AdvisoryLookup
+from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.surfaces.formats import write_report
+
+
+class OutputFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    cyclonedx = "cyclonedx"
+
+
+class Threshold(enum.StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+def exit_code(report: ScanReport, fail_on: Threshold | None) -> int:
+    """0 when nothing is at or above the threshold, 1 when something is. Findings whose
+    severity is unknown meet every threshold: an unrated advisory is not a harmless one."""
+    floor = SeverityLevel[fail_on.name.upper()] if fail_on else SeverityLevel.UNKNOWN
+    for component in report.components:
+        for finding in component.findings:
+            if finding.verdict is Verdict.AFFECTED and (
+                finding.severity.level is SeverityLevel.UNKNOWN or finding.severity.level >= floor
+            ):
+                return 1
+    return 0
+
+
+def _write(report: ScanReport, fmt: str, output: Path | None) -> None:
+    if output is None:
+        write_report(report, fmt, sys.stdout)
+        return
+    # Write beside the target and rename: a failed run never leaves half a report.
+    directory = output.parent if str(output.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    try:
+        stream: TextIO
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            write_report(report, fmt, stream)
+        os.replace(temporary, output)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def scan(
+    paths: Annotated[list[str], typer.Argument(help="Lockfiles, manifests, SBOMs, or directories holding them.")],
+    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Search directories recursively.")] = False,
+    python_env: Annotated[
+        list[str] | None, typer.Option("--python-env", help="An installed Python environment to scan too.")
+    ] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    fail_on: Annotated[
+        Threshold | None,
+        typer.Option("--fail-on", help="Exit 1 only for findings at or above this severity."),
+    ] = None,
+    ignore: Annotated[Path | None, typer.Option("--ignore", help="Ignore file (default: ossmeta.toml in a scanned directory).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Scan lockfiles, manifests and SBOMs for known vulnerabilities (OSV advisories in the store).
+
+    Exit codes: 0 nothing found (at or above --fail-on), 1 findings, 2 usage or input error."""
+    collected = collect(paths, recursive, python_env)
+    rules = []
+    ignore_files = [InputFile(ignore, str(ignore))] if ignore else list(collected.ignore_files)
+    for file in ignore_files:
+        rules.extend(load_ignores(file))
+    components = normalize_components(collected.packages)
+    store = ready_store(db)
+    lookup = AdvisoryLookup(store)
+    report = run_scan(components, lookup, rules, inputs=collected.inputs)
+    if lookup.count() == 0:
+        stderr.print("warning: the store holds no advisories; import some with 'ossmeta advisories import'")
+    store.dispose()
+    _write(report, format.value, output)
+    for rule in report.expired_ignores:
+        stderr.print(f"warning: {rule.location}: ignore entry for {rule.id} expired on {rule.expires}; not applied")
+    for rule in report.unused_ignores:
+        stderr.print(f"warning: {rule.location}: ignore entry for {rule.id} matched nothing")
+    raise typer.Exit(exit_code(report, fail_on))
