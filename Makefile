@@ -1,0 +1,44 @@
+# ossmeta — the two commands a fresh machine needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+export OSSMETA_HOME ?= $(CURDIR)/.ossmeta
+
+.PHONY: help install demo test test-postgres lint format bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)  ## create .venv with pinned dependencies
+
+demo: $(STAMP)  ## import the sample advisories into the embedded store and scan the example project
+	$(BIN)/ossmeta db upgrade
+	$(BIN)/ossmeta advisories import --data-license CC-BY-4.0 examples/advisories
+	$(BIN)/ossmeta scan examples/project; status=$$?; [ $$status -le 1 ] || exit $$status
+
+test: $(STAMP)  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+lint: $(STAMP)  ## ruff, mypy (strict) and the import-layer contract
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_scan.py
+
+clean:
+	rm -rf $(VENV) .ossmeta .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,156 @@
+"""Scan benchmark: a generated CycloneDX 1.6 SBOM of 10,000 PyPI and npm components against
+the imported advisories. Prints components/s of the scan step next to the floor of loading
+the same SBOM with a plain JSON parser (same run), the whole CLI call's wall time, and the
+peak memory of both commands.
+
+    .venv/bin/python bench/bench_scan.py [--components 10000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import advisory_dir, best_of, dump, run_measured  # noqa: E402
+
+from ossmeta.analyses.scan import scan  # noqa: E402
+from ossmeta.normalizers.components import normalize_components  # noqa: E402
+from ossmeta.sources import osv  # noqa: E402
+from ossmeta.sources.files import InputFile  # noqa: E402
+from ossmeta.sources.inputs import parse_file  # noqa: E402
+from ossmeta.store import open_store  # noqa: E402
+from ossmeta.store.advisories import AdvisoryImporter  # noqa: E402
+from ossmeta.store.lookup import AdvisoryLookup  # noqa: E402
+from ossmeta.surfaces.formats import write_report  # noqa: E402
+
+
+def advisory_packages(source: Path) -> dict[str, list[str]]:
+    """Package name -> versions named by its advisories (to draw realistic hits from)."""
+    named: dict[str, list[str]] = {}
+    for path in sorted(source.rglob("*.yaml")):
+        record = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+        for entry in record.get("affected") or []:
+            name = entry["package"]["name"]
+            versions = [str(v) for v in entry.get("versions") or []]
+            for rng in entry.get("ranges") or []:
+                versions += [str(v) for e in rng.get("events", []) for v in e.values() if v != "0"]
+            named.setdefault(name, []).extend(v for v in versions if len(v) < 40)
+    return named
+
+
+def generate_sbom(path: Path, count: int, named: dict[str, list[str]], seed: int = 11) -> dict[str, int]:
+    """CycloneDX 1.6 JSON shaped like cyclonedx-py/syft output: half PyPI, half npm. About a
+    tenth of the PyPI half are packages that have advisories (at versions they name), the
+    rest are clean or unknown to the advisory set, as in real inventories."""
+    rng = random.Random(seed)
+    components = []
+    names = sorted(named)
+    hits = 0
+    for n in range(count):
+        if n % 2 == 0:
+            if names and rng.random() < 0.2:
+                name = rng.choice(names)
+                version = rng.choice(named[name]) if named[name] else "1.0.0"
+                hits += 1
+            else:
+                name, version = f"py-package-{n}", f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}"
+            purl = f"pkg:pypi/{name.lower()}@{version}"
+            ref = purl
+        else:
+            scope = f"@scope{n % 50}/" if n % 7 == 0 else ""
+            name = f"{scope}js-package-{n}"
+            version = f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}"
+            purl = f"pkg:npm/{name.replace('@', '%40')}@{version}"
+            ref = purl
+        components.append(
+            {
+                "bom-ref": ref,
+                "type": "library",
+                "name": name,
+                "version": version,
+                "description": "A package used by the benchmark inventory.",
+                "licenses": [{"license": {"id": "MIT", "acknowledgement": "declared"}}],
+                "purl": purl,
+                "hashes": [{"alg": "SHA-256", "content": f"{rng.getrandbits(256):064x}"}],
+                "externalReferences": [{"type": "website", "url": f"https://example.org/{name}"}],
+            }
+        )
+    bom = {
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",
+        "version": 1,
+        "metadata": {
+            "timestamp": "2026-11-27T00:00:00Z",
+            "component": {"bom-ref": "root", "type": "application", "name": "benchmark-app", "version": "1.0"},
+        },
+        "components": components,
+        "dependencies": [{"ref": "root", "dependsOn": [c["bom-ref"] for c in components]}],
+    }
+    path.write_text(json.dumps(bom, indent=2))
+    return {"components": count, "pypi_with_advisories": hits}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--components", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    source, label = advisory_dir()
+    work = Path(tempfile.mkdtemp(prefix="ossmeta-bench-"))
+    db_url = f"sqlite:///{work / 'scan.db'}"
+    store = open_store(db_url)
+    store.upgrade()
+    AdvisoryImporter(store).run(osv.iter_records(osv.expand([str(source)])))
+    sbom = work / "bom.cdx.json"
+    mix = generate_sbom(sbom, args.components, advisory_packages(source))
+    size_mb = sbom.stat().st_size / 1e6
+    print(f"advisories: {label}; SBOM: {mix['components']} components, {size_mb:.1f} MB, "
+          f"{mix['pypi_with_advisories']} PyPI components of packages that have advisories")
+
+    floor_s = best_of(args.runs, lambda: json.loads(sbom.read_bytes()))
+    lookup = AdvisoryLookup(store)
+    findings = 0
+
+    def scan_step() -> None:
+        nonlocal findings
+        components = normalize_components(parse_file(InputFile(sbom, "bom.cdx.json")))
+        report = scan(components, lookup)
+        write_report(report, "json", io.StringIO())
+        findings = sum(len(c.findings) for c in report.components)
+
+    scan_s = best_of(args.runs, scan_step)
+    ossmeta = str(Path(sys.executable).with_name("ossmeta"))
+    out = work / "report.json"
+    cli = [ossmeta, "scan", str(sbom), "--format", "json", "--output", str(out), "--db", db_url]
+    walls = []
+    for _ in range(args.runs):
+        wall, rss, code = run_measured(cli)
+        assert code in (0, 1), f"ossmeta scan exited {code}"
+        walls.append((wall, rss))
+    cli_wall, cli_rss = min(walls)
+    import_wall, import_rss, _ = run_measured(
+        [ossmeta, "advisories", "import", str(source), "--db", f"sqlite:///{work / 'peak.db'}"]
+    )
+    n = args.components
+    print(f"floor  json.loads(SBOM)               {floor_s * 1000:7.1f} ms  {n / floor_s:9.0f} components/s")
+    print(f"scan step (parse+match+JSON report)   {scan_s * 1000:7.1f} ms  {n / scan_s:9.0f} components/s"
+          f"  = {scan_s / floor_s:.2f}x the floor (target <= 3x); {findings} findings")
+    print(f"whole CLI `ossmeta scan --format json` {cli_wall:6.2f} s (target < 2 s), peak RSS {cli_rss:.0f} MiB")
+    print(f"CLI `ossmeta advisories import`        {import_wall:6.2f} s, peak RSS {import_rss:.0f} MiB")
+    dump("scan", {"components": n, "floor_s": floor_s, "scan_s": scan_s, "ratio": scan_s / floor_s,
+                  "cli_wall_s": cli_wall, "cli_peak_rss_mib": cli_rss, "import_peak_rss_mib": import_rss,
+                  "findings": findings})
+
+
+if __name__ == "__main__":
+    main()
