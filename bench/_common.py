@@ -61,7 +61,9 @@ def generate_pypa_like(target: Path, count: int = 2661, seed: int = 7) -> Path:
     rng = random.Random(seed)
     for n in range(count):
         package = f"package-{n % 660}"
-        versions = [f"{a}.{b}.{c}" for a in range(rng.randint(1, 4)) for b in range(6) for c in range(4)]
+        versions = [
+            f"{a}.{b}.{c}" for a in range(rng.randint(1, 4)) for b in range(6) for c in range(4)
+        ]
         fixed = versions[rng.randrange(len(versions))]
         record = {
             "id": f"PYSEC-2099-{n}",
@@ -71,8 +73,14 @@ def generate_pypa_like(target: Path, count: int = 2661, seed: int = 7) -> Path:
             "details": "A synthetic advisory. " * rng.randint(2, 20),
             "affected": [
                 {
-                    "package": {"ecosystem": "PyPI", "name": package, "purl": f"pkg:pypi/{package}"},
-                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}],
+                    "package": {
+                        "ecosystem": "PyPI",
+                        "name": package,
+                        "purl": f"pkg:pypi/{package}",
+                    },
+                    "ranges": [
+                        {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}
+                    ],
                     "versions": versions[: versions.index(fixed)],
                 }
             ],

@@ -15,11 +15,10 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import advisory_dir, best_of, dump, run_measured  # noqa: E402
-
-from ossmeta.sources import osv  # noqa: E402
-from ossmeta.store import open_store  # noqa: E402
-from ossmeta.store.advisories import AdvisoryImporter  # noqa: E402
+from _common import advisory_dir, best_of, dump, run_measured
+from ossmeta.sources import osv
+from ossmeta.store import open_store
+from ossmeta.store.advisories import AdvisoryImporter
 
 
 def main() -> None:
@@ -28,7 +27,9 @@ def main() -> None:
     args = parser.parse_args()
     source, label = advisory_dir()
     files = sorted(source.rglob("*.yaml"))
-    print(f"data: {label}: {len(files)} YAML files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB")
+    print(
+        f"data: {label}: {len(files)} YAML files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB"
+    )
 
     def floor() -> None:
         for path in files:
@@ -64,13 +65,27 @@ def main() -> None:
     assert code == 0, f"ossmeta advisories import exited {code}"
     n = len(files)
     print(f"floor  (parse YAML only)         {floor_s:7.2f} s   {n / floor_s:8.0f} advisories/s")
-    print(f"ossmeta import (fresh SQLite)    {ours_s:7.2f} s   {n / ours_s:8.0f} advisories/s"
-          f"   = {ours_s / floor_s:.2f}x the floor")
-    print(f"ossmeta re-import (no changes)   {again_s:7.2f} s   {n / again_s:8.0f} advisories/s"
-          f"   = {again_s / floor_s:.2f}x the floor")
+    print(
+        f"ossmeta import (fresh SQLite)    {ours_s:7.2f} s   {n / ours_s:8.0f} advisories/s"
+        f"   = {ours_s / floor_s:.2f}x the floor"
+    )
+    print(
+        f"ossmeta re-import (no changes)   {again_s:7.2f} s   {n / again_s:8.0f} advisories/s"
+        f"   = {again_s / floor_s:.2f}x the floor"
+    )
     print(f"CLI `ossmeta advisories import`  {wall:7.2f} s   peak RSS {rss:.0f} MiB")
-    dump("import", {"files": n, "floor_s": floor_s, "import_s": ours_s, "reimport_s": again_s,
-                    "ratio": ours_s / floor_s, "cli_wall_s": wall, "cli_peak_rss_mib": rss})
+    dump(
+        "import",
+        {
+            "files": n,
+            "floor_s": floor_s,
+            "import_s": ours_s,
+            "reimport_s": again_s,
+            "ratio": ours_s / floor_s,
+            "cli_wall_s": wall,
+            "cli_peak_rss_mib": rss,
+        },
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -19,17 +19,16 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import advisory_dir, best_of, dump, run_measured  # noqa: E402
-
-from ossmeta.analyses.scan import scan  # noqa: E402
-from ossmeta.normalizers.components import normalize_components  # noqa: E402
-from ossmeta.sources import osv  # noqa: E402
-from ossmeta.sources.files import InputFile  # noqa: E402
-from ossmeta.sources.inputs import parse_file  # noqa: E402
-from ossmeta.store import open_store  # noqa: E402
-from ossmeta.store.advisories import AdvisoryImporter  # noqa: E402
-from ossmeta.store.lookup import AdvisoryLookup  # noqa: E402
-from ossmeta.surfaces.formats import write_report  # noqa: E402
+from _common import advisory_dir, best_of, dump, run_measured
+from ossmeta.analyses.scan import scan
+from ossmeta.normalizers.components import normalize_components
+from ossmeta.sources import osv
+from ossmeta.sources.files import InputFile
+from ossmeta.sources.inputs import parse_file
+from ossmeta.store import open_store
+from ossmeta.store.advisories import AdvisoryImporter
+from ossmeta.store.lookup import AdvisoryLookup
+from ossmeta.surfaces.formats import write_report
 
 
 def advisory_packages(source: Path) -> dict[str, list[str]]:
@@ -46,7 +45,9 @@ def advisory_packages(source: Path) -> dict[str, list[str]]:
     return named
 
 
-def generate_sbom(path: Path, count: int, named: dict[str, list[str]], seed: int = 11) -> dict[str, int]:
+def generate_sbom(
+    path: Path, count: int, named: dict[str, list[str]], seed: int = 11
+) -> dict[str, int]:
     """CycloneDX 1.6 JSON shaped like cyclonedx-py/syft output: half PyPI, half npm. About a
     tenth of the PyPI half are packages that have advisories (at versions they name), the
     rest are clean or unknown to the advisory set, as in real inventories."""
@@ -61,7 +62,10 @@ def generate_sbom(path: Path, count: int, named: dict[str, list[str]], seed: int
                 version = rng.choice(named[name]) if named[name] else "1.0.0"
                 hits += 1
             else:
-                name, version = f"py-package-{n}", f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}"
+                name, version = (
+                    f"py-package-{n}",
+                    f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}",
+                )
             purl = f"pkg:pypi/{name.lower()}@{version}"
             ref = purl
         else:
@@ -91,7 +95,12 @@ def generate_sbom(path: Path, count: int, named: dict[str, list[str]], seed: int
         "version": 1,
         "metadata": {
             "timestamp": "2026-11-27T00:00:00Z",
-            "component": {"bom-ref": "root", "type": "application", "name": "benchmark-app", "version": "1.0"},
+            "component": {
+                "bom-ref": "root",
+                "type": "application",
+                "name": "benchmark-app",
+                "version": "1.0",
+            },
         },
         "components": components,
         "dependencies": [{"ref": "root", "dependsOn": [c["bom-ref"] for c in components]}],
@@ -114,8 +123,10 @@ def main() -> None:
     sbom = work / "bom.cdx.json"
     mix = generate_sbom(sbom, args.components, advisory_packages(source))
     size_mb = sbom.stat().st_size / 1e6
-    print(f"advisories: {label}; SBOM: {mix['components']} components, {size_mb:.1f} MB, "
-          f"{mix['pypi_with_advisories']} PyPI components of packages that have advisories")
+    print(
+        f"advisories: {label}; SBOM: {mix['components']} components, {size_mb:.1f} MB, "
+        f"{mix['pypi_with_advisories']} PyPI components of packages that have advisories"
+    )
 
     floor_s = best_of(args.runs, lambda: json.loads(sbom.read_bytes()))
     lookup = AdvisoryLookup(store)
@@ -142,14 +153,32 @@ def main() -> None:
         [ossmeta, "advisories", "import", str(source), "--db", f"sqlite:///{work / 'peak.db'}"]
     )
     n = args.components
-    print(f"floor  json.loads(SBOM)               {floor_s * 1000:7.1f} ms  {n / floor_s:9.0f} components/s")
-    print(f"scan step (parse+match+JSON report)   {scan_s * 1000:7.1f} ms  {n / scan_s:9.0f} components/s"
-          f"  = {scan_s / floor_s:.2f}x the floor (target <= 3x); {findings} findings")
-    print(f"whole CLI `ossmeta scan --format json` {cli_wall:6.2f} s (target < 2 s), peak RSS {cli_rss:.0f} MiB")
-    print(f"CLI `ossmeta advisories import`        {import_wall:6.2f} s, peak RSS {import_rss:.0f} MiB")
-    dump("scan", {"components": n, "floor_s": floor_s, "scan_s": scan_s, "ratio": scan_s / floor_s,
-                  "cli_wall_s": cli_wall, "cli_peak_rss_mib": cli_rss, "import_peak_rss_mib": import_rss,
-                  "findings": findings})
+    print(
+        f"floor  json.loads(SBOM)               {floor_s * 1000:7.1f} ms  {n / floor_s:9.0f} components/s"
+    )
+    print(
+        f"scan step (parse+match+JSON report)   {scan_s * 1000:7.1f} ms  {n / scan_s:9.0f} components/s"
+        f"  = {scan_s / floor_s:.2f}x the floor (target <= 3x); {findings} findings"
+    )
+    print(
+        f"whole CLI `ossmeta scan --format json` {cli_wall:6.2f} s (target < 2 s), peak RSS {cli_rss:.0f} MiB"
+    )
+    print(
+        f"CLI `ossmeta advisories import`        {import_wall:6.2f} s, peak RSS {import_rss:.0f} MiB"
+    )
+    dump(
+        "scan",
+        {
+            "components": n,
+            "floor_s": floor_s,
+            "scan_s": scan_s,
+            "ratio": scan_s / floor_s,
+            "cli_wall_s": cli_wall,
+            "cli_peak_rss_mib": cli_rss,
+            "import_peak_rss_mib": import_rss,
+            "findings": findings,
+        },
+    )
 
 
 if __name__ == "__main__":

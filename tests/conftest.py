@@ -13,7 +13,6 @@ from sqlalchemy import create_engine, text
 
 from ossmeta.store import Store, open_store
 
-
 DATA = Path(__file__).parent / "data"
 
 settings.register_profile(
@@ -25,8 +24,6 @@ settings.load_profile("default")
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
-
-
 
 
 # ------------------------------------------------------------------ stores (SQLite and PostgreSQL)
@@ -48,7 +45,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         with engine.connect() as connection:
             connection.execute(text("select 1"))
         engine.dispose()
-    except Exception as error:  # noqa: BLE001 - any failure to connect ends the run
+    except Exception as error:
         pytest.exit(f"{PG_ENV} is set but PostgreSQL cannot be reached: {error}", returncode=3)
 
 

@@ -27,7 +27,14 @@ A, N, U = Verdict.AFFECTED, Verdict.NOT_AFFECTED, Verdict.UNKNOWN
 
 def test_introduced_zero_and_fixed_exclusive() -> None:
     e = entry("PyPI", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "3.2.4")))
-    assert [verdict(e, v) for v in ("0.1", "3.2", "3.2.3", "3.2.4", "3.2.5", "4.0")] == [A, A, A, N, N, N]
+    assert [verdict(e, v) for v in ("0.1", "3.2", "3.2.3", "3.2.4", "3.2.5", "4.0")] == [
+        A,
+        A,
+        A,
+        N,
+        N,
+        N,
+    ]
 
 
 def test_prerelease_below_fixed_release_is_affected() -> None:
@@ -38,13 +45,25 @@ def test_prerelease_below_fixed_release_is_affected() -> None:
 
 def test_last_affected_is_inclusive() -> None:
     e = entry("npm", rng("SEMVER", ("introduced", "1.0.0"), ("last_affected", "1.4.2")))
-    assert [verdict(e, v) for v in ("0.9.9", "1.0.0", "1.4.2", "1.4.3", "1.5.0-beta.1")] == [N, A, A, N, N]
+    assert [verdict(e, v) for v in ("0.9.9", "1.0.0", "1.4.2", "1.4.3", "1.5.0-beta.1")] == [
+        N,
+        A,
+        A,
+        N,
+        N,
+    ]
 
 
 def test_events_are_sorted_before_evaluation() -> None:
     e = entry(
         "PyPI",
-        rng("ECOSYSTEM", ("fixed", "2.2"), ("introduced", "2.0"), ("fixed", "1.5"), ("introduced", "1.0")),
+        rng(
+            "ECOSYSTEM",
+            ("fixed", "2.2"),
+            ("introduced", "2.0"),
+            ("fixed", "1.5"),
+            ("introduced", "1.0"),
+        ),
     )
     assert [verdict(e, v) for v in ("0.9", "1.0", "1.4.9", "1.5", "1.9", "2.0", "2.1.1", "2.2")] == [
         N, A, A, N, N, A, A, N,
@@ -74,7 +93,9 @@ def test_versions_list_without_ranges() -> None:
 
 
 def test_unparseable_component_version_is_unknown_unless_listed() -> None:
-    e = entry("PyPI", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "2.0")), versions=("weird-1",))
+    e = entry(
+        "PyPI", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "2.0")), versions=("weird-1",)
+    )
     assert verdict(e, "not a version!") is U
     assert "not a valid PyPI version" in e.evaluate("not a version!").reason
     assert verdict(e, "weird-1") is A
@@ -91,7 +112,9 @@ def test_range_without_introduced_is_unknown() -> None:
 
 
 def test_git_ranges_are_evaluated_through_versions() -> None:
-    git = Range("GIT", (Event("introduced", "a" * 40), Event("fixed", "b" * 40)), "https://example.org/r")
+    git = Range(
+        "GIT", (Event("introduced", "a" * 40), Event("fixed", "b" * 40)), "https://example.org/r"
+    )
     listed = entry("PyPI", git, versions=("1.0", "1.1"))
     assert verdict(listed, "1.0") is A
     assert verdict(listed, "1.2") is N
@@ -112,11 +135,17 @@ def test_go_versions_drop_their_v() -> None:
 
 def test_no_text_comparison_of_versions() -> None:
     # As text "10.0" < "9.0"; in PEP 440 and SemVer it is not.
-    assert verdict(entry("PyPI", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "9.0"))), "10.0") is N
-    assert verdict(entry("npm", rng("SEMVER", ("introduced", "0"), ("fixed", "1.10.0"))), "1.9.0") is A
+    assert (
+        verdict(entry("PyPI", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "9.0"))), "10.0") is N
+    )
+    assert (
+        verdict(entry("npm", rng("SEMVER", ("introduced", "0"), ("fixed", "1.10.0"))), "1.9.0") is A
+    )
 
 
-@pytest.mark.parametrize(("version", "expected"), [("1.0", A), ("1.0.0", A), ("1.0.0.1", N), ("1.0a1", N)])
+@pytest.mark.parametrize(
+    ("version", "expected"), [("1.0", A), ("1.0.0", A), ("1.0.0.1", N), ("1.0a1", N)]
+)
 def test_listed_versions_compare_as_versions_too(version: str, expected: Verdict) -> None:
     # "1.0" and "1.0.0" are the same PEP 440 version; a list that says 1.0 covers both.
     assert verdict(entry("PyPI", versions=("1.0",)), version) is expected
@@ -151,7 +180,9 @@ def reference(universe: list[str], events: list[tuple[str, int]], target: int) -
 @st.composite
 def event_lists(draw: st.DrawFn) -> list[tuple[str, int]]:
     count = draw(st.integers(1, 6))
-    positions = draw(st.lists(st.integers(0, len(UNIVERSE) - 1), min_size=count, max_size=count, unique=True))
+    positions = draw(
+        st.lists(st.integers(0, len(UNIVERSE) - 1), min_size=count, max_size=count, unique=True)
+    )
     closing = draw(st.sampled_from(["fixed", "last_affected"]))  # a range uses one of them
     kinds = draw(st.lists(st.sampled_from(["introduced", closing]), min_size=count, max_size=count))
     events = list(zip(kinds, positions, strict=True))
@@ -165,7 +196,9 @@ def event_lists(draw: st.DrawFn) -> list[tuple[str, int]]:
 
 
 @given(event_lists(), st.integers(0, len(UNIVERSE) - 1), st.sampled_from(["SEMVER", "ECOSYSTEM"]))
-def test_range_matches_brute_force_reference(events: list[tuple[str, int]], target: int, kind: str) -> None:
+def test_range_matches_brute_force_reference(
+    events: list[tuple[str, int]], target: int, kind: str
+) -> None:
     limit_positions = [i for k, i in events if k == "limit"]
     plain = [(k, i) for k, i in events if k != "limit"]
     osv_events = [(k, "0" if i == -1 else UNIVERSE[i]) for k, i in plain]

@@ -14,6 +14,7 @@ from ossmeta.analyses.scan import choose_id, scan
 from ossmeta.model import (
     Component,
     ComponentStatus,
+    DeclaredPackage,
     IgnoreRule,
     Location,
     ScanReport,
@@ -21,7 +22,6 @@ from ossmeta.model import (
     Verdict,
 )
 from ossmeta.normalizers.components import normalize_components
-from ossmeta.model import DeclaredPackage
 from ossmeta.sources import osv
 from ossmeta.store import Store, open_store
 from ossmeta.store.advisories import AdvisoryImporter
@@ -37,7 +37,10 @@ def osv_record(rid: str, name: str, events: list[dict[str, str]], **extra: Any) 
         "modified": "2024-01-01T00:00:00Z",
         "summary": f"{rid} summary",
         "affected": [
-            {"package": {"ecosystem": "PyPI", "name": name}, "ranges": [{"type": "ECOSYSTEM", "events": events}]}
+            {
+                "package": {"ecosystem": "PyPI", "name": name},
+                "ranges": [{"type": "ECOSYSTEM", "events": events}],
+            }
         ],
         **extra,
     }
@@ -74,12 +77,22 @@ def lookup(tmp_path_factory: pytest.TempPathFactory) -> AdvisoryLookup:
 
 def components(*specs: tuple[str, str, str | None]) -> list[Component]:
     return normalize_components(
-        DeclaredPackage(eco, name, version, Location("requirements.txt", n + 1), requirement=None if version else ">=1")
+        DeclaredPackage(
+            eco,
+            name,
+            version,
+            Location("requirements.txt", n + 1),
+            requirement=None if version else ">=1",
+        )
         for n, (eco, name, version) in enumerate(specs)
     )
 
 
-def run(lookup: AdvisoryLookup, *specs: tuple[str, str, str | None], ignores: list[IgnoreRule] | None = None) -> ScanReport:
+def run(
+    lookup: AdvisoryLookup,
+    *specs: tuple[str, str, str | None],
+    ignores: list[IgnoreRule] | None = None,
+) -> ScanReport:
     return scan(components(*specs), lookup, ignores or [], today=TODAY)
 
 
@@ -117,7 +130,12 @@ def test_no_upgrade_when_every_version_is_affected(lookup: AdvisoryLookup) -> No
 
 
 def test_real_records_django_and_npm(lookup: AdvisoryLookup) -> None:
-    report = run(lookup, ("PyPI", "Django", "3.2"), ("npm", "lodash", "4.17.15"), ("npm", "minimist", "1.2.0"))
+    report = run(
+        lookup,
+        ("PyPI", "Django", "3.2"),
+        ("npm", "lodash", "4.17.15"),
+        ("npm", "minimist", "1.2.0"),
+    )
     django, lodash, minimist = report.components
     django_ids = {f.id for f in django.findings}
     assert "PYSEC-2021-98" in django_ids
@@ -148,7 +166,11 @@ def rule(advisory_id: str, expires: date | None = date(2027, 1, 1)) -> IgnoreRul
 
 
 def test_ignore_applies_to_the_whole_alias_group(lookup: AdvisoryLookup) -> None:
-    by_alias, expired, unused = rule("cve-2030-1"), rule("PYSEC-2030-2", date(2020, 1, 1)), rule("GHSA-none")
+    by_alias, expired, unused = (
+        rule("cve-2030-1"),
+        rule("PYSEC-2030-2", date(2020, 1, 1)),
+        rule("GHSA-none"),
+    )
     report = run(lookup, ("PyPI", "demo-pkg", "1.2"), ignores=[by_alias, expired, unused])
     (component,) = report.components
     assert [f.id for f in component.findings] == ["PYSEC-2030-2"]  # the expired rule is not applied

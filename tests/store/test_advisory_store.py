@@ -37,7 +37,9 @@ def record(
         "affected": [
             {
                 "package": {"ecosystem": "PyPI", "name": "Some_Package"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}],
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}
+                ],
             }
         ],
         **extra,
@@ -84,9 +86,13 @@ def test_import_real_records_is_idempotent(store: Store) -> None:
 
 def test_newer_modified_replaces_older_is_kept_raw_only(store: Store, tmp_path: Path) -> None:
     run_import(store, write(tmp_path / "a", record("PYSEC-1", fixed="2.0")))
-    newer = run_import(store, write(tmp_path / "b", record("PYSEC-1", "2024-06-01T00:00:00Z", fixed="2.5")))
+    newer = run_import(
+        store, write(tmp_path / "b", record("PYSEC-1", "2024-06-01T00:00:00Z", fixed="2.5"))
+    )
     assert (newer.added, newer.updated) == (0, 1)
-    older = run_import(store, write(tmp_path / "c", record("PYSEC-1", "2023-01-01T00:00:00Z", fixed="1.0")))
+    older = run_import(
+        store, write(tmp_path / "c", record("PYSEC-1", "2023-01-01T00:00:00Z", fixed="1.0"))
+    )
     assert (older.added, older.updated, older.older) == (0, 0, 1)
     rows = AdvisoryLookup(store).affected_for([("PyPI", "some-package")])[("PyPI", "some-package")]
     assert [r.entry.ranges[0].events[1].version for r in rows] == ["2.5"]

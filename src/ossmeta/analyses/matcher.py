@@ -61,7 +61,9 @@ def _describe(rng: Range) -> str:
 def compile_range(rng: Range, ecosystem: str) -> CompiledRange:
     label = _describe(rng)
     if rng.type == "GIT":
-        return CompiledRange(rng.type, None, (), (), label, "GIT range (evaluated through the versions list)")
+        return CompiledRange(
+            rng.type, None, (), (), label, "GIT range (evaluated through the versions list)"
+        )
     scheme = _scheme(rng.type, ecosystem)
     if scheme is None:
         return CompiledRange(rng.type, None, (), (), label, f"unknown range type {rng.type!r}")
@@ -80,12 +82,16 @@ def compile_range(rng: Range, ecosystem: str) -> CompiledRange:
             else:
                 events.append((event.kind, version_key(scheme, osv_version(scheme, event.version))))
     except InvalidVersion as error:
-        return CompiledRange(rng.type, None, (), (), label, f"event version not valid for {scheme}: {error}")
+        return CompiledRange(
+            rng.type, None, (), (), label, f"event version not valid for {scheme}: {error}"
+        )
     bottom = [e for e in events if e[1] is _BOTTOM]
     try:
         rest = sorted((e for e in events if e[1] is not _BOTTOM), key=lambda e: _Ordered(e[1]))
     except TypeError as error:
-        return CompiledRange(rng.type, None, (), (), label, f"event versions cannot be ordered: {error}")
+        return CompiledRange(
+            rng.type, None, (), (), label, f"event versions cannot be ordered: {error}"
+        )
     return CompiledRange(rng.type, scheme, tuple(bottom + rest), tuple(limits), label, None)
 
 

@@ -96,7 +96,9 @@ class _Key:
         return bool(self.key < other.key)  # type: ignore[operator]
 
 
-def smallest_upgrade(component: Component, entries: list[CompiledAffected]) -> tuple[str | None, str | None]:
+def smallest_upgrade(
+    component: Component, entries: list[CompiledAffected]
+) -> tuple[str | None, str | None]:
     """The smallest version above the current one that no known advisory affects.
 
     Candidates are the versions the advisories name (fixed, introduced, last_affected and
@@ -131,7 +133,9 @@ def smallest_upgrade(component: Component, entries: list[CompiledAffected]) -> t
     return None, "no version named by the advisories clears all of them"
 
 
-def _ignore_for(members: Sequence[str], chosen: str, rules: Sequence[IgnoreRule]) -> IgnoreRule | None:
+def _ignore_for(
+    members: Sequence[str], chosen: str, rules: Sequence[IgnoreRule]
+) -> IgnoreRule | None:
     wanted = {m.casefold() for m in members} | {chosen.casefold()}
     for rule in rules:
         if rule.id.casefold() in wanted:
@@ -154,7 +158,8 @@ def scan(
     keys = {k for c in components if (k := _package_key(c)) is not None}
     stored = source.affected_for(keys)
     compiled: dict[tuple[str, str], list[tuple[str, CompiledAffected]]] = {
-        key: [(row.advisory_id, CompiledAffected(row.entry)) for row in rows] for key, rows in stored.items()
+        key: [(row.advisory_id, CompiledAffected(row.entry)) for row in rows]
+        for key, rows in stored.items()
     }
 
     # 2. evaluate
@@ -198,7 +203,9 @@ def scan(
             )
             if severity is UNKNOWN_SEVERITY:
                 severity = _worst(info.severity for info in present)
-            summary_from = infos.get(chosen) or next((infos[h[0]] for h in relevant if h[0] in infos), None)
+            summary_from = infos.get(chosen) or next(
+                (infos[h[0]] for h in relevant if h[0] in infos), None
+            )
             finding = Finding(
                 id=chosen,
                 aliases=tuple(m for m in members if m != chosen),
@@ -237,4 +244,3 @@ def scan(
 
 def _order_findings(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (-int(f.severity.level), f.id)))
-

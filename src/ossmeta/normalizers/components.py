@@ -81,10 +81,17 @@ def normalize_components(declared: Iterable[DeclaredPackage]) -> list[Component]
                 status = ComponentStatus.UNKNOWN
             else:
                 status = ComponentStatus.OK
-            key = (ecosystem, name_key(ecosystem, name), version or "", "" if version else item.requirement or "")
+            key = (
+                ecosystem,
+                name_key(ecosystem, name),
+                version or "",
+                "" if version else item.requirement or "",
+            )
         entry = merged.get(key)
         if entry is None:
             entry = merged[key] = _Merged(item, ecosystem, name, version, purl, status)
         entry.add(item)
-    ordered = sorted(merged.values(), key=lambda m: (m.ecosystem or "~", name_key(m.ecosystem or "", m.name)))
+    ordered = sorted(
+        merged.values(), key=lambda m: (m.ecosystem or "~", name_key(m.ecosystem or "", m.name))
+    )
     return [m.freeze() for m in ordered]

@@ -31,7 +31,9 @@ def _shown(path: Path, given: str, root: Path) -> str:
     return str(Path(given) / path.relative_to(root))
 
 
-def collect(paths: list[str], recursive: bool = False, python_envs: list[str] | None = None) -> Collected:
+def collect(
+    paths: list[str], recursive: bool = False, python_envs: list[str] | None = None
+) -> Collected:
     packages: list[DeclaredPackage] = []
     inputs: list[str] = []
     ignore_files: list[InputFile] = []

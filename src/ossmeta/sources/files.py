@@ -144,8 +144,9 @@ def load_yaml(file: InputFile, text: str | None = None) -> Any:
             for event in yaml.parse(text, Loader=yaml.CSafeLoader):
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                     mark = event.start_mark
-                    file.fail("YAML anchors and aliases are not accepted", mark.line + 1)
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a CSafeLoader subclass
+                    line = mark.line + 1 if mark is not None else None
+                    file.fail("YAML anchors and aliases are not accepted", line)
+        return yaml.load(text, Loader=_NoAliasLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "malformed"
@@ -183,7 +184,9 @@ def type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def expect_dict(file: InputFile, value: object, what: str, line: int | None = None) -> dict[str, Any]:
+def expect_dict(
+    file: InputFile, value: object, what: str, line: int | None = None
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         file.fail(f"{what} must be an object, not {type_name(value)}", line)
     return value

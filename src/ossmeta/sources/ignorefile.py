@@ -1,9 +1,9 @@
 """The ignore file (``ossmeta.toml``): advisories a team has decided to accept for now.
 
-    [[ignore]]
-    id = "GHSA-xxxx-xxxx-xxxx"      # any id of the alias group
-    reason = "not reachable: we never parse untrusted YAML"
-    expires = 2027-03-31            # a TOML date (or "2027-03-31")
+[[ignore]]
+id = "GHSA-xxxx-xxxx-xxxx"      # any id of the alias group
+reason = "not reachable: we never parse untrusted YAML"
+expires = 2027-03-31            # a TOML date (or "2027-03-31")
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ def load_ignores(file: InputFile) -> list[IgnoreRule]:
             file.fail("each [[ignore]] entry must be a table", line)
         unknown = sorted(set(entry) - {"id", "reason", "expires"})
         if unknown:
-            file.fail(f"unknown key {unknown[0]!r} in [[ignore]] (expected id, reason, expires)", line)
+            file.fail(
+                f"unknown key {unknown[0]!r} in [[ignore]] (expected id, reason, expires)", line
+            )
         advisory_id, reason, expires = entry.get("id"), entry.get("reason"), entry.get("expires")
         if not isinstance(advisory_id, str) or not advisory_id.strip():
             file.fail("[[ignore]] needs an 'id' (a string)", line)
@@ -40,7 +42,9 @@ def load_ignores(file: InputFile) -> list[IgnoreRule]:
             try:
                 expires = date.fromisoformat(expires)
             except ValueError:
-                file.fail(f"'expires' of {advisory_id} is not a date (YYYY-MM-DD): {expires!r}", line)
+                file.fail(
+                    f"'expires' of {advisory_id} is not a date (YYYY-MM-DD): {expires!r}", line
+                )
         if not isinstance(expires, date) or hasattr(expires, "hour"):
             file.fail(f"[[ignore]] for {advisory_id} needs an 'expires' date (YYYY-MM-DD)", line)
         rules.append(IgnoreRule(advisory_id.strip(), reason.strip(), expires, file.at(line)))

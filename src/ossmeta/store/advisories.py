@@ -270,5 +270,3 @@ def rebuild_alias_groups(connection: Connection) -> int:
     for part in chunks(rows, 5000):
         connection.execute(insert(alias_groups), part)
     return len({row["group_key"] for row in rows})
-
-

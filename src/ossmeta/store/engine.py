@@ -82,7 +82,8 @@ class Store:
             self.upgrade()
         elif current != self.head_revision():
             raise StoreError(
-                f"the store at {self.display_url} is at revision {current}; run 'ossmeta db upgrade'"
+                f"the store at {self.display_url} is at revision {current}; "
+                "run 'ossmeta db upgrade'"
             )
 
     @property

@@ -44,7 +44,9 @@ class ShownAdvisory:
     withdrawn: bool
 
 
-def _severity(level: int | None, score: float | None, vector: str | None, kind: str | None, origin: str) -> Severity | None:
+def _severity(
+    level: int | None, score: float | None, vector: str | None, kind: str | None, origin: str
+) -> Severity | None:
     if level is None:
         return None
     return Severity(SeverityLevel(level), score, vector, kind, origin)
@@ -63,9 +65,13 @@ class AdvisoryLookup:
 
     def count(self) -> int:
         with self.store.engine.connect() as connection:
-            return int(connection.execute(select(func.count()).select_from(advisories)).scalar_one())
+            return int(
+                connection.execute(select(func.count()).select_from(advisories)).scalar_one()
+            )
 
-    def affected_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[StoredAffected]]:
+    def affected_for(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[StoredAffected]]:
         """Affected entries of records that are not withdrawn, by (ecosystem, name key)."""
         by_ecosystem: dict[str, list[str]] = defaultdict(list)
         for ecosystem, key in set(keys):
@@ -113,7 +119,9 @@ class AdvisoryLookup:
                                 row.advisory_id,
                             ),
                         )
-                        found[(row.ecosystem, row.name_key)].append(StoredAffected(row.advisory_id, entry))
+                        found[(row.ecosystem, row.name_key)].append(
+                            StoredAffected(row.advisory_id, entry)
+                        )
         return found
 
     def groups_for(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -123,13 +131,18 @@ class AdvisoryLookup:
         members: dict[str, list[str]] = defaultdict(list)
         with self.store.engine.connect() as connection:
             for part in chunks(wanted):
-                for member, key in connection.execute(
-                    select(alias_groups.c.member, alias_groups.c.group_key).where(alias_groups.c.member.in_(part))
-                ):
-                    group_of[member] = key
+                group_of.update(
+                    connection.execute(
+                        select(alias_groups.c.member, alias_groups.c.group_key).where(
+                            alias_groups.c.member.in_(part)
+                        )
+                    ).tuples()
+                )
             for part in chunks(sorted(set(group_of.values()))):
                 for member, key in connection.execute(
-                    select(alias_groups.c.member, alias_groups.c.group_key).where(alias_groups.c.group_key.in_(part))
+                    select(alias_groups.c.member, alias_groups.c.group_key).where(
+                        alias_groups.c.group_key.in_(part)
+                    )
                 ):
                     members[key].append(member)
         return {i: tuple(sorted(members[group_of[i]])) if i in group_of else (i,) for i in wanted}
@@ -140,10 +153,18 @@ class AdvisoryLookup:
             for part in chunks(sorted(set(ids))):
                 for row in connection.execute(select(advisories).where(advisories.c.id.in_(part))):
                     severity = _severity(
-                        row.severity_level, row.severity_score, row.severity_vector, row.severity_type, row.id
+                        row.severity_level,
+                        row.severity_score,
+                        row.severity_vector,
+                        row.severity_type,
+                        row.id,
                     )
                     out[row.id] = StoredAdvisory(
-                        row.id, row.summary, severity or UNKNOWN_SEVERITY, row.modified, row.withdrawn
+                        row.id,
+                        row.summary,
+                        severity or UNKNOWN_SEVERITY,
+                        row.modified,
+                        row.withdrawn,
                     )
         return out
 

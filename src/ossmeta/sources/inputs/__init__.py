@@ -26,9 +26,8 @@ class InputFormat:
     patterns: tuple[str, ...]  # file-name patterns (fnmatch, case-insensitive)
 
     def parser(self) -> Callable[[InputFile], Iterable[DeclaredPackage]]:
-        parse: Callable[[InputFile], Iterable[DeclaredPackage]] = getattr(
-            importlib.import_module(self.module), "parse"
-        )
+        module = importlib.import_module(self.module)
+        parse: Callable[[InputFile], Iterable[DeclaredPackage]] = module.parse
         return parse
 
     def sniffer(self) -> Callable[[str], bool] | None:
@@ -42,7 +41,11 @@ _P = "ossmeta.sources.inputs."
 
 #: Known formats, most specific names first.
 FORMATS: tuple[InputFormat, ...] = (
-    InputFormat("requirements.txt", _P + "requirements", ("requirements*.txt", "*-requirements.txt", "*_requirements.txt", "requirements/*.txt")),
+    InputFormat(
+        "requirements.txt",
+        _P + "requirements",
+        ("requirements*.txt", "*-requirements.txt", "*_requirements.txt", "requirements/*.txt"),
+    ),
     InputFormat("poetry.lock", _P + "poetry", ("poetry.lock",)),
     InputFormat("uv.lock", _P + "uvlock", ("uv.lock",)),
     InputFormat("Pipfile.lock", _P + "pipfile", ("Pipfile.lock",)),
@@ -57,14 +60,20 @@ FORMATS: tuple[InputFormat, ...] = (
     InputFormat("Gemfile.lock", _P + "gemfile", ("Gemfile.lock", "gems.locked")),
     InputFormat("composer.lock", _P + "composer", ("composer.lock",)),
     InputFormat("pom.xml", _P + "maven", ("pom.xml", "*.pom")),
-    InputFormat("cyclonedx", _P + "cyclonedx", ("bom.json", "*.cdx.json", "bom.xml", "*.cdx.xml", "*.bom.json", "*.bom.xml")),
+    InputFormat(
+        "cyclonedx",
+        _P + "cyclonedx",
+        ("bom.json", "*.cdx.json", "bom.xml", "*.cdx.xml", "*.bom.json", "*.bom.xml"),
+    ),
     InputFormat("spdx", _P + "spdx", ("*.spdx.json", "*.spdx", "*.spdx.tv")),
-)  # fmt: skip
+)
 
 BY_ID = {fmt.id: fmt for fmt in FORMATS}
 
 #: Directories a recursive search does not enter.
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".ossmeta"})
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".ossmeta"}
+)
 
 
 def format_by_name(path: Path) -> InputFormat | None:

@@ -19,7 +19,9 @@ app = typer.Typer(help="Import and inspect OSV advisories.", no_args_is_help=Tru
 
 @app.command("import")
 def import_(
-    paths: Annotated[list[str], typer.Argument(help="OSV JSON/YAML files, directories, or .zip dumps.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="OSV JSON/YAML files, directories, or .zip dumps.")
+    ],
     data_license: Annotated[
         str | None, typer.Option(help="SPDX id of the data's licence, kept with each record.")
     ] = None,
@@ -58,18 +60,22 @@ def _text(shown: ShownAdvisory) -> str:
     if record.get("summary"):
         lines.append(str(record["summary"]))
     lines.append(f"alias group: {', '.join(shown.group)}")
-    for key in ("modified", "published", "withdrawn"):
-        if record.get(key):
-            lines.append(f"{key}: {record[key]}")
-    for entry in record.get("severity") or []:
-        if isinstance(entry, dict):
-            lines.append(f"severity: {entry.get('type')} {entry.get('score')}")
+    lines.extend(
+        f"{k}: {record[k]}" for k in ("modified", "published", "withdrawn") if record.get(k)
+    )
+    lines.extend(
+        f"severity: {entry.get('type')} {entry.get('score')}"
+        for entry in record.get("severity") or []
+        if isinstance(entry, dict)
+    )
     for entry in record.get("affected") or []:
         package = entry.get("package") or {} if isinstance(entry, dict) else {}
         lines.append(f"affected: {package.get('ecosystem')} {package.get('name')}")
-        for rng in entry.get("ranges") or []:
-            events = ", ".join(f"{k} {v}" for e in rng.get("events") or [] for k, v in e.items())
-            lines.append(f"  {rng.get('type')}: {events}")
+        lines.extend(
+            f"  {rng.get('type')}: "
+            + ", ".join(f"{k} {v}" for e in rng.get("events") or [] for k, v in e.items())
+            for rng in entry.get("ranges") or []
+        )
         if entry.get("versions"):
             lines.append(f"  versions: {', '.join(map(str, entry['versions']))}")
     if record.get("details"):
@@ -77,14 +83,17 @@ def _text(shown: ShownAdvisory) -> str:
     lines += [
         "",
         f"source: {shown.source} {shown.locator} (sha256 {shown.content_hash[:16]}…, "
-        f"licence {shown.data_license or 'not given'}, imported {shown.imported_at:%Y-%m-%d %H:%M})",
+        f"licence {shown.data_license or 'not given'}, "
+        f"imported {shown.imported_at:%Y-%m-%d %H:%M})",
     ]
     return "\n".join(lines)
 
 
 @app.command()
 def show(
-    advisory_id: Annotated[str, typer.Argument(metavar="ID", help="An advisory id or any of its aliases.")],
+    advisory_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An advisory id or any of its aliases.")
+    ],
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     db: DbOption = None,
 ) -> None:

@@ -28,5 +28,7 @@ def upgrade(db: DbOption = None) -> None:
 def current(db: DbOption = None) -> None:
     """Print the store's schema revision and the newest one."""
     store = open_store(db)
-    typer.echo(f"{store.display_url}: revision {store.current_revision()} (newest {store.head_revision()})")
+    typer.echo(
+        f"{store.display_url}: revision {store.current_revision()} (newest {store.head_revision()})"
+    )
     store.dispose()

@@ -67,18 +67,32 @@ def _write(report: ScanReport, fmt: str, output: Path | None) -> None:
 
 
 def scan(
-    paths: Annotated[list[str], typer.Argument(help="Lockfiles, manifests, SBOMs, or directories holding them.")],
-    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Search directories recursively.")] = False,
+    paths: Annotated[
+        list[str], typer.Argument(help="Lockfiles, manifests, SBOMs, or directories holding them.")
+    ],
+    recursive: Annotated[
+        bool, typer.Option("--recursive", "-r", help="Search directories recursively.")
+    ] = False,
     python_env: Annotated[
-        list[str] | None, typer.Option("--python-env", help="An installed Python environment to scan too.")
+        list[str] | None,
+        typer.Option("--python-env", help="An installed Python environment to scan too."),
     ] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = OutputFormat.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
+    ] = None,
     fail_on: Annotated[
         Threshold | None,
         typer.Option("--fail-on", help="Exit 1 only for findings at or above this severity."),
     ] = None,
-    ignore: Annotated[Path | None, typer.Option("--ignore", help="Ignore file (default: ossmeta.toml in a scanned directory).")] = None,
+    ignore: Annotated[
+        Path | None,
+        typer.Option(
+            "--ignore", help="Ignore file (default: ossmeta.toml in a scanned directory)."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Scan lockfiles, manifests and SBOMs for known vulnerabilities (OSV advisories in the store).
@@ -94,11 +108,16 @@ def scan(
     lookup = AdvisoryLookup(store)
     report = run_scan(components, lookup, rules, inputs=collected.inputs)
     if lookup.count() == 0:
-        stderr.print("warning: the store holds no advisories; import some with 'ossmeta advisories import'")
+        stderr.print(
+            "warning: the store holds no advisories; import some with 'ossmeta advisories import'"
+        )
     store.dispose()
     _write(report, format.value, output)
     for rule in report.expired_ignores:
-        stderr.print(f"warning: {rule.location}: ignore entry for {rule.id} expired on {rule.expires}; not applied")
+        stderr.print(
+            f"warning: {rule.location}: ignore entry for {rule.id} "
+            f"expired on {rule.expires}; not applied"
+        )
     for rule in report.unused_ignores:
         stderr.print(f"warning: {rule.location}: ignore entry for {rule.id} matched nothing")
     raise typer.Exit(exit_code(report, fail_on))
