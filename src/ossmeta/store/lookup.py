@@ -131,13 +131,12 @@ class AdvisoryLookup:
         members: dict[str, list[str]] = defaultdict(list)
         with self.store.engine.connect() as connection:
             for part in chunks(wanted):
-                group_of.update(
-                    connection.execute(
-                        select(alias_groups.c.member, alias_groups.c.group_key).where(
-                            alias_groups.c.member.in_(part)
-                        )
-                    ).tuples()
+                rows = connection.execute(
+                    select(alias_groups.c.member, alias_groups.c.group_key).where(
+                        alias_groups.c.member.in_(part)
+                    )
                 )
+                group_of.update((member, key) for member, key in rows)
             for part in chunks(sorted(set(group_of.values()))):
                 for member, key in connection.execute(
                     select(alias_groups.c.member, alias_groups.c.group_key).where(
