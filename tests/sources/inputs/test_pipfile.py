@@ -1,0 +1,113 @@
+"""Pipfile.lock.
+
+Fixture tests/data/inputs/python/pipenv/Pipfile.lock: ``pipenv lock`` (pipenv 2026.10.3)
+for the Pipfile next to it (django 3.2, requests 2.19.0, flask, pyyaml with a marker, a
+git dependency, an editable path dependency, pytest as dev package). The local git URL
+was rewritten to https://github.com/example/tinygit.git.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ossmeta.errors import SourceError
+from ossmeta.model import DeclaredPackage
+from ossmeta.sources.inputs import pipfile
+from tests.helpers import DATA, input_file, text_file
+from tests.sources.inputs.py_fuzz import mutated, parse_or_source_error
+
+DIR = ("inputs", "python", "pipenv")
+LOCK = DATA.joinpath(*DIR, "Pipfile.lock").read_bytes()
+
+
+def parsed() -> dict[str, DeclaredPackage]:
+    return {p.name: p for p in pipfile.parse(input_file(*DIR, "Pipfile.lock"))}
+
+
+def test_real_lock() -> None:
+    packages = parsed()
+    assert len(packages) == 23
+    assert "localdep" not in packages  # editable local path
+    django = packages["django"]
+    assert (django.version, django.direct, django.scope) == ("3.2", True, None)
+    assert str(django.location) == "inputs/python/pipenv/Pipfile.lock:$.default.django"
+    assert django.markers == "python_version >= '3.6'"
+    assert django.hashes == (
+        "sha256:0604e84c4fb698a5e53e5857b5aea945b2f19a18f25f10b8748dbdf935788927",
+        "sha256:21f0f9643722675976004eb683c55d33c05486f94506672df3d6a141546f389d",
+    )
+    assert packages["urllib3"].direct is False and packages["urllib3"].version == "1.23"
+    pytest_ = packages["pytest"]
+    assert (pytest_.scope, pytest_.direct, str(pytest_.location)) == (
+        "dev",
+        True,
+        "inputs/python/pipenv/Pipfile.lock:$.develop.pytest",
+    )
+    assert packages["pluggy"].scope == "dev" and packages["pluggy"].direct is False
+    tinygit = packages["tinygit"]
+    assert tinygit.version is None
+    assert tinygit.requirement == (
+        "git+https://github.com/example/tinygit.git@4c426218fe35f67016be259755218b411ceceb08"
+    )
+
+
+def test_without_pipfile_direct_is_unknown_and_specifiers(tmp_path: Path) -> None:
+    lock = {
+        "_meta": {"pipfile-spec": 6},
+        "default": {
+            "a": {"version": "==1.0"},
+            "b": {"version": ">=2"},
+            "c": {"version": "==2.*"},
+            "d": {"file": "https://example.org/d-1.0.tar.gz"},
+            "e": {"path": "."},
+            "f": {},
+        },
+    }
+    packages = list(pipfile.parse(text_file(tmp_path, "Pipfile.lock", json.dumps(lock))))
+    assert [(p.name, p.version, p.requirement, p.direct) for p in packages] == [
+        ("a", "1.0", None, None),
+        ("b", None, ">=2", None),
+        ("c", None, "==2.*", None),
+        ("d", None, "https://example.org/d-1.0.tar.gz", None),
+        ("f", None, "*", None),
+    ]
+
+
+def test_wrong_shape_names_file_and_pointer(tmp_path: Path) -> None:
+    lock = '{"default": {"six": {"version": 1}}}'
+    with pytest.raises(SourceError) as error:
+        list(pipfile.parse(text_file(tmp_path, "Pipfile.lock", lock)))
+    assert str(error.value) == (
+        "Pipfile.lock: $.default.six.version must be a string, not a number"
+    )
+
+
+def test_truncated_json_names_line(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match=r"^Pipfile.lock:4: invalid JSON: Unterminated string"):
+        list(pipfile.parse(text_file(tmp_path, "Pipfile.lock", LOCK[:60])))
+
+
+def test_sniff() -> None:
+    assert pipfile.sniff(LOCK.decode()[:2000])
+    assert not pipfile.sniff('{"lockfileVersion": 3}')
+
+
+@given(st.text(max_size=400))
+def test_fuzz_text(text: str) -> None:
+    parse_or_source_error(pipfile.parse, "Pipfile.lock", text.encode("utf-8", "replace"))
+
+
+@given(mutated(LOCK[:4000] + b"}}"))
+def test_fuzz_mutations(content: bytes) -> None:
+    pipfile_ = DATA.joinpath(*DIR, "Pipfile").read_bytes()
+    parse_or_source_error(pipfile.parse, "Pipfile.lock", content, {"Pipfile": pipfile_})
+
+
+@given(mutated(LOCK))
+def test_fuzz_mutations_whole(content: bytes) -> None:
+    parse_or_source_error(pipfile.parse, "Pipfile.lock", content)

@@ -1,0 +1,149 @@
+"""poetry.lock.
+
+Fixtures in tests/data/inputs/python/poetry/, written by ``poetry lock`` for one project
+(django 3.2, requests 2.19.0, flask, a git dependency, a path dependency, an optional
+pyyaml extra, a dev group with pytest):
+- poetry2/: Poetry 2.5.1 (lock-version 2.1, ``groups``), PEP 621 pyproject;
+- poetry18/: Poetry 1.8.5 (lock-version 2.0, no category);
+- poetry14/: Poetry 1.4.2 (lock-version 2.0 with ``category``), no sibling pyproject.
+PyPI's JSON API is not reachable from the machine that wrote them, so the projects use
+https://pypi.mirror.example/simple as a ``legacy`` primary source: packages carry a
+``[package.source] type = "legacy"`` table. The local git URL was rewritten to
+https://github.com/example/tinygit.git.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ossmeta.errors import SourceError
+from ossmeta.model import DeclaredPackage
+from ossmeta.sources.inputs import poetry
+from tests.helpers import DATA, input_file, text_file
+from tests.sources.inputs.py_fuzz import mutated, parse_or_source_error
+
+DIR = ("inputs", "python", "poetry")
+
+
+def parsed(version: str) -> dict[str, DeclaredPackage]:
+    return {p.name: p for p in poetry.parse(input_file(*DIR, version, "poetry.lock"))}
+
+
+def test_poetry2_groups_markers_and_direct() -> None:
+    packages = parsed("poetry2")
+    assert len(packages) == 24
+    assert "localdep" not in packages  # directory source: the project's own code
+    django = packages["django"]
+    assert (django.ecosystem, django.version, django.direct, django.scope) == (
+        "PyPI",
+        "3.2",
+        True,
+        None,
+    )
+    assert str(django.location) == "inputs/python/poetry/poetry2/poetry.lock:109"
+    assert django.hashes[0].startswith("sha256:")
+    assert packages["urllib3"].version == "1.22" and packages["urllib3"].direct is False
+    assert packages["pytest"].scope == "dev" and packages["pytest"].direct is True
+    assert packages["iniconfig"].scope == "dev" and packages["iniconfig"].direct is False
+    assert packages["colorama"].markers == 'sys_platform == "win32"'
+    assert packages["pyyaml"].scope == "optional" and packages["pyyaml"].direct is True
+    assert packages["pyyaml"].markers == 'extra == "yaml"'
+    tinygit = packages["tinygit"]  # git source keeps its version
+    assert (tinygit.version, tinygit.direct, tinygit.hashes) == ("0.1.0", True, ())
+
+
+def test_poetry18_no_category() -> None:
+    packages = parsed("poetry18")
+    assert len(packages) == 24
+    assert packages["requests"].version == "2.19.0"
+    assert packages["requests"].location.line == 585
+    assert packages["pytest"].scope == "dev"  # from the sibling pyproject's dev group
+    assert packages["iniconfig"].scope is None  # the lock says nothing, the manifest neither
+    assert packages["pyyaml"].scope == "optional"
+    assert packages["flask"].direct is True and packages["click"].direct is False
+
+
+def test_poetry14_category_without_pyproject() -> None:
+    packages = parsed("poetry14")
+    assert packages["pytest"].scope == "dev" and packages["iniconfig"].scope == "dev"
+    assert packages["django"].scope is None
+    assert all(p.direct is None for p in packages.values())
+
+
+def test_old_metadata_files_hashes_and_local_file_source(tmp_path: Path) -> None:
+    content = """
+[[package]]
+name = "six"
+version = "1.16.0"
+description = ""
+category = "main"
+optional = false
+python-versions = "*"
+
+[[package]]
+name = "mywheel"
+version = "1.0"
+description = ""
+category = "main"
+optional = false
+python-versions = "*"
+
+[package.source]
+type = "file"
+url = "dist/mywheel-1.0-py3-none-any.whl"
+
+[metadata]
+lock-version = "1.1"
+python-versions = "^3.8"
+content-hash = "x"
+
+[metadata.files]
+six = [
+    {file = "six-1.16.0.tar.gz", hash = "sha256:1e61"},
+]
+"""
+    packages = list(poetry.parse(text_file(tmp_path, "poetry.lock", content)))
+    assert [(p.name, p.location.line, p.hashes) for p in packages] == [("six", 2, ("sha256:1e61",))]
+
+
+def test_wrong_shape_names_file_and_line(tmp_path: Path) -> None:
+    content = '[[package]]\nname = "six"\nversion = "1"\n\n[[package]]\nname = "x"\nversion = 3\n'
+    with pytest.raises(SourceError) as error:
+        list(poetry.parse(text_file(tmp_path, "poetry.lock", content)))
+    assert str(error.value) == "poetry.lock:5: package version must be a string, not a number"
+
+
+def test_invalid_toml_names_line(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match=r"^poetry.lock:2: invalid TOML"):
+        list(poetry.parse(text_file(tmp_path, "poetry.lock", '[[package]]\nname = "six\n')))
+
+
+def test_sniff() -> None:
+    head = (DATA.joinpath(*DIR, "poetry2", "poetry.lock")).read_text()[:2000]
+    assert poetry.sniff(head)
+    assert not poetry.sniff("[[package]]\nname = 'x'\n")
+
+
+FIXTURES = [
+    DATA.joinpath(*DIR, v, "poetry.lock").read_bytes()[:6000] for v in ("poetry2", "poetry14")
+]
+
+
+@given(st.text(max_size=400))
+def test_fuzz_text(text: str) -> None:
+    parse_or_source_error(poetry.parse, "poetry.lock", text.encode("utf-8", "replace"))
+
+
+@given(st.sampled_from(FIXTURES).flatmap(mutated))
+def test_fuzz_mutations(content: bytes) -> None:
+    pyproject = DATA.joinpath(*DIR, "poetry2", "pyproject.toml").read_bytes()
+    parse_or_source_error(poetry.parse, "poetry.lock", content, {"pyproject.toml": pyproject})
+
+
+@given(st.sampled_from(FIXTURES), mutated(b'[project]\ndependencies = ["django==3.2"]\n'))
+def test_fuzz_sibling_pyproject(lock: bytes, pyproject: bytes) -> None:
+    parse_or_source_error(poetry.parse, "poetry.lock", lock, {"pyproject.toml": pyproject})
