@@ -1,0 +1,229 @@
+"""go.mod / go.sum parser.
+
+Fixtures: written by go 1.19.8 (Debian golang-go) with `go mod tidy`, the modules served
+from a local GOPROXY=file:// stand-in for proxy.golang.org (so the h1: hashes are of the
+stand-in module zips; paths, versions, pseudo-versions, +incompatible and the file layout
+are what the go command writes). modern/ is a go 1.19 module with replace (module and local
+path), exclude and retract directives; legacy/ is the same dependencies tidied with
+`go mod tidy -go=1.16`, where go.mod lists only direct requirements and go.sum the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ossmeta.ecosystems import GO
+from ossmeta.errors import SourceError
+from ossmeta.model import DeclaredPackage
+from ossmeta.sources.inputs import golang
+from tests.helpers import DATA, input_file, text_file
+
+
+def summary(found: list[DeclaredPackage]) -> list[tuple[str, str | None, str, bool | None]]:
+    return [(p.name, p.version, str(p.location), p.direct) for p in found]
+
+
+def test_modern() -> None:
+    found = list(golang.parse(input_file("inputs", "golang", "modern", "go.mod")))
+    where = "inputs/golang/modern/go.mod"
+    assert all(p.ecosystem == GO for p in found)
+    assert summary(found) == [
+        ("example.com/local", None, f"{where}:7", True),
+        ("github.com/dgrijalva/jwt-go", "v3.2.0+incompatible", f"{where}:15", True),
+        ("github.com/gin-gonic/gin", "v1.6.0", f"{where}:16", True),
+        ("github.com/new/lib", "v1.2.0", f"{where}:5", True),  # replaces github.com/old/lib
+        ("github.com/stretchr/testify", "v1.7.0", f"{where}:18", True),
+        ("golang.org/x/crypto", "v0.0.0-20200622213623-75b288015ac9", f"{where}:19", True),
+        ("golang.org/x/text", "v0.3.5", f"{where}:20", True),
+        ("github.com/go-playground/validator/v10", "v10.2.0", f"{where}:24", False),
+        ("gopkg.in/yaml.v2", "v2.2.8", f"{where}:25", False),
+        ("gopkg.in/yaml.v3", "v3.0.0-20200313102051-9f266ea9e77c", f"{where}:26", False),
+    ]
+    local = found[0]
+    assert local.requirement == (
+        "v0.0.0-00010101000000-000000000000, replaced by the local path ../local"
+    )
+    by_name = {p.name: p for p in found}
+    assert by_name["github.com/gin-gonic/gin"].hashes == (
+        "h1:I0/BEz6S56MwxUaqp1tm70LJP81Jc/oNz1q6R/b5+9Y=",
+    )
+    assert by_name["github.com/new/lib"].hashes == (
+        "h1:Es02rgBu/DsLItb9/6FwsmeZDEfui7mzFOZk8F7xi8g=",
+    )
+    assert local.hashes == ()
+    # go 1.19: go.mod is complete, go.sum adds nothing (x/text v0.3.0 and v0.3.2 there
+    # have only /go.mod hashes anyway).
+    assert "golang.org/x/text" in by_name and len(found) == 10
+
+
+def test_legacy_adds_go_sum_modules() -> None:
+    found = list(golang.parse(input_file("inputs", "golang", "legacy", "go.mod")))
+    where = "inputs/golang/legacy"
+    assert summary(found) == [
+        ("github.com/dgrijalva/jwt-go", "v3.2.0+incompatible", f"{where}/go.mod:6", True),
+        ("github.com/gin-gonic/gin", "v1.6.0", f"{where}/go.mod:7", True),
+        ("github.com/stretchr/testify", "v1.7.0", f"{where}/go.mod:8", True),
+        ("golang.org/x/crypto", "v0.0.0-20200622213623-75b288015ac9", f"{where}/go.mod:9", True),
+        ("golang.org/x/text", "v0.3.5", f"{where}/go.mod:10", True),
+        ("github.com/go-playground/validator/v10", "v10.2.0", f"{where}/go.sum:5", False),
+        ("gopkg.in/yaml.v2", "v2.2.8", f"{where}/go.sum:15", False),
+        ("gopkg.in/yaml.v3", "v3.0.0-20200313102051-9f266ea9e77c", f"{where}/go.sum:17", False),
+    ]
+    assert found[-1].hashes == ("h1:BHxD3U1bpbLkHdzO68Bq9rp0lIY0/+J3zGV5j+Rf2Qg=",)
+
+
+def test_go_sum_highest_version_in_semver_order(tmp_path: Path) -> None:
+    text_file(
+        tmp_path,
+        "go.sum",
+        "example.com/a v1.9.0 h1:nine=\n"
+        "example.com/a v1.10.0 h1:ten=\n"  # text order would pick v1.9.0
+        "example.com/a v1.11.0/go.mod h1:onlymod=\n"  # no content hash: not a candidate
+        "example.com/b v1.0.0-rc.2 h1:rc2=\n"
+        "example.com/b v1.0.0 h1:final=\n"
+        "example.com/b v1.0.0-rc.10 h1:rc10=\n"
+        "example.com/c v0.0.0-20200101000000-aaaaaaaaaaaa h1:old=\n"
+        "example.com/c v0.0.0-20210101000000-bbbbbbbbbbbb h1:new=\n",
+    )
+    gomod = text_file(tmp_path, "go.mod", "module example.com/m\n")  # no go line: 1.16
+    found = {p.name: p for p in golang.parse(gomod)}
+    assert (found["example.com/a"].version, found["example.com/a"].hashes) == (
+        "v1.10.0",
+        ("h1:ten=",),
+    )
+    assert found["example.com/a"].location.line == 2
+    assert found["example.com/b"].version == "v1.0.0"
+    assert found["example.com/c"].version == "v0.0.0-20210101000000-bbbbbbbbbbbb"
+    assert all(p.direct is False for p in found.values())
+
+
+GOMOD = """// A hand-written go.mod exercising the grammar.
+module "example.com/edge" // quoted module path
+
+go 1.21
+
+toolchain go1.21.5
+
+godebug default=go1.21
+
+require golang.org/x/net v0.7.0 // security fix
+require "golang.org/x/sys" v0.5.0 // indirect
+require (
+	`example.com/raw` v1.0.0
+	example.com/branch latest
+	example.com/pinned v2.0.0+incompatible // indirect; for the API
+	example.com/gone v1.1.0
+)
+
+replace example.com/pinned v2.0.0+incompatible => example.com/fork v2.0.1-0.20230101000000-abcdef
+replace example.com/gone v1.0.0 => example.com/never v9.9.9 // wrong version: not applied
+replace (
+	golang.org/x/net => /abs/path/net
+)
+exclude (
+	golang.org/x/net v0.6.0
+)
+retract [v0.1.0, v0.2.0]
+require ()
+"""
+
+
+def test_grammar(tmp_path: Path) -> None:
+    found = list(golang.parse(text_file(tmp_path, "go.mod", GOMOD)))
+    assert [(p.name, p.version, p.requirement, p.location.line, p.direct) for p in found] == [
+        ("golang.org/x/net", None, "v0.7.0, replaced by the local path /abs/path/net", 22, True),
+        ("golang.org/x/sys", "v0.5.0", None, 11, False),
+        ("example.com/raw", "v1.0.0", None, 13, True),
+        ("example.com/branch", None, "latest", 14, True),  # a query, not a version
+        ("example.com/fork", "v2.0.1-0.20230101000000-abcdef", None, 19, False),
+        ("example.com/gone", "v1.1.0", None, 16, True),
+    ]
+    assert all(p.hashes == () for p in found)  # no go.sum
+
+
+def test_sniff() -> None:
+    assert golang.sniff((DATA / "inputs" / "golang" / "modern" / "go.mod").read_text())
+    assert not golang.sniff("[package]\nname = 'x'\n")
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "line"),
+    [
+        ("module a\nrequire (\n\tx v1.0.0\n", "require block is not closed", 2),
+        ("module a\nrequire x\n", "usage: require", 2),
+        ("module a\nreplace x v1.0.0\n", "usage: replace", 2),
+        ("module a\nreplace x => \n", "usage: replace", 2),
+        ('module a\nrequire "x v1.0.0\n', "unexpected character", 2),
+        ("go 1.16\n", "no module directive", None),
+        ("module a\n{weird}\n", "expected a directive", 2),
+    ],
+)
+def test_malformed(tmp_path: Path, content: str, message: str, line: int | None) -> None:
+    with pytest.raises(SourceError) as error:
+        list(golang.parse(text_file(tmp_path, "go.mod", content)))
+    assert message in error.value.message
+    assert error.value.line == line
+    assert str(error.value).startswith(f"go.mod:{line}:" if line else "go.mod:")
+
+
+def test_malformed_go_sum(tmp_path: Path) -> None:
+    text_file(tmp_path, "go.sum", "example.com/a v1.0.0 h1:x=\nexample.com/b v1.0.0\n")
+    with pytest.raises(SourceError) as error:
+        list(golang.parse(text_file(tmp_path, "go.mod", "module m\n")))
+    assert str(error.value).startswith("go.sum:2: malformed go.sum line")
+
+
+# --------------------------------------------------------------------------- fuzz
+
+FIXTURES = {
+    name: (DATA / "inputs" / "golang" / d / name).read_bytes()
+    for d in ("modern",)
+    for name in ("go.mod", "go.sum")
+}
+LEGACY = {n: (DATA / "inputs" / "golang" / "legacy" / n).read_bytes() for n in ("go.mod", "go.sum")}
+PIECES = [b'"', b"`", b"(", b")", b"\n", b"=>", b"//", b" indirect", b"\t"]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, data: bytes) -> bytes:
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(data)))
+        kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
+        if kind == "truncate":
+            data = data[:at]
+        elif kind == "flip" and at < len(data):
+            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
+        elif kind == "insert":
+            piece = draw(st.binary(max_size=6) | st.sampled_from(PIECES))
+            data = data[:at] + piece + data[at:]
+        else:
+            data = data[:at] + data[at + draw(st.integers(1, 40)) :]
+    return data
+
+
+def _check(tmp: Path, gomod: bytes | str, gosum: bytes | str | None) -> None:
+    if gosum is not None:
+        text_file(tmp, "go.sum", gosum)
+    try:
+        found = list(golang.parse(text_file(tmp, "go.mod", gomod)))
+    except SourceError as error:
+        assert "\n" not in str(error)
+        return
+    assert all(isinstance(p, DeclaredPackage) for p in found)
+
+
+@given(st.text(max_size=400), st.none() | st.text(max_size=200))
+def test_fuzz_text(tmp_path_factory: pytest.TempPathFactory, gomod: str, gosum: str | None) -> None:
+    _check(tmp_path_factory.mktemp("fuzz"), gomod, gosum)
+
+
+@given(st.sampled_from([FIXTURES, LEGACY]).flatmap(lambda f: st.tuples(
+    mutated(f["go.mod"]), st.just(f["go.sum"]) | mutated(f["go.sum"]))))  # fmt: skip
+def test_fuzz_mutations(
+    tmp_path_factory: pytest.TempPathFactory, files: tuple[bytes, bytes]
+) -> None:
+    _check(tmp_path_factory.mktemp("fuzz"), *files)
