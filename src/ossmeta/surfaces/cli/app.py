@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 import traceback
 
-import click
 import typer
 
 from ossmeta import __version__
@@ -48,14 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     except OssmetaError as error:
         print(f"ossmeta: error: {error}", file=sys.stderr)
         return 2
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return int(done.exit_code)
-    except click.ClickException as error:
-        error.show()
-        return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("ossmeta: aborted", file=sys.stderr)
         return 130
+    except typer.TyperException as error:  # usage errors: bad option, missing argument
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"ossmeta: error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("ossmeta: interrupted", file=sys.stderr)
         return 130
