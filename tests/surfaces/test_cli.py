@@ -156,11 +156,11 @@ def test_bad_ignore_file_names_file_and_line(
     db: str, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "ossmeta.toml").write_text(
-        '[[ignore]]\nid = "X"\nreason = "r"\n\n[[ignore]]\nid = "Y"\n'
+        '[[ignore]]\nid = "X"\nreason = "r"\nexpires = 2099-01-01\n\n[[ignore]]\nid = "Y"\n'
     )
     assert main(["scan", str(project), "--db", db, "-f", "json"]) == 2
     err = capsys.readouterr().err
-    assert "ossmeta.toml:5" in err and "reason" in err
+    assert "ossmeta.toml:6" in err and "needs a 'reason'" in err
 
 
 def test_expired_and_unused_ignores_are_reported(
