@@ -143,6 +143,9 @@ def test_real_records_django_and_npm(lookup: AdvisoryLookup) -> None:
     finding = next(f for f in django.findings if f.id == "PYSEC-2021-98")
     assert "CVE-2021-33203" in finding.aliases
     assert "3.2.4" in finding.fixed
+    requests = run(lookup, ("PyPI", "requests", "2.19.0")).components[0]
+    # PYSEC-2018-28 also has a GIT range fixed at a commit: not an upgrade target
+    assert next(f for f in requests.findings if f.id == "PYSEC-2018-28").fixed == ("2.20.0",)
     assert django.upgrade is not None
     assert [f.id for f in lodash.findings] == ["GHSA-35jh-r3h4-6jhm", "GHSA-p6mc-m468-83gw"]
     assert lodash.upgrade == "4.17.21"

@@ -78,6 +78,8 @@ def _fixed_versions(ecosystem: str, hits: list[Hit]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for _, compiled, _ in hits:
         for rng in compiled.entry.ranges:
+            if rng.type == "GIT":
+                continue  # commit hashes, not versions a user can upgrade to
             for event in rng.events:
                 if event.kind == "fixed":
                     seen.setdefault(event.version)
@@ -115,7 +117,8 @@ def smallest_upgrade(
     for compiled in entries:
         names.update(compiled.entry.versions)
         for rng in compiled.entry.ranges:
-            names.update(e.version for e in rng.events if e.version not in ("0", "*"))
+            if rng.type != "GIT":
+                names.update(e.version for e in rng.events if e.version not in ("0", "*"))
     candidates = []
     for text in names:
         key = try_version_key(ecosystem, osv_version(ecosystem, text))
