@@ -126,7 +126,7 @@ def test_no_upgrade_when_every_version_is_affected(lookup: AdvisoryLookup) -> No
     (component,) = run(lookup, ("PyPI", "dead-pkg", "9.9")).components
     assert [f.id for f in component.findings] == ["PYSEC-2030-5"]
     assert component.upgrade is None
-    assert component.upgrade_note == "the advisories name no newer version"
+    assert component.upgrade_note == "the advisories name no fixed version above this one"
 
 
 def test_real_records_django_and_npm(lookup: AdvisoryLookup) -> None:

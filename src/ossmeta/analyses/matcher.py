@@ -12,12 +12,13 @@ Where the ecosystem's ordering cannot parse the version or an event, the answer 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ossmeta.ecosystems import base_ecosystem, osv_version
+from ossmeta.ecosystems import GO, base_ecosystem, osv_version
 from ossmeta.model import Affected, Range, Verdict
-from ossmeta.versions import InvalidVersion, ordering_for, try_version_key, version_key
+from ossmeta.versions import InvalidVersion, key_function, ordering_for, version_key
 
 _BOTTOM = object()  # introduced "0"
 _TOP = object()  # limit "*"
@@ -51,6 +52,7 @@ class CompiledRange:
     limits: tuple[Any, ...]
     label: str
     problem: str | None  # why this range cannot be evaluated
+    key_of: Callable[[str], Any | None] | None = None  # the scheme's cached parser
 
 
 def _describe(rng: Range) -> str:
@@ -60,17 +62,19 @@ def _describe(rng: Range) -> str:
 
 def compile_range(rng: Range, ecosystem: str) -> CompiledRange:
     label = _describe(rng)
+
+    def broken(problem: str) -> CompiledRange:
+        return CompiledRange(rng.type, None, (), (), label, problem)
+
     if rng.type == "GIT":
-        return CompiledRange(
-            rng.type, None, (), (), label, "GIT range (evaluated through the versions list)"
-        )
+        return broken("GIT range (evaluated through the versions list)")
     scheme = _scheme(rng.type, ecosystem)
     if scheme is None:
-        return CompiledRange(rng.type, None, (), (), label, f"unknown range type {rng.type!r}")
+        return broken(f"unknown range type {rng.type!r}")
     if ordering_for(scheme) is None:
-        return CompiledRange(rng.type, None, (), (), label, f"no version ordering for {scheme}")
+        return broken(f"no version ordering for {scheme}")
     if not any(e.kind == "introduced" for e in rng.events):
-        return CompiledRange(rng.type, None, (), (), label, "range has no 'introduced' event")
+        return broken("range has no 'introduced' event")
     events: list[tuple[str, Any]] = []
     limits: list[Any] = []
     try:
@@ -82,17 +86,15 @@ def compile_range(rng: Range, ecosystem: str) -> CompiledRange:
             else:
                 events.append((event.kind, version_key(scheme, osv_version(scheme, event.version))))
     except InvalidVersion as error:
-        return CompiledRange(
-            rng.type, None, (), (), label, f"event version not valid for {scheme}: {error}"
-        )
+        return broken(f"event version not valid for {scheme}: {error}")
     bottom = [e for e in events if e[1] is _BOTTOM]
     try:
         rest = sorted((e for e in events if e[1] is not _BOTTOM), key=lambda e: _Ordered(e[1]))
     except TypeError as error:
-        return CompiledRange(
-            rng.type, None, (), (), label, f"event versions cannot be ordered: {error}"
-        )
-    return CompiledRange(rng.type, scheme, tuple(bottom + rest), tuple(limits), label, None)
+        return broken(f"event versions cannot be ordered: {error}")
+    return CompiledRange(
+        rng.type, scheme, tuple(bottom + rest), tuple(limits), label, None, key_function(scheme)
+    )
 
 
 class _Ordered:
@@ -127,42 +129,48 @@ def in_range(compiled: CompiledRange, key: Any) -> bool:
 class CompiledAffected:
     """An ``affected`` entry ready for many evaluations."""
 
-    __slots__ = ("ecosystem", "entry", "listed", "listed_keys", "ranges")
+    __slots__ = ("_git_only", "_listed_keys", "ecosystem", "entry", "key_of", "listed", "ranges")
 
     def __init__(self, entry: Affected) -> None:
         self.entry = entry
         self.ecosystem = ecosystem = base_ecosystem(entry.ecosystem)
-        self.listed = frozenset(osv_version(ecosystem, v) for v in entry.versions)
-        # Listed versions also match by the ecosystem's equality (PyPI "1.0" == "1.0.0").
-        self.listed_keys = frozenset(
-            key for v in self.listed if (key := try_version_key(ecosystem, v)) is not None
-        )
+        if ecosystem == GO:
+            self.listed = frozenset(osv_version(ecosystem, v) for v in entry.versions)
+        else:
+            self.listed = frozenset(entry.versions)
+        self.key_of = key_function(ecosystem)
+        self._listed_keys: frozenset[Any] | None = None
         self.ranges = tuple(compile_range(r, entry.ecosystem) for r in entry.ranges)
+        self._git_only = all(c.type == "GIT" for c in self.ranges)
+
+    @property
+    def listed_keys(self) -> frozenset[Any]:
+        """Listed versions also match by the ecosystem's equality (PyPI "1.0" == "1.0.0");
+        parsed on first need, since many entries are never asked."""
+        if self._listed_keys is None:
+            self._listed_keys = frozenset(map(self.key_of, self.listed)) - {None}
+        return self._listed_keys
 
     def evaluate(self, version: str) -> Outcome:
         text = osv_version(self.ecosystem, version)
-        if text in self.listed or (
-            self.listed_keys and try_version_key(self.ecosystem, text) in self.listed_keys
-        ):
+        if text in self.listed:
             return Outcome(Verdict.AFFECTED, f"{version} is listed in the affected versions")
         unknown: str | None = None
         for compiled in self.ranges:
-            if compiled.problem is not None:
-                if compiled.type == "GIT":
-                    continue  # judged through the versions list above
-                unknown = unknown or f"{compiled.label}: {compiled.problem}"
+            if compiled.key_of is None:  # a range that cannot be evaluated
+                if compiled.type != "GIT":  # GIT ranges are judged through the list above
+                    unknown = unknown or f"{compiled.label}: {compiled.problem}"
                 continue
-            assert compiled.scheme is not None
-            try:
-                key = version_key(compiled.scheme, text)
-            except InvalidVersion:
+            key = compiled.key_of(text)
+            if key is None:
                 unknown = unknown or f"{version} is not a valid {compiled.scheme} version"
-                continue
-            if in_range(compiled, key):
+            elif in_range(compiled, key):
                 return Outcome(Verdict.AFFECTED, f"{version} is in the {compiled.label}")
+        if self.listed and self.key_of(text) in self.listed_keys:
+            return Outcome(Verdict.AFFECTED, f"{version} is listed in the affected versions")
         if unknown is not None:
             return Outcome(Verdict.UNKNOWN, unknown)
-        if not self.listed and all(c.type == "GIT" for c in self.ranges):
+        if self._git_only and not self.listed:
             what = "only GIT ranges" if self.ranges else "neither ranges nor versions"
             return Outcome(Verdict.UNKNOWN, f"the advisory gives {what} and no versions list")
         return NOT_AFFECTED

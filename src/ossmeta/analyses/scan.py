@@ -103,9 +103,10 @@ def smallest_upgrade(
 ) -> tuple[str | None, str | None]:
     """The smallest version above the current one that no known advisory affects.
 
-    Candidates are the versions the advisories name (fixed, introduced, last_affected and
-    listed versions); we do not know the registry's releases yet, so a clearing version
-    that no advisory mentions cannot be proposed."""
+    Candidates are the ``fixed`` versions the advisories name (a listed or ``introduced``
+    version is affected by definition, and the release after a ``last_affected`` is not
+    known); we do not know the registry's releases yet, so a clearing version that no
+    advisory mentions cannot be proposed."""
     ecosystem = component.ecosystem
     assert ecosystem is not None and component.version is not None
     ordering = ordering_for(ecosystem)
@@ -113,12 +114,14 @@ def smallest_upgrade(
     if ordering is None or current is None:
         return None, f"cannot order {ecosystem} versions of {component.version!r}"
     stable_only = not ordering.is_prerelease(osv_version(ecosystem, component.version))
-    names: set[str] = set()
-    for compiled in entries:
-        names.update(compiled.entry.versions)
-        for rng in compiled.entry.ranges:
-            if rng.type != "GIT":
-                names.update(e.version for e in rng.events if e.version not in ("0", "*"))
+    names = {
+        event.version
+        for compiled in entries
+        for rng in compiled.entry.ranges
+        if rng.type != "GIT"
+        for event in rng.events
+        if event.kind == "fixed"
+    }
     candidates = []
     for text in names:
         key = try_version_key(ecosystem, osv_version(ecosystem, text))
@@ -128,12 +131,19 @@ def smallest_upgrade(
             continue
         candidates.append((key, text))
     candidates.sort(key=lambda c: _Key(c[0]))
+    # Consecutive candidates are usually blocked by the same advisory: asking the entry
+    # that blocked the last candidate first makes most rejections one evaluation.
+    order = list(entries)
     for _, text in candidates:
-        if all(c.evaluate(text).verdict is Verdict.NOT_AFFECTED for c in entries):
+        for position, compiled in enumerate(order):
+            if compiled.evaluate(text).verdict is not Verdict.NOT_AFFECTED:
+                order.insert(0, order.pop(position))
+                break
+        else:
             return text, None
     if not candidates:
-        return None, "the advisories name no newer version"
-    return None, "no version named by the advisories clears all of them"
+        return None, "the advisories name no fixed version above this one"
+    return None, "no fixed version named by the advisories clears all of them"
 
 
 def _ignore_for(
@@ -184,6 +194,7 @@ def scan(
 
     # 3.-5. fold into alias groups, ignore, upgrade
     used: set[IgnoreRule] = set()
+    upgrades: dict[tuple[tuple[str, str], str], tuple[str | None, str | None]] = {}
     reports = []
     for component, hits in zip(components, hits_by_component, strict=True):
         if not hits:
@@ -229,8 +240,12 @@ def scan(
                 unknown.append(finding)
         upgrade, note = None, None
         if findings:
-            entries = [entry for _, entry in compiled[_package_key(component)]]  # type: ignore[index]
-            upgrade, note = smallest_upgrade(component, entries)
+            key = _package_key(component)
+            assert key is not None and component.version is not None
+            memo = (key, component.version)
+            if memo not in upgrades:  # one answer per package version, however often listed
+                upgrades[memo] = smallest_upgrade(component, [e for _, e in compiled[key]])
+            upgrade, note = upgrades[memo]
         reports.append(
             ComponentReport(
                 component,

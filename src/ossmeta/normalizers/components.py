@@ -91,7 +91,5 @@ def normalize_components(declared: Iterable[DeclaredPackage]) -> list[Component]
         if entry is None:
             entry = merged[key] = _Merged(item, ecosystem, name, version, purl, status)
         entry.add(item)
-    ordered = sorted(
-        merged.values(), key=lambda m: (m.ecosystem or "~", name_key(m.ecosystem or "", m.name))
-    )
-    return [m.freeze() for m in ordered]
+    ordered = sorted(merged.items(), key=lambda item: (item[0][0] or "~", item[0][1]))
+    return [entry.freeze() for _, entry in ordered]

@@ -110,7 +110,7 @@ class AdvisoryLookup:
                             name=row.name,
                             purl=row.purl,
                             ranges=_ranges(row.ranges),
-                            versions=tuple(json.loads(row.versions)),
+                            versions=tuple(row.versions.split("\n")) if row.versions else (),
                             severity=_severity(
                                 row.severity_level,
                                 row.severity_score,

@@ -102,7 +102,7 @@ affected = Table(
     Column("name_key", String(512), nullable=False),
     Column("purl", Text),
     Column("ranges", Text, nullable=False),  # JSON: [{"type", "events": [[kind, version]], "repo"}]
-    Column("versions", Text, nullable=False),  # JSON list of strings
+    Column("versions", Text, nullable=False),  # one version per line
     Column("severity_level", SmallInteger),
     Column("severity_score", Float),
     Column("severity_vector", Text),

@@ -14,6 +14,7 @@ few thousand versions again and again.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ossmeta.errors import OssmetaError
@@ -49,8 +50,9 @@ _REGISTRY: dict[str, tuple[str, str]] = {
 }
 
 _orderings: dict[str, Ordering | None] = {}
-_MISSING = object()
-_cache: dict[tuple[str, str], Any] = {}
+_caches: dict[str, dict[str, Any]] = {}  # scheme -> text -> key, or None if it does not parse
+_errors: dict[tuple[str, str], InvalidVersion] = {}  # why it did not parse
+_key_functions: dict[str, Callable[[str], Any | None]] = {}
 
 
 def supported_schemes() -> tuple[str, ...]:
@@ -72,29 +74,58 @@ def ordering_for(scheme: str) -> Ordering | None:
     return ordering
 
 
+def _parsed(scheme: str, text: str) -> Any:
+    """The cached key of ``text`` (None when it does not parse; the error is kept)."""
+    cache = _caches.get(scheme)
+    if cache is None:
+        cache = _caches[scheme] = {}
+    try:
+        return cache[text]
+    except KeyError:
+        pass
+    ordering = ordering_for(scheme)
+    key: Any = None
+    if ordering is None:
+        _errors[(scheme, text)] = InvalidVersion(f"no version ordering for {scheme}")
+    else:
+        try:
+            key = ordering.key(text)
+        except InvalidVersion as error:
+            _errors[(scheme, text)] = error
+    cache[text] = key
+    return key
+
+
 def version_key(scheme: str, text: str) -> Any:
     """Cached ``ordering_for(scheme).key(text)``; raises ``InvalidVersion`` when the
     scheme has no ordering or cannot parse ``text``."""
-    cache_key = (scheme, text)
-    hit = _cache.get(cache_key, _MISSING)
-    if hit is _MISSING:
-        ordering = ordering_for(scheme)
-        if ordering is None:
-            hit = InvalidVersion(f"no version ordering for {scheme}")
-        else:
-            try:
-                hit = ordering.key(text)
-            except InvalidVersion as error:
-                hit = error
-        _cache[cache_key] = hit
-    if isinstance(hit, InvalidVersion):
-        raise hit
-    return hit
+    key = _parsed(scheme, text)
+    if key is None:
+        raise _errors[(scheme, text)]
+    return key
 
 
 def try_version_key(scheme: str, text: str) -> Any | None:
     """``version_key`` that answers None instead of raising."""
-    try:
-        return version_key(scheme, text)
-    except InvalidVersion:
-        return None
+    return _parsed(scheme, text)
+
+
+def key_function(scheme: str) -> Callable[[str], Any | None]:
+    """A fast ``text -> key or None`` for one scheme, sharing ``version_key``'s cache.
+
+    The matcher calls this hundreds of thousands of times per scan (every listed version of
+    every advisory of every package in an SBOM); binding the scheme's cache once saves the
+    per-call lookups."""
+    found = _key_functions.get(scheme)
+    if found is not None:
+        return found
+    cache = _caches.setdefault(scheme, {})
+
+    def key_of(text: str) -> Any | None:
+        try:
+            return cache[text]
+        except KeyError:
+            return _parsed(scheme, text)
+
+    _key_functions[scheme] = key_of
+    return key_of
