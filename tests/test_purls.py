@@ -275,3 +275,29 @@ def test_parse_is_cached_and_returns_equal_purls() -> None:
     first = parse_purl("pkg:pypi/requests@2.19.0")
     assert parse_purl("pkg:pypi/requests@2.19.0") is first
     assert first == Purl("pypi", None, "requests", "2.19.0", (), None)
+
+
+# ---------------------------------------------------------------- build_purl's direct path
+
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+from packageurl import PackageURL as _PackageURL  # noqa: E402
+
+from ossmeta.purls import _fast_purl  # noqa: E402
+
+_parts = _st.text(alphabet="AZaz09._~-+@/%: ", min_size=1, max_size=12)
+
+
+@_given(
+    _st.sampled_from(["pypi", "npm", "maven", "cargo", "golang", "gem", "nuget", "composer"]),
+    _st.none() | _parts,
+    _parts,
+    _st.none() | _parts,
+)
+def test_direct_purl_writing_agrees_with_packageurl(
+    ptype: str, namespace: str | None, name: str, version: str | None
+) -> None:
+    fast = _fast_purl(ptype, namespace, name, version)
+    if fast is None:
+        return  # left to packageurl-python
+    assert fast == _PackageURL(ptype, namespace, name, version).to_string()

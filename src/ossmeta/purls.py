@@ -175,6 +175,54 @@ def _split_name(ecosystem: str, name: str) -> tuple[str | None, str]:
     return (path, last) if sep else (None, name)
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+\Z")  # never percent-encoded in a purl
+#: purl type -> (lower-case the namespace, lower-case the name), as packageurl-python does.
+_CASE_RULES = {
+    "pypi": (False, True),
+    "npm": (False, True),
+    "maven": (False, False),
+    "cargo": (False, False),
+    "golang": (False, False),
+    "gem": (False, False),
+    "nuget": (False, False),
+    "composer": (True, True),
+}
+
+
+def _fast_purl(ptype: str, namespace: str | None, name: str, version: str | None) -> str | None:
+    """The purl string for plain parts, written directly; None sends the caller to
+    packageurl-python (odd characters, other types). ``PackageURL.to_string`` costs about
+    40 us, too much for 10,000 components per scan; a test checks both agree."""
+    rules = _CASE_RULES.get(ptype)
+    if rules is None or not _UNRESERVED.match(name):
+        return None
+    if ptype == "pypi":
+        name = name.replace("_", "-")
+    if rules[1]:
+        name = name.lower()
+    text = f"pkg:{ptype}/"
+    if namespace and ptype not in ("npm", "maven", "golang", "composer"):
+        return None  # these types never carry one here
+    if namespace:
+        segments = namespace.split("/")
+        for n, segment in enumerate(segments):
+            if ptype == "npm" and n == 0 and segment.startswith("@"):
+                if not _UNRESERVED.match(segment[1:]):
+                    return None
+                segments[n] = "%40" + segment[1:]
+            elif not _UNRESERVED.match(segment):
+                return None
+        joined = "/".join(segments)
+        text += (joined.lower() if rules[0] else joined) + "/"
+    text += name
+    if version:
+        plain = version.replace("+", "")
+        if not _UNRESERVED.match(plain):
+            return None
+        text += "@" + version.replace("+", "%2B")
+    return text
+
+
 @lru_cache(maxsize=65536)
 def build_purl(ecosystem: str, name: str, version: str | None) -> str | None:
     """The canonical purl for an OSV ecosystem, OSV-style name and version, exactly as
@@ -185,6 +233,9 @@ def build_purl(ecosystem: str, name: str, version: str | None) -> str | None:
     if ptype is None:
         return None
     namespace, short = _split_name(base, canonical_name(base, name))
+    fast = _fast_purl(ptype, namespace, short, version or None)
+    if fast is not None:
+        return fast
     try:
         text: str = PackageURL(ptype, namespace, short, version or None).to_string()
     except ValueError:

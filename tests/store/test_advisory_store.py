@@ -194,3 +194,15 @@ def test_zip_bomb_is_refused(store: Store, tmp_path: Path) -> None:
         archive.writestr("PYSEC-50.json", b" " * (20 * 1024 * 1024))
     with pytest.raises(OssmetaError, match="zip bomb"):
         run_import(store, dump)
+
+
+def test_head_revision_constant_is_alembics_head(store: Store) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from ossmeta.store.engine import HEAD_REVISION, MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+    assert store.current_revision() == HEAD_REVISION

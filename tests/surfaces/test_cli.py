@@ -103,7 +103,10 @@ def test_fail_on_threshold(db: str, project: Path, capsys: pytest.CaptureFixture
     capsys.readouterr()
 
 
-def test_output_file_and_other_formats(db: str, project: Path, tmp_path: Path) -> None:
+def test_output_file_and_other_formats(
+    db: str, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")  # the table's width when written to a file
     for fmt in ("sarif", "cyclonedx", "json", "table"):
         target = tmp_path / f"report.{fmt}"
         assert (

@@ -37,7 +37,8 @@ def iter_members(archive: InputFile, suffixes: tuple[str, ...]) -> Iterator[tupl
                 archive.fail(f"archive member {info.filename!r} is larger than the input limit")
             if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
                 archive.fail(
-                    f"archive member {info.filename!r} has a suspicious compression ratio (zip bomb)"
+                    f"archive member {info.filename!r} has a suspicious compression ratio "
+                    "(zip bomb)"
                 )
         if total > MAX_TOTAL_BYTES:
             archive.fail("archive inflates to more than the accepted total size (zip bomb)")

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -146,7 +147,7 @@ def load_yaml(file: InputFile, text: str | None = None) -> Any:
     if text is None:
         text = file.read_text()
     try:
-        document = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a CSafeLoader subclass
+        document = yaml.load(text, Loader=_NoAliasLoader)  # safe: a CSafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "malformed"
@@ -170,6 +171,7 @@ def _shares_collections(document: Any) -> bool:
     stack = [document]
     while stack:
         node = stack.pop()
+        children: Iterable[Any]
         if isinstance(node, dict):
             children = node.values()
         elif isinstance(node, list):

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from ossmeta.ecosystems import base_ecosystem, name_key
 from ossmeta.model import Advisory, RawRecord, Severity
 from ossmeta.normalizers.advisories import advisory_from_osv
+from ossmeta.ranges import uncovered_versions
 from ossmeta.store.engine import Store
 from ossmeta.store.schema import advisories, advisory_aliases, affected, alias_groups, raw_records
 
@@ -92,9 +93,13 @@ def _derived_rows(
                     ],
                     separators=(",", ":"),
                 ),
-                # One per line: splitting is many times faster than json.loads on the long
-                # lists databases such as PyPA's carry, and versions hold no newlines.
-                "versions": "\n".join(v for v in entry.versions if "\n" not in v),
+                # Only what the ranges do not already say (the PyPA database lists hundreds
+                # of versions per record, nearly all inside its ranges); one per line.
+                "uncovered_versions": "\n".join(
+                    v
+                    for v in uncovered_versions(entry.versions, entry.ranges, entry.ecosystem)
+                    if "\n" not in v
+                ),
                 **_severity_columns(entry.severity),
             }
         )

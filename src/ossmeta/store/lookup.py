@@ -19,6 +19,10 @@ from ossmeta.store.schema import advisories, affected, alias_groups, raw_records
 
 @dataclass(frozen=True, slots=True)
 class StoredAffected:
+    """An affected entry as the matcher needs it. ``entry.versions`` holds only the listed
+    versions that its ranges do not contain: matching against them and the ranges gives
+    the same answers as the record's full list, which stays in the raw record."""
+
     advisory_id: str
     entry: Affected
 
@@ -85,7 +89,7 @@ class AdvisoryLookup:
             affected.c.name_key,
             affected.c.purl,
             affected.c.ranges,
-            affected.c.versions,
+            affected.c.uncovered_versions,
             affected.c.severity_level,
             affected.c.severity_score,
             affected.c.severity_vector,
@@ -110,7 +114,11 @@ class AdvisoryLookup:
                             name=row.name,
                             purl=row.purl,
                             ranges=_ranges(row.ranges),
-                            versions=tuple(row.versions.split("\n")) if row.versions else (),
+                            versions=(
+                                tuple(row.uncovered_versions.split("\n"))
+                                if row.uncovered_versions
+                                else ()
+                            ),
                             severity=_severity(
                                 row.severity_level,
                                 row.severity_score,

@@ -102,7 +102,9 @@ affected = Table(
     Column("name_key", String(512), nullable=False),
     Column("purl", Text),
     Column("ranges", Text, nullable=False),  # JSON: [{"type", "events": [[kind, version]], "repo"}]
-    Column("versions", Text, nullable=False),  # one version per line
+    # Listed versions that no range of the entry contains, one per line (the rest add
+    # nothing to matching; the full list stays in the raw record).
+    Column("uncovered_versions", Text, nullable=False),
     Column("severity_level", SmallInteger),
     Column("severity_score", Float),
     Column("severity_vector", Text),

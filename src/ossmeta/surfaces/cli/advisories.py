@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Annotated, Any
 
@@ -29,6 +30,7 @@ def import_(
 ) -> None:
     """Import OSV records (any ecosystem). Re-importing the same data changes nothing; a
     record with a newer 'modified' replaces the stored one. All or nothing."""
+    gc.disable()  # as in scan: many long-lived small objects, no cycles worth collecting
     store = ready_store(db)
     files = osv.expand(paths)
     total = osv.count_records(files)

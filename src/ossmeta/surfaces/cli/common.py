@@ -18,7 +18,8 @@ DbOption = Annotated[
     ),
 ]
 
-stderr = Console(stderr=True, highlight=False)
+# One message, one line; file names with brackets are text, not markup.
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def ready_store(url: str | None) -> Store:

@@ -76,7 +76,7 @@ def upgrade() -> None:
         sa.Column("name_key", sa.String(512), nullable=False),
         sa.Column("purl", sa.Text),
         sa.Column("ranges", sa.Text, nullable=False),
-        sa.Column("versions", sa.Text, nullable=False),
+        sa.Column("uncovered_versions", sa.Text, nullable=False),
         sa.Column("severity_level", sa.SmallInteger),
         sa.Column("severity_score", sa.Float),
         sa.Column("severity_vector", sa.Text),
