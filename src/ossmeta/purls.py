@@ -238,7 +238,7 @@ def build_purl(ecosystem: str, name: str, version: str | None) -> str | None:
         return fast
     try:
         text: str = PackageURL(ptype, namespace, short, version or None).to_string()
-    except ValueError:
+    except (ValueError, TypeError):  # TypeError: packageurl-python on a blank PyPI name
         return None
     return text
 

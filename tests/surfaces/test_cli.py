@@ -180,3 +180,43 @@ def test_expired_and_unused_ignores_are_reported(
     assert "PYSEC-2021-98" in [v["id"] for v in django["vulnerabilities"]]
     assert report["ignores"]["expired"][0]["id"] == "CVE-2021-33203"  # type: ignore[index]
     assert report["ignores"]["unused"][0]["id"] == "GHSA-none-none-none"  # type: ignore[index]
+
+
+def test_python_env_and_duplicate_merging(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    venv = ROOT / "tests" / "data" / "inputs" / "python" / "venv"
+    (tmp_path / "requirements.txt").write_text("django==3.2\n")
+    code, report, _ = scan_json(
+        capsys, str(tmp_path / "requirements.txt"), "--python-env", str(venv), "--db", db
+    )
+    assert code == 1
+    django = [c for c in report["components"] if c["name"] == "django"]
+    assert len(django) == 1  # one component, found in both places
+    assert len(django[0]["locations"]) == 2
+    assert any("Django-3.2.dist-info" in loc for loc in django[0]["locations"])
+
+
+def test_oversized_input_is_refused(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "requirements.txt"
+    big.write_text("django==3.2\n" * 100)
+    monkeypatch.setenv("OSSMETA_MAX_INPUT_BYTES", "512")
+    assert main(["scan", str(big), "--db", db]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("larger than the 512-byte input limit") and "requirements.txt" in err
+
+
+def test_xml_with_entities_is_refused(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bomb = tmp_path / "bom.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE bom [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library">'
+        "<name>&b;</name></component></components></bom>\n"
+    )
+    assert main(["scan", str(bomb), "--db", db]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bom.xml" in err and "DTD" in err
