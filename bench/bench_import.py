@@ -7,9 +7,11 @@ database, next to the floor of only parsing the same YAML files, in the same run
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -58,6 +60,26 @@ def main() -> None:
 
     again_s = best_of(args.runs, reimport)
 
+    pg_s = None
+    pg_base = os.environ.get("OSSMETA_TEST_DATABASE_URL")
+    if pg_base:  # the same import into a fresh PostgreSQL schema
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(pg_base)
+        with admin.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS ossmeta_bench CASCADE"))
+            connection.execute(text("CREATE SCHEMA ossmeta_bench"))
+        sep = "&" if "?" in pg_base else "?"
+        store = open_store(f"{pg_base}{sep}options=-csearch_path%3Dossmeta_bench")
+        store.upgrade()
+        start = time.perf_counter()
+        AdvisoryImporter(store).run(osv.iter_records(osv.expand([str(source)])))
+        pg_s = time.perf_counter() - start
+        store.dispose()
+        with admin.begin() as connection:
+            connection.execute(text("DROP SCHEMA ossmeta_bench CASCADE"))
+        admin.dispose()
+
     cli_db = work / "cli.db"
     env = {"OSSMETA_DATABASE_URL": f"sqlite:///{cli_db}"}
     ossmeta = str(Path(sys.executable).with_name("ossmeta"))
@@ -73,6 +95,11 @@ def main() -> None:
         f"ossmeta re-import (no changes)   {again_s:7.2f} s   {n / again_s:8.0f} advisories/s"
         f"   = {again_s / floor_s:.2f}x the floor"
     )
+    if pg_s is not None:
+        print(
+            f"ossmeta import (PostgreSQL)      {pg_s:7.2f} s   {n / pg_s:8.0f} advisories/s"
+            f"   = {pg_s / floor_s:.2f}x the floor"
+        )
     print(f"CLI `ossmeta advisories import`  {wall:7.2f} s   peak RSS {rss:.0f} MiB")
     dump(
         "import",
