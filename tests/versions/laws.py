@@ -1,8 +1,13 @@
-"""Shared checks for version orderings: total-order laws, fuzzing, table helpers."""
+"""Shared checks for version orderings: total-order laws, fuzzing, table helpers, and
+``univers``, the reference implementation several orderings are compared with."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import warnings
+from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -10,8 +15,23 @@ import pytest
 from ossmeta.versions import InvalidVersion, Ordering
 
 
+def _import_univers() -> ModuleType:
+    """``univers.versions``, with the warnings it gives as it is imported silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return importlib.import_module("univers.versions")
+
+
+univers = _import_univers()
+
+
 def sign(a: Any, b: Any) -> int:
     return int(a > b) - int(a < b)
+
+
+def assert_agrees(ordering: Ordering, reference: Callable[[str], Any], a: str, b: str) -> None:
+    """``ordering`` compares ``a`` and ``b`` the way the reference implementation does."""
+    assert sign(ordering.key(a), ordering.key(b)) == sign(reference(a), reference(b)), (a, b)
 
 
 def assert_total_order(ordering: Ordering, texts: list[str]) -> None:

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ossmeta.versions.composer import COMPOSER
 from tests.versions.laws import (
+    assert_agrees,
     assert_ascending,
     assert_equal,
     assert_invalid,
     assert_total_order,
     fuzz,
-    sign,
+    univers,
 )
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from univers.versions import ComposerVersion
 
 
 def test_stability_order() -> None:
@@ -107,7 +102,7 @@ def test_total_order(texts: list[str]) -> None:
 
 @given(composer_text(oracle_safe=True), composer_text(oracle_safe=True))
 def test_agrees_with_univers(a: str, b: str) -> None:
-    assert sign(COMPOSER.key(a), COMPOSER.key(b)) == sign(ComposerVersion(a), ComposerVersion(b))
+    assert_agrees(COMPOSER, univers.ComposerVersion, a, b)
 
 
 @given(st.text())

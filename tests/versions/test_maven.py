@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ossmeta.versions.maven import MAVEN
 from tests.versions.laws import (
+    assert_agrees,
     assert_ascending,
     assert_equal,
     assert_invalid,
     assert_total_order,
     fuzz,
-    sign,
+    univers,
 )
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from univers.versions import MavenVersion
 
 
 def test_qualifier_order() -> None:
@@ -135,13 +130,13 @@ def test_total_order(texts: list[str]) -> None:
 
 @given(maven_text(oracle_safe=True), maven_text(oracle_safe=True))
 def test_agrees_with_univers(a: str, b: str) -> None:
-    assert sign(MAVEN.key(a), MAVEN.key(b)) == sign(MavenVersion(a), MavenVersion(b))
+    assert_agrees(MAVEN, univers.MavenVersion, a, b)
 
 
 def test_known_disagreements_with_univers() -> None:
     # univers (pre-3.9 Maven) puts "1.0.RC1" above "1.0-RC2"; Maven 3.9 fixed it.
     assert MAVEN.key("1.0.RC1") < MAVEN.key("1.0-RC2")
-    assert MavenVersion("1.0.RC1") > MavenVersion("1.0-RC2")
+    assert univers.MavenVersion("1.0.RC1") > univers.MavenVersion("1.0-RC2")
 
 
 @given(st.text())

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ossmeta.versions.nuget import NUGET
 from tests.versions.laws import (
+    assert_agrees,
     assert_ascending,
     assert_equal,
     assert_invalid,
     assert_total_order,
     fuzz,
-    sign,
+    univers,
 )
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from univers.versions import NugetVersion
 
 
 def test_documented_order() -> None:
@@ -78,7 +73,7 @@ def test_total_order(texts: list[str]) -> None:
 
 @given(nuget_text(), nuget_text())
 def test_agrees_with_univers(a: str, b: str) -> None:
-    assert sign(NUGET.key(a), NUGET.key(b)) == sign(NugetVersion(a), NugetVersion(b))
+    assert_agrees(NUGET, univers.NugetVersion, a, b)
 
 
 @given(st.text())

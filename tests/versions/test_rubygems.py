@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ossmeta.versions.rubygems import RUBYGEMS
 from tests.versions.laws import (
+    assert_agrees,
     assert_ascending,
     assert_equal,
     assert_invalid,
     assert_total_order,
     fuzz,
-    sign,
+    univers,
 )
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from univers.versions import RubygemsVersion
 
 
 def test_documented_order() -> None:
@@ -76,7 +71,7 @@ def test_total_order(texts: list[str]) -> None:
 
 @given(gem_text(), gem_text())
 def test_agrees_with_univers(a: str, b: str) -> None:
-    assert sign(RUBYGEMS.key(a), RUBYGEMS.key(b)) == sign(RubygemsVersion(a), RubygemsVersion(b))
+    assert_agrees(RUBYGEMS, univers.RubygemsVersion, a, b)
 
 
 @given(st.text())

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import bun
+from tests.fuzzing import JS_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.js_fuzz import mutated, parse_or_source_error
 
 
 def by_pointer(*parts: str) -> dict[str, DeclaredPackage]:
@@ -152,13 +152,16 @@ def test_sniff() -> None:
     assert not bun.sniff((DATA / "inputs/npm/v3/package-lock.json").read_text()[:65536])
 
 
+FIXTURES = [
+    (DATA / "inputs/bun" / folder / "bun.lock").read_bytes() for folder in ("app", "workspace")
+]
+
+
 @given(st.text(max_size=300))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(bun.parse, "bun.lock", text.encode("utf-8", "surrogatepass"))
+    check_content(bun.parse, "bun.lock", text)
 
 
-@given(st.data())
-def test_fuzz_mutated_fixtures(data: st.DataObject) -> None:
-    folder = data.draw(st.sampled_from(["app", "workspace"]))
-    original = (DATA / "inputs/bun" / folder / "bun.lock").read_bytes()
-    parse_or_source_error(bun.parse, "bun.lock", data.draw(mutated(original)))
+@given(mutated(*FIXTURES, pieces=JS_PIECES))
+def test_fuzz_mutated_fixtures(content: bytes) -> None:
+    check_content(bun.parse, "bun.lock", content)

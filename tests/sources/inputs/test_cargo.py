@@ -24,6 +24,7 @@ from ossmeta.ecosystems import CRATES
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import cargo
+from tests.fuzzing import check_content, mutated, pieces
 from tests.helpers import DATA, input_file, text_file
 
 REGISTRY = "registry+https://github.com/rust-lang/crates.io-index"
@@ -194,40 +195,14 @@ def test_sniff() -> None:
 # --------------------------------------------------------------------------- fuzz
 
 FIXTURES = [(DATA / "inputs" / "cargo" / v / "Cargo.lock").read_bytes() for v in ("v1", "v3", "v4")]
-
-
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    data = draw(st.sampled_from(FIXTURES))
-    for _ in range(draw(st.integers(1, 3))):
-        at = draw(st.integers(0, len(data)))
-        kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
-        if kind == "truncate":
-            data = data[:at]
-        elif kind == "flip" and at < len(data):
-            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
-        elif kind == "insert":
-            piece = draw(st.binary(max_size=6) | st.sampled_from([b'"', b"[", b"]", b"\n", b"="]))
-            data = data[:at] + piece + data[at:]
-        else:
-            data = data[:at] + data[at + draw(st.integers(1, 40)) :]
-    return data
-
-
-def _check(tmp: Path, content: bytes | str) -> None:
-    try:
-        found = list(cargo.parse(text_file(tmp, "Cargo.lock", content)))
-    except SourceError as error:
-        assert "\n" not in str(error)
-        return
-    assert all(isinstance(p, DeclaredPackage) for p in found)
+PIECES = pieces(b'"[]\n=', b"[[package]]\n", b'version = "', b"dependencies = [")
 
 
 @given(st.text(max_size=400))
-def test_fuzz_text(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
-    _check(tmp_path_factory.mktemp("fuzz"), text)
+def test_fuzz_text(text: str) -> None:
+    check_content(cargo.parse, "Cargo.lock", text)
 
 
-@given(mutated())
-def test_fuzz_mutations(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
-    _check(tmp_path_factory.mktemp("fuzz"), data)
+@given(mutated(*FIXTURES, pieces=PIECES))
+def test_fuzz_mutations(content: bytes) -> None:
+    check_content(cargo.parse, "Cargo.lock", content)

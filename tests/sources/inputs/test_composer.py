@@ -20,12 +20,13 @@ from hypothesis import strategies as st
 
 from ossmeta.ecosystems import PACKAGIST
 from ossmeta.errors import SourceError
-from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import composer
+from tests.fuzzing import JSON_PIECES, check_content, mutated, retyped_json
 from tests.helpers import DATA, input_file, text_file
 
 LOCK = DATA / "inputs" / "composer" / "composer.lock"
+MANIFEST = LOCK.with_name("composer.json").read_bytes()
 
 
 def test_with_manifest() -> None:
@@ -115,35 +116,14 @@ def test_sniff() -> None:
 
 # --------------------------------------------------------------------------- fuzz
 
-PIECES = [b'"', b"{", b"}", b"[", b"]", b",", b":", b"null", b"1"]
+PIECES = (*JSON_PIECES, b'"packages": [', b'"version": ', b'"require": {')
 
 
-@st.composite
-def mutated(draw: st.DrawFn, data: bytes) -> bytes:
-    for _ in range(draw(st.integers(1, 3))):
-        at = draw(st.integers(0, len(data)))
-        kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
-        if kind == "truncate":
-            data = data[:at]
-        elif kind == "flip" and at < len(data):
-            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
-        elif kind == "insert":
-            piece = draw(st.binary(max_size=6) | st.sampled_from(PIECES))
-            data = data[:at] + piece + data[at:]
-        else:
-            data = data[:at] + data[at + draw(st.integers(1, 40)) :]
-    return data
-
-
-def _check(tmp: Path, lock: bytes | str, manifest: bytes | str | None) -> None:
-    if manifest is not None:
-        text_file(tmp, "composer.json", manifest)
-    try:
-        found = list(composer.parse(text_file(tmp, "composer.lock", lock)))
-    except SourceError as error:
-        assert "\n" not in str(error)
-        return
-    assert all(isinstance(p, DeclaredPackage) for p in found)
+def _check(lock: bytes | str, manifest: bytes | str | None) -> None:
+    siblings = {} if manifest is None else {"composer.json": manifest}
+    check_content(
+        composer.parse, "composer.lock", lock, siblings, names=("composer.lock", "composer.json")
+    )
 
 
 JSON = st.recursive(
@@ -174,16 +154,20 @@ JSON = st.recursive(
 
 
 @given(st.text(max_size=300) | JSON.map(json.dumps), st.none() | JSON.map(json.dumps))
-def test_fuzz_text(
-    tmp_path_factory: pytest.TempPathFactory, lock: str, manifest: str | None
-) -> None:
-    _check(tmp_path_factory.mktemp("fuzz"), lock, manifest)
+def test_fuzz_text(lock: str, manifest: str | None) -> None:
+    _check(lock, manifest)
 
 
 @given(
-    mutated(LOCK.read_bytes()), st.none() | mutated(LOCK.with_name("composer.json").read_bytes())
+    mutated(LOCK.read_bytes(), pieces=PIECES),
+    st.none() | mutated(MANIFEST, pieces=PIECES),
 )
-def test_fuzz_mutations(
-    tmp_path_factory: pytest.TempPathFactory, lock: bytes, manifest: bytes | None
-) -> None:
-    _check(tmp_path_factory.mktemp("fuzz"), lock, manifest)
+def test_fuzz_mutations(lock: bytes, manifest: bytes | None) -> None:
+    _check(lock, manifest)
+
+
+@given(retyped_json(LOCK.read_bytes()), st.none() | st.just(MANIFEST) | retyped_json(MANIFEST))
+def test_fuzz_structural_mutations(lock: str, manifest: bytes | str | None) -> None:
+    """Replace one JSON value of the lockfile (and maybe of composer.json) with a value of
+    another type."""
+    _check(lock, manifest)

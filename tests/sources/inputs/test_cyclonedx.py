@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import cyclonedx
+from tests.fuzzing import JSON_PIECES, XML_PIECES, check_content, mutated_files, retyped_json
 from tests.helpers import DATA, input_file, text_file
 
 FIXTURES = DATA / "inputs" / "cyclonedx"
@@ -252,71 +253,36 @@ def test_sniff() -> None:
 
 # --------------------------------------------------------------------------- fuzz
 
-
-def parse_or_source_error(path: Path) -> None:
-    try:
-        found = list(cyclonedx.parse(text_file(path.parent, path.name, path.read_bytes())))
-    except SourceError as error:
-        assert "\n" not in str(error)
-        return
-    assert all(isinstance(p, DeclaredPackage) for p in found)
+PIECES = (
+    *JSON_PIECES,
+    *XML_PIECES,
+    b"<component>",
+    b"</component>",
+    b"<purl>",
+    b"<!DOCTYPE bom [<!ENTITY e 'x'>]>",
+    b'"components": [',
+    b'"purl": "pkg:',
+)
 
 
 @given(st.text(max_size=300), st.sampled_from(["bom.json", "bom.xml"]))
-def test_fuzz_arbitrary_text(
-    tmp_path_factory: pytest.TempPathFactory, text: str, name: str
-) -> None:
-    path = tmp_path_factory.mktemp("fuzz") / name
-    path.write_text(text, encoding="utf-8")
-    parse_or_source_error(path)
+def test_fuzz_arbitrary_text(text: str, name: str) -> None:
+    check_content(cyclonedx.parse, name, text)
 
 
-@given(
-    st.sampled_from(ALL),
-    st.sampled_from(["truncate", "flip", "insert"]),
-    st.integers(min_value=0),
-    st.binary(min_size=1, max_size=4),
-)
-def test_fuzz_mutated_fixtures(
-    tmp_path_factory: pytest.TempPathFactory, name: str, how: str, where: int, noise: bytes
-) -> None:
-    data = (FIXTURES / name).read_bytes()
-    at = where % len(data)
-    if how == "truncate":
-        data = data[:at]
-    elif how == "flip":
-        data = data[:at] + bytes([data[at] ^ noise[0]]) + data[at + 1 :]
-    else:
-        data = data[:at] + noise + data[at:]
-    path = tmp_path_factory.mktemp("fuzz") / name
-    path.write_bytes(data)
-    parse_or_source_error(path)
+@given(mutated_files(FIXTURES, ALL, PIECES))
+def test_fuzz_mutated_fixtures(named: tuple[str, bytes]) -> None:
+    check_content(cyclonedx.parse, *named)
 
 
 @given(st.sampled_from(ALL), st.data())
-def test_fuzz_structural_mutations(
-    tmp_path_factory: pytest.TempPathFactory, name: str, data: st.DataObject
-) -> None:
-    """Replace one JSON value (or XML text) with a value of another type."""
+def test_fuzz_structural_mutations(name: str, data: st.DataObject) -> None:
+    """Replace one JSON value with a value of another type, or rename (or empty) an XML tag."""
     text = (FIXTURES / name).read_text()
     if name.endswith(".json"):
-        doc = json.loads(text)
-        nodes: list[tuple[object, object]] = []
-        stack: list[object] = [doc]
-        while stack:
-            node = stack.pop()
-            items = node.items() if isinstance(node, dict) else enumerate(node)  # type: ignore[attr-defined]
-            for key, value in items:
-                nodes.append((node, key))
-                if isinstance(value, dict | list):
-                    stack.append(value)
-        parent, key = data.draw(st.sampled_from(nodes))
-        parent[key] = data.draw(st.sampled_from([None, 1, "x", [], {}, [1], {"a": 1}, True]))  # type: ignore[index]
-        text = json.dumps(doc)
+        text = data.draw(retyped_json(text))
     else:
         tags = ["name", "purl", "version", "scope", "group", "components", "hash", "dependency"]
         tag = data.draw(st.sampled_from(tags))
         text = text.replace(f"<{tag}", data.draw(st.sampled_from(["<x", f"<{tag}/><y"])), 1)
-    path = tmp_path_factory.mktemp("fuzz") / name
-    path.write_text(text, encoding="utf-8")
-    parse_or_source_error(path)
+    check_content(cyclonedx.parse, name, text)

@@ -20,6 +20,7 @@ from ossmeta.ecosystems import GO
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import golang
+from tests.fuzzing import check_content, mutated, pieces
 from tests.helpers import DATA, input_file, text_file
 
 
@@ -185,45 +186,25 @@ FIXTURES = {
     for name in ("go.mod", "go.sum")
 }
 LEGACY = {n: (DATA / "inputs" / "golang" / "legacy" / n).read_bytes() for n in ("go.mod", "go.sum")}
-PIECES = [b'"', b"`", b"(", b")", b"\n", b"=>", b"//", b" indirect", b"\t"]
+PIECES = pieces(b'"`()\n\t', b"=>", b"//", b" indirect", b"require (\n", b" v1.2.3", b" h1:")
 
 
-@st.composite
-def mutated(draw: st.DrawFn, data: bytes) -> bytes:
-    for _ in range(draw(st.integers(1, 3))):
-        at = draw(st.integers(0, len(data)))
-        kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
-        if kind == "truncate":
-            data = data[:at]
-        elif kind == "flip" and at < len(data):
-            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
-        elif kind == "insert":
-            piece = draw(st.binary(max_size=6) | st.sampled_from(PIECES))
-            data = data[:at] + piece + data[at:]
-        else:
-            data = data[:at] + data[at + draw(st.integers(1, 40)) :]
-    return data
-
-
-def _check(tmp: Path, gomod: bytes | str, gosum: bytes | str | None) -> None:
-    if gosum is not None:
-        text_file(tmp, "go.sum", gosum)
-    try:
-        found = list(golang.parse(text_file(tmp, "go.mod", gomod)))
-    except SourceError as error:
-        assert "\n" not in str(error)
-        return
-    assert all(isinstance(p, DeclaredPackage) for p in found)
+def _check(gomod: bytes | str, gosum: bytes | str | None) -> None:
+    siblings = {} if gosum is None else {"go.sum": gosum}
+    check_content(golang.parse, "go.mod", gomod, siblings, names=("go.mod", "go.sum"))
 
 
 @given(st.text(max_size=400), st.none() | st.text(max_size=200))
-def test_fuzz_text(tmp_path_factory: pytest.TempPathFactory, gomod: str, gosum: str | None) -> None:
-    _check(tmp_path_factory.mktemp("fuzz"), gomod, gosum)
+def test_fuzz_text(gomod: str, gosum: str | None) -> None:
+    _check(gomod, gosum)
 
 
-@given(st.sampled_from([FIXTURES, LEGACY]).flatmap(lambda f: st.tuples(
-    mutated(f["go.mod"]), st.just(f["go.sum"]) | mutated(f["go.sum"]))))  # fmt: skip
-def test_fuzz_mutations(
-    tmp_path_factory: pytest.TempPathFactory, files: tuple[bytes, bytes]
-) -> None:
-    _check(tmp_path_factory.mktemp("fuzz"), *files)
+def _mutated_module(files: dict[str, bytes]) -> st.SearchStrategy[tuple[bytes, bytes]]:
+    """go.mod mutated; go.sum as it is or mutated too."""
+    gosum = st.just(files["go.sum"]) | mutated(files["go.sum"], pieces=PIECES)
+    return st.tuples(mutated(files["go.mod"], pieces=PIECES), gosum)
+
+
+@given(st.sampled_from([FIXTURES, LEGACY]).flatmap(_mutated_module))
+def test_fuzz_mutations(files: tuple[bytes, bytes]) -> None:
+    _check(*files)

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from ossmeta.ecosystems import MAVEN
 from ossmeta.errors import SourceError
-from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import maven
+from tests.fuzzing import XML_PIECES, check_content, mutated, pieces
 from tests.helpers import DATA, input_file, text_file
 
 NOT_LOCAL = (
@@ -182,44 +182,27 @@ def test_sniff() -> None:
 # --------------------------------------------------------------------------- fuzz
 
 FIXTURES = [(DATA / "inputs" / "maven" / d / "pom.xml").read_bytes() for d in ("app", "legacy")]
-PIECES = [b"<", b">", b"</dependency>", b"<dependency>", b"${", b"}", b"&", b"<!--", b"["]
-
-
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    data = draw(st.sampled_from(FIXTURES))
-    for _ in range(draw(st.integers(1, 3))):
-        at = draw(st.integers(0, len(data)))
-        kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
-        if kind == "truncate":
-            data = data[:at]
-        elif kind == "flip" and at < len(data):
-            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
-        elif kind == "insert":
-            piece = draw(st.binary(max_size=6) | st.sampled_from(PIECES))
-            data = data[:at] + piece + data[at:]
-        else:
-            data = data[:at] + data[at + draw(st.integers(1, 40)) :]
-    return data
-
-
-def _check(tmp: Path, content: bytes | str) -> None:
-    try:
-        found = list(maven.parse(text_file(tmp, "pom.xml", content)))
-    except SourceError as error:
-        assert "\n" not in str(error)
-        return
-    assert all(isinstance(p, DeclaredPackage) for p in found)
+PIECES = (
+    *XML_PIECES,
+    *pieces(
+        b"}[",
+        b"${",
+        b"</dependency>",
+        b"<dependency>",
+        b"<version>",
+        b"<!DOCTYPE x [<!ENTITY e 'x'>]>",
+    ),
+)
 
 
 @given(st.text(max_size=400))
-def test_fuzz_text(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
-    _check(tmp_path_factory.mktemp("fuzz"), text)
+def test_fuzz_text(text: str) -> None:
+    check_content(maven.parse, "pom.xml", text)
 
 
-@given(mutated())
-def test_fuzz_mutations(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
-    _check(tmp_path_factory.mktemp("fuzz"), data)
+@given(mutated(*FIXTURES, pieces=PIECES))
+def test_fuzz_mutations(content: bytes) -> None:
+    check_content(maven.parse, "pom.xml", content)
 
 
 def test_unknown_encoding(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import npm
+from tests.fuzzing import JS_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.js_fuzz import mutated, parse_or_source_error
 
 LODASH_15 = (
     "sha512-8xOcRHvCjnocdS5cpwXQXVzmmh5e5+saE2QGoeQm"
@@ -226,7 +226,7 @@ FIXTURES = [
 
 @given(st.text(max_size=300))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(npm.parse, "package-lock.json", text.encode("utf-8", "surrogatepass"))
+    check_content(npm.parse, "package-lock.json", text)
 
 
 @given(st.data())
@@ -234,5 +234,5 @@ def test_fuzz_mutated_fixtures(data: st.DataObject) -> None:
     folder, name = data.draw(st.sampled_from(FIXTURES))
     original = (DATA / "inputs/npm" / folder / name).read_bytes()
     manifest = (DATA / "inputs/npm" / folder / "package.json").read_bytes()
-    content = data.draw(mutated(original))
-    parse_or_source_error(npm.parse, name, content, {"package.json": manifest})
+    content = data.draw(mutated(original, pieces=JS_PIECES))
+    check_content(npm.parse, name, content, {"package.json": manifest})

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import pdm
+from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.py_fuzz import mutated, parse_or_source_error
 
 DIR = ("inputs", "python", "pdm")
 LOCK = DATA.joinpath(*DIR, "pdm.lock").read_bytes()
@@ -98,10 +98,10 @@ def test_sniff() -> None:
 
 @given(st.text(max_size=400))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(pdm.parse, "pdm.lock", text.encode("utf-8", "replace"))
+    check_content(pdm.parse, "pdm.lock", text)
 
 
-@given(mutated(LOCK[:5000]))
+@given(mutated(LOCK[:5000], pieces=PY_PIECES))
 def test_fuzz_mutations(content: bytes) -> None:
     pyproject = DATA.joinpath(*DIR, "pyproject.toml").read_bytes()
-    parse_or_source_error(pdm.parse, "pdm.lock", content, {"pyproject.toml": pyproject})
+    check_content(pdm.parse, "pdm.lock", content, {"pyproject.toml": pyproject})

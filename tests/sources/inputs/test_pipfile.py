@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import pipfile
+from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.py_fuzz import mutated, parse_or_source_error
 
 DIR = ("inputs", "python", "pipenv")
 LOCK = DATA.joinpath(*DIR, "Pipfile.lock").read_bytes()
@@ -99,15 +99,15 @@ def test_sniff() -> None:
 
 @given(st.text(max_size=400))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(pipfile.parse, "Pipfile.lock", text.encode("utf-8", "replace"))
+    check_content(pipfile.parse, "Pipfile.lock", text)
 
 
-@given(mutated(LOCK[:4000] + b"}}"))
+@given(mutated(LOCK[:4000] + b"}}", pieces=PY_PIECES))
 def test_fuzz_mutations(content: bytes) -> None:
     pipfile_ = DATA.joinpath(*DIR, "Pipfile").read_bytes()
-    parse_or_source_error(pipfile.parse, "Pipfile.lock", content, {"Pipfile": pipfile_})
+    check_content(pipfile.parse, "Pipfile.lock", content, {"Pipfile": pipfile_})
 
 
-@given(mutated(LOCK))
+@given(mutated(LOCK, pieces=PY_PIECES))
 def test_fuzz_mutations_whole(content: bytes) -> None:
-    parse_or_source_error(pipfile.parse, "Pipfile.lock", content)
+    check_content(pipfile.parse, "Pipfile.lock", content)

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import pnpm
+from tests.fuzzing import JS_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.js_fuzz import mutated, parse_or_source_error
 
 
 def summary(p: DeclaredPackage) -> tuple[str, str | None, bool | None, str | None, int | None]:
@@ -171,16 +171,17 @@ def test_sniff() -> None:
     assert not pnpm.sniff((DATA / "inputs/yarn/berry/yarn.lock").read_text()[:65536])
 
 
-FIXTURES = ["v9", "v6", "v5.4", "v9-workspace"]
+FIXTURES = [
+    (DATA / "inputs/pnpm" / folder / "pnpm-lock.yaml").read_bytes()
+    for folder in ("v9", "v6", "v5.4", "v9-workspace")
+]
 
 
 @given(st.text(max_size=300))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(pnpm.parse, "pnpm-lock.yaml", text.encode("utf-8", "surrogatepass"))
+    check_content(pnpm.parse, "pnpm-lock.yaml", text)
 
 
-@given(st.data())
-def test_fuzz_mutated_fixtures(data: st.DataObject) -> None:
-    folder = data.draw(st.sampled_from(FIXTURES))
-    original = (DATA / "inputs/pnpm" / folder / "pnpm-lock.yaml").read_bytes()
-    parse_or_source_error(pnpm.parse, "pnpm-lock.yaml", data.draw(mutated(original)))
+@given(mutated(*FIXTURES, pieces=JS_PIECES))
+def test_fuzz_mutated_fixtures(content: bytes) -> None:
+    check_content(pnpm.parse, "pnpm-lock.yaml", content)

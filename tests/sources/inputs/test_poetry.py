@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import poetry
+from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.py_fuzz import mutated, parse_or_source_error
 
 DIR = ("inputs", "python", "poetry")
 
@@ -135,15 +135,18 @@ FIXTURES = [
 
 @given(st.text(max_size=400))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(poetry.parse, "poetry.lock", text.encode("utf-8", "replace"))
+    check_content(poetry.parse, "poetry.lock", text)
 
 
-@given(st.sampled_from(FIXTURES).flatmap(mutated))
+@given(mutated(*FIXTURES, pieces=PY_PIECES))
 def test_fuzz_mutations(content: bytes) -> None:
     pyproject = DATA.joinpath(*DIR, "poetry2", "pyproject.toml").read_bytes()
-    parse_or_source_error(poetry.parse, "poetry.lock", content, {"pyproject.toml": pyproject})
+    check_content(poetry.parse, "poetry.lock", content, {"pyproject.toml": pyproject})
 
 
-@given(st.sampled_from(FIXTURES), mutated(b'[project]\ndependencies = ["django==3.2"]\n'))
+@given(
+    st.sampled_from(FIXTURES),
+    mutated(b'[project]\ndependencies = ["django==3.2"]\n', pieces=PY_PIECES),
+)
 def test_fuzz_sibling_pyproject(lock: bytes, pyproject: bytes) -> None:
-    parse_or_source_error(poetry.parse, "poetry.lock", lock, {"pyproject.toml": pyproject})
+    check_content(poetry.parse, "poetry.lock", lock, {"pyproject.toml": pyproject})

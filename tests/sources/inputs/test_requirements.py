@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import requirements
+from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.py_fuzz import mutated, parse_or_source_error
 
 DIR = ("inputs", "python", "requirements")
 
@@ -230,15 +230,15 @@ FIXTURES = [
 
 @given(st.text(max_size=400))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(requirements.parse, "requirements.txt", text.encode("utf-8", "replace"))
+    check_content(requirements.parse, "requirements.txt", text)
 
 
-@given(st.sampled_from(FIXTURES).flatmap(mutated))
+@given(mutated(*FIXTURES, pieces=PY_PIECES))
 def test_fuzz_mutations(content: bytes) -> None:
-    parse_or_source_error(requirements.parse, "requirements.txt", content)
+    check_content(requirements.parse, "requirements.txt", content)
 
 
 @given(st.lists(st.sampled_from(["-r a.txt", "-c a.txt", "six==1", "-e .", "x>1"]), max_size=6))
 def test_fuzz_includes(lines: list[str]) -> None:
     content = "\n".join(lines).encode()
-    parse_or_source_error(requirements.parse, "a.txt", content, {"b.txt": b"-r a.txt\n"})
+    check_content(requirements.parse, "a.txt", content, {"b.txt": b"-r a.txt\n"})

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import spdx
+from tests.fuzzing import JSON_PIECES, check_content, mutated_files, pieces, retyped_json
 from tests.helpers import DATA, input_file, text_file
 
 FIXTURES = DATA / "inputs" / "spdx"
@@ -196,73 +197,36 @@ def test_sniff() -> None:
 
 # --------------------------------------------------------------------------- fuzz
 
-
-def parse_or_source_error(path: Path) -> None:
-    try:
-        found = list(spdx.parse(text_file(path.parent, path.name, path.read_bytes())))
-    except SourceError as error:
-        assert "\n" not in str(error)
-        return
-    assert all(isinstance(p, DeclaredPackage) for p in found)
+PIECES = (
+    *JSON_PIECES,
+    *pieces(b"\n:", b": ", b"<text>", b"</text>", b"SPDXID: SPDXRef-", b"PackageName: "),
+    b"Relationship: SPDXRef-DOCUMENT DESCRIBES ",
+    b"ExternalRef: PACKAGE-MANAGER purl ",
+    b'"packages": [',
+    b'"relationships": [',
+)
 
 
 @given(st.text(max_size=300), st.sampled_from(["", "SPDXVersion: SPDX-2.3\n", "{"]))
-def test_fuzz_arbitrary_text(
-    tmp_path_factory: pytest.TempPathFactory, text: str, prefix: str
-) -> None:
-    path = tmp_path_factory.mktemp("fuzz") / "x.spdx"
-    path.write_text(prefix + text, encoding="utf-8")
-    parse_or_source_error(path)
+def test_fuzz_arbitrary_text(text: str, prefix: str) -> None:
+    check_content(spdx.parse, "x.spdx", prefix + text)
 
 
-@given(
-    st.sampled_from(ALL),
-    st.sampled_from(["truncate", "flip", "insert"]),
-    st.integers(min_value=0),
-    st.binary(min_size=1, max_size=4),
-)
-def test_fuzz_mutated_fixtures(
-    tmp_path_factory: pytest.TempPathFactory, name: str, how: str, where: int, noise: bytes
-) -> None:
-    data = (FIXTURES / name).read_bytes()
-    at = where % len(data)
-    if how == "truncate":
-        data = data[:at]
-    elif how == "flip":
-        data = data[:at] + bytes([data[at] ^ noise[0]]) + data[at + 1 :]
-    else:
-        data = data[:at] + noise + data[at:]
-    path = tmp_path_factory.mktemp("fuzz") / name
-    path.write_bytes(data)
-    parse_or_source_error(path)
+@given(mutated_files(FIXTURES, ALL, PIECES))
+def test_fuzz_mutated_fixtures(named: tuple[str, bytes]) -> None:
+    check_content(spdx.parse, *named)
 
 
 @given(st.sampled_from(ALL), st.data())
-def test_fuzz_structural_mutations(
-    tmp_path_factory: pytest.TempPathFactory, name: str, data: st.DataObject
-) -> None:
+def test_fuzz_structural_mutations(name: str, data: st.DataObject) -> None:
     """Replace one JSON value with a value of another type, or drop/duplicate a line."""
     text = (FIXTURES / name).read_text()
     if name.endswith(".json"):
-        doc = json.loads(text)
-        nodes: list[tuple[object, object]] = []
-        stack: list[object] = [doc]
-        while stack:
-            node = stack.pop()
-            items = node.items() if isinstance(node, dict) else enumerate(node)  # type: ignore[attr-defined]
-            for key, value in items:
-                nodes.append((node, key))
-                if isinstance(value, dict | list):
-                    stack.append(value)
-        parent, key = data.draw(st.sampled_from(nodes))
-        parent[key] = data.draw(st.sampled_from([None, 1, "x", [], {}, [1], {"a": 1}, True]))  # type: ignore[index]
-        text = json.dumps(doc)
+        text = data.draw(retyped_json(text))
     else:
         lines = text.splitlines()
         at = data.draw(st.integers(0, len(lines) - 1))
         extra = data.draw(st.sampled_from(["", "<text>", "Relationship: a b", "x: <text>y"]))
         lines[at] = lines[at] + extra if data.draw(st.booleans()) else extra
         text = "\n".join(lines)
-    path = tmp_path_factory.mktemp("fuzz") / name
-    path.write_text(text, encoding="utf-8")
-    parse_or_source_error(path)
+    check_content(spdx.parse, name, text)

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import uvlock
+from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.py_fuzz import mutated, parse_or_source_error
 
 DIR = ("inputs", "python", "uv")
 
@@ -90,9 +90,9 @@ FIXTURES = [DATA.joinpath(*DIR, n, "uv.lock").read_bytes()[:5000] for n in ("sim
 
 @given(st.text(max_size=400))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(uvlock.parse, "uv.lock", text.encode("utf-8", "replace"))
+    check_content(uvlock.parse, "uv.lock", text)
 
 
-@given(st.sampled_from(FIXTURES).flatmap(mutated))
+@given(mutated(*FIXTURES, pieces=PY_PIECES))
 def test_fuzz_mutations(content: bytes) -> None:
-    parse_or_source_error(uvlock.parse, "uv.lock", content)
+    check_content(uvlock.parse, "uv.lock", content)

@@ -19,8 +19,8 @@ from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import yarn
+from tests.fuzzing import JS_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
-from tests.sources.inputs.js_fuzz import mutated, parse_or_source_error
 
 
 def by_line(packages: list[DeclaredPackage]) -> dict[int, DeclaredPackage]:
@@ -234,12 +234,12 @@ FIXTURES = ["classic", "berry", "berry-workspace"]
 
 @given(st.text(max_size=300))
 def test_fuzz_text(text: str) -> None:
-    parse_or_source_error(yarn.parse, "yarn.lock", text.encode("utf-8", "surrogatepass"))
+    check_content(yarn.parse, "yarn.lock", text)
 
 
 @given(st.text(alphabet='ab@^:" \n-#,_.1', max_size=200))
 def test_fuzz_classic_alphabet(text: str) -> None:
-    parse_or_source_error(yarn.parse, "yarn.lock", text.encode())
+    check_content(yarn.parse, "yarn.lock", text)
 
 
 @given(st.data())
@@ -247,5 +247,5 @@ def test_fuzz_mutated_fixtures(data: st.DataObject) -> None:
     folder = data.draw(st.sampled_from(FIXTURES))
     original = (DATA / "inputs/yarn" / folder / "yarn.lock").read_bytes()
     manifest = (DATA / "inputs/yarn" / folder / "package.json").read_bytes()
-    content = data.draw(mutated(original))
-    parse_or_source_error(yarn.parse, "yarn.lock", content, {"package.json": manifest})
+    content = data.draw(mutated(original, pieces=JS_PIECES))
+    check_content(yarn.parse, "yarn.lock", content, {"package.json": manifest})
