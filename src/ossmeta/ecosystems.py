@@ -67,7 +67,7 @@ _PEP503 = re.compile(r"[-_.]+")
 
 def base_ecosystem(ecosystem: str) -> str:
     """``Debian:12`` -> ``Debian``; ``PyPI`` -> ``PyPI``."""
-    return ecosystem.split(":", 1)[0]
+    return ecosystem.split(":", 1)[0] if ":" in ecosystem else ecosystem
 
 
 def name_key(ecosystem: str, name: str) -> str:
@@ -99,6 +99,6 @@ def canonical_name(ecosystem: str, name: str) -> str:
 
 def osv_version(ecosystem: str, version: str) -> str:
     """The version as OSV records write it: Go module versions drop their ``v``."""
-    if base_ecosystem(ecosystem) == GO and version[:1] == "v":
+    if version[:1] == "v" and base_ecosystem(ecosystem) == GO:
         return version[1:]
     return version

@@ -156,6 +156,53 @@ def _ignore_for(
     return None
 
 
+def _evaluate(
+    components: Sequence[Component],
+    compiled: dict[tuple[str, str], list[tuple[str, CompiledAffected]]],
+) -> list[list[Hit]]:
+    """Step 2: every (component, affected entry) pair that is not clearly unaffected."""
+    out: list[list[Hit]] = []
+    for component in components:
+        key = _package_key(component)
+        hits: list[Hit] = []
+        if key is not None and key in compiled:
+            assert component.version is not None
+            for record_id, entry in compiled[key]:
+                outcome = entry.evaluate(component.version)
+                if outcome.verdict is not Verdict.NOT_AFFECTED:
+                    hits.append((record_id, entry, outcome))
+        out.append(hits)
+    return out
+
+
+def _finding(
+    ecosystem: str, members: tuple[str, ...], hits: list[Hit], infos: dict[str, StoredAdvisory]
+) -> Finding:
+    """Step 3: the records of one alias group that matched one component, as one finding.
+    Affected beats unknown; the severity is the worst the matching records give (package
+    level first), else the worst any record of the group gives."""
+    affected_hits = [h for h in hits if h[2].verdict is Verdict.AFFECTED]
+    relevant = affected_hits or hits
+    chosen = choose_id(members, ecosystem)
+    severity = _worst(
+        h[1].entry.severity or (infos[h[0]].severity if h[0] in infos else UNKNOWN_SEVERITY)
+        for h in relevant
+    )
+    if severity is UNKNOWN_SEVERITY:
+        severity = _worst(infos[m].severity for m in members if m in infos)
+    described = infos.get(chosen) or next((infos[h[0]] for h in relevant if h[0] in infos), None)
+    return Finding(
+        id=chosen,
+        aliases=tuple(m for m in members if m != chosen),
+        verdict=Verdict.AFFECTED if affected_hits else Verdict.UNKNOWN,
+        severity=severity,
+        fixed=_fixed_versions(ecosystem, relevant),
+        summary=described.summary if described else "",
+        reason="; ".join(dict.fromkeys(f"{h[0]}: {h[2].reason}" for h in relevant)),
+        records=tuple(sorted({h[0] for h in relevant})),
+    )
+
+
 def scan(
     components: Sequence[Component],
     source: AdvisorySource,
@@ -169,30 +216,16 @@ def scan(
 
     # 1. one lookup for every package
     keys = {k for c in components if (k := _package_key(c)) is not None}
-    stored = source.affected_for(keys)
-    compiled: dict[tuple[str, str], list[tuple[str, CompiledAffected]]] = {
+    compiled = {
         key: [(row.advisory_id, CompiledAffected(row.entry)) for row in rows]
-        for key, rows in stored.items()
+        for key, rows in source.affected_for(keys).items()
     }
-
     # 2. evaluate
-    hits_by_component: list[list[Hit]] = []
-    for component in components:
-        key = _package_key(component)
-        hits: list[Hit] = []
-        if key is not None and key in compiled:
-            assert component.version is not None
-            for record_id, entry in compiled[key]:
-                outcome = entry.evaluate(component.version)
-                if outcome.verdict is not Verdict.NOT_AFFECTED:
-                    hits.append((record_id, entry, outcome))
-        hits_by_component.append(hits)
-
+    hits_by_component = _evaluate(components, compiled)
     record_ids = {h[0] for hits in hits_by_component for h in hits}
     groups = source.groups_for(record_ids)
     infos = source.advisories({m for i in record_ids for m in groups[i]})
 
-    # 3.-5. fold into alias groups, ignore, upgrade
     used: set[IgnoreRule] = set()
     upgrades: dict[tuple[tuple[str, str], str], tuple[str | None, str | None]] = {}
     reports = []
@@ -200,50 +233,30 @@ def scan(
         if not hits:
             reports.append(ComponentReport(component, ()))
             continue
-        assert component.ecosystem is not None
+        assert component.ecosystem is not None and component.version is not None
+        # 3. one finding per alias group
         by_group: dict[tuple[str, ...], list[Hit]] = defaultdict(list)
         for hit in hits:
             by_group[groups[hit[0]]].append(hit)
         findings, unknown, ignored = [], [], []
         for members, group_hits in by_group.items():
-            affected_hits = [h for h in group_hits if h[2].verdict is Verdict.AFFECTED]
-            verdict = Verdict.AFFECTED if affected_hits else Verdict.UNKNOWN
-            relevant = affected_hits or group_hits
-            present = [infos[m] for m in members if m in infos]
-            chosen = choose_id(members, component.ecosystem)
-            severity = _worst(
-                h[1].entry.severity or (infos[h[0]].severity if h[0] in infos else UNKNOWN_SEVERITY)
-                for h in relevant
-            )
-            if severity is UNKNOWN_SEVERITY:
-                severity = _worst(info.severity for info in present)
-            summary_from = infos.get(chosen) or next(
-                (infos[h[0]] for h in relevant if h[0] in infos), None
-            )
-            finding = Finding(
-                id=chosen,
-                aliases=tuple(m for m in members if m != chosen),
-                verdict=verdict,
-                severity=severity,
-                fixed=_fixed_versions(component.ecosystem, relevant),
-                summary=summary_from.summary if summary_from else "",
-                reason="; ".join(dict.fromkeys(f"{h[0]}: {h[2].reason}" for h in relevant)),
-                records=tuple(sorted({h[0] for h in relevant})),
-            )
-            rule = _ignore_for(members, chosen, active)
+            finding = _finding(component.ecosystem, members, group_hits, infos)
+            # 4. ignore rules name any id of the group
+            rule = _ignore_for(members, finding.id, active)
             if rule is not None:
                 used.add(rule)
                 ignored.append(replace(finding, ignored_by=rule))
-            elif verdict is Verdict.AFFECTED:
+            elif finding.verdict is Verdict.AFFECTED:
                 findings.append(finding)
             else:
                 unknown.append(finding)
-        upgrade, note = None, None
+        # 5. the smallest clearing upgrade, once per package version
+        upgrade = note = None
         if findings:
             key = _package_key(component)
-            assert key is not None and component.version is not None
+            assert key is not None
             memo = (key, component.version)
-            if memo not in upgrades:  # one answer per package version, however often listed
+            if memo not in upgrades:
                 upgrades[memo] = smallest_upgrade(component, [e for _, e in compiled[key]])
             upgrade, note = upgrades[memo]
         reports.append(
