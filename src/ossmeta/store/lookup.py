@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Column, MetaData, String, Table, and_, delete, func, select, text
 
 from ossmeta.model import UNKNOWN_SEVERITY, Affected, Event, Range, Severity, SeverityLevel
 from ossmeta.store.advisories import chunks
@@ -63,6 +63,15 @@ def _ranges(text: str) -> tuple[Range, ...]:
     )
 
 
+#: Per-connection scratch table of the packages a scan asks about (see ``affected_for``).
+_wanted = Table(
+    "ossmeta_wanted",
+    MetaData(),
+    Column("ecosystem", String(64), nullable=False),
+    Column("name_key", String(512), nullable=False),
+)
+
+
 class AdvisoryLookup:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -76,60 +85,76 @@ class AdvisoryLookup:
     def affected_for(
         self, keys: Iterable[tuple[str, str]]
     ) -> dict[tuple[str, str], list[StoredAffected]]:
-        """Affected entries of records that are not withdrawn, by (ecosystem, name key)."""
-        by_ecosystem: dict[str, list[str]] = defaultdict(list)
-        for ecosystem, key in set(keys):
-            by_ecosystem[ecosystem].append(key)
+        """Affected entries of records that are not withdrawn, by (ecosystem, name key).
+
+        The wanted packages go into a temporary table and one join answers them all: an
+        SBOM names ten thousand packages, and IN lists cost a query (and a statement
+        compilation) per few hundred names."""
+        wanted = sorted(set(keys))
         found: dict[tuple[str, str], list[StoredAffected]] = defaultdict(list)
-        columns = (
-            affected.c.advisory_id,
-            affected.c.ecosystem,
-            affected.c.ecosystem_full,
-            affected.c.name,
-            affected.c.name_key,
-            affected.c.purl,
-            affected.c.ranges,
-            affected.c.uncovered_versions,
-            affected.c.severity_level,
-            affected.c.severity_score,
-            affected.c.severity_vector,
-            affected.c.severity_type,
+        if not wanted:
+            return found
+        query = (
+            select(
+                affected.c.advisory_id,
+                affected.c.ecosystem,
+                affected.c.ecosystem_full,
+                affected.c.name,
+                affected.c.name_key,
+                affected.c.purl,
+                affected.c.ranges,
+                affected.c.uncovered_versions,
+                affected.c.severity_level,
+                affected.c.severity_score,
+                affected.c.severity_vector,
+                affected.c.severity_type,
+            )
+            .join(advisories, advisories.c.id == affected.c.advisory_id)
+            .join(
+                _wanted,
+                and_(
+                    _wanted.c.ecosystem == affected.c.ecosystem,
+                    _wanted.c.name_key == affected.c.name_key,
+                ),
+            )
+            .where(advisories.c.withdrawn.is_(None))
+            .order_by(affected.c.advisory_id, affected.c.id)
         )
-        with self.store.engine.connect() as connection:
-            for ecosystem, names in by_ecosystem.items():
-                for part in chunks(sorted(names)):
-                    query = (
-                        select(*columns)
-                        .join(advisories, advisories.c.id == affected.c.advisory_id)
-                        .where(
-                            advisories.c.withdrawn.is_(None),
-                            affected.c.ecosystem == ecosystem,
-                            affected.c.name_key.in_(part),
-                        )
-                        .order_by(affected.c.advisory_id, affected.c.id)
-                    )
-                    for row in connection.execute(query):
-                        entry = Affected(
-                            ecosystem=row.ecosystem_full,
-                            name=row.name,
-                            purl=row.purl,
-                            ranges=_ranges(row.ranges),
-                            versions=(
-                                tuple(row.uncovered_versions.split("\n"))
-                                if row.uncovered_versions
-                                else ()
-                            ),
-                            severity=_severity(
-                                row.severity_level,
-                                row.severity_score,
-                                row.severity_vector,
-                                row.severity_type,
-                                row.advisory_id,
-                            ),
-                        )
-                        found[(row.ecosystem, row.name_key)].append(
-                            StoredAffected(row.advisory_id, entry)
-                        )
+        with self.store.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "CREATE TEMPORARY TABLE IF NOT EXISTS ossmeta_wanted "
+                    "(ecosystem VARCHAR(64) NOT NULL, name_key VARCHAR(512) NOT NULL)"
+                )
+            )
+            connection.execute(delete(_wanted))
+            # Straight to the driver: SQLAlchemy's per-row parameter handling costs more than
+            # the insert itself for ten thousand rows.
+            mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+            connection.exec_driver_sql(
+                f"INSERT INTO ossmeta_wanted (ecosystem, name_key) VALUES ({mark}, {mark})",
+                wanted,
+            )
+            rows = connection.execute(query).all()
+            connection.execute(delete(_wanted))
+        for row in rows:
+            entry = Affected(
+                ecosystem=row.ecosystem_full,
+                name=row.name,
+                purl=row.purl,
+                ranges=_ranges(row.ranges),
+                versions=tuple(row.uncovered_versions.split("\n"))
+                if row.uncovered_versions
+                else (),
+                severity=_severity(
+                    row.severity_level,
+                    row.severity_score,
+                    row.severity_vector,
+                    row.severity_type,
+                    row.advisory_id,
+                ),
+            )
+            found[(row.ecosystem, row.name_key)].append(StoredAffected(row.advisory_id, entry))
         return found
 
     def groups_for(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
