@@ -7,11 +7,12 @@ normalizer's job. A JSON file may hold one record or a list of records; YAML fil
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import orjson
 
 from ossmeta.model import Provenance, RawRecord
 from ossmeta.sources.archives import count_members, iter_members
@@ -69,12 +70,10 @@ def canonical_hash(record: object, file: InputFile) -> tuple[str, str]:
     """(sha256 of the canonical JSON, the canonical JSON): the same record written as
     YAML or JSON, pretty or compact, hashes the same, so re-imports are no-ops."""
     try:
-        text = json.dumps(
-            record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
-    except (TypeError, ValueError) as error:
+        data = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError as error:
         file.fail(f"record is not plain JSON data: {error}")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
+    return hashlib.sha256(data).hexdigest(), data.decode("utf-8")
 
 
 def _records_in(file: InputFile, data: bytes) -> list[object]:

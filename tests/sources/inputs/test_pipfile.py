@@ -88,7 +88,7 @@ def test_wrong_shape_names_file_and_pointer(tmp_path: Path) -> None:
 
 
 def test_truncated_json_names_line(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match=r"^Pipfile.lock:4: invalid JSON: Unterminated string"):
+    with pytest.raises(SourceError, match=r"^Pipfile.lock:4: invalid JSON: unexpected end of data"):
         list(pipfile.parse(text_file(tmp_path, "Pipfile.lock", LOCK[:60])))
 
 

@@ -216,7 +216,7 @@ def test_only_ignored_component_is_not_vulnerable() -> None:
 def test_empty_report() -> None:
     text = render(R.EMPTY)
     assert json.loads(text)["components"] == []
-    assert text.startswith('{"schema": "ossmeta.scan/1",\n"components": [],\n"summary": {')
+    assert text.startswith('{"schema":"ossmeta.scan/1",\n"components":[],\n"summary":{')
 
 
 def test_text_is_deterministic_one_component_per_line_and_keeps_unicode() -> None:
@@ -224,8 +224,8 @@ def test_text_is_deterministic_one_component_per_line_and_keeps_unicode() -> Non
     assert text == render(R.REPORT)
     assert text.endswith("}\n")
     assert "«kind»" in text and "\\u00ab" not in text
-    assert '\n"components": [\n  {"purl": "pkg:pypi/django@3.2", ' in text
-    component_lines = [line for line in text.splitlines() if line.startswith('  {"purl"')]
+    assert '\n"components":[\n{"purl":"pkg:pypi/django@3.2",' in text
+    component_lines = [line for line in text.splitlines() if line.startswith('{"purl"')]
     assert len(component_lines) == len(R.REPORT.components)
 
 
