@@ -158,12 +158,12 @@ def _ignore_for(
 
 def _evaluate(
     components: Sequence[Component],
+    package_keys: Sequence[tuple[str, str] | None],
     compiled: dict[tuple[str, str], list[tuple[str, CompiledAffected]]],
 ) -> list[list[Hit]]:
     """Step 2: every (component, affected entry) pair that is not clearly unaffected."""
     out: list[list[Hit]] = []
-    for component in components:
-        key = _package_key(component)
+    for component, key in zip(components, package_keys, strict=True):
         hits: list[Hit] = []
         if key is not None and key in compiled:
             assert component.version is not None
@@ -215,13 +215,13 @@ def scan(
     expired = tuple(r for r in ignores if r.expires is not None and r.expires < today)
 
     # 1. one lookup for every package
-    keys = {k for c in components if (k := _package_key(c)) is not None}
+    package_keys = [_package_key(c) for c in components]
     compiled = {
         key: [(row.advisory_id, CompiledAffected(row.entry)) for row in rows]
-        for key, rows in source.affected_for(keys).items()
+        for key, rows in source.affected_for(k for k in package_keys if k is not None).items()
     }
     # 2. evaluate
-    hits_by_component = _evaluate(components, compiled)
+    hits_by_component = _evaluate(components, package_keys, compiled)
     record_ids = {h[0] for hits in hits_by_component for h in hits}
     groups = source.groups_for(record_ids)
     infos = source.advisories({m for i in record_ids for m in groups[i]})
@@ -229,7 +229,7 @@ def scan(
     used: set[IgnoreRule] = set()
     upgrades: dict[tuple[tuple[str, str], str], tuple[str | None, str | None]] = {}
     reports = []
-    for component, hits in zip(components, hits_by_component, strict=True):
+    for component, key, hits in zip(components, package_keys, hits_by_component, strict=True):
         if not hits:
             reports.append(ComponentReport(component, ()))
             continue
@@ -253,7 +253,6 @@ def scan(
         # 5. the smallest clearing upgrade, once per package version
         upgrade = note = None
         if findings:
-            key = _package_key(component)
             assert key is not None
             memo = (key, component.version)
             if memo not in upgrades:
