@@ -220,3 +220,19 @@ def test_xml_with_entities_is_refused(
     assert main(["scan", str(bomb), "--db", db]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "bom.xml" in err and "DTD" in err
+
+
+def test_recursive_search_skips_vendored_folders(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "svc" / "api").mkdir(parents=True)
+    (tmp_path / "svc" / "api" / "requirements.txt").write_text("requests==2.19.0\n")
+    (tmp_path / "svc" / "node_modules" / "x").mkdir(parents=True)
+    (tmp_path / "svc" / "node_modules" / "x" / "package-lock.json").write_text("not even json")
+    (tmp_path / "top.txt").write_text("ignored: not a known file name\n")
+    assert main(["scan", str(tmp_path), "--db", db]) == 2  # nothing at the top level
+    assert "--recursive" in capsys.readouterr().err
+    code, report, _ = scan_json(capsys, str(tmp_path), "--recursive", "--db", db)
+    assert code == 1
+    assert report["inputs"] == [str(tmp_path / "svc" / "api" / "requirements.txt")]
+    assert [c["name"] for c in report["components"]] == ["requests"]
