@@ -1,0 +1,389 @@
+"""The one HTTP client of ossmeta: every registry collector fetches through it.
+
+``make_client`` is the single transport seam (production uses httpx's default transport,
+tests pass their own); ``Fetcher`` adds what collectors need on top: retries with
+exponential backoff and full jitter, ``Retry-After``, conditional requests, a per-host rate
+limit, bounded concurrency and a response size limit. ``fetch_all`` is its synchronous face.
+
+Errors (all one line, ``URL: message``)::
+
+    SourceError
+    └── FetchError           the URL could not be fetched
+        ├── NotFound         404 or 410: the thing is not there
+        ├── AccessDenied     401 or 403
+        ├── HttpStatusError  any other status or failure that retrying will not change
+        ├── TooLarge         the body is over the size limit
+        └── RetriesExhausted the last retry failed too (timeout, connection, 5xx, 429)
+
+Redirects are followed inside one attempt by httpx, so the rate limit counts an attempt,
+not each hop of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType, TracebackType
+
+import httpx
+
+from ossmeta import __version__
+from ossmeta.errors import SourceError
+from ossmeta.sources.http_pacing import (
+    Clock,
+    HostLimiter,
+    RealClock,
+    backoff_delay,
+    parse_retry_after,
+)
+
+USER_AGENT = f"ossmeta/{__version__} (+https://github.com/ossmeta)"
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+
+# Response headers a collector may need later (validators, caching, PyPI's serial, paging);
+# keeping a fixed subset keeps Fetched small and its content predictable.
+KEPT_HEADERS = frozenset(
+    {"content-type", "content-length", "content-encoding", "date", "etag", "last-modified"}
+    | {"cache-control", "expires", "age", "link", "x-pypi-last-serial"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """How the client talks to registries. Times are seconds; the rate is requests per
+    second per host (None: unlimited); ``max_retries`` counts retries after the first try."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    write_timeout: float = 30.0
+    pool_timeout: float = 60.0
+    # A read timeout is per chunk, so a server dripping bytes could hold a request for
+    # ever; this bounds one attempt as a whole.
+    attempt_timeout: float = 300.0
+    max_retries: int = 5
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    retry_after_cap: float = 120.0
+    rate_per_host: float | None = 10.0
+    rate_burst: int = 1
+    max_concurrency: int = 8
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_redirects: int = 10
+    user_agent: str = USER_AGENT
+    # Proxies and CA bundles from the environment (HTTPS_PROXY, SSL_CERT_FILE): wanted
+    # behind a corporate proxy, unwanted in loopback tests.
+    trust_env: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError("max_retries must not be negative")
+        if self.max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        if self.rate_per_host is not None and self.rate_per_host <= 0:
+            raise ValueError("rate_per_host must be positive or None")
+        if self.rate_burst < 1:
+            raise ValueError("rate_burst must be at least 1")
+        if self.max_body_bytes < 0:
+            raise ValueError("max_body_bytes must not be negative")
+
+
+def make_client(
+    settings: HttpSettings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one way ossmeta builds an HTTP client: HTTP/1.1, redirects followed, timeouts
+    and a connection pool sized to the concurrency bound. ``transport`` is the test seam
+    (``httpx.MockTransport``, an ASGI app); None means real sockets."""
+    s = settings or HttpSettings()
+    return httpx.AsyncClient(
+        transport=transport,
+        http1=True,
+        http2=False,
+        follow_redirects=True,
+        max_redirects=s.max_redirects,
+        timeout=httpx.Timeout(
+            connect=s.connect_timeout,
+            read=s.read_timeout,
+            write=s.write_timeout,
+            pool=s.pool_timeout,
+        ),
+        limits=httpx.Limits(
+            max_connections=s.max_concurrency, max_keepalive_connections=s.max_concurrency
+        ),
+        headers={"User-Agent": s.user_agent},
+        trust_env=s.trust_env,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One successful GET. ``url`` is the final URL after redirects; on a 304
+    ``not_modified`` is true, ``body`` is empty and the validators are the current ones."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+    elapsed: float
+    attempts: int
+
+
+class FetchError(SourceError):
+    """A URL could not be fetched; renders as ``URL: message``."""
+
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, attempts: int = 1
+    ) -> None:
+        super().__init__(message, path=url)
+        self.url = url
+        self.status = status
+        self.attempts = attempts
+
+
+class NotFound(FetchError):
+    """404 or 410: the package or file does not exist (or no longer does)."""
+
+
+class AccessDenied(FetchError):
+    """401 or 403."""
+
+
+class HttpStatusError(FetchError):
+    """A status that retrying will not change (400, 405, 501, an unfollowed 3xx...)."""
+
+
+class TooLarge(FetchError):
+    """The body is larger than ``max_body_bytes``."""
+
+
+class RetriesExhausted(FetchError):
+    """Every attempt failed with a transient error; names the last one."""
+
+
+class _Transient(Exception):
+    """An attempt failed in a way another attempt may not (internal to ``Fetcher``)."""
+
+    def __init__(self, reason: str, status: int | None = None, wait: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.wait = wait
+
+
+# 501 and 505 say the server cannot do this at all; every other 5xx may pass.
+_PERMANENT_5XX = frozenset({501, 505})
+_HONOURS_RETRY_AFTER = frozenset({429, 503})
+
+
+class Fetcher:
+    """GETs with retries, pacing and limits over one ``httpx.AsyncClient``.
+
+    Use as ``async with Fetcher(settings) as fetcher: await fetcher.get(url)``. A client
+    passed in stays the caller's to close; otherwise the fetcher makes one (through
+    ``make_client``, with ``transport`` if given) and closes it. ``clock`` and ``rng``
+    are for tests of backoff and rate limits.
+    """
+
+    def __init__(
+        self,
+        settings: HttpSettings | None = None,
+        *,
+        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if client is not None and transport is not None:
+            raise ValueError("pass a client or a transport, not both")
+        self.settings = settings or HttpSettings()
+        self._owns_client = client is None
+        self._client = client if client is not None else make_client(self.settings, transport)
+        self._clock: Clock = clock or RealClock()
+        self._rng = rng or random.Random()
+        self._limiter = HostLimiter(
+            self.settings.rate_per_host, self.settings.rate_burst, self._clock
+        )
+        self._slots = asyncio.Semaphore(self.settings.max_concurrency)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+    ) -> Fetched:
+        """GET ``url``; with ``etag`` / ``last_modified`` the request is conditional and a
+        304 comes back as ``not_modified=True``. Raises a ``FetchError`` subclass."""
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as error:
+            raise HttpStatusError(f"invalid URL: {error}", url=url, attempts=0) from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise HttpStatusError("not an http(s) URL", url=url, attempts=0)
+        host = f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
+        headers: dict[str, str] = {}
+        if etag is not None:
+            headers["If-None-Match"] = etag
+        if last_modified is not None:
+            headers["If-Modified-Since"] = last_modified
+        if accept is not None:
+            headers["Accept"] = accept
+
+        started = self._clock.now()
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                response = await self._attempt(url, host, headers, attempts)
+            except _Transient as failure:
+                if attempts > self.settings.max_retries:
+                    raise RetriesExhausted(
+                        f"gave up after {attempts} attempts: {failure.reason}",
+                        url=url,
+                        status=failure.status,
+                        attempts=attempts,
+                    ) from None
+                if failure.wait is not None:
+                    delay = min(failure.wait, self.settings.retry_after_cap)
+                    self._limiter.hold(host, delay)
+                else:
+                    delay = backoff_delay(
+                        attempts,
+                        self.settings.backoff_base,
+                        self.settings.backoff_cap,
+                        self._rng,
+                    )
+                await self._clock.sleep(delay)
+                continue
+            final_url, status, kept, body = response
+            not_modified = status == 304
+            return Fetched(
+                url=final_url,
+                status=status,
+                headers=MappingProxyType(kept),
+                body=body,
+                # A 304 need not repeat the validators; then the ones we sent still hold.
+                etag=kept.get("etag", etag if not_modified else None),
+                last_modified=kept.get("last-modified", last_modified if not_modified else None),
+                not_modified=not_modified,
+                elapsed=self._clock.now() - started,
+                attempts=attempts,
+            )
+
+    async def _attempt(
+        self, url: str, host: str, headers: dict[str, str], attempts: int
+    ) -> tuple[str, int, dict[str, str], bytes]:
+        # The slot is taken before the rate limiter so requests leave paced: waiting for a
+        # slot after the limiter would let queued requests go out in a burst.
+        async with self._slots:
+            await self._limiter.acquire(host)
+            try:
+                async with asyncio.timeout(self.settings.attempt_timeout):
+                    async with self._client.stream("GET", url, headers=headers) as response:
+                        return await self._read(url, response, attempts)
+            except (httpx.TimeoutException, TimeoutError) as error:
+                raise _Transient(_describe(error) or "attempt timed out") from None
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
+                raise _Transient(_describe(error)) from None
+            except httpx.HTTPError as error:
+                # Too many redirects, a bad encoding, an unsupported scheme: not transient.
+                raise HttpStatusError(_describe(error), url=url, attempts=attempts) from None
+
+    async def _read(
+        self, url: str, response: httpx.Response, attempts: int
+    ) -> tuple[str, int, dict[str, str], bytes]:
+        status = response.status_code
+        label = f"HTTP {status} {response.reason_phrase}".rstrip()
+        if status == 429 or (status >= 500 and status not in _PERMANENT_5XX):
+            wait = None
+            if status in _HONOURS_RETRY_AFTER:
+                wait = parse_retry_after(
+                    response.headers.get("retry-after"), response.headers.get("date")
+                )
+            raise _Transient(label, status, wait)
+        if status in (404, 410):
+            raise NotFound(label, url=url, status=status, attempts=attempts)
+        if status in (401, 403):
+            raise AccessDenied(label, url=url, status=status, attempts=attempts)
+        if not (200 <= status < 300 or status == 304):
+            raise HttpStatusError(label, url=url, status=status, attempts=attempts)
+
+        kept = {name: value for name, value in response.headers.items() if name in KEPT_HEADERS}
+        final_url = str(response.url)
+        if status == 304:
+            return final_url, status, kept, b""
+        limit = self.settings.max_body_bytes
+        too_large = f"body larger than the {limit}-byte response limit"
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise TooLarge(too_large, url=url, status=status, attempts=attempts)
+        # Counted after decompression: a small gzip body can expand to many gigabytes.
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise TooLarge(too_large, url=url, status=status, attempts=attempts)
+        return final_url, status, kept, bytes(body)
+
+
+def _describe(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    name = type(error).__name__
+    return f"{name}: {text}" if text else name
+
+
+def fetch_all(
+    urls: Iterable[str],
+    settings: HttpSettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    clock: Clock | None = None,
+) -> list[Fetched | FetchError]:
+    """Fetch every URL with bounded concurrency, for callers that are not async (it runs
+    its own event loop, so it cannot be called from inside one). Results come in the
+    order of ``urls``; a URL that failed gives its ``FetchError`` in its place."""
+    return asyncio.run(_fetch_all(list(urls), settings or HttpSettings(), transport, clock))
+
+
+async def _fetch_all(
+    urls: list[str],
+    settings: HttpSettings,
+    transport: httpx.AsyncBaseTransport | None,
+    clock: Clock | None,
+) -> list[Fetched | FetchError]:
+    results: list[Fetched | FetchError | None] = [None] * len(urls)
+    # A few workers share one iterator instead of one task per URL: a sync of 100,000
+    # packages should not hold 100,000 coroutines at once.
+    pending = iter(enumerate(urls))
+
+    async def worker(fetcher: Fetcher) -> None:
+        for index, url in pending:
+            try:
+                results[index] = await fetcher.get(url)
+            except FetchError as error:
+                results[index] = error
+
+    async with Fetcher(settings, transport=transport, clock=clock) as fetcher:
+        workers = min(settings.max_concurrency, len(urls))
+        await asyncio.gather(*(worker(fetcher) for _ in range(workers)))
+    return [result for result in results if result is not None]
