@@ -236,3 +236,16 @@ def test_recursive_search_skips_vendored_folders(
     assert code == 1
     assert report["inputs"] == [str(tmp_path / "svc" / "api" / "requirements.txt")]
     assert [c["name"] for c in report["components"]] == ["requests"]
+
+
+def test_a_broken_store_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_db = tmp_path / "store.db"
+    not_a_db.write_bytes(b"this is not an SQLite file" * 100)
+    (tmp_path / "requirements.txt").write_text("django==3.2\n")
+    assert main(["scan", str(tmp_path / "requirements.txt"), "--db", f"sqlite:///{not_a_db}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        len(err.splitlines()) == 1 and err.startswith("ossmeta: error:") and "not a database" in err
+    )

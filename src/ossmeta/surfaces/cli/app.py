@@ -7,6 +7,7 @@ import sys
 import traceback
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from ossmeta import __version__
 from ossmeta.errors import OssmetaError
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="ossmeta", standalone_mode=False)
     except OssmetaError as error:
         print(f"ossmeta: error: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:  # the store failed underneath (disk, server, schema)
+        detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+        print(
+            f"ossmeta: error: the store failed: {detail[0] if detail else error}", file=sys.stderr
+        )
         return 2
     except typer.Exit as done:
         return int(done.exit_code)
