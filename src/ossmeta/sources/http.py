@@ -118,7 +118,7 @@ def make_client(
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """One successful GET. ``url`` is the final URL after redirects; on a 304
+    """One successful GET (or POST). ``url`` is the final URL after redirects; on a 304
     ``not_modified`` is true, ``body`` is empty and the validators are the current ones."""
 
     url: str
@@ -180,7 +180,7 @@ _HONOURS_RETRY_AFTER = frozenset({429, 503})
 
 
 class Fetcher:
-    """GETs with retries, pacing and limits over one ``httpx.AsyncClient``.
+    """GETs (and the odd POST) with retries, pacing and limits over one ``httpx.AsyncClient``.
 
     Use as ``async with Fetcher(settings) as fetcher: await fetcher.get(url)``. A client
     passed in stays the caller's to close; otherwise the fetcher makes one (through
@@ -234,13 +234,6 @@ class Fetcher:
     ) -> Fetched:
         """GET ``url``; with ``etag`` / ``last_modified`` the request is conditional and a
         304 comes back as ``not_modified=True``. Raises a ``FetchError`` subclass."""
-        try:
-            parsed = httpx.URL(url)
-        except httpx.InvalidURL as error:
-            raise HttpStatusError(f"invalid URL: {error}", url=url, attempts=0) from None
-        if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise HttpStatusError("not an http(s) URL", url=url, attempts=0)
-        host = f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
         headers: dict[str, str] = {}
         if etag is not None:
             headers["If-None-Match"] = etag
@@ -248,13 +241,44 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         if accept is not None:
             headers["Accept"] = accept
+        return await self._request("GET", url, headers, None, etag, last_modified)
+
+    async def post(
+        self, url: str, body: bytes, *, content_type: str, accept: str | None = None
+    ) -> Fetched:
+        """POST ``body`` to ``url`` with the same retries, pacing and limits as a GET.
+
+        Only for requests that are safe to repeat (a read-only XML-RPC call such as
+        PyPI's ``changelog_since_serial``): a retry after a timeout may deliver the body
+        twice. Raises a ``FetchError`` subclass."""
+        headers = {"Content-Type": content_type}
+        if accept is not None:
+            headers["Accept"] = accept
+        return await self._request("POST", url, headers, body, None, None)
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> Fetched:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as error:
+            raise HttpStatusError(f"invalid URL: {error}", url=url, attempts=0) from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise HttpStatusError("not an http(s) URL", url=url, attempts=0)
+        host = f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
 
         started = self._clock.now()
         attempts = 0
         while True:
             attempts += 1
             try:
-                response = await self._attempt(url, host, headers, attempts)
+                response = await self._attempt(method, url, host, headers, content, attempts)
             except _Transient as failure:
                 if attempts > self.settings.max_retries:
                     raise RetriesExhausted(
@@ -291,7 +315,13 @@ class Fetcher:
             )
 
     async def _attempt(
-        self, url: str, host: str, headers: dict[str, str], attempts: int
+        self,
+        method: str,
+        url: str,
+        host: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        attempts: int,
     ) -> tuple[str, int, dict[str, str], bytes]:
         # The slot is taken before the rate limiter so requests leave paced: waiting for a
         # slot after the limiter would let queued requests go out in a burst.
@@ -299,7 +329,9 @@ class Fetcher:
             await self._limiter.acquire(host)
             try:
                 async with asyncio.timeout(self.settings.attempt_timeout):
-                    async with self._client.stream("GET", url, headers=headers) as response:
+                    async with self._client.stream(
+                        method, url, headers=headers, content=content
+                    ) as response:
                         return await self._read(url, response, attempts)
             except (httpx.TimeoutException, TimeoutError) as error:
                 raise _Transient(_describe(error) or "attempt timed out") from None
