@@ -214,3 +214,72 @@ class ScanReport:
     expired_ignores: tuple[IgnoreRule, ...] = ()
     unused_ignores: tuple[IgnoreRule, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- package metadata
+# What the registry normalizers make of raw registry records (issue 3). Every value that a
+# curation may override says where it came from.
+
+
+class PackageStatus(enum.StrEnum):
+    ACTIVE = "active"
+    DEPRECATED = "deprecated"
+    YANKED_ONLY = "yanked-only"  # every version is yanked
+    REMOVED = "removed"  # unpublished or gone from the registry
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseValue:
+    """A licence as declared and as normalized: ``spdx`` is None unless the text maps to an
+    SPDX expression with confidence ``exact`` or ``mapped``."""
+
+    spdx: str | None
+    raw: str
+    confidence: str  # exact | mapped | ambiguous | unknown
+    source: str  # "pypi:license_expression", "pypi:classifiers", "npm:license", ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    purl: str  # the target package, without a version
+    requirement: str  # as declared: ">=1.21.1,<3", "^4.17.0"
+    scope: str  # runtime | dev | optional | peer | build
+    markers: str | None = None  # PEP 508 environment markers
+    extra: str | None = None  # the PyPI extra that pulls it in, if any
+
+
+@dataclass(frozen=True, slots=True)
+class FileDigest:
+    filename: str
+    hashes: tuple[str, ...]  # "sha256:<hex>", ...
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PackageVersion:
+    version: str
+    published: datetime | None
+    yanked: bool
+    yanked_reason: str | None
+    license: LicenseValue | None
+    dependencies: tuple[Dependency, ...]
+    files: tuple[FileDigest, ...] = ()
+    deprecated: str | None = None  # npm's deprecation message
+
+
+@dataclass(frozen=True, slots=True)
+class PackageRecord:
+    """One package as a registry describes it, normalized."""
+
+    purl: str  # without a version
+    ecosystem: str
+    name: str  # canonical
+    repository: str | None  # canonical host/owner/name
+    repository_raw: str | None
+    homepage: str | None
+    description: str | None
+    status: PackageStatus
+    license: LicenseValue | None  # the latest version's
+    versions: tuple[PackageVersion, ...]  # in ecosystem order, oldest first
+    maintainers: tuple[str, ...] = ()
+    source: str = ""  # the raw record kind(s) it was made from
