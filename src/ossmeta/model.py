@@ -246,6 +246,10 @@ class Dependency:
     scope: str  # runtime | dev | optional | peer | build
     markers: str | None = None  # PEP 508 environment markers
     extra: str | None = None  # the PyPI extra that pulls it in, if any
+    # Facts the scope does not carry: "bundled" (npm bundleDependencies: shipped inside the
+    # tarball), "optional" (an npm peer marked optional in peerDependenciesMeta),
+    # "unparsed" (a PyPI requirement packaging could not parse; requirement is the raw text).
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
