@@ -31,7 +31,6 @@ document naming another crate than the one asked for (a misrouted mirror) is ref
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -39,8 +38,8 @@ from urllib.parse import quote
 import orjson
 
 from ossmeta.errors import SourceError
-from ossmeta.model import Provenance, RawRecord
 from ossmeta.sources.http import Fetched, Fetcher, HttpStatusError, NotFound
+from ossmeta.sources.registry_records import Fetch, NotModified, canonical, not_modified, raw_record
 
 __all__ = [
     "KIND_CRATE",
@@ -70,24 +69,6 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 # Cargo's sparse protocol reads 451 (Unavailable For Legal Reasons) as "no such crate" too,
 # alongside the 404 and 410 the fetcher already raises as NotFound.
 _GONE_STATUSES = frozenset({451})
-
-
-@dataclass(frozen=True, slots=True)
-class Fetch:
-    """A record fetched, with the validators for the next conditional GET."""
-
-    record: RawRecord
-    etag: str | None
-    last_modified: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class NotModified:
-    """The server answered 304: what the caller holds for ``url`` is still current."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,13 +112,6 @@ def crate_url(api_base: str, name: str) -> str:
     return f"{api_base.rstrip('/')}/api/v1/crates/{quote(checked, safe='')}"
 
 
-def canonical(payload: dict[str, object]) -> tuple[str, str]:
-    """(sha256 hex, canonical JSON): sorted keys, compact, UTF-8, so the same document
-    served with other spacing or key order hashes the same and a re-sync is a no-op."""
-    data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(data).hexdigest(), data.decode("utf-8")
-
-
 def _same_crate(a: str, b: str) -> bool:
     """crates.io's own equality of names: case-insensitive, ``-`` and ``_`` alike."""
     return a.lower().replace("-", "_") == b.lower().replace("-", "_")
@@ -149,17 +123,9 @@ def _record(
     modified: str | None,
     payload: dict[str, object],
     fetched: Fetched,
-    digest: str,
-    text: str,
+    hashed: tuple[str, str],
 ) -> Fetch:
-    record = RawRecord(
-        kind=kind,
-        external_id=external_id,
-        modified=modified,
-        payload=payload,
-        provenance=Provenance(SOURCE_ID, fetched.url, digest),
-        canonical_json=text,
-    )
+    record = raw_record(SOURCE_ID, kind, external_id, modified, payload, fetched.url, hashed=hashed)
     return Fetch(record, fetched.etag, fetched.last_modified)
 
 
@@ -237,15 +203,15 @@ async def fetch_index(
     url = index_url(index_base, name)
     fetched = await _get(fetcher, url, etag=etag, last_modified=last_modified)
     if fetched.not_modified:
-        return NotModified(fetched.url, fetched.etag, fetched.last_modified)
+        return not_modified(fetched)
     given, versions = _index_lines(fetched.body, fetched.url, name)
     if given is None:
         raise NotFound(
             "empty index file", url=fetched.url, status=fetched.status, attempts=fetched.attempts
         )
     payload: dict[str, object] = {"name": given, "versions": versions}
-    digest, text = canonical(payload)
-    return _record(KIND_INDEX, given, digest, payload, fetched, digest, text)
+    hashed = canonical(payload)
+    return _record(KIND_INDEX, given, hashed[0], payload, fetched, hashed)
 
 
 def _load_object(fetched: Fetched, what: str) -> dict[str, object]:
@@ -287,7 +253,7 @@ async def fetch_crate(
         fetcher, url, etag=etag, last_modified=last_modified, accept="application/json"
     )
     if fetched.not_modified:
-        return NotModified(fetched.url, fetched.etag, fetched.last_modified)
+        return not_modified(fetched)
     payload = _load_object(fetched, "crate document")
     crate = payload.get("crate")
     if not isinstance(crate, dict):
@@ -302,9 +268,8 @@ async def fetch_crate(
     if not isinstance(payload.get("versions"), list):
         raise SourceError("crate document has no 'versions' list", path=fetched.url)
     updated = crate.get("updated_at")
-    digest, text = canonical(payload)
     modified = updated if isinstance(updated, str) else None
-    return _record(KIND_CRATE, given, modified, payload, fetched, digest, text)
+    return _record(KIND_CRATE, given, modified, payload, fetched, canonical(payload))
 
 
 async def config(fetcher: Fetcher, index_base: str) -> IndexConfig:

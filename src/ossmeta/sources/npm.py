@@ -13,7 +13,6 @@ upstream text; ``Fetch.dropped`` names every field dropped, so the omission is o
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -21,8 +20,26 @@ from urllib.parse import quote
 import orjson
 
 from ossmeta.errors import SourceError
-from ossmeta.model import Provenance, RawRecord
+from ossmeta.sources import registry_records
 from ossmeta.sources.http import Fetcher
+from ossmeta.sources.registry_records import NotModified, canonical, not_modified, raw_record
+
+__all__ = [
+    "ACCEPT_FULL",
+    "DEFAULT_CHANGES_LIMIT",
+    "KIND_PACKUMENT",
+    "README_LIMIT",
+    "SOURCE_ID",
+    "ChangesPage",
+    "Fetch",
+    "NotModified",
+    "canonical",
+    "changes_since",
+    "changes_url",
+    "fetch_packument",
+    "iter_changes",
+    "packument_url",
+]
 
 SOURCE_ID = "npm"
 KIND_PACKUMENT = "npm-packument"
@@ -34,7 +51,7 @@ DEFAULT_CHANGES_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
-class Fetch:
+class Fetch(registry_records.Fetch):
     """A packument fetched: the raw record and the validators for the next conditional GET.
 
     ``unpublished`` is true for the stub the registry keeps after a whole package is
@@ -42,20 +59,8 @@ class Fetch:
     ``dropped`` lists the readme fields left out for size (``readme``,
     ``versions["1.0.0"].readme``)."""
 
-    record: RawRecord
-    etag: str | None
-    last_modified: str | None
     unpublished: bool = False
     dropped: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class NotModified:
-    """The registry answered 304: what the caller holds for ``url`` is still current."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +94,6 @@ def packument_url(base_url: str, name: str) -> str:
         scope, _, rest = name[1:].partition("/")
         return f"{base}/@{quote(scope, safe='')}%2f{quote(rest, safe='')}"
     return f"{base}/{quote(name, safe='')}"
-
-
-def canonical(payload: dict[str, object]) -> tuple[str, str]:
-    """(sha256 hex, canonical JSON): sorted keys, compact, UTF-8; the same document
-    serialized another way by the registry hashes the same, so re-syncs are no-ops."""
-    data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(data).hexdigest(), data.decode("utf-8")
 
 
 def _load_object(body: bytes, url: str, what: str) -> dict[str, object]:
@@ -150,7 +148,7 @@ async def fetch_packument(
     url = packument_url(base_url, name)
     fetched = await fetcher.get(url, etag=etag, last_modified=last_modified, accept=ACCEPT_FULL)
     if fetched.not_modified:
-        return NotModified(fetched.url, fetched.etag, fetched.last_modified)
+        return not_modified(fetched)
     payload = _load_object(fetched.body, fetched.url, "packument")
     given = payload.get("name")
     if given != name:
@@ -158,14 +156,13 @@ async def fetch_packument(
     dropped = _drop_readmes(payload, readme_limit)
     time = payload.get("time")
     modified = time.get("modified") if isinstance(time, dict) else None
-    digest, text = canonical(payload)
-    record = RawRecord(
-        kind=KIND_PACKUMENT,
-        external_id=name,
-        modified=modified if isinstance(modified, str) else None,
-        payload=payload,
-        provenance=Provenance(SOURCE_ID, fetched.url, digest),
-        canonical_json=text,
+    record = raw_record(
+        SOURCE_ID,
+        KIND_PACKUMENT,
+        name,
+        modified if isinstance(modified, str) else None,
+        payload,
+        fetched.url,
     )
     return Fetch(record, fetched.etag, fetched.last_modified, _is_unpublished(payload), dropped)
 

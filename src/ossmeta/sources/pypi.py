@@ -26,7 +26,7 @@ import orjson
 from packaging.utils import canonicalize_name
 
 from ossmeta.errors import SourceError
-from ossmeta.model import Provenance, RawRecord
+from ossmeta.sources import registry_records
 from ossmeta.sources.http import Fetched, Fetcher, FetchError
 from ossmeta.sources.pypi_serial import (
     SIMPLE_JSON,
@@ -35,6 +35,7 @@ from ossmeta.sources.pypi_serial import (
     last_serial,
     serial_header,
 )
+from ossmeta.sources.registry_records import NotModified, canonical, not_modified, raw_record
 
 __all__ = [
     "SIMPLE_JSON",
@@ -59,23 +60,11 @@ _NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
-class Fetch:
+class Fetch(registry_records.Fetch):
     """A record with what the caller keeps for the next sync: the validators for a
     conditional request and PyPI's ``X-PyPI-Last-Serial`` header (None when absent)."""
 
-    record: RawRecord
-    etag: str | None
-    last_modified: str | None
     last_serial: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class NotModified:
-    """The server answered 304: the stored record is still current."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
 
 
 def project_name(name: str) -> str:
@@ -106,7 +95,7 @@ async def fetch_project(
     url = f"{base_of(base_url)}/pypi/{key}/json"
     got = await fetcher.get(url, etag=etag, last_modified=last_modified, accept="application/json")
     if got.not_modified:
-        return _not_modified(got)
+        return not_modified(got)
     document = _json_document(got)
     _require_object(document, "info", got)
     modified = _serial_text(document.get("last_serial"), got)
@@ -131,7 +120,7 @@ async def fetch_release(
     url = f"{base_of(base_url)}/pypi/{key}/{quote(version, safe='')}/json"
     got = await fetcher.get(url, etag=etag, last_modified=last_modified, accept="application/json")
     if got.not_modified:
-        return _not_modified(got)
+        return not_modified(got)
     document = _json_document(got)
     _require_object(document, "info", got)
     modified = _serial_text(document.get("last_serial"), got)
@@ -155,7 +144,7 @@ async def fetch_simple(
     url = f"{base_of(base_url)}/simple/{key}/"
     got = await fetcher.get(url, etag=etag, last_modified=last_modified, accept=SIMPLE_JSON)
     if got.not_modified:
-        return _not_modified(got)
+        return not_modified(got)
     content_type = got.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type != SIMPLE_JSON:
         raise FetchError(
@@ -193,7 +182,7 @@ async def fetch_core_metadata(
     target = urldefrag(url).url + ".metadata"
     got = await fetcher.get(target, etag=etag, last_modified=last_modified)
     if got.not_modified:
-        return _not_modified(got)
+        return not_modified(got)
     if expected_sha256 is not None:
         actual = hashlib.sha256(got.body).hexdigest()
         if actual != expected_sha256.lower():
@@ -262,25 +251,14 @@ def _serial_text(value: object, got: Fetched) -> str | None:
     return None if header is None else str(header)
 
 
-def _not_modified(got: Fetched) -> NotModified:
-    return NotModified(got.url, got.etag, got.last_modified)
-
-
 def _fetch(
     got: Fetched, kind: str, external_id: str, modified: str | None, payload: dict[str, object]
 ) -> Fetch:
     # Hash the canonical JSON, not the bytes: the same document re-served with other
     # whitespace or key order must not look like a change.
     try:
-        canonical = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        hashed = canonical(payload)
     except orjson.JSONEncodeError as error:
         raise SourceError(f"document is not plain JSON data: {error}", path=got.url) from None
-    record = RawRecord(
-        kind=kind,
-        external_id=external_id,
-        modified=modified,
-        payload=payload,
-        provenance=Provenance(SOURCE_ID, got.url, hashlib.sha256(canonical).hexdigest(), None),
-        canonical_json=canonical.decode("utf-8"),
-    )
+    record = raw_record(SOURCE_ID, kind, external_id, modified, payload, got.url, hashed=hashed)
     return Fetch(record, got.etag, got.last_modified, serial_header(got))

@@ -1,0 +1,80 @@
+"""Where a Maven repository keeps an artifact's files, and a POM fetched as a raw record.
+
+Shared by ``maven_central`` (the public fetches) and ``maven_resolve`` (the parent and BOM
+POMs an effective POM needs). The repository base URL is always the caller's.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from ossmeta.errors import SourceError
+from ossmeta.sources.http import Fetcher
+from ossmeta.sources.maven_pom import Pom, parse_xml_bytes, read_pom, xml_text
+from ossmeta.sources.registry_records import Fetch, NotModified, not_modified, raw_record
+
+__all__ = ["KIND_METADATA", "KIND_POM", "SOURCE_ID", "get_pom", "metadata_url", "pom_url"]
+
+SOURCE_ID = "maven"
+KIND_METADATA = "maven-metadata"
+KIND_POM = "maven-pom"
+
+# A coordinate part goes into a URL path; these would change which path is asked for.
+_BAD_PART = re.compile(r"[/\\?#\s]|^\.{1,2}$")
+
+
+def _part(value: str, what: str, base: str) -> str:
+    if not value or _BAD_PART.search(value):
+        raise SourceError(f"not a Maven {what}: {value!r}", path=base)
+    return quote(value, safe="")
+
+
+def metadata_url(base: str, group: str, artifact: str) -> str:
+    """``{base}/{group with dots as slashes}/{artifact}/maven-metadata.xml``."""
+    groups = "/".join(_part(p, "groupId", base) for p in group.split("."))
+    return f"{base.rstrip('/')}/{groups}/{_part(artifact, 'artifactId', base)}/maven-metadata.xml"
+
+
+def pom_url(base: str, group: str, artifact: str, version: str) -> str:
+    """``{base}/{group path}/{artifact}/{version}/{artifact}-{version}.pom``."""
+    folder = metadata_url(base, group, artifact).removesuffix("/maven-metadata.xml")
+    a, v = _part(artifact, "artifactId", base), _part(version, "version", base)
+    return f"{folder}/{v}/{a}-{v}.pom"
+
+
+def _check_coordinates(pom: Pom, group: str, artifact: str, version: str, url: str) -> None:
+    """The POM must be for the coordinates asked for; values still holding ``${...}``
+    cannot be compared before interpolation and are let through."""
+    parent_group = pom.parent.group_id if pom.parent else None
+    parent_version = pom.parent.version if pom.parent else None
+    given = (pom.group_id or parent_group, pom.artifact_id, pom.version or parent_version)
+    if given[1] is None:
+        raise SourceError("POM has no artifactId", path=url)
+    for value, wanted in zip(given, (group, artifact, version), strict=True):
+        if value is not None and "${" not in value and value != wanted:
+            named = ":".join(v or "?" for v in given)
+            raise SourceError(
+                f"POM is for {named}, not the requested {group}:{artifact}:{version}", path=url
+            )
+
+
+async def get_pom(
+    fetcher: Fetcher,
+    url: str,
+    coordinates: tuple[str, str, str],
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> tuple[Pom, Fetch] | NotModified:
+    """GET the POM at ``url``, which must be for ``coordinates`` (group, artifact,
+    version): the parsed ``Pom`` and its ``maven-pom`` record, or ``NotModified``."""
+    fetched = await fetcher.get(url, etag=etag, last_modified=last_modified)
+    if fetched.not_modified:
+        return not_modified(fetched)
+    root = parse_xml_bytes(fetched.body, fetched.url)
+    pom = read_pom(root, fetched.url)
+    _check_coordinates(pom, *coordinates, fetched.url)
+    payload = pom.payload()
+    payload["xml"] = xml_text(fetched.body)
+    record = raw_record(SOURCE_ID, KIND_POM, ":".join(coordinates), None, payload, fetched.url)
+    return pom, Fetch(record, fetched.etag, fetched.last_modified)

@@ -1,0 +1,243 @@
+"""Following a POM's parents and imported BOMs through a repository to its effective POM.
+
+``Resolution`` does the fetching half of ``maven_central.resolve_effective``: it walks the
+``<parent>`` chain (parents must be literal coordinates, and version ranges are refused),
+merges it (``maven_inherit``), builds each imported BOM's effective model once, and
+keeps every POM it used as a raw record. ``PomCache`` shares parsed POMs between calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ossmeta.errors import SourceError
+from ossmeta.model import RawRecord
+from ossmeta.sources.http import Fetcher, NotFound
+from ossmeta.sources.maven_effective import (
+    EffectiveDependency,
+    EffectivePom,
+    apply_management,
+    effective_entry,
+    effective_licence,
+    effective_scm,
+)
+from ossmeta.sources.maven_pom import Interpolator, Key, Pom, merge_chain
+from ossmeta.sources.maven_repo import get_pom, pom_url
+from ossmeta.sources.registry_records import NotModified
+
+__all__ = ["MAX_DEPTH", "ChainTooDeep", "MissingPom", "ParentCycle", "PomCache", "Resolution"]
+
+# Maven's own builds rarely pass eight levels of parents; sixteen leaves room while still
+# stopping a repository that generates parents without end.
+MAX_DEPTH = 16
+
+
+class ParentCycle(SourceError):
+    """A parent chain or a chain of BOM imports comes back to a POM already in it."""
+
+    def __init__(self, message: str, *, chain: tuple[str, ...], path: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.chain = chain
+
+
+class ChainTooDeep(SourceError):
+    """A parent chain or BOM import nesting longer than the depth limit."""
+
+
+class MissingPom(SourceError):
+    """A parent or imported BOM that the repository does not have (404)."""
+
+    def __init__(self, message: str, *, child: str, missing: str, path: str | None) -> None:
+        super().__init__(message, path=path)
+        self.child = child
+        self.missing = missing
+
+
+class PomCache:
+    """Parsed POMs by URL, to share between ``resolve_effective`` calls: the parents and
+    BOMs of one organisation's artifacts are the same few POMs, fetched once. Released
+    POMs do not change, so entries never go stale; the cache holds what it is given
+    until dropped, so a sync keeps one per run (or per batch)."""
+
+    def __init__(self) -> None:
+        self._poms: dict[str, tuple[Pom, RawRecord]] = {}
+
+    def __len__(self) -> int:
+        return len(self._poms)
+
+    def get(self, url: str) -> tuple[Pom, RawRecord] | None:
+        return self._poms.get(url)
+
+    def put(self, url: str, pom: Pom, record: RawRecord) -> None:
+        self._poms[url] = (pom, record)
+
+
+def _coordinate(group: str, artifact: str, version: str) -> str:
+    return f"{group}:{artifact}:{version}"
+
+
+def _parent_coordinates(pom: Pom, child: str, url: str) -> tuple[str, str, str]:
+    """The ``<parent>`` element's coordinates, which must be literal: Maven resolves a
+    parent before it can interpolate anything, so ``${...}`` there cannot be followed."""
+    parent = pom.parent
+    assert parent is not None
+    values = (parent.group_id, parent.artifact_id, parent.version)
+    if any(value is None for value in values):
+        raise SourceError(f"the <parent> of {child} lacks groupId, artifactId or version", path=url)
+    group, artifact, version = (value or "" for value in values)
+    for value in values:
+        if value is not None and "${" in value:
+            raise SourceError(f"the <parent> of {child} is not literal: {value!r}", path=url)
+    if version[:1] in "[(" or version[-1:] in "])":
+        raise SourceError(
+            f"the <parent> of {child} has a version range ({version}); not supported", path=url
+        )
+    return group, artifact, version
+
+
+class Resolution:
+    """One ``maven_central.resolve_effective`` call: the POMs used so far and the
+    effective models of BOMs already built (a BOM imported along two paths is built once)."""
+
+    def __init__(self, fetcher: Fetcher, base: str, cache: PomCache, max_depth: int) -> None:
+        self.fetcher = fetcher
+        self.base = base
+        self.cache = cache
+        self.max_depth = max_depth
+        self.used: dict[str, RawRecord] = {}
+        self.built: dict[str, EffectivePom] = {}
+
+    async def pom(self, group: str, artifact: str, version: str) -> tuple[Pom, str]:
+        url = pom_url(self.base, group, artifact, version)
+        cached = self.cache.get(url)
+        if cached is None:
+            got = await get_pom(self.fetcher, url, (group, artifact, version))
+            if isinstance(got, NotModified):  # cannot happen: no validators were sent
+                raise SourceError("unexpected 304 to an unconditional request", path=url)
+            cached = (got[0], got[1].record)
+            self.cache.put(url, *cached)
+        self.used.setdefault(url, cached[1])
+        return cached[0], url
+
+    def _guard(
+        self, stack: Sequence[str], target: str, what: str, too_deep: str, path: str | None
+    ) -> None:
+        """Refuse to follow ``target`` when it closes a cycle in ``stack`` (``what`` names
+        the kind of chain) or ``stack`` is already ``max_depth`` long (``too_deep`` is
+        formatted with the stack's first coordinate and the limit)."""
+        if target in stack:
+            cycle = (*stack, target)
+            raise ParentCycle(f"{what} cycle: " + " -> ".join(cycle), chain=cycle, path=path)
+        if len(stack) >= self.max_depth:
+            raise ChainTooDeep(too_deep.format(stack[0], self.max_depth), path=path)
+
+    async def chain(self, group: str, artifact: str, version: str) -> tuple[list[Pom], list[str]]:
+        """The POM and its ancestors, child first, with their coordinates."""
+        poms: list[Pom] = []
+        names: list[str] = []
+        child_url: str | None = None
+        while True:
+            name = _coordinate(group, artifact, version)
+            too_deep = "the parent chain of {} is longer than {} POMs"
+            self._guard(names, name, "parent POM", too_deep, child_url)
+            try:
+                pom, url = await self.pom(group, artifact, version)
+            except NotFound as missing:
+                if not names:
+                    raise  # the POM asked for is not there: the caller's NotFound
+                raise MissingPom(
+                    f"parent POM {name} of {names[-1]} is not in the repository ({missing})",
+                    child=names[-1],
+                    missing=name,
+                    path=child_url,
+                ) from None
+            poms.append(pom)
+            names.append(name)
+            if pom.parent is None:
+                return poms, names
+            group, artifact, version = _parent_coordinates(pom, name, url)
+            child_url = url
+
+    async def build(
+        self, group: str, artifact: str, version: str, importing: tuple[str, ...]
+    ) -> EffectivePom:
+        name = _coordinate(group, artifact, version)
+        if name in self.built:
+            return self.built[name]
+        poms, names = await self.chain(group, artifact, version)
+        merged = merge_chain(poms)
+        interp = Interpolator(merged)
+
+        table: dict[Key, EffectiveDependency] = {}
+        boms: list[EffectiveDependency] = []
+        for dep, origin in merged.managed:
+            entry = effective_entry(interp, dep, origin)
+            if entry.scope == "import":
+                # Maven imports type=pom entries only and skips other import-scoped ones.
+                if entry.type == "pom":
+                    boms.append(entry)
+                continue
+            table.setdefault(entry.key(), entry)
+        imports: list[str] = []
+        for bom in boms:
+            imported = await self._import(bom, (*importing, name))
+            imports.append(imported.chain[0])
+            for entry in imported.managed:
+                # The importing POM's own entries, then earlier imports, win.
+                table.setdefault(
+                    entry.key(),
+                    replace(entry, imported_from=entry.imported_from or imported.chain[0]),
+                )
+
+        dependencies = tuple(
+            apply_management(effective_entry(interp, dep, origin), dep, table)
+            for dep, origin in merged.dependencies
+        )
+        effective = EffectivePom(
+            group_id=group,
+            artifact_id=artifact,
+            version=version,
+            packaging=interp.keep(merged.packaging) or "jar",
+            name=interp.keep(merged.name),
+            description=interp.keep(merged.description),
+            url=interp.keep(merged.url),
+            licenses=tuple(effective_licence(interp, licence) for licence in merged.licenses),
+            licenses_from=merged.licenses_from,
+            scm=None if merged.scm is None else effective_scm(interp, merged.scm),
+            scm_from=merged.scm_from,
+            developers=merged.developers,
+            dependencies=dependencies,
+            managed=tuple(table.values()),
+            imports=tuple(imports),
+            relocation=merged.relocation,
+            chain=tuple(names),
+            records=tuple(self.used.values()),
+        )
+        self.built[name] = effective
+        return effective
+
+    async def _import(self, bom: EffectiveDependency, stack: tuple[str, ...]) -> EffectivePom:
+        importer = stack[-1]
+        importer_url = pom_url(self.base, *importer.split(":", 2))
+        if bom.version is None:
+            raise SourceError(
+                f"{importer} imports the BOM {bom.group_id}:{bom.artifact_id} with a version "
+                f"that cannot be resolved: {bom.requirement} ({bom.unresolved})",
+                path=importer_url,
+            )
+        target = _coordinate(bom.group_id, bom.artifact_id, bom.version)
+        too_deep = "BOM imports from {} are nested deeper than {}"
+        self._guard(stack, target, "BOM import", too_deep, importer_url)
+        target_url = pom_url(self.base, bom.group_id, bom.artifact_id, bom.version)
+        try:
+            return await self.build(bom.group_id, bom.artifact_id, bom.version, stack)
+        except NotFound as missing:
+            if missing.url != target_url:
+                raise
+            raise MissingPom(
+                f"BOM {target} imported by {bom.declared_in} is not in the repository ({missing})",
+                child=bom.declared_in,
+                missing=target,
+                path=importer_url,
+            ) from None
