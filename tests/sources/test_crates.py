@@ -14,10 +14,8 @@ import asyncio
 import hashlib
 import http.client
 import json
-import threading
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +44,18 @@ from ossmeta.sources.http import (
     NotFound,
     RetriesExhausted,
 )
+from tests.loopback import (
+    Failures,
+    Headers,
+    Loopback,
+    Response,
+    conditional,
+    etag_of,
+    fixture_file,
+    serve,
+    split,
+    substituted,
+)
 
 T = TypeVar("T")
 DATA = Path(__file__).parents[1] / "data" / "registries" / "crates"
@@ -55,128 +65,92 @@ LAST_MODIFIED = "Tue, 05 Mar 2024 16:42:11 GMT"
 
 
 class _State:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.hits: Counter[str] = Counter()
+    def __init__(self, server: Loopback) -> None:
+        self.hits = server.hits  # path -> requests seen
         self.agents: dict[str, str | None] = {}
         self.accept: dict[str, str | None] = {}
-        self.unavailable: Counter[str] = Counter()  # path -> 503s still to send
+        self.unavailable = Failures(  # path -> 503s still to send
+            503, b"<html>Service Unavailable</html>", {"Content-Type": "text/html"}
+        )
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test output is not the place for an access log."""
-
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if status != 304:
-            self.send_header("Content-Length", str(len(body)))
-        if status >= 400:
-            # The client drops an error response's connection without reading the body;
-            # closing it here first keeps that from showing up as a reset in the server.
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
-
-    def _errors(self, status: int, detail: str) -> None:
-        # The web API's error shape: {"errors": [{"detail": ...}]}.
-        body = json.dumps({"errors": [{"detail": detail}]}).encode()
-        self._send(status, body, {"Content-Type": "application/json; charset=utf-8"})
-
-    def do_GET(self) -> None:
-        state = self.server.state
-        path = self.path.partition("?")[0]
-        with state.lock:
-            state.hits[path] += 1
-            state.agents[path] = self.headers.get("User-Agent")
-            state.accept[path] = self.headers.get("Accept")
-            unavailable = state.unavailable[path] > 0
-            if unavailable:
-                state.unavailable[path] -= 1
-        if unavailable:
-            self._send(503, b"<html>Service Unavailable</html>", {"Content-Type": "text/html"})
-        elif path.startswith("/api/v1/crates/"):
-            self._api(path.removeprefix("/api/v1/crates/"))
-        elif path == "/index/le/ga/legal-hold":
-            self._send(451, b"Unavailable For Legal Reasons")
-        elif path.startswith("/index/"):
-            self._index(path.removeprefix("/index/"), spaced=False)
-        elif path.startswith("/spaced/"):
-            self._index(path.removeprefix("/spaced/"), spaced=True)
-        else:
-            self._send(404, b"not found")
-
-    def _file(self, relative: str) -> Path | None:
-        root = DATA.resolve()
-        target = (root / relative).resolve()
-        # The server, too, refuses a path that climbs out of the fixture tree.
-        if root not in target.parents or not target.is_file():
-            return None
-        return target
-
-    def _conditional(self, body: bytes, content_type: str) -> None:
-        etag = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
-        if self.headers.get("If-None-Match") == etag or (
-            self.headers.get("If-None-Match") is None
-            and self.headers.get("If-Modified-Since") == LAST_MODIFIED
-        ):
-            self._send(304, headers={"ETag": etag, "Last-Modified": LAST_MODIFIED})
-            return
-        headers = {"Content-Type": content_type, "ETag": etag, "Last-Modified": LAST_MODIFIED}
-        self._send(200, body, headers)
-
-    def _index(self, relative: str, *, spaced: bool) -> None:
-        target = self._file(f"index/{relative}")
-        if target is None:
-            # The sparse index answers an unknown crate with a plain 404.
-            self._send(404, b"not found", {"Content-Type": "text/plain"})
-            return
-        text = target.read_text(encoding="utf-8").replace("{{base}}", self.server.base)
-        if spaced:
-            lines = [json.loads(line) for line in text.splitlines() if line.strip()]
-            text = "".join(json.dumps(dict(reversed(line.items()))) + "\n" for line in lines)
-        self._conditional(text.encode(), "text/plain")
-
-    def _api(self, name: str) -> None:
-        agent = self.headers.get("User-Agent")
-        if agent is None or not agent.strip():
-            self._errors(403, "We require a User-Agent header that names your tool and a contact")
-            return
-        if name == "erroring":
-            self._errors(200, "the crate database is in maintenance")
-            return
-        target = self._file(f"api/v1/crates/{name.lower()}.json")
-        if target is None or "/" in name:
-            self._errors(404, f"crate `{name}` does not exist")
-            return
-        self._conditional(target.read_bytes(), "application/json; charset=utf-8")
+def _errors(status: int, detail: str) -> Response:
+    # The web API's error shape: {"errors": [{"detail": ...}]}.
+    body = json.dumps({"errors": [{"detail": detail}]}).encode()
+    return status, {"Content-Type": "application/json; charset=utf-8"}, body
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: _State
-    base: str
+def _handle(server: Loopback, method: str, raw: str, headers: Headers, body: bytes) -> Response:
+    status, answer, document = _answer(server, split(raw)[0], headers)
+    if status >= 400:
+        # The client drops an error response's connection without reading the body;
+        # closing it here first keeps that from showing up as a reset in the server.
+        answer["Connection"] = "close"
+    return status, answer, document
+
+
+def _answer(server: Loopback, path: str, headers: Headers) -> Response:
+    state: _State = server.state
+    state.agents[path] = headers.get("user-agent")
+    state.accept[path] = headers.get("accept")
+    unavailable = state.unavailable.take(path)
+    if unavailable is not None:
+        return unavailable
+    if path.startswith("/api/v1/crates/"):
+        return _api(path.removeprefix("/api/v1/crates/"), headers)
+    if path == "/index/le/ga/legal-hold":
+        return 451, {}, b"Unavailable For Legal Reasons"
+    if path.startswith("/index/"):
+        return _index(server, path.removeprefix("/index/"), headers, spaced=False)
+    if path.startswith("/spaced/"):
+        return _index(server, path.removeprefix("/spaced/"), headers, spaced=True)
+    return 404, {}, b"not found"
+
+
+def _conditional(headers: Headers, body: bytes, content_type: str) -> Response:
+    etag = etag_of(body, length=24)
+    return conditional(
+        headers,
+        200,
+        {"Content-Type": content_type},
+        body,
+        etag=etag,
+        last_modified=LAST_MODIFIED,
+        not_modified_headers={"ETag": etag, "Last-Modified": LAST_MODIFIED},
+    )
+
+
+def _index(server: Loopback, relative: str, headers: Headers, *, spaced: bool) -> Response:
+    # The server, too, refuses a path that climbs out of the fixture tree.
+    target = fixture_file(DATA, f"index/{relative}")
+    if target is None:
+        # The sparse index answers an unknown crate with a plain 404.
+        return 404, {"Content-Type": "text/plain"}, b"not found"
+    text = substituted(target, {"{{base}}": server.base}).decode("utf-8")
+    if spaced:
+        lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+        text = "".join(json.dumps(dict(reversed(line.items()))) + "\n" for line in lines)
+    return _conditional(headers, text.encode(), "text/plain")
+
+
+def _api(name: str, headers: Headers) -> Response:
+    agent = headers.get("user-agent")
+    if agent is None or not agent.strip():
+        return _errors(403, "We require a User-Agent header that names your tool and a contact")
+    if name == "erroring":
+        return _errors(200, "the crate database is in maintenance")
+    target = fixture_file(DATA, f"api/v1/crates/{name.lower()}.json")
+    if target is None or "/" in name:
+        return _errors(404, f"crate `{name}` does not exist")
+    return _conditional(headers, target.read_bytes(), "application/json; charset=utf-8")
 
 
 @pytest.fixture(scope="module")
-def registry() -> Iterator[_Server]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.state = _State()
-    server.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+def registry() -> Iterator[Loopback]:
+    with serve(key=lambda method, raw: split(raw)[0]) as server:
+        server.state = _State(server)
+        server.handler = partial(_handle, server)
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 # ------------------------------------------------------------------ helpers
@@ -201,13 +175,13 @@ def run(action: Callable[[Fetcher], Awaitable[T]], **changes: Any) -> T:
     return asyncio.run(go())
 
 
-def index(registry: _Server, name: str, **kw: Any) -> Fetch:
+def index(registry: Loopback, name: str, **kw: Any) -> Fetch:
     got = run(lambda f: fetch_index(f, registry.base + "/index", name, **kw))
     assert isinstance(got, Fetch)
     return got
 
 
-def crate(registry: _Server, name: str, **kw: Any) -> Fetch:
+def crate(registry: Loopback, name: str, **kw: Any) -> Fetch:
     got = run(lambda f: fetch_crate(f, registry.base, name, **kw))
     assert isinstance(got, Fetch)
     return got
@@ -261,7 +235,7 @@ def test_base_urls_are_parameters_only() -> None:
 # ------------------------------------------------------------------ the sparse index
 
 
-def test_index_file_is_kept_line_by_line_as_given(registry: _Server) -> None:
+def test_index_file_is_kept_line_by_line_as_given(registry: Loopback) -> None:
     got = index(registry, "tidewater")
     record = got.record
     served = lines("ti/de/tidewater")
@@ -288,7 +262,7 @@ def test_index_file_is_kept_line_by_line_as_given(registry: _Server) -> None:
     assert registry.state.agents["/index/ti/de/tidewater"] == USER_AGENT
 
 
-def test_yanked_kinds_targets_renames_and_features2_survive(registry: _Server) -> None:
+def test_yanked_kinds_targets_renames_and_features2_survive(registry: Loopback) -> None:
     versions = by_version(index(registry, "tidewater"))
     assert [v for v, line in versions.items() if line["yanked"]] == ["0.2.0"]
 
@@ -326,7 +300,7 @@ def test_yanked_kinds_targets_renames_and_features2_survive(registry: _Server) -
     [("z", "/index/1/z", "z"), ("ab", "/index/2/ab", "ab"), ("KIT", "/index/3/k/kit", "Kit")],
 )
 def test_short_names_are_requested_at_their_paths(
-    registry: _Server, asked: str, path: str, spelled: str
+    registry: Loopback, asked: str, path: str, spelled: str
 ) -> None:
     before = registry.state.hits[path]
     record = index(registry, asked).record
@@ -337,7 +311,7 @@ def test_short_names_are_requested_at_their_paths(
     assert record.payload["name"] == spelled
 
 
-def test_the_same_lines_served_differently_hash_the_same(registry: _Server) -> None:
+def test_the_same_lines_served_differently_hash_the_same(registry: Loopback) -> None:
     plain = index(registry, "tidewater").record
     spaced = run(lambda f: fetch_index(f, registry.base + "/spaced/", "tidewater"))
     assert isinstance(spaced, Fetch)
@@ -346,7 +320,7 @@ def test_the_same_lines_served_differently_hash_the_same(registry: _Server) -> N
     assert spaced.record.provenance.locator == f"{registry.base}/spaced/ti/de/tidewater"
 
 
-def test_etag_and_last_modified_give_not_modified(registry: _Server) -> None:
+def test_etag_and_last_modified_give_not_modified(registry: Loopback) -> None:
     first = index(registry, "tidewater")
     again = run(lambda f: fetch_index(f, registry.base + "/index", "tidewater", etag=first.etag))
     assert again == NotModified(
@@ -362,7 +336,7 @@ def test_etag_and_last_modified_give_not_modified(registry: _Server) -> None:
     assert stale.record == first.record
 
 
-def test_503_then_200_is_retried(registry: _Server) -> None:
+def test_503_then_200_is_retried(registry: Loopback) -> None:
     path = "/index/2/ab"
     registry.state.unavailable[path] = 1
     before = registry.state.hits[path]
@@ -371,7 +345,7 @@ def test_503_then_200_is_retried(registry: _Server) -> None:
     assert got.record.payload["versions"] == lines("2/ab")
 
 
-def test_503_every_time_exhausts_the_retries(registry: _Server) -> None:
+def test_503_every_time_exhausts_the_retries(registry: Loopback) -> None:
     path = "/index/1/z"
     registry.state.unavailable[path] = 10
     try:
@@ -392,7 +366,7 @@ def test_503_every_time_exhausts_the_retries(registry: _Server) -> None:
     ],
 )
 def test_missing_empty_and_withheld_files_are_not_found(
-    registry: _Server, name: str, path: str, status: int
+    registry: Loopback, name: str, path: str, status: int
 ) -> None:
     with pytest.raises(NotFound) as caught:
         index(registry, name)
@@ -401,7 +375,7 @@ def test_missing_empty_and_withheld_files_are_not_found(
     assert "\n" not in str(caught.value)
 
 
-def test_a_malformed_line_names_the_url_and_the_line(registry: _Server) -> None:
+def test_a_malformed_line_names_the_url_and_the_line(registry: Loopback) -> None:
     with pytest.raises(SourceError) as caught:
         index(registry, "broken-idx")
     error = caught.value
@@ -411,7 +385,7 @@ def test_a_malformed_line_names_the_url_and_the_line(registry: _Server) -> None:
     assert "\n" not in str(error)
 
 
-def test_an_index_file_of_another_crate_is_refused(registry: _Server) -> None:
+def test_an_index_file_of_another_crate_is_refused(registry: Loopback) -> None:
     with pytest.raises(SourceError, match=r"names 'not-other', not the requested 'other-crate'"):
         index(registry, "other-crate")
 
@@ -419,7 +393,7 @@ def test_an_index_file_of_another_crate_is_refused(registry: _Server) -> None:
 # ------------------------------------------------------------------ the web API
 
 
-def test_crate_document_is_kept_as_given(registry: _Server) -> None:
+def test_crate_document_is_kept_as_given(registry: Loopback) -> None:
     got = crate(registry, "tidewater")
     record = got.record
     expected = api_doc("tidewater")
@@ -455,21 +429,21 @@ def test_crate_document_is_kept_as_given(registry: _Server) -> None:
     assert versions["1.1.0-beta.1"]["rust_version"] == "1.74"
 
 
-def test_crate_name_is_folded_by_the_api_and_kept_as_spelled(registry: _Server) -> None:
+def test_crate_name_is_folded_by_the_api_and_kept_as_spelled(registry: Loopback) -> None:
     record = crate(registry, "kit").record
     assert record.external_id == "Kit"
     assert record.provenance.locator == f"{registry.base}/api/v1/crates/kit"
     assert record.modified == "2021-06-10T11:11:11.111111+00:00"
 
 
-def test_crate_document_etag_gives_not_modified(registry: _Server) -> None:
+def test_crate_document_etag_gives_not_modified(registry: Loopback) -> None:
     first = crate(registry, "tidewater")
     again = run(lambda f: fetch_crate(f, registry.base, "tidewater", etag=first.etag))
     assert isinstance(again, NotModified)
     assert again.etag == first.etag
 
 
-def test_crate_document_503_then_200(registry: _Server) -> None:
+def test_crate_document_503_then_200(registry: Loopback) -> None:
     path = "/api/v1/crates/kit"
     registry.state.unavailable[path] = 1
     before = registry.state.hits[path]
@@ -477,7 +451,7 @@ def test_crate_document_503_then_200(registry: _Server) -> None:
     assert registry.state.hits[path] == before + 2
 
 
-def test_missing_user_agent_is_refused_by_the_server(registry: _Server) -> None:
+def test_missing_user_agent_is_refused_by_the_server(registry: Loopback) -> None:
     # http.client adds no User-Agent of its own, so this request really has none.
     host, port = registry.server_address[:2]
     connection = http.client.HTTPConnection(str(host), int(port), timeout=5)
@@ -496,13 +470,13 @@ def test_missing_user_agent_is_refused_by_the_server(registry: _Server) -> None:
     assert str(caught.value) == f"{registry.base}/api/v1/crates/tidewater: HTTP 403 Forbidden"
 
 
-def test_unknown_crate_is_not_found(registry: _Server) -> None:
+def test_unknown_crate_is_not_found(registry: Loopback) -> None:
     with pytest.raises(NotFound) as caught:
         crate(registry, "no-such-crate")
     assert caught.value.status == 404
 
 
-def test_api_error_bodies_and_misrouted_documents_are_refused(registry: _Server) -> None:
+def test_api_error_bodies_and_misrouted_documents_are_refused(registry: Loopback) -> None:
     with pytest.raises(SourceError) as caught:
         crate(registry, "erroring")
     assert str(caught.value) == (
@@ -515,7 +489,7 @@ def test_api_error_bodies_and_misrouted_documents_are_refused(registry: _Server)
 # ------------------------------------------------------------------ discovery
 
 
-def test_config_gives_the_api_that_fetch_crate_uses(registry: _Server) -> None:
+def test_config_gives_the_api_that_fetch_crate_uses(registry: Loopback) -> None:
     async def discover(fetcher: Fetcher) -> tuple[IndexConfig, Fetch | NotModified]:
         found = await config(fetcher, registry.base + "/index/")
         assert found.api is not None
@@ -532,6 +506,6 @@ def test_config_gives_the_api_that_fetch_crate_uses(registry: _Server) -> None:
     assert isinstance(got, Fetch) and got.record.external_id == "tidewater"
 
 
-def test_config_of_a_missing_index_is_not_found(registry: _Server) -> None:
+def test_config_of_a_missing_index_is_not_found(registry: Loopback) -> None:
     with pytest.raises(NotFound):
         run(lambda f: config(f, registry.base + "/nowhere"))

@@ -7,12 +7,10 @@ import asyncio
 import json
 import random
 import socket
-import threading
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -34,6 +32,16 @@ from ossmeta.sources.http import (
     make_client,
 )
 from ossmeta.sources.http_pacing import HostLimiter, backoff_delay, parse_retry_after
+from tests.loopback import (
+    Headers,
+    Loopback,
+    Response,
+    conditional,
+    fail_first,
+    serve,
+    split,
+    truncated,
+)
 
 T = TypeVar("T")
 
@@ -44,167 +52,80 @@ ETAG = '"v1"'
 # ------------------------------------------------------------------ the loopback server
 
 
-class _State:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.hits: Counter[str] = Counter()
-        self.active = 0
-        self.max_active = 0
-
-    def hit(self, path: str) -> int:
-        with self.lock:
-            self.hits[path] += 1
-            return self.hits[path]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test output is not the place for an access log."""
-
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if status != 304:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        state = self.server.state
-        count = state.hit(self.path)
-        path = self.path.split("?", 1)[0]
-        parts = path.strip("/").split("/")
-        route = parts[0]
-        if route == "ok":
-            self._send(
-                200,
-                b"hello",
+def _handle(server: Loopback, method: str, raw: str, headers: Headers, body: bytes) -> Response:
+    count = server.hits[raw]
+    parts = split(raw)[0].strip("/").split("/")
+    route = parts[0]
+    if route == "ok":
+        return (
+            200,
+            {
+                "Content-Type": "application/json",
+                "ETag": ETAG,
+                "Last-Modified": LAST_MODIFIED,
+                "X-Noise": "dropped",
+            },
+            b"hello",
+        )
+    if route == "etag":
+        return conditional(headers, 200, {}, b"fresh", etag=ETAG)
+    if route == "lastmod":
+        # The 304 repeats no validator: the fetcher must keep the one it sent.
+        if headers.get("if-modified-since") == LAST_MODIFIED:
+            return 304, {}, b""
+        return 200, {"Last-Modified": LAST_MODIFIED}, b"fresh"
+    if route == "flaky":
+        return fail_first(count, 2, 503, b"busy") or (200, {}, b"recovered")
+    if route == "throttled":
+        return fail_first(count, 1, 429, b"slow down", retry_after="1") or (200, {}, b"ok now")
+    if route == "throttled-date":
+        if count == 1:
+            # A Date of our own replaces the server's; it is the reference the
+            # Retry-After date is measured against.
+            now = int(time.time())
+            return (
+                503,
                 {
-                    "Content-Type": "application/json",
-                    "ETag": ETAG,
-                    "Last-Modified": LAST_MODIFIED,
-                    "X-Noise": "dropped",
+                    "Date": formatdate(now, usegmt=True),
+                    "Retry-After": formatdate(now + 2, usegmt=True),
                 },
+                b"",
             )
-        elif route == "etag":
-            if self.headers.get("If-None-Match") == ETAG:
-                self._send(304, headers={"ETag": ETAG})
-            else:
-                self._send(200, b"fresh", {"ETag": ETAG})
-        elif route == "lastmod":
-            # The 304 repeats no validator: the fetcher must keep the one it sent.
-            if self.headers.get("If-Modified-Since") == LAST_MODIFIED:
-                self._send(304)
-            else:
-                self._send(200, b"fresh", {"Last-Modified": LAST_MODIFIED})
-        elif route == "flaky":
-            if count <= 2:
-                self._send(503, b"busy")
-            else:
-                self._send(200, b"recovered")
-        elif route == "throttled":
-            if count == 1:
-                self._send(429, b"slow down", {"Retry-After": "1"})
-            else:
-                self._send(200, b"ok now")
-        elif route == "throttled-date":
-            if count == 1:
-                # send_response_only adds no Date of its own; ours is the reference the
-                # Retry-After date is measured against.
-                now = int(time.time())
-                self.send_response_only(503)
-                self.send_header("Date", formatdate(now, usegmt=True))
-                self.send_header("Retry-After", formatdate(now + 2, usegmt=True))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-            else:
-                self._send(200, b"ok now")
-        elif route == "throttled-long":
-            self._send(429, b"", {"Retry-After": "3600"})
-        elif route == "status":
-            self._send(int(parts[1]), b"nope")
-        elif route == "truncated":
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            self.wfile.write(b"0123456789")
-            self.wfile.flush()
-            self.close_connection = True
-        elif route == "slow":
-            time.sleep(0.5)
-            self._send(200, b"late")
-        elif route == "big":
-            self._send(200, b"x" * int(parts[1]))
-        elif route == "stream-big":
-            # No Content-Length: the body ends when the connection closes, so only the
-            # streaming count can notice it is too large.
-            self.send_response(200)
-            self.send_header("Connection", "close")
-            self.end_headers()
-            for _ in range(int(parts[1]) // 100):
-                self.wfile.write(b"y" * 100)
-            self.close_connection = True
-        elif route == "redirect":
-            self._send(302, b"", {"Location": "/ok"})
-        elif route == "loop":
-            self._send(302, b"", {"Location": "/loop"})
-        elif route == "concurrent":
-            with state.lock:
-                state.active += 1
-                state.max_active = max(state.max_active, state.active)
-            time.sleep(0.05)
-            with state.lock:
-                state.active -= 1
-            self._send(200, b"done")
-        elif route == "echo":
-            body = json.dumps({k.lower(): v for k, v in self.headers.items()}).encode()
-            self._send(200, body, {"Content-Type": "application/json"})
-        else:
-            self._send(404, b"unknown route")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: _State
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up (timeouts, size limit) leaves a broken pipe; that is the
-        point of those tests, not an error."""
-
-
-class Loopback:
-    def __init__(self, server: _Server) -> None:
-        self.server = server
-        self.base = f"http://127.0.0.1:{server.server_address[1]}"
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def hits(self, path: str) -> int:
-        return self.server.state.hits[path]
-
-    @property
-    def state(self) -> _State:
-        return self.server.state
+        return 200, {}, b"ok now"
+    if route == "throttled-long":
+        return 429, {"Retry-After": "3600"}, b""
+    if route == "status":
+        return int(parts[1]), {}, b"nope"
+    if route == "truncated":
+        return truncated(b"0123456789", 1000)
+    if route == "slow":
+        time.sleep(0.5)
+        return 200, {}, b"late"
+    if route == "big":
+        return 200, {}, b"x" * int(parts[1])
+    if route == "stream-big":
+        # No Content-Length: the body ends when the connection closes, so only the
+        # streaming count can notice it is too large.
+        return 200, {"Connection": "close"}, (b"y" * 100 for _ in range(int(parts[1]) // 100))
+    if route == "redirect":
+        return 302, {"Location": "/ok"}, b""
+    if route == "loop":
+        return 302, {"Location": "/loop"}, b""
+    if route == "concurrent":
+        time.sleep(0.05)  # the server counts how many requests it answers at once
+        return 200, {}, b"done"
+    if route == "echo":
+        return 200, {"Content-Type": "application/json"}, json.dumps(headers).encode()
+    return 404, {}, b"unknown route"
 
 
 @pytest.fixture(scope="module")
 def loopback() -> Iterator[Loopback]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.state = _State()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield Loopback(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    # A client that gave up (timeouts, size limit) leaves a broken pipe; that is the point
+    # of those tests, not an error.
+    with serve(quiet=True) as server:
+        server.handler = partial(_handle, server)
+        yield server
 
 
 _unique = iter(range(1_000_000))

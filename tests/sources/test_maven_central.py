@@ -14,11 +14,8 @@ in the parent, which imports ``acme-bom:3.1``); ``org.loop`` parent and BOM-impo
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import threading
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +43,17 @@ from ossmeta.sources.maven_central import (
     pom_url,
     resolve_effective,
 )
+from tests.loopback import (
+    Failures,
+    Headers,
+    Loopback,
+    Response,
+    conditional,
+    etag_of,
+    fixture_file,
+    serve,
+    split,
+)
 
 T = TypeVar("T")
 DATA = Path(__file__).parents[1] / "data" / "registries" / "maven"
@@ -55,80 +63,36 @@ DATA = Path(__file__).parents[1] / "data" / "registries" / "maven"
 
 
 class _State:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.hits: Counter[str] = Counter()
-        self.unavailable: Counter[str] = Counter()  # path -> 503s still to send
+    def __init__(self, server: Loopback) -> None:
+        self.hits = server.hits  # path under the base -> requests seen
+        self.unavailable = Failures(503, b"Service Unavailable", retry_after="0")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test output is not the place for an access log."""
-
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if status != 304:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        state = self.server.state
-        # The base URL has a path, as mirrors' do; the files are served under it.
-        path = self.path.partition("?")[0].removeprefix("/maven2")
-        with state.lock:
-            state.hits[path] += 1
-            unavailable = state.unavailable[path] > 0
-            if unavailable:
-                state.unavailable[path] -= 1
-        if unavailable:
-            self._send(503, b"Service Unavailable", {"Retry-After": "0"})
-            return
-        file = (DATA / path.lstrip("/")).resolve()
-        if DATA.resolve() not in file.parents or not file.is_file():
-            self._send(404, b"Not Found", {"Content-Type": "text/plain"})
-            return
-        body = file.read_bytes()
-        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-        if self.headers.get("If-None-Match") == etag:
-            self._send(304, headers={"ETag": etag})
-            return
-        self._send(
-            200,
-            body,
-            {
-                "Content-Type": "text/xml",
-                "ETag": etag,
-                "Last-Modified": "Mon, 11 Mar 2024 09:45:12 GMT",
-            },
-        )
+def _path(raw: str) -> str:
+    # The base URL has a path, as mirrors' do; the files are served under it.
+    return split(raw)[0].removeprefix("/maven2")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: _State
-    base: str
+def _handle(server: Loopback, method: str, raw: str, headers: Headers, body: bytes) -> Response:
+    state: _State = server.state
+    path = _path(raw)
+    unavailable = state.unavailable.take(path)
+    if unavailable is not None:
+        return unavailable
+    file = fixture_file(DATA, path)
+    if file is None:
+        return 404, {"Content-Type": "text/plain"}, b"Not Found"
+    document = file.read_bytes()
+    answer = {"Content-Type": "text/xml", "Last-Modified": "Mon, 11 Mar 2024 09:45:12 GMT"}
+    return conditional(headers, 200, answer, document, etag=etag_of(document, algorithm="sha1"))
 
 
 @pytest.fixture(scope="module")
-def repo() -> Iterator[_Server]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.state = _State()
-    server.base = f"http://127.0.0.1:{server.server_address[1]}/maven2"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+def repo() -> Iterator[Loopback]:
+    with serve(prefix="/maven2", key=lambda method, raw: _path(raw)) as server:
+        server.state = _State(server)
+        server.handler = partial(_handle, server)
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def run(action: Callable[[Fetcher], Awaitable[T]]) -> T:
@@ -149,7 +113,7 @@ def run(action: Callable[[Fetcher], Awaitable[T]]) -> T:
     return asyncio.run(go())
 
 
-def effective(repo: _Server, coordinate: str, **kw: Any) -> EffectivePom:
+def effective(repo: Loopback, coordinate: str, **kw: Any) -> EffectivePom:
     group, artifact, version = coordinate.split(":")
     return run(lambda f: resolve_effective(f, repo.base, group, artifact, version, **kw))
 
@@ -158,7 +122,7 @@ def by_name(pom: EffectivePom) -> dict[str, EffectiveDependency]:
     return {f"{d.group_id}:{d.artifact_id}": d for d in pom.dependencies}
 
 
-def error_of(repo: _Server, coordinate: str) -> SourceError:
+def error_of(repo: Loopback, coordinate: str) -> SourceError:
     with pytest.raises(SourceError) as caught:
         effective(repo, coordinate)
     text = str(caught.value)
@@ -189,7 +153,7 @@ def test_urls_follow_the_repository_layout() -> None:
 # ------------------------------------------------------------------ maven-metadata.xml
 
 
-def test_metadata_is_a_json_shaped_record(repo: _Server) -> None:
+def test_metadata_is_a_json_shaped_record(repo: Loopback) -> None:
     got = run(lambda f: fetch_metadata(f, repo.base, "org.acme", "acme-widget"))
     assert isinstance(got, Fetch)
     record = got.record
@@ -213,7 +177,7 @@ def test_metadata_is_a_json_shaped_record(repo: _Server) -> None:
     assert got.last_modified == "Mon, 11 Mar 2024 09:45:12 GMT"
 
 
-def test_etag_gives_not_modified(repo: _Server) -> None:
+def test_etag_gives_not_modified(repo: Loopback) -> None:
     first = run(lambda f: fetch_metadata(f, repo.base, "org.acme", "acme-widget"))
     assert isinstance(first, Fetch) and first.etag is not None
     again = run(lambda f: fetch_metadata(f, repo.base, "org.acme", "acme-widget", etag=first.etag))
@@ -226,7 +190,7 @@ def test_etag_gives_not_modified(repo: _Server) -> None:
     assert isinstance(unchanged, NotModified)
 
 
-def test_503_then_200(repo: _Server) -> None:
+def test_503_then_200(repo: Loopback) -> None:
     path = "/org/acme/flaky/maven-metadata.xml"
     repo.state.unavailable[path] = 1
     before = repo.state.hits[path]
@@ -241,7 +205,7 @@ def test_503_then_200(repo: _Server) -> None:
     }
 
 
-def test_metadata_404_propagates_not_found(repo: _Server) -> None:
+def test_metadata_404_propagates_not_found(repo: Loopback) -> None:
     with pytest.raises(NotFound) as caught:
         run(lambda f: fetch_metadata(f, repo.base, "org.acme", "nothing-here"))
     assert str(caught.value).startswith(f"{repo.base}/org/acme/nothing-here/maven-metadata.xml: ")
@@ -259,7 +223,7 @@ def test_a_pom_is_not_metadata() -> None:
 # ------------------------------------------------------------------ POM records
 
 
-def test_pom_record_keeps_the_fields_and_the_xml(repo: _Server) -> None:
+def test_pom_record_keeps_the_fields_and_the_xml(repo: Loopback) -> None:
     got = run(lambda f: fetch_pom(f, repo.base, "org.acme", "acme-root", "7"))
     assert isinstance(got, Fetch)
     record = got.record
@@ -304,7 +268,7 @@ def test_pom_record_keeps_the_fields_and_the_xml(repo: _Server) -> None:
     assert orjson.loads(record.canonical_json) == payload
 
 
-def test_pom_record_dependencies_as_written(repo: _Server) -> None:
+def test_pom_record_dependencies_as_written(repo: Loopback) -> None:
     got = run(lambda f: fetch_pom(f, repo.base, "org.acme", "acme-parent", "7.2"))
     assert isinstance(got, Fetch)
     payload: Any = got.record.payload
@@ -331,7 +295,7 @@ def test_pom_record_dependencies_as_written(repo: _Server) -> None:
     assert payload["properties"]["netty.version"] == "${netty.major}.${netty.minor}.Final"
 
 
-def test_latin1_pom_without_namespace(repo: _Server) -> None:
+def test_latin1_pom_without_namespace(repo: Loopback) -> None:
     got = run(lambda f: fetch_pom(f, repo.base, "org.old", "legacy", "1.0"))
     assert isinstance(got, Fetch)
     payload: Any = got.record.payload
@@ -340,7 +304,7 @@ def test_latin1_pom_without_namespace(repo: _Server) -> None:
     assert payload["dependencies"][0]["version"] == "[2.0,3.0)"
 
 
-def test_pom_404_propagates_not_found(repo: _Server) -> None:
+def test_pom_404_propagates_not_found(repo: Loopback) -> None:
     with pytest.raises(NotFound):
         run(lambda f: fetch_pom(f, repo.base, "org.acme", "acme-widget", "9.9"))
     with pytest.raises(NotFound):
@@ -356,7 +320,7 @@ def test_pom_404_propagates_not_found(repo: _Server) -> None:
     ],
 )
 def test_bad_poms_are_one_line_errors_naming_the_url(
-    repo: _Server, coordinate: str, message: str
+    repo: Loopback, coordinate: str, message: str
 ) -> None:
     group, artifact, version = coordinate.split(":")
     url = pom_url(repo.base, group, artifact, version)
@@ -371,7 +335,7 @@ def test_bad_poms_are_one_line_errors_naming_the_url(
     assert str(error_of(repo, coordinate)) == text
 
 
-def test_malformed_parent_names_the_parent_url(repo: _Server) -> None:
+def test_malformed_parent_names_the_parent_url(repo: Loopback) -> None:
     text = str(error_of(repo, "org.bad:child-of-truncated:1"))
     assert text.startswith(pom_url(repo.base, "org.bad", "truncated", "1") + ":")
     assert "invalid XML" in text
@@ -380,7 +344,7 @@ def test_malformed_parent_names_the_parent_url(repo: _Server) -> None:
 # ------------------------------------------------------------------ effective POMs
 
 
-def test_three_level_chain_inherits_licences_and_scm_from_the_grandparent(repo: _Server) -> None:
+def test_three_level_chain_inherits_licences_and_scm_from_the_grandparent(repo: Loopback) -> None:
     pom = effective(repo, "org.acme:acme-widget:1.4.0")
     assert pom.chain == (
         "org.acme:acme-widget:1.4.0",
@@ -424,7 +388,7 @@ def test_three_level_chain_inherits_licences_and_scm_from_the_grandparent(repo: 
     assert all(r.kind == KIND_POM for r in pom.records)
 
 
-def test_dependency_versions_from_properties_and_management(repo: _Server) -> None:
+def test_dependency_versions_from_properties_and_management(repo: Loopback) -> None:
     deps = by_name(effective(repo, "org.acme:acme-widget:1.4.0"))
     parent, child = "org.acme:acme-parent:7.2", "org.acme:acme-widget:1.4.0"
     # Managed in the parent as ${jackson.version}; the child's property wins, and the
@@ -471,7 +435,7 @@ def test_dependency_versions_from_properties_and_management(repo: _Server) -> No
     assert (junit.version, junit.scope, junit.declared_in) == ("5.10.1", "test", parent)
 
 
-def test_unresolved_versions_say_why(repo: _Server) -> None:
+def test_unresolved_versions_say_why(repo: Loopback) -> None:
     deps = by_name(effective(repo, "org.acme:acme-widget:1.4.0"))
     missing = deps["org.example:needs-property"]
     assert missing.version is None
@@ -488,7 +452,7 @@ def test_unresolved_versions_say_why(repo: _Server) -> None:
     assert legacy["commons-lang:commons-lang"].version == "[2.0,3.0)"
 
 
-def test_managed_entries_and_legacy_interpolation(repo: _Server) -> None:
+def test_managed_entries_and_legacy_interpolation(repo: Loopback) -> None:
     pom = effective(repo, "org.acme:acme-widget:1.4.0")
     managed = {f"{d.group_id}:{d.artifact_id}": d for d in pom.managed}
     assert managed["org.acme:acme-json"].version == "3.1"
@@ -502,7 +466,7 @@ def test_managed_entries_and_legacy_interpolation(repo: _Server) -> None:
     assert legacy.chain == ("org.old:legacy:1.0",)
 
 
-def test_pom_cache_shares_parents_between_calls(repo: _Server) -> None:
+def test_pom_cache_shares_parents_between_calls(repo: Loopback) -> None:
     cache = PomCache()
     path = "/org/acme/acme-root/7/acme-root-7.pom"
     first = effective(repo, "org.acme:acme-widget:1.4.0", cache=cache)
@@ -513,7 +477,7 @@ def test_pom_cache_shares_parents_between_calls(repo: _Server) -> None:
     assert second.records == first.records  # records are listed even when cached
 
 
-def test_parent_cycle_names_the_chain(repo: _Server) -> None:
+def test_parent_cycle_names_the_chain(repo: Loopback) -> None:
     error = error_of(repo, "org.loop:loop-a:1")
     assert isinstance(error, ParentCycle)
     assert error.chain == (
@@ -529,7 +493,7 @@ def test_parent_cycle_names_the_chain(repo: _Server) -> None:
     assert str(error).startswith(pom_url(repo.base, "org.loop", "loop-c", "1") + ":")
 
 
-def test_bom_import_cycle_names_the_chain(repo: _Server) -> None:
+def test_bom_import_cycle_names_the_chain(repo: Loopback) -> None:
     error = error_of(repo, "org.loop:uses-boms:1")
     assert isinstance(error, ParentCycle)
     assert str(error).endswith(
@@ -538,7 +502,7 @@ def test_bom_import_cycle_names_the_chain(repo: _Server) -> None:
     )
 
 
-def test_missing_parent_names_child_and_parent(repo: _Server) -> None:
+def test_missing_parent_names_child_and_parent(repo: Loopback) -> None:
     error = error_of(repo, "org.acme:orphan:1.0")
     assert isinstance(error, MissingPom)
     assert not isinstance(error, FetchError)
@@ -551,7 +515,7 @@ def test_missing_parent_names_child_and_parent(repo: _Server) -> None:
     assert "HTTP 404" in text
 
 
-def test_depth_limit(repo: _Server) -> None:
+def test_depth_limit(repo: Loopback) -> None:
     with pytest.raises(ChainTooDeep, match="longer than 2 POMs"):
         effective(repo, "org.acme:acme-widget:1.4.0", max_depth=2)
     # Three levels fit in three.

@@ -12,12 +12,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import threading
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -39,6 +36,17 @@ from ossmeta.sources.npm import (
     fetch_packument,
     iter_changes,
     packument_url,
+)
+from tests.loopback import (
+    Failures,
+    Headers,
+    Loopback,
+    Response,
+    conditional,
+    etag_of,
+    serve,
+    split,
+    substituted,
 )
 
 T = TypeVar("T")
@@ -77,122 +85,74 @@ def string_seq(n: int) -> str:
 
 
 class _State:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.hits: Counter[str] = Counter()
+    def __init__(self, server: Loopback) -> None:
+        self.hits = server.hits  # raw path -> requests seen
         self.accept: dict[str, str | None] = {}
-        self.throttle: Counter[str] = Counter()  # path -> 429s still to send
+        self.throttle = Failures(429, b'{"error":"rate limited"}', retry_after="1")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
+def _json(status: int, doc: object) -> Response:
+    return status, {"Content-Type": "application/json"}, json.dumps(doc).encode()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test output is not the place for an access log."""
 
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if status != 304:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
-
-    def _json(self, status: int, doc: object) -> None:
-        self._send(status, json.dumps(doc).encode(), {"Content-Type": "application/json"})
-
-    def do_GET(self) -> None:
-        state = self.server.state
-        raw = self.path  # as sent: never unquoted, so %2f stays %2f
-        path, _, _ = raw.partition("?")
-        with state.lock:
-            state.hits[raw] += 1
-            state.accept[raw] = self.headers.get("Accept")
-            throttled = state.throttle[path] > 0
-            if throttled:
-                state.throttle[path] -= 1
-        if throttled:
-            self._send(429, b'{"error":"rate limited"}', {"Retry-After": "1"})
-        elif path.endswith("/_changes"):
-            self._changes(path.removesuffix("/_changes"), parse_qs(urlsplit(raw).query))
-        elif path == "/broken-json":
-            self._send(200, b'{"name": "broken-json", "versions": {"1.0.0": {', {})
-        elif path == "/array-json":
-            self._json(200, ["broken-json"])
-        elif path in PACKUMENTS:
-            self._packument(PACKUMENTS[path])
-        else:
-            self._json(404, {"error": "Not found"})
-
-    def _packument(self, filename: str) -> None:
-        text = (DATA / filename).read_text(encoding="utf-8")
-        body = text.replace("{{registry}}", self.server.base).encode()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        if self.headers.get("If-None-Match") == etag:
-            self._send(304, headers={"ETag": etag})
-            return
-        headers = {
+def _handle(server: Loopback, method: str, raw: str, headers: Headers, body: bytes) -> Response:
+    state: _State = server.state
+    path = split(raw)[0]  # raw as sent: never unquoted, so %2f stays %2f
+    state.accept[raw] = headers.get("accept")
+    throttled = state.throttle.take(path)
+    if throttled is not None:
+        return throttled
+    if path.endswith("/_changes"):
+        return _changes(path.removesuffix("/_changes"), parse_qs(urlsplit(raw).query))
+    if path == "/broken-json":
+        return 200, {}, b'{"name": "broken-json", "versions": {"1.0.0": {'
+    if path == "/array-json":
+        return _json(200, ["broken-json"])
+    if path in PACKUMENTS:
+        document = substituted(DATA / PACKUMENTS[path], {"{{registry}}": server.base})
+        answer = {
             "Content-Type": "application/json",
-            "ETag": etag,
             "Last-Modified": "Tue, 14 Feb 2023 09:30:45 GMT",
         }
-        self._send(200, body, headers)
-
-    def _changes(self, feed: str, query: dict[str, list[str]]) -> None:
-        since = query.get("since", ["0"])[0]
-        limit = int(query.get("limit", ["1000"])[0])
-        if feed == "/bad-feed":
-            self._send(200, b'{"results": [{"seq": 1, "id": "tinyfold"', {})
-            return
-        if feed == "/stuck":
-            rows = [{"seq": since, "id": "tinyfold", "changes": [{"rev": "1-a"}]}] * limit
-            self._json(200, {"results": rows, "last_seq": since})
-            return
-        as_string = feed == "/couch"
-        if feed not in ("/replicate", "/couch"):
-            self._json(404, {"error": "not_found", "reason": "Database does not exist."})
-            return
-        seqs: list[int | str] = [string_seq(n) if as_string else n for n, _, _ in FEED]
-        if since == "0":
-            start = 0
-        elif (since if as_string else int(since)) in seqs:
-            start = seqs.index(since if as_string else int(since)) + 1
-        else:
-            # The sequence must come back exactly as the feed gave it.
-            self._json(400, {"error": "bad_request", "reason": f"Malformed sequence {since}"})
-            return
-        results: list[dict[str, object]] = []
-        for seq, (n, doc_id, deleted) in list(zip(seqs, FEED, strict=True))[start : start + limit]:
-            row: dict[str, object] = {"seq": seq, "id": doc_id, "changes": [{"rev": f"{n}-ab{n}"}]}
-            if deleted:
-                row["deleted"] = True
-            results.append(row)
-        last_seq = results[-1]["seq"] if results else (since if as_string else int(since))
-        self._json(200, {"results": results, "last_seq": last_seq})
+        return conditional(headers, 200, answer, document, etag=etag_of(document, length=32))
+    return _json(404, {"error": "Not found"})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: _State
-    base: str
+def _changes(feed: str, query: dict[str, list[str]]) -> Response:
+    since = query.get("since", ["0"])[0]
+    limit = int(query.get("limit", ["1000"])[0])
+    if feed == "/bad-feed":
+        return 200, {}, b'{"results": [{"seq": 1, "id": "tinyfold"'
+    if feed == "/stuck":
+        rows = [{"seq": since, "id": "tinyfold", "changes": [{"rev": "1-a"}]}] * limit
+        return _json(200, {"results": rows, "last_seq": since})
+    as_string = feed == "/couch"
+    if feed not in ("/replicate", "/couch"):
+        return _json(404, {"error": "not_found", "reason": "Database does not exist."})
+    seqs: list[int | str] = [string_seq(n) if as_string else n for n, _, _ in FEED]
+    if since == "0":
+        start = 0
+    elif (since if as_string else int(since)) in seqs:
+        start = seqs.index(since if as_string else int(since)) + 1
+    else:
+        # The sequence must come back exactly as the feed gave it.
+        return _json(400, {"error": "bad_request", "reason": f"Malformed sequence {since}"})
+    results: list[dict[str, object]] = []
+    for seq, (n, doc_id, deleted) in list(zip(seqs, FEED, strict=True))[start : start + limit]:
+        row: dict[str, object] = {"seq": seq, "id": doc_id, "changes": [{"rev": f"{n}-ab{n}"}]}
+        if deleted:
+            row["deleted"] = True
+        results.append(row)
+    last_seq = results[-1]["seq"] if results else (since if as_string else int(since))
+    return _json(200, {"results": results, "last_seq": last_seq})
 
 
 @pytest.fixture(scope="module")
-def registry() -> Iterator[_Server]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.state = _State()
-    server.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+def registry() -> Iterator[Loopback]:
+    with serve() as server:
+        server.state = _State(server)
+        server.handler = partial(_handle, server)
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 # ------------------------------------------------------------------ helpers
@@ -217,19 +177,19 @@ def run(action: Callable[[Fetcher], Awaitable[T]], **changes: Any) -> T:
     return asyncio.run(go())
 
 
-def packument(registry: _Server, name: str, **kw: Any) -> Fetch:
+def packument(registry: Loopback, name: str, **kw: Any) -> Fetch:
     got = run(lambda f: fetch_packument(f, registry.base, name, **kw))
     assert isinstance(got, Fetch)
     return got
 
 
-def served(registry: _Server, filename: str) -> dict[str, Any]:
+def served(registry: Loopback, filename: str) -> dict[str, Any]:
     text = (DATA / filename).read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text.replace("{{registry}}", registry.base))
     return loaded
 
 
-def pages(registry: _Server, feed: str, since: str | int, limit: int) -> list[ChangesPage]:
+def pages(registry: Loopback, feed: str, since: str | int, limit: int) -> list[ChangesPage]:
     async def collect(fetcher: Fetcher) -> list[ChangesPage]:
         return [
             page async for page in iter_changes(fetcher, registry.base + feed, since, limit=limit)
@@ -255,7 +215,7 @@ def test_packument_url_encodes_the_scope_slash() -> None:
         packument_url("http://127.0.0.1:1", "")
 
 
-def test_plain_packument_is_kept_exactly_as_given(registry: _Server) -> None:
+def test_plain_packument_is_kept_exactly_as_given(registry: Loopback) -> None:
     got = packument(registry, "tinyfold")
     record = got.record
     expected = served(registry, "tinyfold.json")
@@ -276,7 +236,7 @@ def test_plain_packument_is_kept_exactly_as_given(registry: _Server) -> None:
     assert registry.state.accept["/tinyfold"] == ACCEPT_FULL == "application/json"
 
 
-def test_every_legacy_licence_shape_and_the_deprecation_survive(registry: _Server) -> None:
+def test_every_legacy_licence_shape_and_the_deprecation_survive(registry: Loopback) -> None:
     versions: Any = packument(registry, "tinyfold").record.payload["versions"]
     assert versions["0.1.0"]["license"] == {
         "type": "MIT",
@@ -293,7 +253,7 @@ def test_every_legacy_licence_shape_and_the_deprecation_survive(registry: _Serve
     assert versions["1.0.0"]["_npmUser"] == {"name": "alice", "email": "alice@example.com"}
 
 
-def test_scoped_package_requests_the_encoded_path(registry: _Server) -> None:
+def test_scoped_package_requests_the_encoded_path(registry: Loopback) -> None:
     got = packument(registry, "@acme/widgets")
     assert got.record.external_id == "@acme/widgets"
     assert got.record.provenance.locator == f"{registry.base}/@acme%2fwidgets"
@@ -302,7 +262,7 @@ def test_scoped_package_requests_the_encoded_path(registry: _Server) -> None:
     assert got.record.payload["dist-tags"] == {"latest": "2.1.0", "next": "2.2.0-beta.1"}
 
 
-def test_peer_optional_and_bundled_dependencies_in_both_spellings(registry: _Server) -> None:
+def test_peer_optional_and_bundled_dependencies_in_both_spellings(registry: Loopback) -> None:
     payload: Any = packument(registry, "gridpane").record.payload
     old, new = payload["versions"]["3.0.0"], payload["versions"]["3.1.0"]
     assert old["bundleDependencies"] == ["left-pad-lite"] and "bundledDependencies" not in old
@@ -313,7 +273,7 @@ def test_peer_optional_and_bundled_dependencies_in_both_spellings(registry: _Ser
     assert payload["repository"] == "gridpane/gridpane"  # the shorthand, not interpreted here
 
 
-def test_unpublished_package_is_a_flagged_record(registry: _Server) -> None:
+def test_unpublished_package_is_a_flagged_record(registry: Loopback) -> None:
     got = packument(registry, "gone-pkg")
     assert got.unpublished is True
     assert got.record.external_id == "gone-pkg"
@@ -322,7 +282,7 @@ def test_unpublished_package_is_a_flagged_record(registry: _Server) -> None:
     assert packument(registry, "tinyfold").unpublished is False
 
 
-def test_readmes_over_the_limit_are_dropped_and_named(registry: _Server) -> None:
+def test_readmes_over_the_limit_are_dropped_and_named(registry: Loopback) -> None:
     assert README_LIMIT >= 16 * 1024  # ordinary readmes are kept; the fixture ones are small
     original = served(registry, "tinyfold.json")
     top_only = packument(registry, "tinyfold", readme_limit=100)
@@ -348,7 +308,7 @@ def test_canonical_hash_ignores_key_order_and_formatting() -> None:
     assert first[1] == '{"a":"é","b":[1,{"x":1,"y":2}]}'
 
 
-def test_etag_gives_not_modified(registry: _Server) -> None:
+def test_etag_gives_not_modified(registry: Loopback) -> None:
     first = packument(registry, "gridpane")
     again = run(lambda f: fetch_packument(f, registry.base, "gridpane", etag=first.etag))
     assert isinstance(again, NotModified)
@@ -358,7 +318,7 @@ def test_etag_gives_not_modified(registry: _Server) -> None:
     assert packument(registry, "gridpane").record.provenance == first.record.provenance
 
 
-def test_429_with_retry_after_then_200(registry: _Server) -> None:
+def test_429_with_retry_after_then_200(registry: Loopback) -> None:
     registry.state.throttle["/@acme%2fwidgets"] = 1
     before = registry.state.hits["/@acme%2fwidgets"]
     started = time.monotonic()
@@ -368,7 +328,7 @@ def test_429_with_retry_after_then_200(registry: _Server) -> None:
     assert got.record.external_id == "@acme/widgets"
 
 
-def test_404_propagates_not_found(registry: _Server) -> None:
+def test_404_propagates_not_found(registry: Loopback) -> None:
     with pytest.raises(NotFound) as caught:
         run(lambda f: fetch_packument(f, registry.base, "no-such-pkg"))
     assert caught.value.status == 404
@@ -384,7 +344,7 @@ def test_404_propagates_not_found(registry: _Server) -> None:
     ],
 )
 def test_bad_packuments_are_one_line_source_errors_naming_the_url(
-    registry: _Server, name: str, message: str
+    registry: Loopback, name: str, message: str
 ) -> None:
     with pytest.raises(SourceError) as caught:
         run(lambda f: fetch_packument(f, registry.base, name))
@@ -397,7 +357,7 @@ def test_bad_packuments_are_one_line_source_errors_naming_the_url(
 # ------------------------------------------------------------------ the changes feed
 
 
-def test_changes_page_across_three_pages_with_integer_seqs(registry: _Server) -> None:
+def test_changes_page_across_three_pages_with_integer_seqs(registry: Loopback) -> None:
     after_last = "/replicate/_changes?since=8&limit=3"
     before = registry.state.hits[after_last]
     got = pages(registry, "/replicate", 0, limit=3)
@@ -410,7 +370,7 @@ def test_changes_page_across_three_pages_with_integer_seqs(registry: _Server) ->
     assert registry.state.hits[after_last] == before
 
 
-def test_changes_with_string_seqs_keep_them_opaque(registry: _Server) -> None:
+def test_changes_with_string_seqs_keep_them_opaque(registry: Loopback) -> None:
     got = pages(registry, "/couch", "0", limit=3)
     assert [p.last_seq for p in got] == [string_seq(3), string_seq(6), string_seq(8)]
     assert [p.since for p in got] == ["0", string_seq(3), string_seq(6)]
@@ -422,14 +382,14 @@ def test_changes_with_string_seqs_keep_them_opaque(registry: _Server) -> None:
     assert got[1].deleted == ("gone-pkg",)
 
 
-def test_a_full_last_page_is_followed_by_an_empty_one(registry: _Server) -> None:
+def test_a_full_last_page_is_followed_by_an_empty_one(registry: Loopback) -> None:
     before = registry.state.hits["/replicate/_changes?since=8&limit=4"]
     got = pages(registry, "/replicate", 0, limit=4)
     assert [p.last_seq for p in got] == ["4", "8"]
     assert registry.state.hits["/replicate/_changes?since=8&limit=4"] == before + 1
 
 
-def test_changes_since_resumes_from_a_stored_cursor(registry: _Server) -> None:
+def test_changes_since_resumes_from_a_stored_cursor(registry: Loopback) -> None:
     since: str | int
     for since in (6, "6"):
         page = run(
@@ -440,7 +400,7 @@ def test_changes_since_resumes_from_a_stored_cursor(registry: _Server) -> None:
     assert (empty.changed, empty.deleted, empty.last_seq, empty.rows) == ((), (), "8", 0)
 
 
-def test_changes_feed_errors(registry: _Server) -> None:
+def test_changes_feed_errors(registry: Loopback) -> None:
     with pytest.raises(SourceError) as caught:
         run(lambda f: changes_since(f, registry.base + "/bad-feed", 0))
     assert str(caught.value).startswith(

@@ -14,11 +14,9 @@ import asyncio
 import hashlib
 import json
 import random
-import threading
 import xmlrpc.client
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +39,18 @@ from ossmeta.sources.pypi import (
     parse_core_metadata,
     project_name,
 )
+from tests.loopback import (
+    Headers,
+    Loopback,
+    Request,
+    Response,
+    conditional,
+    etag_of,
+    fail_first,
+    serve,
+    split,
+    substituted,
+)
 
 T = TypeVar("T")
 DATA = Path(__file__).parent.parent / "data" / "registries" / "pypi"
@@ -50,122 +60,70 @@ MODES = {"flaky", "broken", "html", "noheader", "v2", "dtd", "fault"}
 # ------------------------------------------------------------------ the loopback registry
 
 
-class _State:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.hits: Counter[str] = Counter()
-        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+def _handle(server: Loopback, method: str, raw: str, headers: Headers, body: bytes) -> Response:
+    """Answer the flaky mode's first try with a 503; serve the mode's documents."""
+    parts = split(raw)[0].split("/")[1:]
+    mode = parts.pop(0) if parts and parts[0] in MODES else ""
+    if mode == "flaky":
+        failed = fail_first(server.hits[f"{method} {raw}"], 1, 503, b"busy", retry_after="0")
+        if failed is not None:
+            return failed
+    if method == "POST":
+        return _xmlrpc(server, mode, parts, body)
+    content_type = "application/json"
+    if parts[:1] == ["pypi"] and len(parts) == 3 and parts[2] == "json":
+        relative = f"project/{parts[1]}.json"
+    elif parts[:1] == ["pypi"] and len(parts) == 4 and parts[3] == "json":
+        relative = f"release/{parts[1]}/{parts[2]}.json"
+    elif parts == ["simple", ""]:
+        relative, content_type = "simple-index.json", SIMPLE_JSON
+    elif parts[:1] == ["simple"] and len(parts) == 3 and parts[2] == "":
+        relative, content_type = f"simple/{parts[1]}.json", SIMPLE_JSON
+    elif parts[:1] == ["files"] and len(parts) == 2 and parts[1].endswith(".metadata"):
+        relative, content_type = f"files/{parts[1]}", "application/octet-stream"
+    else:
+        return 404, {"Content-Type": "text/plain"}, b"Not Found"
+    document = _document(server, mode, relative)
+    if document is None:
+        return 404, {"Content-Type": "text/plain"}, b"Not Found"
+    answer = {"Content-Type": content_type}
+    if mode == "html" and content_type == SIMPLE_JSON:
+        # An index that ignores the Accept header and answers with its HTML page.
+        answer["Content-Type"] = "text/html; charset=utf-8"
+        document = b"<!DOCTYPE html><html><body><a href='x.whl'>x.whl</a></body></html>"
+    serial = _serial_of(document) if content_type != "application/octet-stream" else None
+    if serial is not None and mode != "noheader":
+        answer["X-PyPI-Last-Serial"] = str(serial)
+    etag = etag_of(document, length=20)
+    return conditional(headers, 200, answer, document, etag=etag)
 
-    def hit(self, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
-        with self.lock:
-            self.requests.append((method, path, headers, body))
-            self.hits[f"{method} {path}"] += 1
-            return self.hits[f"{method} {path}"]
+
+def _xmlrpc(server: Loopback, mode: str, parts: list[str], request: bytes) -> Response:
+    if parts != ["pypi"]:
+        return 404, {}, b"Not Found"
+    params, method = xmlrpc.client.loads(request)
+    if mode in ("dtd", "fault"):
+        name = f"xmlrpc/changelog_{mode}.xml" if mode == "dtd" else "xmlrpc/fault.xml"
+    elif method != "changelog_since_serial" or not isinstance(params[0], int):
+        name = "xmlrpc/fault.xml"
+    elif params[0] >= 26011942:
+        name = "xmlrpc/changelog_empty.xml"
+    else:
+        name = "xmlrpc/changelog_since_serial.xml"
+    body = _document(server, "broken" if mode == "broken" else "", name) or b""
+    return 200, {"Content-Type": "text/xml"}, body
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test output is not the place for an access log."""
-
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if status != 304:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
-
-    def _begin(self, method: str, body: bytes = b"") -> tuple[str, list[str]] | None:
-        """Record the request; answer the flaky mode's first try with a 503. Returns the
-        mode and the path segments after it, or None when the answer is already sent."""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        count = self.server.state.hit(method, self.path, headers, body)
-        parts = self.path.split("?", 1)[0].split("/")[1:]
-        mode = parts.pop(0) if parts and parts[0] in MODES else ""
-        if mode == "flaky" and count == 1:
-            self._send(503, b"busy", {"Retry-After": "0"})
-            return None
-        return mode, parts
-
-    def _base(self, mode: str) -> str:
-        port = self.server.server_address[1]
-        return f"http://127.0.0.1:{port}" + (f"/{mode}" if mode else "")
-
-    def _document(self, mode: str, relative: str) -> bytes | None:
-        path = DATA / relative
-        if not path.is_file():
-            return None
-        body = path.read_bytes().replace(b"@BASE@", self._base(mode).encode())
-        if mode == "broken":
-            return body[: len(body) // 2]  # a truncated answer: invalid JSON or XML
-        if mode == "v2":
-            return body.replace(b'"api-version": "1.1"', b'"api-version": "2.0"')
-        return body
-
-    def do_GET(self) -> None:
-        begun = self._begin("GET")
-        if begun is None:
-            return
-        mode, parts = begun
-        content_type = "application/json"
-        if parts[:1] == ["pypi"] and len(parts) == 3 and parts[2] == "json":
-            relative = f"project/{parts[1]}.json"
-        elif parts[:1] == ["pypi"] and len(parts) == 4 and parts[3] == "json":
-            relative = f"release/{parts[1]}/{parts[2]}.json"
-        elif parts == ["simple", ""]:
-            relative, content_type = "simple-index.json", SIMPLE_JSON
-        elif parts[:1] == ["simple"] and len(parts) == 3 and parts[2] == "":
-            relative, content_type = f"simple/{parts[1]}.json", SIMPLE_JSON
-        elif parts[:1] == ["files"] and len(parts) == 2 and parts[1].endswith(".metadata"):
-            relative, content_type = f"files/{parts[1]}", "application/octet-stream"
-        else:
-            self._send(404, b"Not Found", {"Content-Type": "text/plain"})
-            return
-        body = self._document(mode, relative)
-        if body is None:
-            self._send(404, b"Not Found", {"Content-Type": "text/plain"})
-            return
-        headers = {"Content-Type": content_type}
-        if mode == "html" and content_type == SIMPLE_JSON:
-            # An index that ignores the Accept header and answers with its HTML page.
-            headers["Content-Type"] = "text/html; charset=utf-8"
-            body = b"<!DOCTYPE html><html><body><a href='x.whl'>x.whl</a></body></html>"
-        serial = _serial_of(body) if content_type != "application/octet-stream" else None
-        if serial is not None and mode != "noheader":
-            headers["X-PyPI-Last-Serial"] = str(serial)
-        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-        headers["ETag"] = etag
-        if self.headers.get("If-None-Match") == etag:
-            self._send(304, headers={"ETag": etag})
-            return
-        self._send(200, body, headers)
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        begun = self._begin("POST", self.rfile.read(length))
-        if begun is None:
-            return
-        mode, parts = begun
-        if parts != ["pypi"]:
-            self._send(404, b"Not Found")
-            return
-        request = self.server.state.requests[-1][3]
-        params, method = xmlrpc.client.loads(request)
-        if mode in ("dtd", "fault"):
-            name = f"xmlrpc/changelog_{mode}.xml" if mode == "dtd" else "xmlrpc/fault.xml"
-        elif method != "changelog_since_serial" or not isinstance(params[0], int):
-            name = "xmlrpc/fault.xml"
-        elif params[0] >= 26011942:
-            name = "xmlrpc/changelog_empty.xml"
-        else:
-            name = "xmlrpc/changelog_since_serial.xml"
-        body = self._document("broken" if mode == "broken" else "", name) or b""
-        self._send(200, body, {"Content-Type": "text/xml"})
+def _document(server: Loopback, mode: str, relative: str) -> bytes | None:
+    path = DATA / relative
+    if not path.is_file():
+        return None
+    body = substituted(path, {"@BASE@": server.base + (f"/{mode}" if mode else "")})
+    if mode == "broken":
+        return body[: len(body) // 2]  # a truncated answer: invalid JSON or XML
+    if mode == "v2":
+        return body.replace(b'"api-version": "1.1"', b'"api-version": "2.0"')
+    return body
 
 
 def _serial_of(body: bytes) -> int | None:
@@ -181,41 +139,29 @@ def _serial_of(body: bytes) -> int | None:
     return value if isinstance(value, int) else None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: _State
-
-
 class Registry:
-    def __init__(self, server: _Server) -> None:
+    def __init__(self, server: Loopback) -> None:
         self.server = server
-        self.base = f"http://127.0.0.1:{server.server_address[1]}"
+        self.base = server.base
 
     def mode(self, name: str) -> str:
         assert name in MODES
         return f"{self.base}/{name}"
 
     def hits(self, method: str, path: str) -> int:
-        return self.server.state.hits[f"{method} {path}"]
+        return self.server.hits[f"{method} {path}"]
 
     @property
-    def requests(self) -> list[tuple[str, str, dict[str, str], bytes]]:
-        return self.server.state.requests
+    def requests(self) -> list[Request]:
+        return self.server.requests
 
 
 @pytest.fixture
 def registry() -> Iterator[Registry]:
     # One server per test: the flaky mode counts hits per path, so tests must not share.
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.state = _State()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serve(key=lambda method, raw: f"{method} {raw}") as server:
+        server.handler = partial(_handle, server)
         yield Registry(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def run(action: Callable[[Fetcher], Awaitable[T]]) -> T:
