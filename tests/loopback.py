@@ -20,14 +20,18 @@ How an answer is written:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import random
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
+
+from ossmeta.sources.http import Fetcher, HttpSettings
 
 Headers = dict[str, str]
 Body = bytes | Iterable[bytes]
@@ -280,3 +284,26 @@ def truncated(body: bytes, declared: int, headers: Headers | None = None) -> Res
     """An answer that promises ``declared`` bytes, sends ``body`` and closes the
     connection mid-body."""
     return 200, {**(headers or {}), "Content-Length": str(declared)}, body
+
+
+T = TypeVar("T")
+
+
+def run_fetcher(action: Callable[[Fetcher], Awaitable[T]], **changes: Any) -> T:
+    """Run ``action`` with a loopback fetcher: no proxies from the environment, no rate
+    limit, short backoff, a seeded jitter; ``changes`` override the settings."""
+    config: dict[str, Any] = {
+        "trust_env": False,
+        "rate_per_host": None,
+        "backoff_base": 0.01,
+        "backoff_cap": 0.05,
+        "max_retries": 2,
+        "read_timeout": 5.0,
+    }
+    config.update(changes)
+
+    async def go() -> T:
+        async with Fetcher(HttpSettings(**config), rng=random.Random(3)) as fetcher:
+            return await action(fetcher)
+
+    return asyncio.run(go())

@@ -10,11 +10,10 @@ with other spacing and key order, as another mirror might.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import http.client
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,7 +39,6 @@ from ossmeta.sources.http import (
     USER_AGENT,
     AccessDenied,
     Fetcher,
-    HttpSettings,
     NotFound,
     RetriesExhausted,
 )
@@ -52,6 +50,7 @@ from tests.loopback import (
     conditional,
     etag_of,
     fixture_file,
+    run_fetcher,
     serve,
     split,
     substituted,
@@ -156,23 +155,7 @@ def registry() -> Iterator[Loopback]:
 # ------------------------------------------------------------------ helpers
 
 
-def run(action: Callable[[Fetcher], Awaitable[T]], **changes: Any) -> T:
-    """Run ``action`` with a loopback fetcher: no proxies, no rate limit, short backoff."""
-    settings: dict[str, Any] = {
-        "trust_env": False,
-        "rate_per_host": None,
-        "backoff_base": 0.01,
-        "backoff_cap": 0.05,
-        "max_retries": 2,
-        "read_timeout": 5.0,
-    }
-    settings.update(changes)
-
-    async def go() -> T:
-        async with Fetcher(HttpSettings(**settings)) as fetcher:
-            return await action(fetcher)
-
-    return asyncio.run(go())
+run = run_fetcher
 
 
 def index(registry: Loopback, name: str, **kw: Any) -> Fetch:

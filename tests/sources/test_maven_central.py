@@ -13,8 +13,7 @@ in the parent, which imports ``acme-bom:3.1``); ``org.loop`` parent and BOM-impo
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +22,7 @@ import orjson
 import pytest
 
 from ossmeta.errors import SourceError
-from ossmeta.sources.http import Fetcher, FetchError, HttpSettings, NotFound
+from ossmeta.sources.http import FetchError, NotFound
 from ossmeta.sources.maven_central import (
     KIND_METADATA,
     KIND_POM,
@@ -51,6 +50,7 @@ from tests.loopback import (
     conditional,
     etag_of,
     fixture_file,
+    run_fetcher,
     serve,
     split,
 )
@@ -95,22 +95,7 @@ def repo() -> Iterator[Loopback]:
         yield server
 
 
-def run(action: Callable[[Fetcher], Awaitable[T]]) -> T:
-    """Run ``action`` with a loopback fetcher: no proxies, no rate limit, short backoff."""
-    settings = HttpSettings(
-        trust_env=False,
-        rate_per_host=None,
-        backoff_base=0.01,
-        backoff_cap=0.05,
-        max_retries=2,
-        read_timeout=5.0,
-    )
-
-    async def go() -> T:
-        async with Fetcher(settings) as fetcher:
-            return await action(fetcher)
-
-    return asyncio.run(go())
+run = run_fetcher
 
 
 def effective(repo: Loopback, coordinate: str, **kw: Any) -> EffectivePom:

@@ -9,11 +9,10 @@ sequences as older CouchDB feeds gave them (``/couch``).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +22,7 @@ import orjson
 import pytest
 
 from ossmeta.errors import SourceError
-from ossmeta.sources.http import Fetcher, FetchError, HttpSettings, NotFound
+from ossmeta.sources.http import Fetcher, FetchError, NotFound
 from ossmeta.sources.npm import (
     ACCEPT_FULL,
     KIND_PACKUMENT,
@@ -44,6 +43,7 @@ from tests.loopback import (
     Response,
     conditional,
     etag_of,
+    run_fetcher,
     serve,
     split,
     substituted,
@@ -158,23 +158,7 @@ def registry() -> Iterator[Loopback]:
 # ------------------------------------------------------------------ helpers
 
 
-def run(action: Callable[[Fetcher], Awaitable[T]], **changes: Any) -> T:
-    """Run ``action`` with a loopback fetcher: no proxies, no rate limit, short backoff."""
-    config: dict[str, Any] = {
-        "trust_env": False,
-        "rate_per_host": None,
-        "backoff_base": 0.01,
-        "backoff_cap": 0.05,
-        "max_retries": 2,
-        "read_timeout": 5.0,
-    }
-    config.update(changes)
-
-    async def go() -> T:
-        async with Fetcher(HttpSettings(**config)) as fetcher:
-            return await action(fetcher)
-
-    return asyncio.run(go())
+run = run_fetcher
 
 
 def packument(registry: Loopback, name: str, **kw: Any) -> Fetch:

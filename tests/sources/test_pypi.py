@@ -10,12 +10,10 @@ is a parameter of every call, a test picks a mode by picking its base URL.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import random
 import xmlrpc.client
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,7 +22,7 @@ import orjson
 import pytest
 
 from ossmeta.errors import SourceError
-from ossmeta.sources.http import Fetcher, FetchError, HttpSettings, NotFound
+from ossmeta.sources.http import Fetcher, FetchError, NotFound
 from ossmeta.sources.pypi import (
     SIMPLE_JSON,
     Fetch,
@@ -47,6 +45,7 @@ from tests.loopback import (
     conditional,
     etag_of,
     fail_first,
+    run_fetcher,
     serve,
     split,
     substituted,
@@ -164,18 +163,7 @@ def registry() -> Iterator[Registry]:
         yield Registry(server)
 
 
-def run(action: Callable[[Fetcher], Awaitable[T]]) -> T:
-    """Run one source call with loopback settings: no proxies from the environment, no
-    rate limit, short backoff."""
-    config = HttpSettings(
-        trust_env=False, rate_per_host=None, backoff_base=0.01, backoff_cap=0.05, max_retries=3
-    )
-
-    async def go() -> T:
-        async with Fetcher(config, rng=random.Random(3)) as fetcher:
-            return await action(fetcher)
-
-    return asyncio.run(go())
+run = partial(run_fetcher, max_retries=3)
 
 
 def fetched(result: Fetch | NotModified) -> Fetch:
