@@ -93,13 +93,7 @@ async def fetch_project(
     last_serial) as a ``pypi-project`` record keyed by the PEP 503 name."""
     key = project_name(name)
     url = f"{base_of(base_url)}/pypi/{key}/json"
-    got = await fetcher.get(url, etag=etag, last_modified=last_modified, accept="application/json")
-    if got.not_modified:
-        return not_modified(got)
-    document = _json_document(got)
-    _require_object(document, "info", got)
-    modified = _serial_text(document.get("last_serial"), got)
-    return _fetch(got, "pypi-project", key, modified, document)
+    return await _json_api(fetcher, url, "pypi-project", key, etag, last_modified)
 
 
 async def fetch_release(
@@ -118,13 +112,25 @@ async def fetch_release(
     if not version.strip() or "/" in version:
         raise SourceError(f"not a usable version for {key}: {version!r}")
     url = f"{base_of(base_url)}/pypi/{key}/{quote(version, safe='')}/json"
+    return await _json_api(fetcher, url, "pypi-release", f"{key}@{version}", etag, last_modified)
+
+
+async def _json_api(
+    fetcher: Fetcher,
+    url: str,
+    kind: str,
+    external_id: str,
+    etag: str | None,
+    last_modified: str | None,
+) -> Fetch | NotModified:
+    """One JSON API document (project or release): both carry ``info`` and ``last_serial``."""
     got = await fetcher.get(url, etag=etag, last_modified=last_modified, accept="application/json")
     if got.not_modified:
         return not_modified(got)
     document = _json_document(got)
     _require_object(document, "info", got)
     modified = _serial_text(document.get("last_serial"), got)
-    return _fetch(got, "pypi-release", f"{key}@{version}", modified, document)
+    return _fetch(got, kind, external_id, modified, document)
 
 
 async def fetch_simple(
