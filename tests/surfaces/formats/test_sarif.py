@@ -347,8 +347,8 @@ def test_deterministic_and_empty() -> None:
         ("./web/package-lock.json", "web/package-lock.json"),
         ("sub dir\\My Lock.json", "sub%20dir/My%20Lock.json"),
         ("naïve/#1.txt", "na%C3%AFve/%231.txt"),
-        ("/srv/app/uv.lock", "file:///srv/app/uv.lock"),
-        ("C:\\work\\uv.lock", "file:///C:/work/uv.lock"),
+        ("/checkout/app/uv.lock", "file:///checkout/app/uv.lock"),
+        ("C:\\proj\\uv.lock", "file:///C:/proj/uv.lock"),
     ],
 )
 def test_artifact_uri(path: str, uri: str) -> None:
