@@ -5,6 +5,7 @@ derived from them and can be rebuilt (``ossmeta.store.advisories.rederive``)."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -110,4 +111,164 @@ affected = Table(
     Column("severity_vector", Text),
     Column("severity_type", String(32)),
     Index("ix_affected_package", "ecosystem", "name_key"),
+)
+
+# --------------------------------------------------------------------------- package metadata
+# Issue 3. ``current_records`` says which stored raw record is the one a registry serves now
+# for each document (a document may change back to an earlier content, whose raw row exists
+# already, so "newest row" would be wrong). The ``package*`` tables are derived from the
+# current records by the normalizers and rebuilt by ``ossmeta normalize``; curations and the
+# sync bookkeeping are not derived and survive every rebuild.
+
+#: The raw record a registry currently serves for each (source, kind, external id).
+current_records = Table(
+    "current_records",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("external_id", String(255), primary_key=True),
+    Column("package", String(1024), nullable=False, index=True),  # purl without version
+    Column("raw_record_id", Integer, ForeignKey("raw_records.id"), nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Normalized packages (derived).
+packages = Table(
+    "packages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("purl", String(1024), nullable=False, unique=True),
+    Column("ecosystem", String(64), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("repository", String(1024)),
+    Column("repository_raw", Text),
+    Column("homepage", Text),
+    Column("description", Text),
+    Column("status", String(16), nullable=False),
+    Column("license_spdx", Text),
+    Column("license_raw", Text),
+    Column("license_confidence", String(16)),
+    Column("license_source", String(64)),
+    Column("maintainers", Text, nullable=False),  # JSON list, in the registry's order
+    Column("source", String(255), nullable=False),  # the record kinds it was made from
+    Column("normalized_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Versions of a package, ``position`` in ecosystem order (derived).
+package_versions = Table(
+    "package_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "package_id",
+        Integer,
+        ForeignKey("packages.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("position", Integer, nullable=False),
+    Column("version", String(255), nullable=False),
+    Column("published", DateTime(timezone=True)),
+    Column("yanked", Boolean, nullable=False),
+    Column("yanked_reason", Text),
+    Column("deprecated", Text),
+    Column("license_spdx", Text),
+    Column("license_raw", Text),
+    Column("license_confidence", String(16)),
+    Column("license_source", String(64)),
+    Column("files", Text, nullable=False),  # JSON: [{"filename", "hashes", "url"}]
+    UniqueConstraint("package_id", "version", name="uq_package_versions_package_version"),
+)
+
+#: Declared dependencies of each version (derived); ``target`` indexed for reverse lookups.
+package_dependencies = Table(
+    "package_dependencies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("package_versions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("package_id", Integer, nullable=False, index=True),  # the dependent package
+    Column("target", String(1024), nullable=False, index=True),
+    Column("requirement", Text, nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("markers", Text),
+    Column("extra", String(255)),
+    Column("flags", Text, nullable=False),  # space-separated
+)
+
+#: Human corrections of a field, reviewed by a curator (never derived; never rebuilt).
+curations = Table(
+    "curations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("purl", String(1024), nullable=False, index=True),
+    Column("versions", String(255)),  # a vers range or one version; NULL for the package
+    Column("field", String(64), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("author", String(255), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # proposed | approved | rejected
+    Column("reviewer", String(255)),
+    Column("review_note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True)),
+)
+
+#: Where the last change-feed sync of each registry stopped (PyPI serial, npm sequence).
+sync_cursors = Table(
+    "sync_cursors",
+    metadata,
+    Column("registry", String(32), primary_key=True),
+    Column("cursor", String(255), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Validators for conditional requests, by URL.
+fetch_validators = Table(
+    "fetch_validators",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", String(64)),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+)
+
+#: A sync in progress: its work list is stored first, so a killed sync resumes it.
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("registry", String(32), nullable=False),
+    Column("request", Text, nullable=False),  # what was asked, canonical JSON
+    Column("target_cursor", String(255)),  # the cursor to store once every item is done
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+sync_run_items = Table(
+    "sync_run_items",
+    metadata,
+    Column("run_id", Integer, ForeignKey("sync_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("name", String(512), nullable=False),
+    Column("done", Boolean, nullable=False),
+)
+
+#: The outcome of the last fetch of each package: staleness and failures for the report.
+sync_status = Table(
+    "sync_status",
+    metadata,
+    Column("registry", String(32), primary_key=True),
+    Column("name", String(512), primary_key=True),
+    Column("purl", String(1024)),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+    Column("succeeded_at", DateTime(timezone=True)),
+    Column("error_kind", String(64)),  # NULL when the last attempt succeeded
+    Column("error", Text),
 )

@@ -1,0 +1,251 @@
+"""Normalized packages in the store: writing a ``PackageRecord`` as rows, reading it back,
+and the reverse-dependency index.
+
+The rows are derived: ``save_package`` replaces everything held for the purl, so writing the
+same record twice leaves the same rows (ids aside), which is what lets a re-sync or an
+``ossmeta normalize`` run be repeated or interrupted without drift. Curations live in their
+own table and are applied on read by the caller (``ossmeta.store.curations``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, delete, func, insert, select
+
+from ossmeta.model import (
+    Dependency,
+    FileDigest,
+    LicenseValue,
+    PackageRecord,
+    PackageStatus,
+    PackageVersion,
+)
+from ossmeta.store.schema import package_dependencies, package_versions, packages
+
+__all__ = [
+    "DependentsPage",
+    "count_dependents",
+    "delete_package",
+    "list_dependents",
+    "load_package",
+    "mark_removed",
+    "save_package",
+]
+
+
+def _license_columns(value: LicenseValue | None) -> dict[str, Any]:
+    if value is None:
+        return {
+            "license_spdx": None,
+            "license_raw": None,
+            "license_confidence": None,
+            "license_source": None,
+        }
+    return {
+        "license_spdx": value.spdx,
+        "license_raw": value.raw,
+        "license_confidence": value.confidence,
+        "license_source": value.source,
+    }
+
+
+def _license_of(row: Any) -> LicenseValue | None:
+    if row.license_raw is None and row.license_spdx is None:
+        return None
+    return LicenseValue(
+        row.license_spdx, row.license_raw or "", row.license_confidence, row.license_source
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Datetimes come back naive from SQLite; every stored time is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def delete_package(connection: Connection, purl: str) -> None:
+    found = connection.execute(select(packages.c.id).where(packages.c.purl == purl)).scalar()
+    if found is None:
+        return
+    # Explicit deletes rather than ON DELETE CASCADE alone: SQLite enforces cascades only
+    # with its foreign-keys pragma, which a connection opened elsewhere may not set.
+    versions = select(package_versions.c.id).where(package_versions.c.package_id == found)
+    connection.execute(
+        delete(package_dependencies).where(package_dependencies.c.package_id == found)
+    )
+    connection.execute(delete(package_versions).where(package_versions.c.id.in_(versions)))
+    connection.execute(delete(packages).where(packages.c.id == found))
+
+
+def save_package(connection: Connection, record: PackageRecord, now: datetime) -> None:
+    """Replace whatever the store holds for ``record.purl`` with ``record``."""
+    delete_package(connection, record.purl)
+    package_id = connection.execute(
+        insert(packages).returning(packages.c.id),
+        {
+            "purl": record.purl,
+            "ecosystem": record.ecosystem,
+            "name": record.name,
+            "repository": record.repository,
+            "repository_raw": record.repository_raw,
+            "homepage": record.homepage,
+            "description": record.description,
+            "status": record.status.value,
+            **_license_columns(record.license),
+            "maintainers": orjson.dumps(list(record.maintainers)).decode(),
+            "source": record.source,
+            "normalized_at": now,
+        },
+    ).scalar_one()
+    if not record.versions:
+        return
+    version_rows = [
+        {
+            "package_id": package_id,
+            "position": position,
+            "version": v.version,
+            "published": v.published,
+            "yanked": v.yanked,
+            "yanked_reason": v.yanked_reason,
+            "deprecated": v.deprecated,
+            **_license_columns(v.license),
+            "files": orjson.dumps(
+                [{"filename": f.filename, "hashes": list(f.hashes), "url": f.url} for f in v.files]
+            ).decode(),
+        }
+        for position, v in enumerate(record.versions)
+    ]
+    ids = connection.execute(
+        insert(package_versions).returning(package_versions.c.id, sort_by_parameter_order=True),
+        version_rows,
+    ).scalars()
+    dependency_rows = [
+        {
+            "version_id": version_id,
+            "package_id": package_id,
+            "target": d.purl,
+            "requirement": d.requirement,
+            "scope": d.scope,
+            "markers": d.markers,
+            "extra": d.extra,
+            "flags": " ".join(d.flags),
+        }
+        for version_id, v in zip(ids, record.versions, strict=True)
+        for d in v.dependencies
+    ]
+    if dependency_rows:
+        connection.execute(insert(package_dependencies), dependency_rows)
+
+
+def mark_removed(connection: Connection, purl: str, now: datetime) -> bool:
+    """Set a stored package's status to ``removed`` (the registry no longer has it);
+    False when the store never held it."""
+    updated = connection.execute(
+        packages.update()
+        .where(packages.c.purl == purl)
+        .values(status=PackageStatus.REMOVED.value, normalized_at=now)
+    )
+    return bool(updated.rowcount)
+
+
+def load_package(connection: Connection, purl: str) -> PackageRecord | None:
+    """The stored (uncurated) record of ``purl``, or None."""
+    row = connection.execute(select(packages).where(packages.c.purl == purl)).first()
+    if row is None:
+        return None
+    version_rows = connection.execute(
+        select(package_versions)
+        .where(package_versions.c.package_id == row.id)
+        .order_by(package_versions.c.position)
+    ).all()
+    dependencies: dict[int, list[Dependency]] = {}
+    for d in connection.execute(
+        select(package_dependencies)
+        .where(package_dependencies.c.package_id == row.id)
+        .order_by(package_dependencies.c.id)
+    ):
+        dependencies.setdefault(d.version_id, []).append(
+            Dependency(
+                d.target,
+                d.requirement,
+                d.scope,
+                d.markers,
+                d.extra,
+                tuple(d.flags.split()) if d.flags else (),
+            )
+        )
+    versions = tuple(
+        PackageVersion(
+            version=v.version,
+            published=_utc(v.published),
+            yanked=bool(v.yanked),
+            yanked_reason=v.yanked_reason,
+            license=_license_of(v),
+            dependencies=tuple(dependencies.get(v.id, ())),
+            files=tuple(
+                FileDigest(f["filename"], tuple(f["hashes"]), f["url"])
+                for f in orjson.loads(v.files)
+            ),
+            deprecated=v.deprecated,
+        )
+        for v in version_rows
+    )
+    return PackageRecord(
+        purl=row.purl,
+        ecosystem=row.ecosystem,
+        name=row.name,
+        repository=row.repository,
+        repository_raw=row.repository_raw,
+        homepage=row.homepage,
+        description=row.description,
+        status=PackageStatus(row.status),
+        license=_license_of(row),
+        versions=versions,
+        maintainers=tuple(orjson.loads(row.maintainers)),
+        source=row.source,
+    )
+
+
+def count_dependents(connection: Connection, purl: str) -> int:
+    """How many stored packages declare a dependency on ``purl`` in any version."""
+    return int(
+        connection.execute(
+            select(func.count(func.distinct(package_dependencies.c.package_id))).where(
+                package_dependencies.c.target == purl
+            )
+        ).scalar_one()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DependentsPage:
+    total: int
+    purls: tuple[str, ...]  # in purl order
+    offset: int
+    limit: int
+
+
+def list_dependents(
+    connection: Connection, purl: str, *, offset: int, limit: int
+) -> DependentsPage:
+    """One page of the packages that depend on ``purl``, ordered by purl so pages are stable."""
+    dependents = (
+        select(packages.c.purl)
+        .where(
+            packages.c.id.in_(
+                select(package_dependencies.c.package_id).where(
+                    package_dependencies.c.target == purl
+                )
+            )
+        )
+        .order_by(packages.c.purl)
+        .offset(offset)
+        .limit(limit)
+    )
+    page = tuple(connection.execute(dependents).scalars())
+    return DependentsPage(count_dependents(connection, purl), page, offset, limit)

@@ -1,0 +1,315 @@
+"""What a registry sync keeps between runs: the current raw records of each package, the
+validators of conditional requests, change-feed cursors, the work list of a run in progress
+and the outcome of each package's last fetch.
+
+Every function takes the caller's connection, so a package's records, its derived rows, its
+status and the tick on the run's work list commit together: a sync killed at any point
+leaves either all of a package or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Table, and_, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ossmeta.model import RawRecord
+from ossmeta.store.schema import (
+    current_records,
+    fetch_validators,
+    raw_records,
+    sync_cursors,
+    sync_run_items,
+    sync_runs,
+    sync_status,
+)
+
+__all__ = [
+    "Failure",
+    "Run",
+    "current_packages",
+    "current_payload",
+    "current_payloads",
+    "failures",
+    "finish_run",
+    "get_cursor",
+    "get_validators",
+    "mark_done",
+    "open_run",
+    "put_records",
+    "put_validators",
+    "record_outcome",
+    "set_cursor",
+    "unfinished_run",
+]
+
+_CHUNK = 500
+
+
+def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows``, replacing the non-key columns of rows whose primary key exists."""
+    if not rows:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    dialect = connection.dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    for start in range(0, len(rows), _CHUNK):
+        statement = module.insert(table).values(rows[start : start + _CHUNK])
+        changed = {c: statement.excluded[c] for c in rows[0] if c not in keys}
+        connection.execute(
+            statement.on_conflict_do_update(index_elements=keys, set_=changed)
+            if changed
+            else statement.on_conflict_do_nothing(index_elements=keys)
+        )
+
+
+def put_records(
+    connection: Connection, records: Iterable[tuple[str, RawRecord]], now: datetime
+) -> None:
+    """Keep each record (once per content) and make it the current one for its document,
+    filed under the package (purl) that owns the document."""
+    current: list[dict[str, Any]] = []
+    for package, record in records:
+        source = record.provenance.source
+        digest = record.provenance.content_hash
+        found = connection.execute(
+            select(raw_records.c.id).where(
+                raw_records.c.source == source, raw_records.c.content_hash == digest
+            )
+        ).scalar()
+        if found is None:
+            found = connection.execute(
+                insert(raw_records).returning(raw_records.c.id),
+                {
+                    "source": source,
+                    "kind": record.kind,
+                    "external_id": record.external_id,
+                    "modified": record.modified,
+                    "locator": record.provenance.locator,
+                    "content_hash": digest,
+                    "data_license": record.provenance.data_license,
+                    "imported_at": now,
+                    "payload": record.canonical_json,
+                },
+            ).scalar_one()
+        current.append(
+            {
+                "source": source,
+                "kind": record.kind,
+                "external_id": record.external_id,
+                "package": package,
+                "raw_record_id": found,
+                "fetched_at": now,
+            }
+        )
+    upsert(connection, current_records, current)
+
+
+def current_payloads(connection: Connection, package: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """The current payload of every document of ``package``, by (kind, external id)."""
+    rows = connection.execute(
+        select(current_records.c.kind, current_records.c.external_id, raw_records.c.payload)
+        .join(raw_records, raw_records.c.id == current_records.c.raw_record_id)
+        .where(current_records.c.package == package)
+    )
+    return {(kind, external_id): orjson.loads(payload) for kind, external_id, payload in rows}
+
+
+def current_payload(
+    connection: Connection, source: str, kind: str, external_id: str
+) -> dict[str, Any] | None:
+    """The current payload of one document, whichever package owns it."""
+    payload = connection.execute(
+        select(raw_records.c.payload)
+        .join(current_records, raw_records.c.id == current_records.c.raw_record_id)
+        .where(
+            current_records.c.source == source,
+            current_records.c.kind == kind,
+            current_records.c.external_id == external_id,
+        )
+    ).scalar()
+    return None if payload is None else dict(orjson.loads(payload))
+
+
+def current_packages(connection: Connection, source: str, kind: str) -> list[str]:
+    """Every package (purl) with a current ``kind`` document from ``source``, sorted."""
+    rows = connection.execute(
+        select(current_records.c.package)
+        .where(current_records.c.source == source, current_records.c.kind == kind)
+        .distinct()
+        .order_by(current_records.c.package)
+    )
+    return list(rows.scalars())
+
+
+def get_validators(
+    connection: Connection, urls: Sequence[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for start in range(0, len(urls), _CHUNK):
+        part = urls[start : start + _CHUNK]
+        for url, etag, last_modified in connection.execute(
+            select(
+                fetch_validators.c.url, fetch_validators.c.etag, fetch_validators.c.last_modified
+            ).where(fetch_validators.c.url.in_(part))
+        ):
+            found[url] = (etag, last_modified)
+    return found
+
+
+def put_validators(
+    connection: Connection,
+    validators: Mapping[str, tuple[str | None, str | None]],
+    now: datetime,
+) -> None:
+    upsert(
+        connection,
+        fetch_validators,
+        [
+            {"url": url, "etag": etag, "last_modified": modified, "checked_at": now}
+            for url, (etag, modified) in sorted(validators.items())
+            if etag or modified
+        ],
+    )
+
+
+def get_cursor(connection: Connection, registry: str) -> str | None:
+    return connection.execute(
+        select(sync_cursors.c.cursor).where(sync_cursors.c.registry == registry)
+    ).scalar()
+
+
+def set_cursor(connection: Connection, registry: str, cursor: str, now: datetime) -> None:
+    upsert(connection, sync_cursors, [{"registry": registry, "cursor": cursor, "updated_at": now}])
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: int
+    target_cursor: str | None
+    pending: tuple[tuple[int, str], ...]  # (position, name) not yet done, in order
+    total: int
+
+
+def _request_text(request: Mapping[str, object]) -> str:
+    return orjson.dumps(request, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def unfinished_run(
+    connection: Connection, registry: str, request: Mapping[str, object]
+) -> Run | None:
+    """The newest run of the same request that did not finish (a killed sync), if any."""
+    run = connection.execute(
+        select(sync_runs.c.id, sync_runs.c.target_cursor)
+        .where(
+            sync_runs.c.registry == registry,
+            sync_runs.c.request == _request_text(request),
+            sync_runs.c.finished_at.is_(None),
+        )
+        .order_by(sync_runs.c.id.desc())
+        .limit(1)
+    ).first()
+    if run is None:
+        return None
+    items = connection.execute(
+        select(sync_run_items.c.position, sync_run_items.c.name, sync_run_items.c.done)
+        .where(sync_run_items.c.run_id == run.id)
+        .order_by(sync_run_items.c.position)
+    ).all()
+    pending = tuple((i.position, i.name) for i in items if not i.done)
+    return Run(run.id, run.target_cursor, pending, len(items))
+
+
+def open_run(
+    connection: Connection,
+    registry: str,
+    request: Mapping[str, object],
+    names: Sequence[str],
+    target_cursor: str | None,
+    now: datetime,
+) -> Run:
+    """Store a run's work list before any of it is done."""
+    run_id = connection.execute(
+        insert(sync_runs).returning(sync_runs.c.id),
+        {
+            "registry": registry,
+            "request": _request_text(request),
+            "target_cursor": target_cursor,
+            "started_at": now,
+        },
+    ).scalar_one()
+    rows = [
+        {"run_id": run_id, "position": n, "name": name, "done": False}
+        for n, name in enumerate(names)
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        connection.execute(insert(sync_run_items), rows[start : start + _CHUNK])
+    return Run(run_id, target_cursor, tuple(enumerate(names)), len(names))
+
+
+def mark_done(connection: Connection, run_id: int, position: int) -> None:
+    connection.execute(
+        update(sync_run_items)
+        .where(and_(sync_run_items.c.run_id == run_id, sync_run_items.c.position == position))
+        .values(done=True)
+    )
+
+
+def finish_run(connection: Connection, run_id: int, now: datetime) -> None:
+    connection.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(finished_at=now))
+
+
+def record_outcome(
+    connection: Connection,
+    registry: str,
+    name: str,
+    purl: str | None,
+    now: datetime,
+    error: tuple[str, str] | None = None,
+) -> None:
+    """The last attempt at ``name``: success, or (error kind, one-line message)."""
+    previous = connection.execute(
+        select(sync_status.c.succeeded_at).where(
+            tuple_(sync_status.c.registry, sync_status.c.name) == (registry, name)
+        )
+    ).scalar()
+    upsert(
+        connection,
+        sync_status,
+        [
+            {
+                "registry": registry,
+                "name": name,
+                "purl": purl,
+                "attempted_at": now,
+                "succeeded_at": now if error is None else previous,
+                "error_kind": error[0] if error else None,
+                "error": error[1] if error else None,
+            }
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    registry: str
+    name: str
+    kind: str
+    message: str
+    attempted_at: datetime
+
+
+def failures(connection: Connection, registry: str | None = None) -> list[Failure]:
+    """Packages whose last fetch failed, by registry and name."""
+    query = select(sync_status).where(sync_status.c.error_kind.is_not(None))
+    if registry is not None:
+        query = query.where(sync_status.c.registry == registry)
+    return [
+        Failure(r.registry, r.name, r.error_kind, r.error or "", r.attempted_at)
+        for r in connection.execute(query.order_by(sync_status.c.registry, sync_status.c.name))
+    ]
