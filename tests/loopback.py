@@ -143,6 +143,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a client opening more
+    # connections at once, which then waits a full second to retry.
+    request_queue_size = 128
     loopback: Loopback
     quiet: bool
 
