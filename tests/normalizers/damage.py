@@ -40,12 +40,12 @@ def damaged(draw: st.DrawFn, original: object, most: int = 3) -> Any:
     for _ in range(draw(st.integers(1, most))):
         slots = _slots(doc)
         if not slots or draw(st.integers(0, 40)) == 0:
-            return draw(st.sampled_from(REPLACEMENTS))
+            return copy.deepcopy(draw(st.sampled_from(REPLACEMENTS)))
         parent, key = draw(st.sampled_from(slots))
         if draw(st.booleans()):
             del parent[key]
         else:
-            parent[key] = draw(st.sampled_from(REPLACEMENTS))
+            parent[key] = copy.deepcopy(draw(st.sampled_from(REPLACEMENTS)))
     return doc
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "fetch_packument",
     "iter_changes",
     "packument_url",
+    "update_seq",
 ]
 
 SOURCE_ID = "npm"
@@ -250,3 +251,14 @@ async def iter_changes(
         if page.last_seq == cursor:
             raise SourceError(f"changes feed does not advance past {cursor!r}", path=page.url)
         cursor = page.last_seq
+
+
+async def update_seq(fetcher: Fetcher, replicate_url: str) -> str:
+    """The feed's current sequence (CouchDB's ``update_seq`` on the database root): where
+    a sync that has no cursor yet starts, so that it follows changes from now on."""
+    url = replicate_url.rstrip("/") + "/"
+    fetched = await fetcher.get(url, accept="application/json")
+    root = _load_object(fetched.body, fetched.url, "changes feed root")
+    if "update_seq" not in root:
+        raise SourceError("changes feed root has no 'update_seq'", path=fetched.url)
+    return _seq(root["update_seq"], fetched.url)

@@ -51,6 +51,8 @@ __all__ = [
     "last_serial",
     "parse_core_metadata",
     "project_name",
+    "project_url",
+    "simple_url",
 ]
 
 SOURCE_ID = "pypi"
@@ -75,6 +77,16 @@ def project_name(name: str) -> str:
     return canonicalize_name(name.strip())
 
 
+def project_url(base_url: str, name: str) -> str:
+    """The JSON API document of a project (the key conditional requests are stored by)."""
+    return f"{base_of(base_url)}/pypi/{project_name(name)}/json"
+
+
+def simple_url(base_url: str, name: str) -> str:
+    """The PEP 691 simple page of a project."""
+    return f"{base_of(base_url)}/simple/{project_name(name)}/"
+
+
 def file_url(page_url: str, href: str) -> str:
     """The absolute URL of a file listed on a simple page: PEP 691 allows URLs relative to
     the page, and a ``#sha256=...`` fragment is not part of the file's address."""
@@ -92,7 +104,7 @@ async def fetch_project(
     """The JSON API project document (info, releases, urls, vulnerabilities,
     last_serial) as a ``pypi-project`` record keyed by the PEP 503 name."""
     key = project_name(name)
-    url = f"{base_of(base_url)}/pypi/{key}/json"
+    url = project_url(base_url, key)
     return await _json_api(fetcher, url, "pypi-project", key, etag, last_modified)
 
 
@@ -147,7 +159,7 @@ async def fetch_simple(
     the ``Accept`` header) is refused with a ``FetchError``: guessing at HTML is not
     this source's job."""
     key = project_name(name)
-    url = f"{base_of(base_url)}/simple/{key}/"
+    url = simple_url(base_url, key)
     got = await fetcher.get(url, etag=etag, last_modified=last_modified, accept=SIMPLE_JSON)
     if got.not_modified:
         return not_modified(got)

@@ -1,0 +1,1 @@
+"""Pipelines that join sources, normalizers and the store: registry sync and re-normalization."""

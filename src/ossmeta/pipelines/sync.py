@@ -1,0 +1,275 @@
+"""``ossmeta sync``: fetch packages from a registry, keep the raw documents, normalize them.
+
+Steps, each a function below:
+
+1. **Work list.** Resume the unfinished run of the same request if a sync was killed;
+   otherwise make the list (the names given, or what changed after the stored cursor) and
+   store it before fetching anything.
+2. **Fetch.** A few workers take names off the list; each reads what the store holds for
+   its package (validators for conditional requests, documents already current), then
+   fetches through the shared ``Fetcher`` (retries, backoff, Retry-After, per-host rate,
+   concurrency bound).
+3. **Write.** One transaction per package, one writer at a time: raw records, current
+   pointers, validators, the normalized rows, the outcome and the tick on the work list
+   commit together, so a kill leaves each package wholly written or not at all.
+4. **Finish.** Store the cursor the run was for and close the run.
+
+A package that fails (timeout, 5xx after retries, malformed document, a POM parent loop)
+gets its error recorded and the run goes on; failures are listed at the end and in
+``ossmeta quality``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+
+from sqlalchemy import Connection
+
+from ossmeta.errors import InputError, NormalizeError, OssmetaError, UsageError
+from ossmeta.pipelines.registry import Known, PackageFetch, Registry
+from ossmeta.sources.http import Fetcher, FetchError, NotFound
+from ossmeta.store import Store
+from ossmeta.store.packages import mark_removed, save_package
+from ossmeta.store.sync_state import (
+    Failure,
+    Run,
+    current_packages,
+    current_payload,
+    current_payloads,
+    failures,
+    finish_run,
+    get_cursor,
+    get_validators,
+    mark_done,
+    open_run,
+    put_records,
+    put_validators,
+    record_outcome,
+    set_cursor,
+    unfinished_run,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRequest:
+    names: tuple[str, ...] = ()
+    changed: bool = False
+
+    def key(self) -> dict[str, object]:
+        """What identifies the request, so a re-run of the same command resumes it."""
+        return {"changed": self.changed, "names": sorted(set(self.names))}
+
+
+@dataclass(slots=True)
+class SyncReport:
+    registry: str
+    total: int = 0
+    resumed_from: int | None = None  # items already done by a killed run
+    written: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    notes: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+# Called after each package with (name, outcome): "written", "unchanged" or "failed".
+Progress = Callable[[str, str], None]
+
+
+def _error_kind(error: BaseException) -> str:
+    if isinstance(error, NotFound):
+        return "not-found"
+    if isinstance(error, NormalizeError):
+        return "normalize"
+    if isinstance(error, FetchError):
+        return "fetch"
+    return "invalid"
+
+
+async def _work_list(
+    store: Store, registry: Registry, request: SyncRequest, fetcher: Fetcher, now: Clock
+) -> tuple[Run, list[str]]:
+    """Step 1: the run to work on, resumed or new, and notes for the user."""
+    key = request.key()
+    with store.engine.begin() as connection:
+        run = unfinished_run(connection, registry.name, key)
+    if run is not None:
+        return run, [
+            f"resuming the interrupted sync: {run.total - len(run.pending)} of {run.total} done"
+        ]
+    notes: list[str] = []
+    target: str | None = None
+    if request.changed:
+        with store.engine.connect() as connection:
+            cursor = get_cursor(connection, registry.name)
+        changes = await registry.changes(fetcher, cursor)
+        names = list(changes.names)
+        target = changes.cursor or None
+        if changes.note:
+            notes.append(changes.note)
+        if not names and not target:  # no feed: re-check everything held
+            names = _held_names(store, registry)
+        names = list(dict.fromkeys([*names, *request.names]))
+    else:
+        names = list(dict.fromkeys(request.names))
+        for name in names:
+            registry.purl(name)  # a name the registry cannot have is a usage error, up front
+    with store.engine.begin() as connection:
+        run = open_run(connection, registry.name, key, names, target, now())
+    return run, notes
+
+
+def _held_names(store: Store, registry: Registry) -> list[str]:
+    names: list[str] = []
+    with store.engine.connect() as connection:
+        for purl in current_packages(connection, registry.source, registry.anchor_kind):
+            name = registry.name_of(purl, current_payloads(connection, purl))
+            if name is not None:
+                names.append(name)
+    return names
+
+
+def _known(store: Store, registry: Registry, name: str) -> Known:
+    purl = registry.purl(name)
+    with store.engine.connect() as connection:
+        payloads = current_payloads(connection, purl)
+        validators = get_validators(connection, registry.validator_keys(name))
+    return Known(validators, payloads)
+
+
+Outcome = PackageFetch | BaseException
+_BATCH = 100  # packages per transaction at most: commits are the writer's main cost
+
+
+def _write_one(
+    connection: Connection,
+    registry: Registry,
+    run: Run,
+    item: tuple[int, str, Outcome],
+    now: datetime,
+) -> str:
+    """Step 3 for one package; returns the outcome's name."""
+    position, name, outcome = item
+    purl: str | None
+    try:
+        purl = registry.purl(name)
+    except OssmetaError:
+        purl = None
+    result = "failed"
+    if isinstance(outcome, PackageFetch):
+        error = outcome.problem
+        if outcome.changed:
+            put_records(connection, outcome.records, now)
+            payloads = current_payloads(connection, outcome.purl)
+            try:
+                record = registry.normalize(
+                    payloads, partial(current_payload, connection, registry.source)
+                )
+            except NormalizeError as problem:
+                record, error = None, ("normalize", str(problem))
+            if record is not None:
+                save_package(connection, record, now)
+        if error is None or error[0] != "normalize":
+            # Without validators the next sync fetches a document that would not
+            # normalize again in full, and reports it again, instead of a quiet 304.
+            put_validators(connection, outcome.validators, now)
+        record_outcome(connection, registry.name, name, outcome.purl, now, error)
+        result = "failed" if error else "written" if outcome.changed else "unchanged"
+    else:
+        if isinstance(outcome, NotFound) and purl is not None:
+            mark_removed(connection, purl, now)
+        message = " ".join(str(outcome).split()) or type(outcome).__name__
+        record_outcome(connection, registry.name, name, purl, now, (_error_kind(outcome), message))
+    mark_done(connection, run.id, position)
+    return result
+
+
+def _write(
+    store: Store,
+    registry: Registry,
+    run: Run,
+    batch: list[tuple[int, str, Outcome]],
+    now: datetime,
+) -> list[str]:
+    """Step 3 for a batch of packages, in one transaction: each package with its tick on
+    the work list, so a kill loses whole packages only, and they are fetched again."""
+    with store.engine.begin() as connection:
+        return [_write_one(connection, registry, run, item, now) for item in batch]
+
+
+async def run_sync(
+    store: Store,
+    registry: Registry,
+    request: SyncRequest,
+    fetcher: Fetcher,
+    *,
+    progress: Progress | None = None,
+    on_total: Callable[[int, int], None] | None = None,
+    now: Clock = utc_now,
+) -> SyncReport:
+    """Run (or resume) one sync; see the module docstring for the steps."""
+    if not request.changed and not request.names:
+        raise UsageError("name the packages to sync, or pass --changed")
+    run, notes = await _work_list(store, registry, request, fetcher, now)
+    report = SyncReport(registry.name, total=run.total, notes=notes)
+    if len(run.pending) < run.total:
+        report.resumed_from = run.total - len(run.pending)
+    if on_total:
+        on_total(run.total, run.total - len(run.pending))
+    pending = iter(run.pending)
+    written: asyncio.Queue[tuple[int, str, Outcome] | None] = asyncio.Queue(maxsize=4 * _BATCH)
+
+    async def worker() -> None:
+        for position, name in pending:
+            outcome: Outcome
+            try:
+                known = await asyncio.to_thread(_known, store, registry, name)
+                outcome = await registry.fetch(fetcher, name, known)
+            except (FetchError, InputError, NormalizeError) as error:
+                outcome = error
+            await written.put((position, name, outcome))
+
+    async def writer() -> None:
+        finished = False
+        while not finished:
+            first = await written.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < _BATCH and not written.empty():
+                item = written.get_nowait()
+                if item is None:
+                    finished = True
+                    break
+                batch.append(item)
+            results = await asyncio.to_thread(_write, store, registry, run, batch, now())
+            for (_, name, _), result in zip(batch, results, strict=True):
+                setattr(report, result, getattr(report, result) + 1)
+                if progress:
+                    progress(name, result)
+
+    async def fetch_all() -> None:
+        workers = max(1, min(fetcher.settings.max_concurrency, len(run.pending)))
+        try:
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        finally:
+            await written.put(None)
+
+    await asyncio.gather(fetch_all(), writer())
+    with store.engine.begin() as connection:  # step 4
+        if run.target_cursor is not None:
+            set_cursor(connection, registry.name, run.target_cursor, now())
+        finish_run(connection, run.id, now())
+        names = {name for _, name in run.pending}
+        report.failures = [f for f in failures(connection, registry.name) if f.name in names]
+    return report
