@@ -14,6 +14,7 @@ in the parent, which imports ``acme-bom:3.1``); ``org.loop`` parent and BOM-impo
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,12 +36,14 @@ from ossmeta.sources.maven_central import (
     NotModified,
     ParentCycle,
     PomCache,
+    StoredPoms,
     canonical,
     fetch_metadata,
     fetch_pom,
     metadata_url,
     pom_url,
     resolve_effective,
+    resolve_stored,
 )
 from tests.loopback import (
     Failures,
@@ -505,3 +508,68 @@ def test_depth_limit(repo: Loopback) -> None:
         effective(repo, "org.acme:acme-widget:1.4.0", max_depth=2)
     # Three levels fit in three.
     assert len(effective(repo, "org.acme:acme-widget:1.4.0", max_depth=3).chain) == 3
+
+
+# ------------------------------------------------------------------ from stored records
+
+
+def test_stored_records_resolve_to_the_same_effective_pom(repo: Loopback) -> None:
+    fetched = effective(repo, "org.acme:acme-widget:1.4.0")
+    stored = StoredPoms({r.external_id: r.payload for r in fetched.records})
+    offline = resolve_stored(stored, "org.acme", "acme-widget", "1.4.0")
+    assert replace(offline, records=()) == replace(fetched, records=())
+    # The same records, now located by their kind and id, with the same content hashes.
+    assert [(r.external_id, r.provenance.content_hash) for r in offline.records] == [
+        (r.external_id, r.provenance.content_hash) for r in fetched.records
+    ]
+    assert offline.records[0].provenance.locator == "maven-pom org.acme:acme-widget:1.4.0"
+    # The Latin-1 document survives being stored as text and read again.
+    legacy = effective(repo, "org.old:legacy:1.0")
+    again = StoredPoms({r.external_id: r.payload for r in legacy.records})
+    assert replace(resolve_stored(again, "org.old", "legacy", "1.0"), records=()) == replace(
+        legacy, records=()
+    )
+
+
+def test_stored_records_fail_as_the_repository_does(repo: Loopback) -> None:
+    records = {
+        r.external_id: r.payload
+        for coordinate in ("org.acme:acme-widget:1.4.0", "org.old:legacy:1.0")
+        for r in effective(repo, coordinate).records
+    }
+    for name in ("loop-a", "loop-b", "loop-c"):
+        got = run(partial(fetch_pom, base=repo.base, group="org.loop", artifact=name, version="1"))
+        assert isinstance(got, Fetch)
+        records[f"org.loop:{name}:1"] = got.record.payload
+    stored = StoredPoms(records)
+    with pytest.raises(ParentCycle) as cycle:
+        resolve_stored(stored, "org.loop", "loop-a", "1")
+    assert str(cycle.value) == (
+        "maven-pom org.loop:loop-c:1: parent POM cycle: org.loop:loop-a:1 -> org.loop:loop-b:1 "
+        "-> org.loop:loop-c:1 -> org.loop:loop-a:1"
+    )
+    del records["org.acme:acme-bom:3.1"]
+    with pytest.raises(MissingPom) as missing:
+        resolve_stored(StoredPoms(records), "org.acme", "acme-widget", "1.4.0")
+    assert str(missing.value) == (
+        "maven-pom org.acme:acme-widget:1.4.0: BOM org.acme:acme-bom:3.1 imported by "
+        "org.acme:acme-parent:7.2 is not in the repository "
+        "(maven-pom org.acme:acme-bom:3.1: not among the stored POMs)"
+    )
+    with pytest.raises(NotFound):
+        resolve_stored(stored, "org.acme", "acme-widget", "9.9")
+    # A record whose text is not the POM of its coordinates is refused, naming the record.
+    widget = "org.acme:acme-widget:1.4.0"
+    records[widget] = {"xml": "<project><artifactId>x</artifactId>"}
+    with pytest.raises(
+        SourceError, match=r"^maven-pom org\.acme:acme-widget:1\.4\.0:1: invalid XML"
+    ):
+        resolve_stored(StoredPoms(records), "org.acme", "acme-widget", "1.4.0")
+    records[widget] = {
+        "xml": "<project><groupId>org.acme</groupId><artifactId>x</artifactId></project>"
+    }
+    with pytest.raises(SourceError, match=r"POM is for org\.acme:x:\?, not the requested"):
+        resolve_stored(StoredPoms(records), "org.acme", "acme-widget", "1.4.0")
+    records[widget] = {"groupId": "org.acme"}
+    with pytest.raises(SourceError, match="holds no POM text under 'xml'"):
+        resolve_stored(StoredPoms(records), "org.acme", "acme-widget", "1.4.0")

@@ -30,15 +30,16 @@ defusedxml), a root element that is not ``<project>`` / ``<metadata>``, or a doc
 for other coordinates than the ones asked for. The fetcher's ``FetchError`` subclasses
 (``NotFound`` for a 404 of what was asked for) propagate unchanged.
 
+``resolve_stored`` (from ``maven_stored``) does the same over stored ``maven-pom``
+records, without a network: the normalizer's way to the effective POM.
+
 Modules: ``maven_repo`` (URLs, a POM fetched as a record), ``maven_pom`` (POM data,
 XML reading, inheritance, interpolation), ``maven_effective`` (the effective model and
-its pure steps), ``maven_resolve`` (following parents and BOMs); this one holds the
-public fetches and re-exports what callers use.
+its pure steps), ``maven_resolve`` (following parents and BOMs), ``maven_stored`` (POMs
+from stored records); this one holds the public fetches and re-exports what callers use.
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from ossmeta.errors import SourceError
 from ossmeta.sources.http import Fetcher
@@ -65,8 +66,10 @@ from ossmeta.sources.maven_resolve import (
     MissingPom,
     ParentCycle,
     PomCache,
+    RepositoryPoms,
     Resolution,
 )
+from ossmeta.sources.maven_stored import StoredPoms, resolve_stored
 from ossmeta.sources.registry_records import Fetch, NotModified, canonical, not_modified, raw_record
 
 __all__ = [
@@ -86,12 +89,14 @@ __all__ = [
     "PomCache",
     "Relocation",
     "Scm",
+    "StoredPoms",
     "canonical",
     "fetch_metadata",
     "fetch_pom",
     "metadata_url",
     "pom_url",
     "resolve_effective",
+    "resolve_stored",
 ]
 
 
@@ -171,9 +176,5 @@ async def resolve_effective(
     ``max_depth`` bounds both the parent chain and the nesting of BOM imports.
     Raises ``NotFound`` when the POM itself is missing, ``MissingPom``, ``ParentCycle``,
     ``ChainTooDeep`` or ``SourceError`` (malformed XML and the like, naming the URL)."""
-    if max_depth < 1:
-        raise ValueError("max_depth must be at least 1")
-    resolution = Resolution(fetcher, base, cache if cache is not None else PomCache(), max_depth)
-    effective = await resolution.build(group, artifact, version, ())
-    # The records gathered by the time the outer POM was finished include every BOM.
-    return replace(effective, records=tuple(resolution.used.values()))
+    source = RepositoryPoms(fetcher, base, cache if cache is not None else PomCache())
+    return await Resolution(source, max_depth).effective(group, artifact, version)

@@ -1,7 +1,8 @@
 """The effective POM as the metadata center keeps it: ``EffectivePom`` and its
 ``EffectiveDependency`` entries, and the pure steps that make them from a merged model
 (interpolating an entry, Maven's management injection, interpolating licences and scm).
-``maven_resolve`` fetches the chain and BOMs and puts these together.
+``maven_resolve`` gets the chain and BOMs and puts these together; ``declared_only`` is
+what one POM states for certain when its parents or BOMs cannot be had.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ossmeta.sources.maven_pom import (
     Interpolator,
     Key,
     Licence,
+    Pom,
     Relocation,
     Scm,
     Unresolved,
@@ -24,6 +26,7 @@ __all__ = [
     "EffectiveDependency",
     "EffectivePom",
     "apply_management",
+    "declared_only",
     "effective_entry",
     "effective_licence",
     "effective_scm",
@@ -167,4 +170,73 @@ def effective_scm(interp: Interpolator, scm: Scm) -> Scm:
         connection=interp.keep(scm.connection),
         developer_connection=interp.keep(scm.developer_connection),
         tag=interp.keep(scm.tag),
+    )
+
+
+def _literal(text: str | None) -> str | None:
+    """``text`` when it holds no ``${...}``: a reference may name a value from the part
+    that is missing, so no value is better than a wrong one."""
+    return None if text is None or "${" in text else text
+
+
+def declared_only(pom: Pom, group: str, artifact: str, version: str) -> EffectivePom:
+    """What ``pom`` (of ``group:artifact:version``) states for certain on its own, for when
+    its effective POM cannot be built (a parent or BOM missing, a cycle).
+
+    A value the POM writes itself wins over any inherited one (licences and developers as
+    a list, url and each scm field one by one), so those are kept as written when literal.
+    Nothing is inherited, nothing interpolated, nothing managed: a dependency is kept only
+    when its coordinates and version are literal, with its scope and optional flag as
+    written (a missing parent's dependencyManagement could have set them; that cannot be
+    known). Relocation is never inherited and is kept whole."""
+    coordinate = f"{group}:{artifact}:{version}"
+    own_scm = pom.scm
+    scm = None
+    if own_scm is not None:
+        scm = replace(
+            own_scm,
+            url=_literal(own_scm.url),
+            connection=_literal(own_scm.connection),
+            developer_connection=_literal(own_scm.developer_connection),
+            tag=_literal(own_scm.tag),
+        )
+    dependencies = tuple(
+        EffectiveDependency(
+            group_id=dep.group_id or "",
+            artifact_id=dep.artifact_id or "",
+            version=dep.version,
+            requirement=None,
+            unresolved=None,
+            scope=_literal(dep.scope),
+            type=_literal(dep.type) or "jar",
+            classifier=_literal(dep.classifier),
+            optional=dep.optional == "true",
+            exclusions=tuple(f"{g or '*'}:{a or '*'}" for g, a in dep.exclusions),
+            declared_in=coordinate,
+        )
+        for dep in pom.dependencies
+        if all(_literal(value) for value in (dep.group_id, dep.artifact_id, dep.version))
+    )
+    return EffectivePom(
+        group_id=group,
+        artifact_id=artifact,
+        version=version,
+        packaging=_literal(pom.packaging) or "jar",
+        name=_literal(pom.name),
+        description=_literal(pom.description),
+        url=_literal(pom.url),
+        licenses=tuple(
+            Licence(_literal(lic.name), _literal(lic.url), lic.distribution, lic.comments)
+            for lic in pom.licenses
+        ),
+        licenses_from=coordinate if pom.licenses else None,
+        scm=scm,
+        scm_from=coordinate if scm is not None else None,
+        developers=pom.developers,
+        dependencies=dependencies,
+        managed=(),
+        imports=(),
+        relocation=pom.relocation,
+        chain=(coordinate,),
+        records=(),
     )

@@ -34,7 +34,13 @@ from ossmeta.sources.maven_model import (
     element_name,
     scm_payload,
 )
-from ossmeta.sources.maven_xml import parse_xml_bytes, read_metadata, read_pom, xml_text
+from ossmeta.sources.maven_xml import (
+    parse_xml_bytes,
+    read_metadata,
+    read_pom,
+    xml_bytes,
+    xml_text,
+)
 
 __all__ = [
     "MAX_VALUE",
@@ -58,5 +64,6 @@ __all__ = [
     "read_metadata",
     "read_pom",
     "scm_payload",
+    "xml_bytes",
     "xml_text",
 ]

@@ -14,7 +14,15 @@ from ossmeta.sources.http import Fetcher
 from ossmeta.sources.maven_pom import Pom, parse_xml_bytes, read_pom, xml_text
 from ossmeta.sources.registry_records import Fetch, NotModified, not_modified, raw_record
 
-__all__ = ["KIND_METADATA", "KIND_POM", "SOURCE_ID", "get_pom", "metadata_url", "pom_url"]
+__all__ = [
+    "KIND_METADATA",
+    "KIND_POM",
+    "SOURCE_ID",
+    "get_pom",
+    "metadata_url",
+    "pom_url",
+    "read_pom_document",
+]
 
 SOURCE_ID = "maven"
 KIND_METADATA = "maven-metadata"
@@ -59,6 +67,15 @@ def _check_coordinates(pom: Pom, group: str, artifact: str, version: str, url: s
             )
 
 
+def read_pom_document(body: bytes, where: str, coordinates: tuple[str, str, str]) -> Pom:
+    """The POM document ``body`` (found at ``where``: a URL, or a stored record), which
+    must be for ``coordinates`` (group, artifact, version); ``SourceError`` naming
+    ``where`` when it is malformed or for other coordinates."""
+    pom = read_pom(parse_xml_bytes(body, where), where)
+    _check_coordinates(pom, *coordinates, where)
+    return pom
+
+
 async def get_pom(
     fetcher: Fetcher,
     url: str,
@@ -71,9 +88,7 @@ async def get_pom(
     fetched = await fetcher.get(url, etag=etag, last_modified=last_modified)
     if fetched.not_modified:
         return not_modified(fetched)
-    root = parse_xml_bytes(fetched.body, fetched.url)
-    pom = read_pom(root, fetched.url)
-    _check_coordinates(pom, *coordinates, fetched.url)
+    pom = read_pom_document(fetched.body, fetched.url, coordinates)
     payload = pom.payload()
     payload["xml"] = xml_text(fetched.body)
     record = raw_record(SOURCE_ID, KIND_POM, ":".join(coordinates), None, payload, fetched.url)

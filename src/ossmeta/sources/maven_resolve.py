@@ -1,15 +1,19 @@
-"""Following a POM's parents and imported BOMs through a repository to its effective POM.
+"""Following a POM's parents and imported BOMs to its effective POM.
 
-``Resolution`` does the fetching half of ``maven_central.resolve_effective``: it walks the
-``<parent>`` chain (parents must be literal coordinates, and version ranges are refused),
-merges it (``maven_inherit``), builds each imported BOM's effective model once, and
-keeps every POM it used as a raw record. ``PomCache`` shares parsed POMs between calls.
+``Resolution`` does the walking half of ``maven_central.resolve_effective`` and
+``maven_stored.resolve_stored``: it walks the ``<parent>`` chain (parents must be literal
+coordinates, and version ranges are refused), merges it (``maven_inherit``), builds each
+imported BOM's effective model once, and keeps every POM it used as a raw record. Where
+the POMs come from is a ``PomSource``: a repository through a fetcher
+(``RepositoryPoms``, with a ``PomCache`` shared between calls) or records already stored
+(``maven_stored.StoredPoms``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from ossmeta.errors import SourceError
 from ossmeta.model import RawRecord
@@ -26,7 +30,16 @@ from ossmeta.sources.maven_pom import Interpolator, Key, Pom, merge_chain
 from ossmeta.sources.maven_repo import get_pom, pom_url
 from ossmeta.sources.registry_records import NotModified
 
-__all__ = ["MAX_DEPTH", "ChainTooDeep", "MissingPom", "ParentCycle", "PomCache", "Resolution"]
+__all__ = [
+    "MAX_DEPTH",
+    "ChainTooDeep",
+    "MissingPom",
+    "ParentCycle",
+    "PomCache",
+    "PomSource",
+    "RepositoryPoms",
+    "Resolution",
+]
 
 # Maven's own builds rarely pass eight levels of parents; sixteen leaves room while still
 # stopping a repository that generates parents without end.
@@ -73,6 +86,42 @@ class PomCache:
         self._poms[url] = (pom, record)
 
 
+class PomSource(Protocol):
+    """Where a ``Resolution`` gets its POMs."""
+
+    def locate(self, group: str, artifact: str, version: str) -> str:
+        """Where the POM of these coordinates is, as errors name it (a URL, a record)."""
+        ...
+
+    async def load(self, group: str, artifact: str, version: str) -> tuple[Pom, RawRecord]:
+        """The POM and its raw record; ``NotFound`` whose ``url`` is ``locate(...)`` when
+        the source does not have it, ``SourceError`` naming it when it is malformed."""
+        ...
+
+
+class RepositoryPoms:
+    """POMs fetched from the repository at ``base``, through ``cache``."""
+
+    def __init__(self, fetcher: Fetcher, base: str, cache: PomCache) -> None:
+        self.fetcher = fetcher
+        self.base = base
+        self.cache = cache
+
+    def locate(self, group: str, artifact: str, version: str) -> str:
+        return pom_url(self.base, group, artifact, version)
+
+    async def load(self, group: str, artifact: str, version: str) -> tuple[Pom, RawRecord]:
+        url = self.locate(group, artifact, version)
+        cached = self.cache.get(url)
+        if cached is None:
+            got = await get_pom(self.fetcher, url, (group, artifact, version))
+            if isinstance(got, NotModified):  # cannot happen: no validators were sent
+                raise SourceError("unexpected 304 to an unconditional request", path=url)
+            cached = (got[0], got[1].record)
+            self.cache.put(url, *cached)
+        return cached
+
+
 def _coordinate(group: str, artifact: str, version: str) -> str:
     return f"{group}:{artifact}:{version}"
 
@@ -97,28 +146,29 @@ def _parent_coordinates(pom: Pom, child: str, url: str) -> tuple[str, str, str]:
 
 
 class Resolution:
-    """One ``maven_central.resolve_effective`` call: the POMs used so far and the
-    effective models of BOMs already built (a BOM imported along two paths is built once)."""
+    """One effective POM being resolved: the POMs used so far and the effective models
+    of BOMs already built (a BOM imported along two paths is built once). ``max_depth``
+    bounds both the parent chain and the nesting of BOM imports."""
 
-    def __init__(self, fetcher: Fetcher, base: str, cache: PomCache, max_depth: int) -> None:
-        self.fetcher = fetcher
-        self.base = base
-        self.cache = cache
+    def __init__(self, source: PomSource, max_depth: int) -> None:
+        if max_depth < 1:
+            raise ValueError("max_depth must be at least 1")
+        self.source = source
         self.max_depth = max_depth
         self.used: dict[str, RawRecord] = {}
         self.built: dict[str, EffectivePom] = {}
 
+    async def effective(self, group: str, artifact: str, version: str) -> EffectivePom:
+        """The effective POM of ``group:artifact:version``, listing every POM used."""
+        effective = await self.build(group, artifact, version, ())
+        # The records gathered by the time the outer POM was finished include every BOM.
+        return replace(effective, records=tuple(self.used.values()))
+
     async def pom(self, group: str, artifact: str, version: str) -> tuple[Pom, str]:
-        url = pom_url(self.base, group, artifact, version)
-        cached = self.cache.get(url)
-        if cached is None:
-            got = await get_pom(self.fetcher, url, (group, artifact, version))
-            if isinstance(got, NotModified):  # cannot happen: no validators were sent
-                raise SourceError("unexpected 304 to an unconditional request", path=url)
-            cached = (got[0], got[1].record)
-            self.cache.put(url, *cached)
-        self.used.setdefault(url, cached[1])
-        return cached[0], url
+        pom, record = await self.source.load(group, artifact, version)
+        where = self.source.locate(group, artifact, version)
+        self.used.setdefault(where, record)
+        return pom, where
 
     def _guard(
         self, stack: Sequence[str], target: str, what: str, too_deep: str, path: str | None
@@ -219,7 +269,7 @@ class Resolution:
 
     async def _import(self, bom: EffectiveDependency, stack: tuple[str, ...]) -> EffectivePom:
         importer = stack[-1]
-        importer_url = pom_url(self.base, *importer.split(":", 2))
+        importer_url = self.source.locate(*importer.split(":", 2))
         if bom.version is None:
             raise SourceError(
                 f"{importer} imports the BOM {bom.group_id}:{bom.artifact_id} with a version "
@@ -229,7 +279,7 @@ class Resolution:
         target = _coordinate(bom.group_id, bom.artifact_id, bom.version)
         too_deep = "BOM imports from {} are nested deeper than {}"
         self._guard(stack, target, "BOM import", too_deep, importer_url)
-        target_url = pom_url(self.base, bom.group_id, bom.artifact_id, bom.version)
+        target_url = self.source.locate(bom.group_id, bom.artifact_id, bom.version)
         try:
             return await self.build(bom.group_id, bom.artifact_id, bom.version, stack)
         except NotFound as missing:

@@ -23,7 +23,7 @@ from ossmeta.sources.maven_model import (
     element_name,
 )
 
-__all__ = ["parse_xml_bytes", "read_metadata", "read_pom", "xml_text"]
+__all__ = ["parse_xml_bytes", "read_metadata", "read_pom", "xml_bytes", "xml_text"]
 
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
@@ -86,6 +86,20 @@ def xml_text(body: bytes) -> str:
     except (LookupError, UnicodeDecodeError):
         # The parser decoded it, so this is a codec name Python spells differently.
         return body.decode("utf-8", "replace")
+
+
+def xml_bytes(text: str) -> bytes:
+    """``xml_text`` undone, for a stored document parsed again: the text encoded as its
+    XML declaration says, so the parser's reading of the declaration still holds. A
+    character the declared encoding cannot hold (only in a damaged record) becomes a
+    character reference, which the parser reads back as the same character."""
+    declared = _ENCODING.match(text[:256].lstrip("\ufeff").encode("ascii", "replace"))
+    encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        return text.encode(encoding, "xmlcharrefreplace")
+    except (LookupError, UnicodeError):
+        # xml_text fell back to UTF-8 for this codec name; so does the way back.
+        return text.encode("utf-8", "xmlcharrefreplace")
 
 
 def read_pom(root: Element, url: str) -> Pom:
