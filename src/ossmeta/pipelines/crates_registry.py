@@ -91,5 +91,5 @@ class CratesRegistry:
         # No feed: the driver re-checks every crate it holds (see ``name_of``).
         return Changes((), cursor or "", None)
 
-    def name_of(self, purl: str, payloads: Payloads) -> str | None:
-        return next((eid for (kind, eid) in payloads if kind == crates.KIND_INDEX), None)
+    def name_of(self, purl: str, documents: frozenset[tuple[str, str]]) -> str | None:
+        return next((eid for (kind, eid) in documents if kind == crates.KIND_INDEX), None)

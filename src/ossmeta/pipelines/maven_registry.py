@@ -100,7 +100,7 @@ class MavenRegistry:
             artifact,
             **previous(known, url, (maven.KIND_METADATA, key)),
         )
-        metadata = known.payloads.get((maven.KIND_METADATA, key))
+        metadata = known.anchors.get((maven.KIND_METADATA, key))
         records: dict[tuple[str, str], tuple[str, RawRecord]] = {}
         if not isinstance(got, NotModified):
             metadata = got.record.payload
@@ -139,8 +139,8 @@ class MavenRegistry:
     async def changes(self, fetcher: Fetcher, cursor: str | None) -> Changes:
         return Changes((), cursor or "", None)
 
-    def name_of(self, purl: str, payloads: Payloads) -> str | None:
-        return next((eid for (kind, eid) in payloads if kind == maven.KIND_METADATA), None)
+    def name_of(self, purl: str, documents: frozenset[tuple[str, str]]) -> str | None:
+        return next((eid for (kind, eid) in documents if kind == maven.KIND_METADATA), None)
 
 
 def _versions(metadata: dict[str, Any] | None) -> list[str]:

@@ -76,5 +76,5 @@ class NpmRegistry:
             last = page.last_seq
         return Changes(tuple(names), last)
 
-    def name_of(self, purl: str, payloads: Payloads) -> str | None:
-        return next((eid for (kind, eid) in payloads if kind == npm.KIND_PACKUMENT), None)
+    def name_of(self, purl: str, documents: frozenset[tuple[str, str]]) -> str | None:
+        return next((eid for (kind, eid) in documents if kind == npm.KIND_PACKUMENT), None)

@@ -110,5 +110,5 @@ class PypiRegistry:
                 return Changes(tuple(names), str(serial))
             serial = highest
 
-    def name_of(self, purl: str, payloads: Payloads) -> str | None:
-        return next((eid for (kind, eid) in payloads if kind == PROJECT), None)
+    def name_of(self, purl: str, documents: frozenset[tuple[str, str]]) -> str | None:
+        return next((eid for (kind, eid) in documents if kind == PROJECT), None)

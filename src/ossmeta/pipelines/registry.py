@@ -45,14 +45,12 @@ class Endpoints:
 @dataclass(frozen=True, slots=True)
 class Known:
     """What the store already holds for one package, read before its fetch: the stored
-    validators of its URLs and the current payload of each of its documents."""
+    validators of its URLs, which documents it has, and the payload of its anchor
+    document (Maven needs the stored version list when the metadata answers 304)."""
 
     validators: Validators
-    payloads: Payloads
-
-    @property
-    def documents(self) -> frozenset[tuple[str, str]]:
-        return frozenset(self.payloads)
+    documents: frozenset[tuple[str, str]]
+    anchors: Payloads
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +110,7 @@ class Registry(Protocol):
         """The names changed after ``cursor`` (None: no cursor stored yet)."""
         ...
 
-    def name_of(self, purl: str, payloads: Payloads) -> str | None:
+    def name_of(self, purl: str, documents: frozenset[tuple[str, str]]) -> str | None:
         """The name to sync ``purl`` under (for ``--changed`` re-checks)."""
         ...
 

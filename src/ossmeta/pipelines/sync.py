@@ -37,6 +37,7 @@ from ossmeta.store.packages import mark_removed, save_package
 from ossmeta.store.sync_state import (
     Failure,
     Run,
+    current_documents,
     current_packages,
     current_payload,
     current_payloads,
@@ -133,7 +134,7 @@ def _held_names(store: Store, registry: Registry) -> list[str]:
     names: list[str] = []
     with store.engine.connect() as connection:
         for purl in current_packages(connection, registry.source, registry.anchor_kind):
-            name = registry.name_of(purl, current_payloads(connection, purl))
+            name = registry.name_of(purl, current_documents(connection, purl))
             if name is not None:
                 names.append(name)
     return names
@@ -142,9 +143,10 @@ def _held_names(store: Store, registry: Registry) -> list[str]:
 def _known(store: Store, registry: Registry, name: str) -> Known:
     purl = registry.purl(name)
     with store.engine.connect() as connection:
-        payloads = current_payloads(connection, purl)
+        documents = current_documents(connection, purl)
+        anchors = current_payloads(connection, purl, registry.anchor_kind)
         validators = get_validators(connection, registry.validator_keys(name))
-    return Known(validators, payloads)
+    return Known(validators, documents, anchors)
 
 
 Outcome = PackageFetch | BaseException

@@ -32,6 +32,7 @@ from ossmeta.store.schema import (
 __all__ = [
     "Failure",
     "Run",
+    "current_documents",
     "current_packages",
     "current_payload",
     "current_payloads",
@@ -110,13 +111,29 @@ def put_records(
     upsert(connection, current_records, current)
 
 
-def current_payloads(connection: Connection, package: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """The current payload of every document of ``package``, by (kind, external id)."""
+def current_documents(connection: Connection, package: str) -> frozenset[tuple[str, str]]:
+    """The (kind, external id) of every document ``package`` has a current record of."""
     rows = connection.execute(
+        select(current_records.c.kind, current_records.c.external_id).where(
+            current_records.c.package == package
+        )
+    )
+    return frozenset((kind, external_id) for kind, external_id in rows)
+
+
+def current_payloads(
+    connection: Connection, package: str, kind: str | None = None
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The current payload of every document of ``package`` (of ``kind`` only, if given),
+    by (kind, external id)."""
+    query = (
         select(current_records.c.kind, current_records.c.external_id, raw_records.c.payload)
         .join(raw_records, raw_records.c.id == current_records.c.raw_record_id)
         .where(current_records.c.package == package)
     )
+    if kind is not None:
+        query = query.where(current_records.c.kind == kind)
+    rows = connection.execute(query)
     return {(kind, external_id): orjson.loads(payload) for kind, external_id, payload in rows}
 
 
