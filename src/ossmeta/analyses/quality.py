@@ -53,7 +53,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -71,6 +70,39 @@ from sqlalchemy import (
     union_all,
 )
 
+from ossmeta.analyses.quality_model import (
+    CurationCheck as CurationCheck,
+)
+from ossmeta.analyses.quality_model import (
+    CurationDifference as CurationDifference,
+)
+from ossmeta.analyses.quality_model import (
+    FailedFetch as FailedFetch,
+)
+from ossmeta.analyses.quality_model import (
+    FieldQuality as FieldQuality,
+)
+from ossmeta.analyses.quality_model import (
+    LicenseSide as LicenseSide,
+)
+from ossmeta.analyses.quality_model import (
+    QualityReport as QualityReport,
+)
+from ossmeta.analyses.quality_model import (
+    RegistryQuality as RegistryQuality,
+)
+from ossmeta.analyses.quality_model import (
+    RepositoryLicenseConflict as RepositoryLicenseConflict,
+)
+from ossmeta.analyses.quality_model import (
+    Staleness as Staleness,
+)
+from ossmeta.analyses.quality_model import (
+    UnmappedLicense as UnmappedLicense,
+)
+from ossmeta.analyses.quality_model import (
+    VersionLicenseDrift as VersionLicenseDrift,
+)
 from ossmeta.ecosystems import CRATES, MAVEN, NPM, PYPI
 from ossmeta.store.schema import (
     curations,
@@ -97,120 +129,6 @@ CURATED_PACKAGE_FIELDS = {
 }
 PACKAGE_FIELDS = ("license", "repository", "homepage", "description", "maintainers")
 VERSION_FIELDS = ("license", "published", "files", "dependencies")
-
-
-@dataclass(frozen=True, slots=True)
-class FieldQuality:
-    level: str  # package | version
-    field: str
-    total: int
-    present: int
-    high_confidence: int
-
-    @property
-    def completeness(self) -> float | None:
-        return self.present / self.total if self.total else None
-
-    @property
-    def high_confidence_share(self) -> float | None:
-        return self.high_confidence / self.present if self.present else None
-
-
-@dataclass(frozen=True, slots=True)
-class CurationCheck:
-    level: str
-    field: str
-    approved: int
-    differs: int
-    fills: int
-    agrees: int
-    unchecked: int
-
-
-@dataclass(frozen=True, slots=True)
-class CurationDifference:
-    registry: str
-    purl: str
-    field: str
-    version: str | None  # None for a package-level curation
-    curated: str
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class LicenseSide:
-    registry: str
-    purl: str
-    license: str
-
-
-@dataclass(frozen=True, slots=True)
-class RepositoryLicenseConflict:
-    repository: str
-    sides: tuple[LicenseSide, ...]  # by registry order, then purl
-
-
-@dataclass(frozen=True, slots=True)
-class VersionLicenseDrift:
-    registry: str
-    purl: str
-    package_license: str | None
-    licenses: tuple[tuple[str, int], ...]  # (SPDX licence, versions carrying it), most first
-
-
-@dataclass(frozen=True, slots=True)
-class Staleness:
-    tracked: int  # packages with a sync_status row
-    stale: int
-    never_succeeded: int
-    oldest_success: datetime | None
-    median_age: timedelta | None  # over the packages that succeeded at least once
-
-
-@dataclass(frozen=True, slots=True)
-class UnmappedLicense:
-    raw: str
-    packages: int
-    versions: int
-
-
-@dataclass(frozen=True, slots=True)
-class FailedFetch:
-    name: str
-    kind: str
-    message: str
-    attempted_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RegistryQuality:
-    registry: str
-    packages: int
-    versions: int
-    fields: tuple[FieldQuality, ...]  # PACKAGE_FIELDS then VERSION_FIELDS
-    curations: tuple[CurationCheck, ...]  # only fields with approved curations
-    packages_with_several_licenses: int
-    versions_differing_from_package: int
-    staleness: Staleness
-    unmapped_distinct: int  # distinct unmapped raw strings; ``unmapped`` holds the top ones
-    unmapped: tuple[UnmappedLicense, ...]
-    failures_by_kind: tuple[tuple[str, int], ...]  # most first
-    failures: tuple[FailedFetch, ...]  # newest first, at most ``failure_limit``
-
-    @property
-    def failures_total(self) -> int:
-        return sum(n for _, n in self.failures_by_kind)
-
-
-@dataclass(frozen=True, slots=True)
-class QualityReport:
-    generated_at: datetime
-    stale_after: timedelta
-    registries: tuple[RegistryQuality, ...]
-    curation_differences: tuple[CurationDifference, ...]  # at most ``top``
-    repository_conflicts_total: int
-    repository_conflicts: tuple[RepositoryLicenseConflict, ...]  # the ``top`` largest
-    license_drift: tuple[VersionLicenseDrift, ...]  # the ``top`` with most licences
 
 
 def registry_of(ecosystem: str) -> str:
