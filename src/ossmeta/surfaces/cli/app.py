@@ -11,12 +11,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ossmeta import __version__
 from ossmeta.errors import OssmetaError
-from ossmeta.surfaces.cli import advisories, db
+from ossmeta.surfaces.cli import advisories, curate, db, packages
+from ossmeta.surfaces.cli.quality import quality
 from ossmeta.surfaces.cli.scan import scan
+from ossmeta.surfaces.cli.sync import normalize, sync
+from ossmeta.surfaces.cli.why import why
 
 app = typer.Typer(
     name="ossmeta",
-    help="Open-source metadata center: advisories, scans, and (soon) much more.",
+    help="Open-source metadata center: advisories and scans, package metadata from "
+    "registries, curation and data quality.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -24,6 +28,12 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(advisories.app, name="advisories")
 app.command()(scan)
+app.command()(sync)
+app.command()(normalize)
+app.add_typer(packages.app, name="packages")
+app.add_typer(curate.app, name="curate")
+app.command()(why)
+app.command()(quality)
 
 
 def _version(value: bool) -> None:

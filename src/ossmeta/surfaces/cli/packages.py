@@ -1,0 +1,114 @@
+"""``ossmeta packages show|dependents``: one package as the store knows it, curations applied."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from ossmeta.errors import UsageError
+from ossmeta.model import LicenseValue, PackageRecord
+from ossmeta.normalizers.package_json import package_to_json
+from ossmeta.purls import build_purl, parse_purl, purl_package
+from ossmeta.store.curations import effective_package
+from ossmeta.store.packages import count_dependents, list_dependents
+from ossmeta.surfaces.cli.common import DbOption, ready_store
+
+app = typer.Typer(help="Inspect packages synced from registries.", no_args_is_help=True)
+
+
+class ShowFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _package_purl(purl: str) -> str:
+    """The canonical purl of the package, without version, qualifiers or subpath; a
+    malformed purl or a type without a registry here is a usage error."""
+    ecosystem, name = purl_package(parse_purl(purl))
+    built = build_purl(ecosystem, name, None) if ecosystem else None
+    if built is None:
+        raise UsageError(f"not a package URL of a known registry: {purl!r}")
+    return built
+
+
+def _licence(value: LicenseValue | None) -> str:
+    if value is None:
+        return "-"
+    shown = value.spdx or "(unmapped)"
+    return f"{shown}  [{value.confidence}, {value.source}; declared {value.raw!r}]"
+
+
+def _text(record: PackageRecord, dependents: int) -> str:
+    lines = [
+        record.purl,
+        f"  status       {record.status.value}",
+        f"  repository   {record.repository or '-'}",
+        f"  homepage     {record.homepage or '-'}",
+        f"  description  {record.description or '-'}",
+        f"  licence      {_licence(record.license)}",
+        f"  maintainers  {', '.join(record.maintainers) or '-'}",
+        f"  dependents   {dependents}",
+        f"  versions     {len(record.versions)}",
+    ]
+    for version in record.versions[-10:]:
+        flags = " (yanked)" if version.yanked else ""
+        when = version.published.strftime("%Y-%m-%d") if version.published else "-"
+        lines.append(
+            f"    {version.version:<20} {when}  {_licence(version.license)}"
+            f"  {len(version.dependencies)} deps{flags}"
+        )
+    return "\n".join(lines)
+
+
+@app.command()
+def show(
+    purl: Annotated[str, typer.Argument(help="pkg:pypi/requests, pkg:npm/%40scope/name, ...")],
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.TEXT,
+    db: DbOption = None,
+) -> None:
+    """Show a package: versions, licences, dependencies; approved curations applied."""
+    key = _package_purl(purl)
+    store = ready_store(db)
+    with store.engine.connect() as connection:
+        record = effective_package(connection, key)
+        dependents = count_dependents(connection, key) if record else 0
+    store.dispose()
+    if record is None:
+        raise UsageError(f"no package {key} in the store (run 'ossmeta sync' first)")
+    if fmt is ShowFormat.JSON:
+        typer.echo(orjson.dumps(package_to_json(record, dependents)).decode())
+    else:
+        typer.echo(_text(record, dependents))
+
+
+@app.command()
+def dependents(
+    purl: Annotated[str, typer.Argument(help="The package depended on.")],
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.TEXT,
+    db: DbOption = None,
+) -> None:
+    """List the stored packages that depend on PURL, a page at a time."""
+    key = _package_purl(purl)
+    store = ready_store(db)
+    with store.engine.connect() as connection:
+        page = list_dependents(connection, key, offset=offset, limit=limit)
+    store.dispose()
+    if fmt is ShowFormat.JSON:
+        shown: dict[str, Any] = {
+            "purl": key,
+            "total": page.total,
+            "offset": page.offset,
+            "limit": page.limit,
+            "dependents": list(page.purls),
+        }
+        typer.echo(orjson.dumps(shown).decode())
+        return
+    for dependent in page.purls:
+        typer.echo(dependent)
+    end = page.offset + len(page.purls)
+    typer.echo(f"{page.offset + 1 if page.purls else 0}-{end} of {page.total}", err=True)
