@@ -261,3 +261,9 @@ def test_normalize_rebuilds_the_same_rows(
     with store.engine.connect() as connection:
         after = {purl: load_package(connection, purl) for purl in before}
     assert after == before
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "@scope", " padded", ".hidden", "a/b"])
+def test_npm_names_npm_cannot_have_are_refused(name: str) -> None:
+    with pytest.raises(Exception, match="not an npm package name"):
+        NpmRegistry(Endpoints("http://127.0.0.1:9")).purl(name)

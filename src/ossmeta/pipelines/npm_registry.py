@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ossmeta.ecosystems import NPM
 from ossmeta.errors import SourceError
 from ossmeta.model import PackageRecord
+from ossmeta.normalizers.names import normalize_name
 from ossmeta.normalizers.npm_packages import package_from_npm
 from ossmeta.pipelines.registry import (
     Changes,
@@ -38,9 +39,11 @@ class NpmRegistry:
     anchor_kind: str = npm.KIND_PACKUMENT
 
     def purl(self, name: str) -> str:
-        built = build_purl(NPM, name, None) if name and name == name.strip() else None
+        checked = normalize_name(NPM, name) if name == name.strip() else None
+        built = build_purl(NPM, name, None) if checked and checked.problem is None else None
         if built is None:
-            raise SourceError(f"not an npm package name: {name!r}")
+            why = checked.problem if checked and checked.problem else "surrounding spaces"
+            raise SourceError(f"not an npm package name: {name!r} ({why})")
         return built
 
     def validator_keys(self, name: str) -> list[str]:
