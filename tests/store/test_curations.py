@@ -26,17 +26,9 @@ from ossmeta.model import (
 )
 from ossmeta.normalizers.curation import Curation, canonical_package_purl
 from ossmeta.store import Store
-from ossmeta.store import curations as store_curations
-from ossmeta.store.curations import (
-    effective_package,
-    export_yaml,
-    import_yaml,
-    list_curations,
-    package_file,
-    propose,
-    review,
-    why,
-)
+from ossmeta.store.curation_files import export_yaml, import_yaml, package_file
+from ossmeta.store.curation_why import why
+from ossmeta.store.curations import effective_package, list_curations, propose, review
 from ossmeta.store.packages import save_package
 from ossmeta.store.schema import curations
 from ossmeta.store.sync_state import put_records
@@ -519,7 +511,3 @@ def test_why_refusals(store: Store) -> None:
         approve(connection, suggest(connection, "MIT", purl="pkg:pypi/later"))
         later = why(connection, "pkg:pypi/later", "license")
     assert not later.in_store and later.effective == "MIT"
-
-
-def test_module_exports() -> None:
-    assert set(store_curations.__all__) >= {"propose", "review", "list_curations", "why"}

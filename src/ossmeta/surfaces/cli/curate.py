@@ -10,7 +10,7 @@ import typer
 
 from ossmeta.errors import UsageError
 from ossmeta.normalizers.curation import CURATABLE_FIELDS, Curation
-from ossmeta.store import curations
+from ossmeta.store import curation_files, curations
 from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
 
 app = typer.Typer(
@@ -154,7 +154,7 @@ def export(
     """Write every curation as YAML, one file per package (stable, diff-friendly)."""
     store = ready_store(db)
     with store.engine.connect() as connection:
-        written = curations.export_yaml(connection, directory)
+        written = curation_files.export_yaml(connection, directory)
     store.dispose()
     stderr.print(f"wrote {len(written)} files under {directory}")
 
@@ -169,7 +169,7 @@ def import_(
     """Import curation files: all or nothing; what the store has already changes nothing."""
     store = ready_store(db)
     with store.engine.begin() as connection:
-        stats = curations.import_yaml(connection, paths)
+        stats = curation_files.import_yaml(connection, paths)
     store.dispose()
     stderr.print(
         f"read {stats.read} curations from {stats.files} files: {stats.added} new, "

@@ -10,8 +10,8 @@ import typer
 
 from ossmeta.errors import UsageError
 from ossmeta.normalizers.curation import CURATABLE_FIELDS
-from ossmeta.store import curations
-from ossmeta.store.curations import Why
+from ossmeta.store import curation_why
+from ossmeta.store.curation_why import Why
 from ossmeta.surfaces.cli.common import DbOption, ready_store
 
 
@@ -123,7 +123,7 @@ def why(
         raise UsageError(f"--format must be text or json, not {format!r}")
     store = ready_store(db)
     with store.engine.connect() as connection:
-        found = curations.why(connection, purl, field, version)
+        found = curation_why.why(connection, purl, field, version)
     store.dispose()
     if format == "json":
         typer.echo(json.dumps(_json(found), indent=2, ensure_ascii=False))
