@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from ossmeta.pipelines.pypi_registry import PypiRegistry
 from ossmeta.pipelines.sync import SyncRequest, run_sync
@@ -103,18 +104,17 @@ def snapshot(store: Store) -> dict[str, Any]:
         }
 
 
-def done_so_far(url: str) -> int:
-    """Work items ticked off by the runs so far (0 before the first run stored its list)."""
-    store = open_store(url)
+def done_so_far(store: Store) -> int:
+    """Work items ticked off so far (0 before the first run stored its list)."""
     try:
         with store.engine.connect() as c:
-            if store.current_revision() is None:
-                return 0
-            return len(
-                c.execute(select(sync_run_items.c.position).where(sync_run_items.c.done)).all()
+            return int(
+                c.execute(
+                    select(func.count()).select_from(sync_run_items).where(sync_run_items.c.done)
+                ).scalar_one()
             )
-    finally:
-        store.dispose()
+    except DBAPIError:  # no schema yet: the first process has not created it
+        return 0
 
 
 def command(url: str, origin: str, names: list[str]) -> list[str]:
@@ -146,6 +146,7 @@ def test_killed_syncs_resume_to_the_uninterrupted_store(
     progress: set[int] = set()
     kills = 0
     attempts = 0
+    watcher = open_store(url)
     while kills < KILLS:
         attempts += 1
         assert attempts < 4 * KILLS, "the sync kept finishing before it could be killed"
@@ -155,15 +156,26 @@ def test_killed_syncs_resume_to_the_uninterrupted_store(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        # Kill anywhere from start-up to near the end of the work.
-        time.sleep(rng.uniform(0.3, 4.0))
+        if kills % 3 == 2:
+            # Anywhere at all: start-up, migration, storing the work list, fetching.
+            time.sleep(rng.uniform(0.05, 2.0))
+        else:
+            # Once a few more packages are committed, so the kills spread over the work
+            # and never let it finish (at most 8 items each, 120 to do).
+            target = done_so_far(watcher) + rng.randint(1, 8)
+            deadline = time.monotonic() + 60
+            while process.poll() is None and time.monotonic() < deadline:
+                if done_so_far(watcher) >= target:
+                    break
+                time.sleep(0.005)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
-        progress.add(done_so_far(url))
+        progress.add(done_so_far(watcher))
+    watcher.dispose()
     # The kills landed at different points of the work, not all before it started.
-    assert len({p for p in progress if 0 < p < len(names)}) >= 3, progress
+    assert len({p for p in progress if 0 < p < len(names)}) >= 5, progress
     finished = subprocess.run(
         command(url, loopback.origin, names), env=env, capture_output=True, text=True
     )
