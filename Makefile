@@ -39,6 +39,9 @@ format: $(STAMP)
 bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_scan.py
+	$(BIN)/python bench/bench_normalize_licenses.py
+	$(BIN)/python bench/bench_normalize_repos.py
+	$(BIN)/python bench/bench_sync.py
 
 clean:
 	rm -rf $(VENV) .ossmeta .mypy_cache .ruff_cache .pytest_cache

@@ -172,6 +172,9 @@ def _write_one(
         error = outcome.problem
         if outcome.changed:
             put_records(connection, outcome.records, now)
+            # Parsed again from the stored canonical JSON rather than taken from the fetch:
+            # normalizers must see exactly what ``ossmeta normalize`` will see later (sorted
+            # keys), or a re-normalization could order things differently.
             payloads = current_payloads(connection, outcome.purl)
             try:
                 record = registry.normalize(

@@ -74,41 +74,56 @@ def put_records(
 ) -> None:
     """Keep each record (once per content) and make it the current one for its document,
     filed under the package (purl) that owns the document."""
-    current: list[dict[str, Any]] = []
-    for package, record in records:
-        source = record.provenance.source
-        digest = record.provenance.content_hash
-        found = connection.execute(
-            select(raw_records.c.id).where(
-                raw_records.c.source == source, raw_records.c.content_hash == digest
-            )
-        ).scalar()
-        if found is None:
-            found = connection.execute(
-                insert(raw_records).returning(raw_records.c.id),
-                {
-                    "source": source,
-                    "kind": record.kind,
-                    "external_id": record.external_id,
-                    "modified": record.modified,
-                    "locator": record.provenance.locator,
-                    "content_hash": digest,
-                    "data_license": record.provenance.data_license,
-                    "imported_at": now,
-                    "payload": record.canonical_json,
-                },
-            ).scalar_one()
-        current.append(
+    given = list(records)
+    ids: dict[tuple[str, str], int] = {}  # (source, content hash) -> raw record id
+    by_source: dict[str, list[str]] = {}
+    for _, record in given:
+        by_source.setdefault(record.provenance.source, []).append(record.provenance.content_hash)
+    for source, digests in by_source.items():
+        for start in range(0, len(digests), _CHUNK):
+            part = digests[start : start + _CHUNK]
+            for found, digest in connection.execute(
+                select(raw_records.c.id, raw_records.c.content_hash).where(
+                    raw_records.c.source == source, raw_records.c.content_hash.in_(part)
+                )
+            ):
+                ids[(source, digest)] = found
+    new: dict[tuple[str, str], dict[str, Any]] = {}
+    for _, record in given:
+        key = (record.provenance.source, record.provenance.content_hash)
+        if key not in ids and key not in new:
+            new[key] = {
+                "source": key[0],
+                "kind": record.kind,
+                "external_id": record.external_id,
+                "modified": record.modified,
+                "locator": record.provenance.locator,
+                "content_hash": key[1],
+                "data_license": record.provenance.data_license,
+                "imported_at": now,
+                "payload": record.canonical_json,
+            }
+    if new:
+        inserted = connection.execute(
+            insert(raw_records).returning(raw_records.c.id, sort_by_parameter_order=True),
+            list(new.values()),
+        ).scalars()
+        ids.update(zip(new, inserted, strict=True))
+    upsert(
+        connection,
+        current_records,
+        [
             {
-                "source": source,
+                "source": record.provenance.source,
                 "kind": record.kind,
                 "external_id": record.external_id,
                 "package": package,
-                "raw_record_id": found,
+                "raw_record_id": ids[(record.provenance.source, record.provenance.content_hash)],
                 "fetched_at": now,
             }
-        )
-    upsert(connection, current_records, current)
+            for package, record in given
+        ],
+    )
 
 
 def current_documents(connection: Connection, package: str) -> frozenset[tuple[str, str]]:
