@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from packaging.markers import InvalidMarker, Marker
@@ -39,23 +40,29 @@ _Part = tuple[str, str | None, str | None]
 
 def dependencies(lines: Iterable[str]) -> tuple[Dependency, ...]:
     """Every requirement line as one or more dependencies, in the order declared."""
-    found: list[Dependency] = []
-    for line in lines:
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement:
-            name = _LEADING_NAME.match(line)
-            purl = build_purl(PYPI, name.group(1), None) if name else None
-            if purl is not None:
-                found.append(Dependency(purl, line.strip(), "runtime", flags=("unparsed",)))
-            continue
-        purl = build_purl(PYPI, requirement.name, None)
-        if purl is None:  # pragma: no cover - a parsed requirement always has a PEP 508 name
-            continue
-        declared = _declared(line, requirement)
-        for scope, extra, markers in _split(requirement.marker):
-            found.append(Dependency(purl, declared, scope, markers, extra))
-    return tuple(found)
+    return tuple(d for line in lines for d in _line(line))
+
+
+@lru_cache(maxsize=65536)
+def _line(line: str) -> tuple[Dependency, ...]:
+    # Cached: a project repeats the same requirement lines in version after version, and
+    # packaging's parser is the costliest step of normalizing a PyPI release.
+    try:
+        requirement = Requirement(line)
+    except InvalidRequirement:
+        name = _LEADING_NAME.match(line)
+        purl = build_purl(PYPI, name.group(1), None) if name else None
+        if purl is None:
+            return ()
+        return (Dependency(purl, line.strip(), "runtime", flags=("unparsed",)),)
+    purl = build_purl(PYPI, requirement.name, None)
+    if purl is None:  # pragma: no cover - a parsed requirement always has a PEP 508 name
+        return ()
+    declared = _declared(line, requirement)
+    return tuple(
+        Dependency(purl, declared, scope, markers, extra)
+        for scope, extra, markers in _split(requirement.marker)
+    )
 
 
 def _declared(line: str, requirement: Requirement) -> str:

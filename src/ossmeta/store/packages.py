@@ -24,6 +24,7 @@ from ossmeta.model import (
     PackageStatus,
     PackageVersion,
 )
+from ossmeta.store.bulk import bulk_insert
 from ossmeta.store.schema import package_dependencies, package_versions, packages
 
 __all__ = [
@@ -120,13 +121,19 @@ def save_package(connection: Connection, record: PackageRecord, now: datetime) -
         }
         for position, v in enumerate(record.versions)
     ]
-    ids = connection.execute(
-        insert(package_versions).returning(package_versions.c.id, sort_by_parameter_order=True),
-        version_rows,
-    ).scalars()
+    # A plain executemany and one SELECT of the ids: RETURNING with an order guarantee
+    # makes SQLite run one INSERT per version.
+    bulk_insert(connection, package_versions, version_rows)
+    ids = dict(
+        connection.execute(
+            select(package_versions.c.position, package_versions.c.id).where(
+                package_versions.c.package_id == package_id
+            )
+        ).all()
+    )
     dependency_rows = [
         {
-            "version_id": version_id,
+            "version_id": ids[position],
             "package_id": package_id,
             "target": d.purl,
             "requirement": d.requirement,
@@ -135,11 +142,11 @@ def save_package(connection: Connection, record: PackageRecord, now: datetime) -
             "extra": d.extra,
             "flags": " ".join(d.flags),
         }
-        for version_id, v in zip(ids, record.versions, strict=True)
+        for position, v in enumerate(record.versions)
         for d in v.dependencies
     ]
     if dependency_rows:
-        connection.execute(insert(package_dependencies), dependency_rows)
+        bulk_insert(connection, package_dependencies, dependency_rows)
 
 
 def mark_removed(connection: Connection, purl: str, now: datetime) -> bool:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, and_, insert, select, tuple_, update
+from sqlalchemy import Connection, Table, and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ossmeta.model import RawRecord
@@ -31,6 +32,7 @@ from ossmeta.store.schema import (
 
 __all__ = [
     "Failure",
+    "Outcome",
     "Run",
     "current_documents",
     "current_packages",
@@ -45,6 +47,7 @@ __all__ = [
     "put_records",
     "put_validators",
     "record_outcome",
+    "record_outcomes",
     "set_cursor",
     "unfinished_run",
 ]
@@ -52,21 +55,32 @@ __all__ = [
 _CHUNK = 500
 
 
-def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows``, replacing the non-key columns of rows whose primary key exists."""
-    if not rows:
-        return
-    keys = [c.name for c in table.primary_key.columns]
-    dialect = connection.dialect.name
+@lru_cache(maxsize=128)
+def _upsert_statement(
+    dialect: str, table: Table, columns: tuple[str, ...], keep: tuple[str, ...]
+) -> Any:
+    """One statement per (table, columns), so SQLAlchemy compiles it once and the rows go
+    as parameters (executemany)."""
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    for start in range(0, len(rows), _CHUNK):
-        statement = module.insert(table).values(rows[start : start + _CHUNK])
-        changed = {c: statement.excluded[c] for c in rows[0] if c not in keys}
-        connection.execute(
-            statement.on_conflict_do_update(index_elements=keys, set_=changed)
-            if changed
-            else statement.on_conflict_do_nothing(index_elements=keys)
-        )
+    statement = module.insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    changed = {c: statement.excluded[c] for c in columns if c not in keys and c not in keep}
+    if not changed:
+        return statement.on_conflict_do_nothing(index_elements=keys)
+    return statement.on_conflict_do_update(index_elements=keys, set_=changed)
+
+
+def upsert(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keep: tuple[str, ...] = (),
+) -> None:
+    """Insert ``rows`` (all with the same keys), replacing the non-key columns of rows whose
+    primary key exists, except the ``keep`` columns."""
+    if rows:
+        statement = _upsert_statement(connection.dialect.name, table, tuple(rows[0]), keep)
+        connection.execute(statement, list(rows))
 
 
 def put_records(
@@ -284,16 +298,52 @@ def open_run(
     return Run(run_id, target_cursor, tuple(enumerate(names)), len(names))
 
 
-def mark_done(connection: Connection, run_id: int, position: int) -> None:
-    connection.execute(
-        update(sync_run_items)
-        .where(and_(sync_run_items.c.run_id == run_id, sync_run_items.c.position == position))
-        .values(done=True)
-    )
+def mark_done(connection: Connection, run_id: int, positions: Sequence[int]) -> None:
+    for start in range(0, len(positions), _CHUNK):
+        connection.execute(
+            update(sync_run_items)
+            .where(
+                and_(
+                    sync_run_items.c.run_id == run_id,
+                    sync_run_items.c.position.in_(positions[start : start + _CHUNK]),
+                )
+            )
+            .values(done=True)
+        )
 
 
 def finish_run(connection: Connection, run_id: int, now: datetime) -> None:
     connection.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(finished_at=now))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The last attempt at one package: ``error`` is None on success, else (kind, one-line
+    message)."""
+
+    registry: str
+    name: str
+    purl: str | None
+    error: tuple[str, str] | None = None
+
+
+def record_outcomes(connection: Connection, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Store the outcomes; a failure keeps the time of the package's last success."""
+
+    def row(o: Outcome) -> dict[str, Any]:
+        return {
+            "registry": o.registry,
+            "name": o.name,
+            "purl": o.purl,
+            "attempted_at": now,
+            "succeeded_at": now if o.error is None else None,
+            "error_kind": o.error[0] if o.error else None,
+            "error": o.error[1] if o.error else None,
+        }
+
+    upsert(connection, sync_status, [row(o) for o in outcomes if o.error is None])
+    failed = [row(o) for o in outcomes if o.error is not None]
+    upsert(connection, sync_status, failed, keep=("succeeded_at",))
 
 
 def record_outcome(
@@ -305,26 +355,7 @@ def record_outcome(
     error: tuple[str, str] | None = None,
 ) -> None:
     """The last attempt at ``name``: success, or (error kind, one-line message)."""
-    previous = connection.execute(
-        select(sync_status.c.succeeded_at).where(
-            tuple_(sync_status.c.registry, sync_status.c.name) == (registry, name)
-        )
-    ).scalar()
-    upsert(
-        connection,
-        sync_status,
-        [
-            {
-                "registry": registry,
-                "name": name,
-                "purl": purl,
-                "attempted_at": now,
-                "succeeded_at": now if error is None else previous,
-                "error_kind": error[0] if error else None,
-                "error": error[1] if error else None,
-            }
-        ],
-    )
+    record_outcomes(connection, [Outcome(registry, name, purl, error)], now)
 
 
 @dataclass(frozen=True, slots=True)
