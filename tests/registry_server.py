@@ -8,6 +8,13 @@ parent). Documents follow the registries' documented shapes at realistic sizes. 
 adds a version (what ``--changed`` must pick up); ``faults`` makes chosen names fail.
 ``handler`` plugs into ``tests.loopback.serve``; every document has a strong ETag, and a
 matching ``If-None-Match`` gets 304.
+
+Two knobs are for the sync benchmark, which wants documents of real sizes; their defaults
+keep the small documents the tests are written against: ``description_bytes`` sets the
+length of PyPI's long description and npm's readme, ``full_documents`` adds the fields
+real documents carry that ossmeta reads little or nothing of (npm's ``scripts``,
+``_npmUser``, ``dist.signatures``..., PyPI's ``keywords``, ``downloads``, more
+classifiers, per-file ``md5_digest``...).
 """
 
 from __future__ import annotations
@@ -72,6 +79,8 @@ class Universe:
     changelog: list[tuple[str, int]] = field(default_factory=list)
     changes: list[tuple[str, int]] = field(default_factory=list)
     extra: dict[str, int] = field(default_factory=dict)  # name -> versions published since
+    description_bytes: int | None = None  # None: the short texts the tests expect
+    full_documents: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -95,6 +104,15 @@ class Universe:
     def _versions(self, name: str) -> list[str]:
         count = self.versions + self.extra.get(name, 0)
         return [f"{1 + n // 5}.{n % 5}.{n % 3}" for n in range(count)]
+
+    def _text(self, name: str, default: str) -> str:
+        """The long description / readme: ``default`` unless ``description_bytes`` is set,
+        then prose of that length (varied per package, so no two bodies are the same)."""
+        if self.description_bytes is None:
+            return default
+        words = [_WORDS[(len(name) + i * 7) % len(_WORDS)] for i in range(64)]
+        prose = f"# {name}\n\n" + " ".join(words) + ".\n\n"
+        return (prose * (self.description_bytes // len(prose) + 1))[: self.description_bytes]
 
     def publish(self, registry: str, name: str) -> None:
         """A new version of ``name`` appears, and the change feeds say so."""
@@ -127,19 +145,29 @@ class Universe:
                     "yanked_reason": None,
                 }
             )
+            if self.full_documents:
+                files[-1].update(
+                    {
+                        "comment_text": "",
+                        "has_sig": False,
+                        "md5_digest": digest[:32],
+                        "python_version": "py3" if n == 0 else "source",
+                        "upload_time": str(files[-1]["upload_time_iso_8601"])[:19],
+                    }
+                )
         return files
 
-    def _pypi_info(self, name: str, version: str) -> dict[str, object]:
+    def _pypi_info(self, name: str, version: str, base: str = "") -> dict[str, object]:
         r = self._rng(name)
         deps = [
             f"{_WORDS[r.randrange(len(_WORDS))]}-{r.randrange(50)}>={r.randrange(3)}.0"
             for _ in range(r.randrange(5))
         ]
-        return {
+        info: dict[str, object] = {
             "name": name,
             "version": version,
             "summary": f"{name} does one thing well",
-            "description": ("Long description. " * 40),
+            "description": self._text(name, "Long description. " * 40),
             "license": _LICENSES[r.randrange(len(_LICENSES))],
             "license_expression": None,
             "classifiers": [
@@ -160,11 +188,40 @@ class Universe:
             "yanked": False,
             "yanked_reason": None,
         }
+        if self.full_documents:
+            info["classifiers"] = [
+                "Development Status :: 5 - Production/Stable",
+                "Intended Audience :: Developers",
+                "License :: OSI Approved :: MIT License",
+                "Operating System :: OS Independent",
+                "Programming Language :: Python",
+                "Programming Language :: Python :: 3",
+                *(f"Programming Language :: Python :: 3.{minor}" for minor in range(8, 14)),
+                "Programming Language :: Python :: Implementation :: CPython",
+                "Topic :: Software Development :: Libraries",
+                "Typing :: Typed",
+            ]
+            info.update(
+                {
+                    "keywords": ",".join(_WORDS[len(name) % 8 : len(name) % 8 + 5]),
+                    "platform": None,
+                    "description_content_type": "text/markdown",
+                    "downloads": {"last_day": -1, "last_month": -1, "last_week": -1},
+                    "package_url": f"{base}/project/{name}/",
+                    "project_url": f"{base}/project/{name}/",
+                    "release_url": f"{base}/project/{name}/{version}/",
+                    "docs_url": None,
+                    "bugtrack_url": None,
+                    "dynamic": None,
+                    "provides_extra": ["test"],
+                }
+            )
+        return info
 
     def pypi_project(self, name: str, base: str) -> dict[str, object]:
         versions = self._versions(name)
         return {
-            "info": self._pypi_info(name, versions[-1]),
+            "info": self._pypi_info(name, versions[-1], base),
             "releases": {v: self._pypi_files(name, v, base) for v in versions},
             "urls": self._pypi_files(name, versions[-1], base),
             "last_serial": self.serial,
@@ -195,7 +252,7 @@ class Universe:
 
     def pypi_release(self, name: str, version: str, base: str) -> dict[str, object]:
         return {
-            "info": self._pypi_info(name, version),
+            "info": self._pypi_info(name, version, base),
             "urls": self._pypi_files(name, version, base),
             "last_serial": self.serial,
             "vulnerabilities": [],
@@ -223,15 +280,12 @@ class Universe:
                 },
                 "dependencies": deps,
                 "devDependencies": {"tap": "^16.0.0"},
-                "dist": {
-                    "tarball": tarball,
-                    "shasum": hashlib.sha1(tarball.encode()).hexdigest(),
-                    "integrity": "sha512-"
-                    + base64.b64encode(hashlib.sha512(tarball.encode()).digest()).decode(),
-                },
+                "dist": self._npm_dist(tarball),
                 "maintainers": [{"name": "ada", "email": "ada@example.org"}],
                 "_id": f"{name}@{v}",
             }
+            if self.full_documents:
+                manifests[v].update(self._npm_extras(name, v, tarball))
         times = {v: _iso(n * 17) for n, v in enumerate(versions)}
         return {
             "_id": name,
@@ -242,7 +296,61 @@ class Universe:
             "maintainers": [{"name": "ada", "email": "ada@example.org"}],
             "description": f"{name} for the web",
             "license": "MIT",
-            "readme": "# readme\n" + "text " * 200,
+            "readme": self._text(name, "# readme\n" + "text " * 200),
+        }
+
+    def _npm_extras(self, name: str, version: str, tarball: str) -> dict[str, object]:
+        """What a real version manifest carries besides the fields ossmeta reads most."""
+        short = name.rsplit("/", 1)[-1]
+        home = f"https://github.com/acme-js/{short}"
+        digest = hashlib.sha512(f"{tarball}#sig".encode()).digest()
+        return {
+            "main": "index.js",
+            "types": "index.d.ts",
+            "files": ["index.js", "index.d.ts", "lib/"],
+            "scripts": {
+                "test": "tap test/*.js --coverage",
+                "build": "tsc -p tsconfig.build.json",
+                "lint": "eslint . --ext .js,.ts",
+                "prepublishOnly": "npm run build && npm test",
+            },
+            "keywords": _WORDS[len(name) % 8 : len(name) % 8 + 6],
+            "author": {"name": "Ada Example", "email": "ada@example.org", "url": home},
+            "homepage": f"{home}#readme",
+            "bugs": {"url": f"{home}/issues"},
+            "engines": {"node": ">=14"},
+            "devDependencies": {
+                "tap": "^16.0.0",
+                "eslint": "^8.50.0",
+                "typescript": "^5.2.0",
+                "@types/node": "^20.8.0",
+            },
+            "gitHead": hashlib.sha1(f"{name}@{version}".encode()).hexdigest(),
+            "_npmUser": {"name": "ada", "email": "ada@example.org"},
+            "_npmVersion": "9.8.1",
+            "_nodeVersion": "18.18.0",
+            "_hasShrinkwrap": False,
+            "directories": {},
+            "dist": {
+                **self._npm_dist(tarball),
+                "fileCount": 12,
+                "unpackedSize": 40_000 + len(name) * 97,
+                "signatures": [
+                    {
+                        "keyid": "SHA256:" + base64.b64encode(digest[:32]).decode().rstrip("="),
+                        "sig": base64.b64encode(digest[:70]).decode(),
+                    }
+                ],
+            },
+        }
+
+    @staticmethod
+    def _npm_dist(tarball: str) -> dict[str, object]:
+        return {
+            "tarball": tarball,
+            "shasum": hashlib.sha1(tarball.encode()).hexdigest(),
+            "integrity": "sha512-"
+            + base64.b64encode(hashlib.sha512(tarball.encode()).digest()).decode(),
         }
 
     # ------------------------------------------------------------------ crates
