@@ -7,13 +7,12 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ossmeta.errors import UsageError
 from ossmeta.sources import osv
 from ossmeta.store.advisories import AdvisoryImporter
 from ossmeta.store.lookup import AdvisoryLookup, ShownAdvisory
-from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
 
 app = typer.Typer(help="Import and inspect OSV advisories.", no_args_is_help=True)
 
@@ -34,15 +33,7 @@ def import_(
     store = ready_store(db)
     files = osv.expand(paths)
     total = osv.count_records(files)
-    progress = Progress(
-        TextColumn("importing advisories"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=stderr,
-        transient=True,
-        disable=total < 200,
-    )
+    progress = progress_bar("importing advisories", disable=total < 200)
     with progress:
         task = progress.add_task("import", total=total)
         stats = AdvisoryImporter(store).run(

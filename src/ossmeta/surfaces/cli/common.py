@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ossmeta.errors import UsageError
 from ossmeta.store import Store, open_store
 
 DbOption = Annotated[
@@ -27,3 +34,41 @@ def ready_store(url: str | None) -> Store:
     store = open_store(url)
     store.ensure_current()
     return store
+
+
+def write_output(output: Path | None, render: Callable[[TextIO], None]) -> None:
+    """``render`` to stdout, or to ``output`` atomically: written beside the target and
+    renamed, so a failed run never leaves half a report where the previous one was. The
+    file gets the usual permissions (umask), not mkstemp's private 0600."""
+    if output is None:
+        render(sys.stdout)
+        return
+    directory = output.parent if str(output.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"cannot write {output}: {directory} is not a directory")
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        stream: TextIO
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            render(stream)
+        os.replace(temporary, output)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def progress_bar(label: str, *, disable: bool = False) -> Progress:
+    """The commands' progress bar on stderr: label, bar, done of total, time left; gone
+    when finished."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=disable,
+    )

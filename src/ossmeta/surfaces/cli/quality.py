@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import enum
-import os
-import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
 from ossmeta.analyses.quality import QualityReport, quality_report
 from ossmeta.errors import UsageError
-from ossmeta.surfaces.cli.common import DbOption, ready_store
+from ossmeta.surfaces.cli.common import DbOption, ready_store, write_output
 from ossmeta.surfaces.formats.quality import write_quality
 
 
@@ -25,27 +22,7 @@ class QualityFormat(enum.StrEnum):
 
 
 def _write(report: QualityReport, fmt: str, output: Path | None) -> None:
-    if output is None:
-        write_quality(report, fmt, sys.stdout)
-        return
-    # As scan does: write beside the target and rename, so a failed run never leaves half a
-    # report where the previous one was.
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"cannot write {output}: {directory} is not a directory")
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-    try:
-        # mkstemp makes the file private (0600); a report is an ordinary file (umask).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        stream: TextIO
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            write_quality(report, fmt, stream)
-        os.replace(temporary, output)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_output(output, lambda stream: write_quality(report, fmt, stream))
 
 
 def quality(

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import enum
 import gc
-import os
-import sys
-import tempfile
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
@@ -19,7 +16,7 @@ from ossmeta.sources.collect import collect
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.ignorefile import load_ignores
 from ossmeta.store.lookup import AdvisoryLookup
-from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr, write_output
 from ossmeta.surfaces.formats import write_report
 
 
@@ -51,20 +48,7 @@ def exit_code(report: ScanReport, fail_on: Threshold | None) -> int:
 
 
 def _write(report: ScanReport, fmt: str, output: Path | None) -> None:
-    if output is None:
-        write_report(report, fmt, sys.stdout)
-        return
-    # Write beside the target and rename: a failed run never leaves half a report.
-    directory = output.parent if str(output.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-    try:
-        stream: TextIO
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            write_report(report, fmt, stream)
-        os.replace(temporary, output)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_output(output, lambda stream: write_report(report, fmt, stream))
 
 
 def scan(

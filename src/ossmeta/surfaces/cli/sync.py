@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ossmeta.pipelines.config import (
     REGISTRIES,
@@ -19,7 +18,7 @@ from ossmeta.pipelines.config import (
 from ossmeta.pipelines.normalize import count_stored, normalize_stored
 from ossmeta.pipelines.sync import SyncReport, SyncRequest, run_sync, utc_now
 from ossmeta.sources.http import Fetcher
-from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
 
 
 class RegistryName(StrEnum):
@@ -84,14 +83,7 @@ def sync(
     settings = http_settings(config, concurrency, rate)
     store = ready_store(db)
     request = SyncRequest(tuple(names or ()), changed)
-    bar = Progress(
-        TextColumn(f"syncing {registry.value}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=stderr,
-        transient=True,
-    )
+    bar = progress_bar(f"syncing {registry.value}")
 
     async def go() -> SyncReport:
         async with Fetcher(settings) as fetcher:
@@ -126,15 +118,7 @@ def normalize(
     # Normalizing needs no addresses; the adapters are built with a placeholder.
     adapters = [make_registry(name, endpoints({}, name, "stored:", {})) for name in chosen]
     total = count_stored(store, adapters)
-    bar = Progress(
-        TextColumn("normalizing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=stderr,
-        transient=True,
-        disable=total < 200,
-    )
+    bar = progress_bar("normalizing", disable=total < 200)
     with bar:
         task = bar.add_task("normalize", total=total)
         report = normalize_stored(store, adapters, utc_now, lambda n: bar.advance(task, n))
