@@ -66,10 +66,10 @@ from ossmeta.normalizers.package_fields import (
     Reader,
     distinct,
     ecosystem_order,
+    first_repository,
     latest_of,
     license_value,
 )
-from ossmeta.normalizers.repos import canonical_repo_url
 from ossmeta.purls import build_purl
 from ossmeta.versions import try_version_key
 
@@ -177,12 +177,7 @@ class _Document:
 
     def repository_pair(self) -> tuple[str | None, str | None]:
         """(canonical, raw): the first of repository and homepage that is a repository."""
-        candidates = [url for url in (self.repository, self.homepage) if url]
-        for raw in candidates:
-            canonical = canonical_repo_url(raw).canonical
-            if canonical is not None:
-                return canonical, raw
-        return None, candidates[0] if candidates else None
+        return first_repository([url for url in (self.repository, self.homepage) if url])
 
 
 def _version(

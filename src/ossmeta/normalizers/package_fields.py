@@ -21,6 +21,7 @@ from ossmeta.errors import NormalizeError
 from ossmeta.model import LicenseValue, PackageVersion
 from ossmeta.normalizers.licensemap import PLACEHOLDERS, phrase_key
 from ossmeta.normalizers.licenses import NormalizedLicense
+from ossmeta.normalizers.repos import canonical_repo_url
 from ossmeta.versions import try_version_key
 
 _HEX = re.compile(r"[0-9a-fA-F]+\Z")
@@ -182,3 +183,13 @@ def latest_of(versions: Sequence[PackageVersion], preferred: str | None) -> Pack
             return version
     live = [v for v in versions if not v.yanked] or list(versions)
     return live[-1] if live else None
+
+
+def first_repository(candidates: Sequence[str]) -> tuple[str | None, str | None]:
+    """(canonical, raw) of the first candidate URL that is a repository; (None, the first
+    candidate) when none is, so the raw text stays visible to curators."""
+    for raw in candidates:
+        canonical = canonical_repo_url(raw).canonical
+        if canonical is not None:
+            return canonical, raw
+    return None, candidates[0] if candidates else None

@@ -50,6 +50,7 @@ from ossmeta.normalizers.package_fields import (
     Reader,
     distinct,
     ecosystem_order,
+    first_repository,
     is_placeholder,
     latest_of,
     license_value,
@@ -59,7 +60,6 @@ from ossmeta.normalizers.package_fields import (
 )
 from ossmeta.normalizers.pypi_files import Files, add_api_file, add_simple_file
 from ossmeta.normalizers.pypi_requirements import dependencies
-from ossmeta.normalizers.repos import canonical_repo_url
 from ossmeta.purls import build_purl
 from ossmeta.versions import try_version_key
 
@@ -147,12 +147,9 @@ def _repository(urls: Mapping[str, str], home: str | None) -> tuple[str | None, 
     preference then the home page; (None, first candidate) when none is accepted."""
     by_label = {_LABEL.sub("", label.lower()): url for label, url in urls.items()}
     labels = (*_REPO_LABELS, *_HOME_LABELS)
-    candidates = [by_label[k] for k in labels if k in by_label] + ([home] if home else [])
-    for raw in candidates:
-        canonical = canonical_repo_url(raw).canonical
-        if canonical is not None:
-            return canonical, raw
-    return None, candidates[0] if candidates else None
+    return first_repository(
+        [by_label[k] for k in labels if k in by_label] + ([home] if home else [])
+    )
 
 
 def _version(
