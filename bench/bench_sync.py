@@ -337,15 +337,24 @@ def sync_once(
     store: Store,
     concurrency: int,
     profiles: ThreadProfiles | None = None,
+    writer_process: Endpoints | None = None,
 ) -> tuple[SyncReport, float, float]:
-    """One sync of every name: (report, wall seconds, client CPU seconds)."""
+    """One sync of every name: (report, wall seconds, client CPU seconds). With
+    ``writer_process`` the sync writes from its own process, as ``ossmeta sync`` does;
+    that process's CPU is not in the figure."""
 
     async def go() -> SyncReport:
         if profiles is not None:
             executor = ThreadPoolExecutor(initializer=profiles.start)
             asyncio.get_running_loop().set_default_executor(executor)
         async with Fetcher(http_settings(concurrency)) as fetcher:
-            return await run_sync(store, registry, SyncRequest(tuple(server.names)), fetcher)
+            return await run_sync(
+                store,
+                registry,
+                SyncRequest(tuple(server.names)),
+                fetcher,
+                writer_process=writer_process,
+            )
 
     start, cpu = time.perf_counter(), time.process_time()
     if profiles is not None:
@@ -361,10 +370,15 @@ def sync_once(
 
 
 def measure_sync(
-    server: RegistryProcess, label: str, registry: Registry, store: Store, concurrency: int
+    server: RegistryProcess,
+    label: str,
+    registry: Registry,
+    endpoints: Endpoints,
+    store: Store,
+    concurrency: int,
 ) -> Measured:
     server.reset()
-    _, seconds, cpu = sync_once(server, registry, store, concurrency)
+    _, seconds, cpu = sync_once(server, registry, store, concurrency, None, endpoints)
     log = server.log()
     if log.misses:
         raise SystemExit(f"{label}: requests for documents not rendered: {log.misses[:3]}")
@@ -432,16 +446,17 @@ def bench_kind(kind: str, count: int, args: argparse.Namespace, work: Path) -> d
             server, "ossmeta Fetcher GET + orjson.loads", args.concurrency, floor_fetcher
         )
         print(line(results["fetcher"], count, floor, judged=False))
+        endpoints = Endpoints(server.origin if kind == "pypi" else server.origin + "/npm")
         registry: Registry = (
-            PypiRegistry(server.origin)
-            if kind == "pypi"
-            else NpmRegistry(Endpoints(server.origin + "/npm"))
+            PypiRegistry(endpoints.url) if kind == "pypi" else NpmRegistry(endpoints)
         )
         for backend, db in [("sqlite", None)] + ([("postgresql", args.db)] if args.db else []):
             store, discard = fresh_store(kind, work, db)
             label = f"ossmeta sync (fresh {'SQLite' if db is None else 'PostgreSQL'})"
             try:
-                results[backend] = measure_sync(server, label, registry, store, args.concurrency)
+                results[backend] = measure_sync(
+                    server, label, registry, endpoints, store, args.concurrency
+                )
             finally:
                 discard()
             print(line(results[backend], count, floor))

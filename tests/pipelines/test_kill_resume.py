@@ -117,6 +117,25 @@ def done_so_far(store: Store) -> int:
         return 0
 
 
+def survivors(home: str, wait: float = 5.0) -> list[int]:
+    """Processes still running with this test's OSSMETA_HOME (a writer process outliving
+    its killed sync would be one), after giving the kernel ``wait`` seconds to end them."""
+    marker = f"OSSMETA_HOME={home}".encode()
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != os.getpid():
+                try:
+                    if marker in (entry / "environ").read_bytes().split(b"\0"):
+                        found.append(int(entry.name))
+                except OSError:  # gone meanwhile, or not ours to read
+                    continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def command(url: str, origin: str, names: list[str]) -> list[str]:
     return [
         sys.executable, "-m", "ossmeta", "sync", "pypi", *names,
@@ -172,6 +191,7 @@ def test_killed_syncs_resume_to_the_uninterrupted_store(
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
+        assert not survivors(env["OSSMETA_HOME"]), "a killed sync left its writer process"
         progress.add(done_so_far(watcher))
     watcher.dispose()
     # The kills landed at different points of the work, not all before it started.

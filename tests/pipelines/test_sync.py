@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from ossmeta.pipelines.pypi_registry import PypiRegistry
 from ossmeta.pipelines.registry import Endpoints, Registry
 from ossmeta.pipelines.sync import SyncReport, SyncRequest, run_sync, utc_now
 from ossmeta.sources.http import Fetcher, HttpSettings
-from ossmeta.store import Store
+from ossmeta.store import Store, open_store
 from ossmeta.store.packages import count_dependents, load_package
 from ossmeta.store.schema import fetch_validators, sync_status
 from tests.loopback import Loopback, serve
@@ -267,3 +268,32 @@ def test_normalize_rebuilds_the_same_rows(
 def test_npm_names_npm_cannot_have_are_refused(name: str) -> None:
     with pytest.raises(Exception, match="not an npm package name"):
         NpmRegistry(Endpoints("http://127.0.0.1:9")).purl(name)
+
+
+def test_the_writer_process_writes_the_same_store(
+    store: Store, server: Loopback, universe: Universe, tmp_path: Path
+) -> None:
+    """``writer_process`` moves step 3 into a process of its own (as ``ossmeta sync`` does):
+    the store it leaves is the one the in-process writer leaves, failures included."""
+    universe.faults[universe.pypi_names[1]] = "500"
+    registry = registries(server.origin)["pypi"]
+    other = open_store(f"sqlite:///{tmp_path / 'in-process.db'}")
+    other.upgrade()
+    in_process = sync(other, registry, universe.pypi_names)
+
+    async def go() -> SyncReport:
+        async with Fetcher(FAST) as fetcher:
+            request = SyncRequest(tuple(universe.pypi_names))
+            return await run_sync(
+                store, registry, request, fetcher, writer_process=Endpoints(server.origin)
+            )
+
+    spawned = asyncio.run(go())
+    assert (spawned.written, spawned.failed) == (in_process.written, in_process.failed) == (5, 1)
+    assert [(f.name, f.kind) for f in spawned.failures] == [
+        (f.name, f.kind) for f in in_process.failures
+    ]
+    purls = [registry.purl(n) for n in universe.pypi_names]
+    with store.engine.connect() as a, other.engine.connect() as b:
+        assert [load_package(a, p) for p in purls] == [load_package(b, p) for p in purls]
+    other.dispose()

@@ -23,41 +23,34 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 
-from sqlalchemy import Connection
-
-from ossmeta.errors import InputError, NormalizeError, OssmetaError, UsageError
-from ossmeta.pipelines.registry import Known, PackageFetch, Registry
-from ossmeta.sources.http import Fetcher, FetchError, NotFound
+from ossmeta.errors import InputError, NormalizeError, UsageError
+from ossmeta.pipelines.registry import Endpoints, Known, Registry
+from ossmeta.pipelines.sync_process import ProcessWriter, available
+from ossmeta.pipelines.sync_write import BATCH, Failed, Outcome, write_batch
+from ossmeta.sources.http import Fetcher, FetchError
 from ossmeta.store import Store
-from ossmeta.store.packages import mark_removed, save_package
 from ossmeta.store.sync_state import (
     Failure,
     Run,
     current_documents,
     current_packages,
-    current_payload,
     current_payloads,
     failures,
     finish_run,
     get_cursor,
     get_validators,
-    mark_done,
     open_run,
-    put_records,
-    put_validators,
-    record_outcomes,
     set_cursor,
     unfinished_run,
 )
-from ossmeta.store.sync_state import Outcome as PackageOutcome
 
 Clock = Callable[[], datetime]
+Batch = list[tuple[int, str, Outcome]]
 
 
 def utc_now() -> datetime:
@@ -88,16 +81,6 @@ class SyncReport:
 
 # Called after each package with (name, outcome): "written", "unchanged" or "failed".
 Progress = Callable[[str, str], None]
-
-
-def _error_kind(error: BaseException) -> str:
-    if isinstance(error, NotFound):
-        return "not-found"
-    if isinstance(error, NormalizeError):
-        return "normalize"
-    if isinstance(error, FetchError):
-        return "fetch"
-    return "invalid"
 
 
 async def _work_list(
@@ -152,71 +135,6 @@ def _known(store: Store, registry: Registry, name: str) -> Known:
     return Known(validators, documents, anchors)
 
 
-Outcome = PackageFetch | BaseException
-_BATCH = 100  # packages per transaction at most: commits are the writer's main cost
-
-
-def _write_one(
-    connection: Connection,
-    registry: Registry,
-    item: tuple[int, str, Outcome],
-    now: datetime,
-    validators: dict[str, tuple[str | None, str | None]],
-) -> tuple[str, PackageOutcome]:
-    """Step 3 for one package: its documents and rows; the bookkeeping (validators to keep,
-    the outcome) goes back to ``_write``, which writes it for the whole batch."""
-    _, name, outcome = item
-    purl: str | None
-    try:
-        purl = registry.purl(name)
-    except OssmetaError:
-        purl = None
-    if isinstance(outcome, PackageFetch):
-        error = outcome.problem
-        if outcome.changed:
-            put_records(connection, outcome.records, now)
-            # Parsed again from the stored canonical JSON rather than taken from the fetch:
-            # normalizers must see exactly what ``ossmeta normalize`` will see later (sorted
-            # keys), or a re-normalization could order things differently.
-            payloads = current_payloads(connection, outcome.purl)
-            try:
-                record = registry.normalize(
-                    payloads, partial(current_payload, connection, registry.source)
-                )
-            except NormalizeError as problem:
-                record, error = None, ("normalize", str(problem))
-            if record is not None:
-                save_package(connection, record, now)
-        if error is None or error[0] != "normalize":
-            # Without validators the next sync fetches a document that would not
-            # normalize again in full, and reports it again, instead of a quiet 304.
-            validators.update(outcome.validators)
-        result = "failed" if error else "written" if outcome.changed else "unchanged"
-        return result, PackageOutcome(registry.name, name, outcome.purl, error)
-    if isinstance(outcome, NotFound) and purl is not None:
-        mark_removed(connection, purl, now)
-    message = " ".join(str(outcome).split()) or type(outcome).__name__
-    return "failed", PackageOutcome(registry.name, name, purl, (_error_kind(outcome), message))
-
-
-def _write(
-    store: Store,
-    registry: Registry,
-    run: Run,
-    batch: list[tuple[int, str, Outcome]],
-    now: datetime,
-) -> list[str]:
-    """Step 3 for a batch of packages, in one transaction: each package with its tick on
-    the work list, so a kill loses whole packages only, and they are fetched again."""
-    validators: dict[str, tuple[str | None, str | None]] = {}
-    with store.engine.begin() as connection:
-        done = [_write_one(connection, registry, item, now, validators) for item in batch]
-        put_validators(connection, validators, now)
-        record_outcomes(connection, [outcome for _, outcome in done], now)
-        mark_done(connection, run.id, [position for position, _, _ in batch])
-    return [result for result, _ in done]
-
-
 @contextmanager
 def _rare_collections() -> Iterator[None]:
     """Most objects a sync makes die young by reference counting; running the cycle
@@ -242,12 +160,16 @@ async def run_sync(
     progress: Progress | None = None,
     on_total: Callable[[int, int], None] | None = None,
     now: Clock = utc_now,
+    writer_process: Endpoints | None = None,
 ) -> SyncReport:
-    """Run (or resume) one sync; see the module docstring for the steps."""
+    """Run (or resume) one sync; see the module docstring for the steps. With
+    ``writer_process`` (the registry's endpoints, to rebuild its adapter there) step 3 runs
+    in a process of its own where the platform allows (``pipelines.sync_process``)."""
     if not request.changed and not request.names:
         raise UsageError("name the packages to sync, or pass --changed")
+    spawn = writer_process if writer_process is not None and available() else None
     with _rare_collections():
-        return await _run(store, registry, request, fetcher, progress, on_total, now)
+        return await _run(store, registry, request, fetcher, progress, on_total, now, spawn)
 
 
 async def _run(
@@ -258,6 +180,7 @@ async def _run(
     progress: Progress | None,
     on_total: Callable[[int, int], None] | None,
     now: Clock,
+    spawn: Endpoints | None,
 ) -> SyncReport:
     run, notes = await _work_list(store, registry, request, fetcher, now)
     report = SyncReport(registry.name, total=run.total, notes=notes)
@@ -266,7 +189,7 @@ async def _run(
     if on_total:
         on_total(run.total, run.total - len(run.pending))
     pending = iter(run.pending)
-    written: asyncio.Queue[tuple[int, str, Outcome] | None] = asyncio.Queue(maxsize=4 * _BATCH)
+    written: asyncio.Queue[tuple[int, str, Outcome] | None] = asyncio.Queue(maxsize=4 * BATCH)
 
     async def worker() -> None:
         for position, name in pending:
@@ -275,23 +198,25 @@ async def _run(
                 known = await asyncio.to_thread(_known, store, registry, name)
                 outcome = await registry.fetch(fetcher, name, known)
             except (FetchError, InputError, NormalizeError) as error:
-                outcome = error
+                outcome = Failed.of(error)
             await written.put((position, name, outcome))
 
-    async def writer() -> None:
+    async def writer(
+        write: Callable[[list[tuple[int, str, Outcome]]], Awaitable[list[str]]],
+    ) -> None:
         finished = False
         while not finished:
             first = await written.get()
             if first is None:
                 return
             batch = [first]
-            while len(batch) < _BATCH and not written.empty():
+            while len(batch) < BATCH and not written.empty():
                 item = written.get_nowait()
                 if item is None:
                     finished = True
                     break
                 batch.append(item)
-            results = await asyncio.to_thread(_write, store, registry, run, batch, now())
+            results = await write(batch)
             for (_, name, _), result in zip(batch, results, strict=True):
                 setattr(report, result, getattr(report, result) + 1)
                 if progress:
@@ -304,7 +229,14 @@ async def _run(
         finally:
             await written.put(None)
 
-    await asyncio.gather(fetch_all(), writer())
+    async def in_thread(batch: Batch) -> list[str]:
+        return await asyncio.to_thread(write_batch, store, registry, run.id, batch, now())
+
+    if spawn is None:
+        await asyncio.gather(fetch_all(), writer(in_thread))
+    else:
+        async with ProcessWriter(store.url, registry.name, spawn, run.id) as process:
+            await asyncio.gather(fetch_all(), writer(process.write))
     with store.engine.begin() as connection:  # step 4
         if run.target_cursor is not None:
             set_cursor(connection, registry.name, run.target_cursor, now())

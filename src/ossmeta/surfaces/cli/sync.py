@@ -95,6 +95,7 @@ def sync(
                 fetcher,
                 progress=lambda _name, _result: bar.advance(task),
                 on_total=lambda total, done: bar.update(task, total=total, completed=done),
+                writer_process=where,
             )
 
     with bar:

@@ -1,0 +1,116 @@
+"""Step 3 of a sync (see ``pipelines.sync``): writing a batch of fetched packages in one
+transaction. Kept apart so the same code runs in the sync's own process or in its writer
+process (``pipelines.sync_process``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import Connection
+
+from ossmeta.errors import NormalizeError, OssmetaError
+from ossmeta.pipelines.registry import PackageFetch, Registry
+from ossmeta.sources.http import FetchError, NotFound
+from ossmeta.store import Store
+from ossmeta.store.packages import mark_removed, save_package
+from ossmeta.store.sync_state import Outcome as PackageOutcome
+from ossmeta.store.sync_state import (
+    current_payload,
+    current_payloads,
+    mark_done,
+    put_records,
+    put_validators,
+    record_outcomes,
+)
+
+__all__ = ["BATCH", "Failed", "Outcome", "error_kind", "write_batch"]
+
+
+def error_kind(error: BaseException) -> str:
+    if isinstance(error, NotFound):
+        return "not-found"
+    if isinstance(error, NormalizeError):
+        return "normalize"
+    if isinstance(error, FetchError):
+        return "fetch"
+    return "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A package whose fetch failed: the error, kept as plain data so it can be written by
+    another process than the one that fetched."""
+
+    kind: str  # not-found | fetch | invalid | normalize
+    message: str  # one line
+
+    @classmethod
+    def of(cls, error: BaseException) -> Failed:
+        message = " ".join(str(error).split()) or type(error).__name__
+        return cls(error_kind(error), message)
+
+
+Outcome = PackageFetch | Failed
+BATCH = 100  # packages per transaction at most: commits are the writer's main cost
+
+
+def _write_one(
+    connection: Connection,
+    registry: Registry,
+    item: tuple[int, str, Outcome],
+    now: datetime,
+    validators: dict[str, tuple[str | None, str | None]],
+) -> tuple[str, PackageOutcome]:
+    """Step 3 for one package: its documents and rows; the bookkeeping (validators to keep,
+    the outcome) goes back to ``_write``, which writes it for the whole batch."""
+    _, name, outcome = item
+    purl: str | None
+    try:
+        purl = registry.purl(name)
+    except OssmetaError:
+        purl = None
+    if isinstance(outcome, PackageFetch):
+        error = outcome.problem
+        if outcome.changed:
+            put_records(connection, outcome.records, now)
+            # Parsed again from the stored canonical JSON rather than taken from the fetch:
+            # normalizers must see exactly what ``ossmeta normalize`` will see later (sorted
+            # keys), or a re-normalization could order things differently.
+            payloads = current_payloads(connection, outcome.purl)
+            try:
+                record = registry.normalize(
+                    payloads, partial(current_payload, connection, registry.source)
+                )
+            except NormalizeError as problem:
+                record, error = None, ("normalize", str(problem))
+            if record is not None:
+                save_package(connection, record, now)
+        if error is None or error[0] != "normalize":
+            # Without validators the next sync fetches a document that would not
+            # normalize again in full, and reports it again, instead of a quiet 304.
+            validators.update(outcome.validators)
+        result = "failed" if error else "written" if outcome.changed else "unchanged"
+        return result, PackageOutcome(registry.name, name, outcome.purl, error)
+    if outcome.kind == "not-found" and purl is not None:
+        mark_removed(connection, purl, now)
+    return "failed", PackageOutcome(registry.name, name, purl, (outcome.kind, outcome.message))
+
+
+def write_batch(
+    store: Store,
+    registry: Registry,
+    run_id: int,
+    batch: list[tuple[int, str, Outcome]],
+    now: datetime,
+) -> list[str]:
+    """Step 3 for a batch of packages, in one transaction: each package with its tick on
+    the work list, so a kill loses whole packages only, and they are fetched again."""
+    validators: dict[str, tuple[str | None, str | None]] = {}
+    with store.engine.begin() as connection:
+        done = [_write_one(connection, registry, item, now, validators) for item in batch]
+        put_validators(connection, validators, now)
+        record_outcomes(connection, [outcome for _, outcome in done], now)
+        mark_done(connection, run_id, [position for position, _, _ in batch])
+    return [result for result, _ in done]
