@@ -46,6 +46,9 @@ def available() -> bool:
 
 
 def _die_with_parent(parent: int) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides what happens (it ends the
+    # run and this process with it), so the writer prints no traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request was made
