@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv with pinned dependencies
 
-demo: $(STAMP)  ## import the sample advisories into the embedded store and scan the example project
+demo: $(STAMP)  ## sample advisories + a scan, then a sync from a stand-in registry, curation, why and quality
 	$(BIN)/ossmeta db upgrade
 	$(BIN)/ossmeta advisories import --data-license CC-BY-4.0 examples/advisories
 	$(BIN)/ossmeta scan examples/project; status=$$?; [ $$status -le 1 ] || exit $$status
+	$(BIN)/python examples/registry_demo.py
 
 test: $(STAMP)  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider

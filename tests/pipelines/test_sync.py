@@ -297,3 +297,16 @@ def test_the_writer_process_writes_the_same_store(
     with store.engine.connect() as a, other.engine.connect() as b:
         assert [load_package(a, p) for p in purls] == [load_package(b, p) for p in purls]
     other.dispose()
+
+
+def test_a_writer_process_that_cannot_start_is_reported_not_ready(tmp_path: Path) -> None:
+    from ossmeta.pipelines.sync_process import ProcessWriter
+
+    async def go() -> bool:
+        # An unknown registry makes the child fail before it is ready; the sync then
+        # writes in its own process.
+        url = f"sqlite:///{tmp_path / 'x.db'}"
+        async with ProcessWriter(url, "no-such-registry", Endpoints("http://127.0.0.1:9"), 1) as w:
+            return w.ready
+
+    assert asyncio.run(go()) is False

@@ -236,7 +236,7 @@ async def _run(
         await asyncio.gather(fetch_all(), writer(in_thread))
     else:
         async with ProcessWriter(store.url, registry.name, spawn, run.id) as process:
-            await asyncio.gather(fetch_all(), writer(process.write))
+            await asyncio.gather(fetch_all(), writer(process.write if process.ready else in_thread))
     with store.engine.begin() as connection:  # step 4
         if run.target_cursor is not None:
             set_cursor(connection, registry.name, run.target_cursor, now())

@@ -80,6 +80,7 @@ def _serve(
 
     store = open_store(store_url)
     adapter = make_registry(registry, endpoints)
+    outbox.put(("ready", None))
     try:
         while (batch := inbox.get()) is not None:
             try:
@@ -94,6 +95,8 @@ def _serve(
 class ProcessWriter:
     """``async with ProcessWriter(...) as writer: results = await writer.write(batch)``."""
 
+    ready = False
+
     def __init__(self, store_url: str, registry: str, endpoints: Endpoints, run_id: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._inbox = context.Queue(maxsize=2)
@@ -107,7 +110,19 @@ class ProcessWriter:
 
     async def __aenter__(self) -> ProcessWriter:
         self._process.start()
+        self.ready = await asyncio.to_thread(self._await_ready)
         return self
+
+    def _await_ready(self) -> bool:
+        """Whether the writer started. It may not: "spawn" re-imports the main module, which
+        fails for a program read from stdin, for one; the sync then writes in-process."""
+        while True:
+            try:
+                status, _ = self._outbox.get(timeout=_POLL)
+                return bool(status == "ready")
+            except queue.Empty:
+                if not self._process.is_alive():
+                    return False
 
     async def __aexit__(
         self,
