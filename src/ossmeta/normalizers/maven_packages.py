@@ -66,7 +66,7 @@ from typing import Any
 
 from ossmeta.ecosystems import MAVEN
 from ossmeta.errors import SourceError
-from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageVersion
 from ossmeta.normalizers.licenses import normalize_license, normalize_licenses
 from ossmeta.normalizers.package_fields import (
     Reader,
@@ -75,6 +75,7 @@ from ossmeta.normalizers.package_fields import (
     latest_of,
     license_value,
     person,
+    status_of,
 )
 from ossmeta.normalizers.repos import canonical_repo_url
 from ossmeta.purls import build_purl
@@ -263,12 +264,7 @@ def package_from_maven(
     description = (
         (" ".join(view.description.split()) or None) if view and view.description else None
     )
-    if latest is None:
-        status = PackageStatus.REMOVED
-    elif latest.deprecated:
-        status = PackageStatus.DEPRECATED
-    else:
-        status = PackageStatus.ACTIVE
+    status = status_of(latest)
     return PackageRecord(
         purl=purl,
         ecosystem=MAVEN,

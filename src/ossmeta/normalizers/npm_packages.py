@@ -36,7 +36,6 @@ from ossmeta.model import (
     FileDigest,
     LicenseValue,
     PackageRecord,
-    PackageStatus,
     PackageVersion,
 )
 from ossmeta.normalizers.licenses import license_from_npm, normalize_licenses
@@ -49,6 +48,7 @@ from ossmeta.normalizers.package_fields import (
     ordered_hashes,
     person,
     pick_license,
+    status_of,
 )
 from ossmeta.normalizers.repos import canonical_repo_url, repo_from_npm
 from ossmeta.purls import build_purl
@@ -196,12 +196,7 @@ def package_from_npm(packument: dict[str, Any]) -> PackageRecord:
         repository_raw = repo_from_npm(latest_manifest.get("repository"))
     repository = canonical_repo_url(repository_raw).canonical if repository_raw else None
 
-    if latest is None:
-        status = PackageStatus.REMOVED
-    elif latest.deprecated:
-        status = PackageStatus.DEPRECATED
-    else:
-        status = PackageStatus.ACTIVE
+    status = status_of(latest)
     return PackageRecord(
         purl=purl,
         ecosystem=NPM,

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from ossmeta.errors import NormalizeError
-from ossmeta.model import LicenseValue, PackageVersion
+from ossmeta.model import LicenseValue, PackageStatus, PackageVersion
 from ossmeta.normalizers.licensemap import PLACEHOLDERS, phrase_key
 from ossmeta.normalizers.licenses import NormalizedLicense
 from ossmeta.normalizers.repos import canonical_repo_url
@@ -193,3 +193,11 @@ def first_repository(candidates: Sequence[str]) -> tuple[str | None, str | None]
         if canonical is not None:
             return canonical, raw
     return None, candidates[0] if candidates else None
+
+
+def status_of(latest: PackageVersion | None) -> PackageStatus:
+    """Removed when no version is left, deprecated when the latest version is (what an
+    installer warns about), else active."""
+    if latest is None:
+        return PackageStatus.REMOVED
+    return PackageStatus.DEPRECATED if latest.deprecated else PackageStatus.ACTIVE
