@@ -57,11 +57,11 @@ _OTHER_HOSTS = [
     "ssh://git@gitlab.example.org:2222/{o}/{n}.git",
 ]
 _NOT_REPOSITORIES = [
-    "https://registry.example/project/{n}",
+    "https://{n}.registry.example/project/",
     "https://{n}.readthedocs.io/en/latest/",
     "https://{o}.github.io/{n}",
     "https://github.com/{o}",
-    "https://github.com/sponsors/{o}",
+    "https://github.com/{reserved}/{o}",  # a GitHub page that is no repository
     "https://www.{n}.org/",
     "UNKNOWN",
     "",
@@ -101,7 +101,7 @@ def generate(count: int, distinct_share: float, seed: int = 5) -> list[str]:
             name += ".js"
         roll = rng.random()
         family = _GITHUB if roll < 0.70 else _OTHER_HOSTS if roll < 0.85 else _NOT_REPOSITORIES
-        distinct.add(rng.choice(family).format(o=owner, n=name))
+        distinct.add(rng.choice(family).format(o=owner, n=name, reserved="sponsors"))
     pool = sorted(distinct)
     strings = pool + [rng.choice(pool) for _ in range(count - len(pool))]
     rng.shuffle(strings)

@@ -91,7 +91,6 @@ def generate_sbom(
             }
         )
     bom = {
-        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
         "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",

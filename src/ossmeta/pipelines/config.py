@@ -10,7 +10,7 @@ The config file is ``OSSMETA_CONFIG`` or ``config.toml`` under ``OSSMETA_HOME``:
     changes_url = "https://npm-replicate.mirror.example"   # for --changed
 
     [registries.maven]
-    url = "https://maven.mirror.example/maven2"
+    url = "https://maven.mirror.example"
 
     [registries.crates]
     url = "https://index.crates.mirror.example"            # the sparse index
