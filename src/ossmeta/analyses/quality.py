@@ -111,6 +111,7 @@ from ossmeta.store.schema import (
     packages,
     sync_status,
 )
+from ossmeta.times import as_utc
 
 #: packages.ecosystem (OSV names) -> the registry name the syncs use in sync_status.
 REGISTRY_OF_ECOSYSTEM = {PYPI: "pypi", NPM: "npm", MAVEN: "maven", CRATES: "crates"}
@@ -138,13 +139,6 @@ def registry_of(ecosystem: str) -> str:
 def _registry_key(registry: str) -> tuple[int, str]:
     known = registry in REGISTRY_ORDER
     return (REGISTRY_ORDER.index(registry) if known else len(REGISTRY_ORDER), registry)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive; every stored time is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _stored_time(connection: Connection, value: datetime) -> datetime:
@@ -439,7 +433,7 @@ def _staleness(connection: Connection, now: datetime, cutoff: datetime) -> dict[
             # The median of the success times, read with OFFSET (portable: SQLite has no
             # percentile function); the median age is ``now`` minus it.
             middle = [
-                _utc(t)
+                as_utc(t)
                 for t in connection.execute(
                     select(s.succeeded_at)
                     .where(s.registry == registry, s.succeeded_at.is_not(None))
@@ -451,7 +445,9 @@ def _staleness(connection: Connection, now: datetime, cutoff: datetime) -> dict[
             low, high = middle[0], middle[-1]
             assert low is not None and high is not None
             median_age = now - (low + (high - low) / 2)
-        found[registry] = Staleness(int(tracked), int(stale), int(never), _utc(oldest), median_age)
+        found[registry] = Staleness(
+            int(tracked), int(stale), int(never), as_utc(oldest), median_age
+        )
     return found
 
 
@@ -536,7 +532,7 @@ def _failures(
     listed: dict[str, list[FailedFetch]] = defaultdict(list)
     query = select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.registry, ranked.c.rank)
     for row in connection.execute(query):
-        attempted = _utc(row.attempted_at)
+        attempted = as_utc(row.attempted_at)
         assert attempted is not None  # the column is NOT NULL
         listed[row.registry].append(
             FailedFetch(row.name, row.error_kind, row.error or "", attempted)

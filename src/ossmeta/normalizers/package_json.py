@@ -15,10 +15,10 @@ the record field a licence came from (``pypi:license_expression``, ``npm:license
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from ossmeta.model import LicenseValue, PackageRecord
+from ossmeta.times import utc_text
 
 
 def _license(value: LicenseValue | None) -> dict[str, Any] | None:
@@ -32,13 +32,6 @@ def _license(value: LicenseValue | None) -> dict[str, Any] | None:
     }
 
 
-def _time(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def package_to_json(record: PackageRecord, dependents: int = 0) -> dict[str, Any]:
     """The contract's JSON object (plain dicts, lists, strings, numbers) for ``record``."""
     return {
@@ -49,7 +42,7 @@ def package_to_json(record: PackageRecord, dependents: int = 0) -> dict[str, Any
         "versions": [
             {
                 "version": version.version,
-                "published": _time(version.published),
+                "published": utc_text(version.published),
                 "yanked": version.yanked,
                 "license": _license(version.license),
                 "dependencies": [

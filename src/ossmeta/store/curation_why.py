@@ -20,11 +20,11 @@ from ossmeta.normalizers.curation import (
 from ossmeta.normalizers.licenses import normalize_license
 from ossmeta.normalizers.repos import canonical_repo_url
 from ossmeta.store.curations import (
-    _utc,
     list_curations,
 )
 from ossmeta.store.packages import load_package
 from ossmeta.store.schema import current_records, raw_records
+from ossmeta.times import as_utc
 
 __all__ = ["SourceRecord", "Why", "why"]
 
@@ -78,7 +78,7 @@ def _records(
         .where(current_records.c.package == purl)
         .order_by(current_records.c.source, current_records.c.kind, current_records.c.external_id)
     ).all()
-    found = [SourceRecord(r[0], r[1], r[2], _utc(r[3]) or r[3], r[4], r[5], r[6]) for r in rows]
+    found = [SourceRecord(r[0], r[1], r[2], as_utc(r[3]) or r[3], r[4], r[5], r[6]) for r in rows]
     # The kinds the package was made from; a version's own documents when it has some.
     made_from = [r for r in found if r.kind in kinds.split("+")] or found
     if version is not None:

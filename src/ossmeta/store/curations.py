@@ -35,6 +35,7 @@ from ossmeta.normalizers.curation import (
 )
 from ossmeta.store.packages import load_package
 from ossmeta.store.schema import curations
+from ossmeta.times import as_utc
 
 __all__ = [
     "effective_package",
@@ -45,15 +46,8 @@ __all__ = [
 ]
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """Datetimes come back naive from SQLite; every stored time is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _of(row: Any) -> Curation:
-    created = _utc(row.created_at)
+    created = as_utc(row.created_at)
     assert created is not None  # the column is NOT NULL
     return Curation(
         id=row.id,
@@ -68,7 +62,7 @@ def _of(row: Any) -> Curation:
         reviewer=row.reviewer,
         review_note=row.review_note,
         created_at=created,
-        reviewed_at=_utc(row.reviewed_at),
+        reviewed_at=as_utc(row.reviewed_at),
     )
 
 

@@ -10,7 +10,7 @@ own table and are applied on read by the caller (``ossmeta.store.curations``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -26,6 +26,7 @@ from ossmeta.model import (
 )
 from ossmeta.store.bulk import bulk_insert
 from ossmeta.store.schema import package_dependencies, package_versions, packages
+from ossmeta.times import as_utc
 
 __all__ = [
     "DependentsPage",
@@ -60,13 +61,6 @@ def _license_of(row: Any) -> LicenseValue | None:
     return LicenseValue(
         row.license_spdx, row.license_raw or "", row.license_confidence, row.license_source
     )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """Datetimes come back naive from SQLite; every stored time is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def delete_package(connection: Connection, purl: str) -> None:
@@ -189,7 +183,7 @@ def load_package(connection: Connection, purl: str) -> PackageRecord | None:
     versions = tuple(
         PackageVersion(
             version=v.version,
-            published=_utc(v.published),
+            published=as_utc(v.published),
             yanked=bool(v.yanked),
             yanked_reason=v.yanked_reason,
             license=_license_of(v),

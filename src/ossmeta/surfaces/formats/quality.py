@@ -42,7 +42,7 @@ import html
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TextIO
 
 import orjson
@@ -53,6 +53,7 @@ from rich.text import Text
 
 from ossmeta.analyses.quality import QualityReport, RegistryQuality
 from ossmeta.errors import UsageError
+from ossmeta.times import utc_text
 
 SCHEMA = "ossmeta.quality/1"
 FORMATS = ("table", "json", "html")
@@ -60,10 +61,6 @@ PIPE_WIDTH = 120
 RAW_SHOWN = 80  # characters of an unmapped licence text in the table and HTML cells
 
 Json = dict[str, Any]
-
-
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _days(value: timedelta | None) -> float | None:
@@ -112,7 +109,7 @@ def _registry_json(r: RegistryQuality) -> Json:
             "tracked": s.tracked,
             "stale": s.stale,
             "never_succeeded": s.never_succeeded,
-            "oldest_success": _time(s.oldest_success),
+            "oldest_success": utc_text(s.oldest_success),
             "median_age_days": _days(s.median_age),
         },
         "unmapped_licenses": {
@@ -135,7 +132,7 @@ def _registry_json(r: RegistryQuality) -> Json:
                     "name": f.name,
                     "kind": f.kind,
                     "message": f.message,
-                    "attempted_at": _time(f.attempted_at),
+                    "attempted_at": utc_text(f.attempted_at),
                 }
                 for f in r.failures
             ],
@@ -147,7 +144,7 @@ def to_json(report: QualityReport) -> Json:
     """The ``ossmeta.quality/1`` document of ``report`` (plain dicts and lists)."""
     return {
         "schema": SCHEMA,
-        "generated_at": _time(report.generated_at),
+        "generated_at": utc_text(report.generated_at),
         "stale_after_days": _days(report.stale_after),
         "registries": [_registry_json(r) for r in report.registries],
         "conflicts": {
@@ -242,12 +239,13 @@ def _registry_rows(r: RegistryQuality) -> dict[str, list[Row]]:
         ],
         "staleness": [
             _cells(r.registry, s.tracked, s.stale, s.never_succeeded)
-            + _cells(_time(s.oldest_success) or "-", _day_text(s.median_age))
+            + _cells(utc_text(s.oldest_success) or "-", _day_text(s.median_age))
         ],
         "unmapped": [_cells(r.registry, _short(u.raw), u.packages, u.versions) for u in r.unmapped],
         "kinds": [_cells(r.registry, kind, n) for kind, n in r.failures_by_kind],
         "failures": [
-            _cells(r.registry, f.name, f.kind, _time(f.attempted_at), f.message) for f in r.failures
+            _cells(r.registry, f.name, f.kind, utc_text(f.attempted_at), f.message)
+            for f in r.failures
         ],
     }
 
@@ -334,7 +332,7 @@ def write_table(report: QualityReport, stream: TextIO) -> None:
     console = Console(file=stream, highlight=False, emoji=False, width=width)
     console.print(
         Text(
-            f"ossmeta data-quality report, {_time(report.generated_at)}",
+            f"ossmeta data-quality report, {utc_text(report.generated_at)}",
             style="bold",
         )
     )
@@ -369,7 +367,7 @@ def _html_rows(rows: Sequence[tuple[str, ...]]) -> str:
 
 
 def write_html(report: QualityReport, stream: TextIO) -> None:
-    title = f"ossmeta data-quality report, {_time(report.generated_at)}"
+    title = f"ossmeta data-quality report, {utc_text(report.generated_at)}"
     parts = [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" '
