@@ -11,6 +11,7 @@ artifact held with conditional requests on its metadata.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,16 +107,26 @@ class MavenRegistry:
             metadata = got.record.payload
             records[(got.record.kind, got.record.external_id)] = (self.purl(key), got.record)
         problems: list[str] = []
-        for version in _versions(metadata):
-            if (maven.KIND_POM, f"{key}:{version}") in known.documents:
-                continue
-            try:
-                effective = await maven.resolve_effective(
+        new = [
+            v for v in _versions(metadata) if (maven.KIND_POM, f"{key}:{v}") not in known.documents
+        ]
+        # All new versions at once (the fetcher bounds the requests); results in version
+        # order, so what is written does not depend on which answer came first.
+        resolved = await asyncio.gather(
+            *(
+                maven.resolve_effective(
                     fetcher, self.base_url, group, artifact, version, cache=self.cache
                 )
-            except (maven.ParentCycle, maven.MissingPom, maven.ChainTooDeep) as error:
-                problems.append(f"{version}: {error}")
+                for version in new
+            ),
+            return_exceptions=True,
+        )
+        for version, effective in zip(new, resolved, strict=True):
+            if isinstance(effective, maven.ParentCycle | maven.MissingPom | maven.ChainTooDeep):
+                problems.append(f"{version}: {effective}")
                 continue
+            if isinstance(effective, BaseException):
+                raise effective
             for record in effective.records:
                 records[(record.kind, record.external_id)] = (self._owner(record), record)
         problem = None

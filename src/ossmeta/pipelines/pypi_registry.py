@@ -65,16 +65,16 @@ class PypiRegistry:
         )
         validators = validators_of(project, project_url) | validators_of(simple, simple_url)
         records: list[RawRecord] = []
-        versions: list[str] = []
+        versions: dict[str, None] = {}  # ordered, each once: projects can list thousands
         if not isinstance(project, NotModified):
             records.append(project.record)
             releases = project.record.payload.get("releases")
-            versions = list(releases) if isinstance(releases, dict) else []
+            versions.update(dict.fromkeys(releases if isinstance(releases, dict) else ()))
         if not isinstance(simple, NotModified):
             records.append(simple.record)
             listed = simple.record.payload.get("versions")
             if isinstance(listed, list):
-                versions += [v for v in listed if isinstance(v, str) and v not in versions]
+                versions.update(dict.fromkeys(v for v in listed if isinstance(v, str)))
         missing = [v for v in versions if (RELEASE, f"{key}@{v}") not in known.documents]
         fetched = await asyncio.gather(
             *(pypi.fetch_release(fetcher, self.base_url, key, v) for v in missing)
@@ -101,11 +101,11 @@ class PypiRegistry:
             serial = await pypi.last_serial(fetcher, self.base_url)
             note = f"no serial stored yet: starting from serial {serial}"
             return Changes((), str(serial), note)
-        names: list[str] = []
+        names: dict[str, None] = {}  # first-seen order, each once
         serial = int(cursor)
         while True:  # PyPI caps one changelog answer; ask again until the serial stops
             batch, highest = await pypi.changed_since(fetcher, self.base_url, serial)
-            names += [n for n in batch if n not in names]
+            names.update(dict.fromkeys(batch))
             if highest == serial:
                 return Changes(tuple(names), str(serial))
             serial = highest
