@@ -301,3 +301,15 @@ def test_direct_purl_writing_agrees_with_packageurl(
     if fast is None:
         return  # left to packageurl-python
     assert fast == _PackageURL(ptype, namespace, name, version).to_string()
+
+
+def test_package_purl_drops_version_qualifiers_and_subpath() -> None:
+    from ossmeta.purls import InvalidPurl, package_purl
+
+    built, ecosystem, parsed = package_purl(" pkg:pypi/Zope_Interface@5.0?arch=x#sub ")
+    assert (built, ecosystem, parsed.version) == ("pkg:pypi/zope-interface", "PyPI", "5.0")
+    assert package_purl("pkg:npm/%40types/node@20")[0] == "pkg:npm/%40types/node"
+    with pytest.raises(InvalidPurl, match="no registry of packages"):
+        package_purl("pkg:generic/thing")
+    with pytest.raises(InvalidPurl):
+        package_purl("not a purl")

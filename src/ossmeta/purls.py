@@ -244,3 +244,16 @@ def build_purl(ecosystem: str, name: str, version: str | None) -> str | None:
 
 
 __all__ = ["InvalidPurl", "Purl", "build_purl", "parse_purl", "purl_package"]
+
+
+def package_purl(text: str) -> tuple[str, str, Purl]:
+    """(canonical purl of the package, OSV ecosystem, the parsed purl) for any purl of a
+    package type we hold registry data for: the version, qualifiers and subpath are not in
+    the canonical form (the caller decides whether it accepts them). ``InvalidPurl`` when
+    the text is not a purl or its type has no registry here."""
+    parsed = parse_purl(text.strip())
+    ecosystem, name = purl_package(parsed)
+    built = build_purl(ecosystem, name, None) if ecosystem in ECOSYSTEM_TO_PURL_TYPE else None
+    if ecosystem is None or built is None:
+        raise InvalidPurl(f"{text}: no registry of packages for purl type {parsed.type!r}")
+    return built, ecosystem, parsed

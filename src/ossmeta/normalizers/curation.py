@@ -55,7 +55,7 @@ from ossmeta.errors import OssmetaError, UsageError
 from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
 from ossmeta.normalizers.licenses import LicenseConfidence, normalize_license
 from ossmeta.normalizers.repos import canonical_repo_url
-from ossmeta.purls import build_purl, parse_purl, purl_package
+from ossmeta.purls import package_purl
 from ossmeta.versions import ordering_for, try_version_key
 
 __all__ = [
@@ -141,7 +141,7 @@ def canonical_package_purl(purl: str) -> tuple[str, str]:
     """(canonical purl, OSV ecosystem) of a package purl; ``UsageError`` when it is not a
     purl, names a version, qualifiers or a subpath, or has a type we hold no packages for."""
     try:
-        parsed = parse_purl(purl.strip())
+        built, ecosystem, parsed = package_purl(purl)
     except OssmetaError as error:
         raise UsageError(str(error)) from None
     if parsed.version is not None:
@@ -150,10 +150,6 @@ def canonical_package_purl(purl: str) -> tuple[str, str]:
         )
     if parsed.qualifiers or parsed.subpath:
         raise UsageError(f"{purl}: a package purl has no qualifiers or subpath")
-    ecosystem, name = purl_package(parsed)
-    built = build_purl(ecosystem, name, None) if ecosystem in ECOSYSTEM_TO_PURL_TYPE else None
-    if ecosystem is None or built is None:
-        raise UsageError(f"{purl}: no registry of packages for purl type {parsed.type!r}")
     return built, ecosystem
 
 

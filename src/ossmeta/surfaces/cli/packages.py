@@ -11,7 +11,7 @@ import typer
 from ossmeta.errors import UsageError
 from ossmeta.model import LicenseValue, PackageRecord
 from ossmeta.normalizers.package_json import package_to_json
-from ossmeta.purls import build_purl, parse_purl, purl_package
+from ossmeta.purls import package_purl
 from ossmeta.store.curations import effective_package
 from ossmeta.store.packages import count_dependents, list_dependents
 from ossmeta.surfaces.cli.common import DbOption, ready_store
@@ -27,11 +27,7 @@ class ShowFormat(StrEnum):
 def _package_purl(purl: str) -> str:
     """The canonical purl of the package, without version, qualifiers or subpath; a
     malformed purl or a type without a registry here is a usage error."""
-    ecosystem, name = purl_package(parse_purl(purl))
-    built = build_purl(ecosystem, name, None) if ecosystem else None
-    if built is None:
-        raise UsageError(f"not a package URL of a known registry: {purl!r}")
-    return built
+    return package_purl(purl)[0]
 
 
 def _licence(value: LicenseValue | None) -> str:
