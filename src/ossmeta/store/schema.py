@@ -272,3 +272,70 @@ sync_status = Table(
     Column("error_kind", String(64)),  # NULL when the last attempt succeeded
     Column("error", Text),
 )
+
+# -- activity and community health (migration 0003) ------------------------------------------
+
+#: Curated identity decisions, applied over the automatic merge rules. An identity is written
+#: ``kind:value``: ``login:octocat``, ``email:jane@example.org``, ``name:Jane Doe``.
+#: ``merge`` joins two identities' people, ``split`` takes one identity out of its person,
+#: ``bot`` / ``human`` override the bot rules for one identity.
+identity_overrides = Table(
+    "identity_overrides",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(16), nullable=False),
+    Column("identity", String(512), nullable=False),
+    Column("other", String(512)),  # the second identity of a merge
+    Column("reason", Text, nullable=False),
+    Column("author", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Computed metrics per repository (``github.com/owner/name``) and period (``2024-01``,
+#: ``2024Q1``, ``2024``). ``value`` holds scalars; ``detail`` holds JSON for list-valued
+#: parts (response-time ``levels``, bus-factor details).
+repo_metrics = Table(
+    "repo_metrics",
+    metadata,
+    Column("repo", String(512), primary_key=True),
+    Column("metric", String(128), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("value", Float),
+    Column("detail", Text),
+    Column("engine", String(16), nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Computed metrics per developer (``github.com/login``), same periods and columns.
+developer_metrics = Table(
+    "developer_metrics",
+    metadata,
+    Column("developer", String(512), primary_key=True),
+    Column("metric", String(128), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("value", Float),
+    Column("detail", Text),
+    Column("engine", String(16), nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+#: What each git import has seen, so a re-import reads only new commits.
+git_imports = Table(
+    "git_imports",
+    metadata,
+    Column("repo", String(512), primary_key=True),
+    Column("location", Text, nullable=False),  # the path or URL imported from
+    Column("heads", Text, nullable=False),  # JSON: ref name -> commit sha at the last import
+    Column("commits", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Repository facts a code host states (archived, default branch), per collection.
+repo_facts = Table(
+    "repo_facts",
+    metadata,
+    Column("repo", String(512), primary_key=True),
+    Column("archived", Boolean, nullable=False),
+    Column("default_branch", String(255)),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
