@@ -25,7 +25,7 @@ demo: $(STAMP)  ## sample advisories + a scan, then a sync from a stand-in regis
 	$(BIN)/python examples/registry_demo.py
 
 test: $(STAMP)  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 
 lint: $(STAMP)  ## ruff, mypy (strict) and the import-layer contract
 	$(BIN)/ruff check src tests bench

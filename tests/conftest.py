@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -81,3 +83,20 @@ def store(store_url: str) -> Iterator[Store]:
     opened.upgrade()
     yield opened
     opened.dispose()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session per test worker (a JVM takes seconds to start). Modules that
+    use it are grouped onto one xdist worker (``xdist_group("spark")``)."""
+    pytest.importorskip("pyspark", reason="the Spark engine needs the 'spark' extra")
+    if shutil.which("java") is None:
+        pytest.skip("the Spark engine needs a Java runtime (java on PATH)")
+    from ossmeta.analyses.spark_session import spark_session
+
+    os.environ.setdefault("OSSMETA_SPARK_MASTER", "local[2]")
+    os.environ.setdefault("OSSMETA_SPARK_PARTITIONS", "2")
+    session = spark_session("ossmeta-tests")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

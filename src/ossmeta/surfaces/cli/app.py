@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ossmeta import __version__
 from ossmeta.errors import OssmetaError
-from ossmeta.surfaces.cli import advisories, curate, db, packages
+from ossmeta.surfaces.cli import advisories, curate, db, events, git, identities, metrics, packages
 from ossmeta.surfaces.cli.quality import quality
 from ossmeta.surfaces.cli.scan import scan
 from ossmeta.surfaces.cli.sync import normalize, sync
@@ -20,7 +20,7 @@ from ossmeta.surfaces.cli.why import why
 app = typer.Typer(
     name="ossmeta",
     help="Open-source metadata center: advisories and scans, package metadata from "
-    "registries, curation and data quality.",
+    "registries, curation and data quality, activity and community-health metrics.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -34,6 +34,10 @@ app.add_typer(packages.app, name="packages")
 app.add_typer(curate.app, name="curate")
 app.command()(why)
 app.command()(quality)
+app.add_typer(events.app, name="events")
+app.add_typer(git.app, name="git")
+app.add_typer(identities.app, name="identities")
+app.add_typer(metrics.app, name="metrics")
 
 
 def _version(value: bool) -> None:

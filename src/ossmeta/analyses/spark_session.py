@@ -1,0 +1,44 @@
+"""The one way ossmeta starts Spark: local mode unless ``OSSMETA_SPARK_MASTER`` says where a
+cluster is, UTC session time (every stored time is UTC, and period boundaries must not move
+with the JVM's zone), no web UI, few shuffle partitions for one machine."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from ossmeta.errors import AnalysisError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = ["spark_session"]
+
+
+def spark_session(app_name: str = "ossmeta") -> SparkSession:
+    """A running Spark session (reused if one is active). Raises AnalysisError, one line,
+    when PySpark or a Java runtime is missing."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise AnalysisError(
+            "--engine spark needs PySpark: install ossmeta with the 'spark' extra"
+        ) from None
+    master = os.environ.get("OSSMETA_SPARK_MASTER", "local[*]")
+    partitions = os.environ.get("OSSMETA_SPARK_PARTITIONS", "8")
+    try:
+        return (
+            SparkSession.builder.master(master)
+            .appName(app_name)
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", partitions)
+            .config("spark.driver.memory", os.environ.get("OSSMETA_SPARK_MEMORY", "2g"))
+            .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
+            .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+            .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+            .getOrCreate()
+        )
+    except Exception as error:  # the JVM failing to start surfaces as many exception types
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise AnalysisError(f"cannot start Spark ({master}): {first}") from None
