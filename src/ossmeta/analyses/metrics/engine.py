@@ -1,0 +1,156 @@
+"""Where metric SQL runs: DuckDB in-process by default, Apache Spark for data beyond one machine.
+
+Why SQL in one dialect transpiled with SQLGlot rather than Ibis: the definitions stay plain SQL
+that reads side by side with OpenDigger's ClickHouse queries (reference/opendigger.md), SQLGlot
+is a small pure-Python dependency, and the few places where the two engines disagree in meaning
+are fixed in one visible place (``_spark_fixes``) instead of inside an expression compiler.
+Definitions are written in DuckDB's dialect; DuckDB runs them as written.
+
+Both engines see the same named views: ``events``, ``commits``, ``tags`` (Parquet files, or
+empty tables with the right schema) and whatever a caller registers from Arrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+
+from ossmeta.errors import AnalysisError
+
+__all__ = ["DuckDBEngine", "MetricEngine", "SparkEngine", "to_spark_sql"]
+
+
+class MetricEngine(Protocol):
+    name: str
+
+    def register_parquet(self, view: str, files: Sequence[str], schema: pa.Schema) -> None: ...
+
+    def register_arrow(self, view: str, table: pa.Table) -> None: ...
+
+    def define_view(self, view: str, sql: str) -> None: ...
+
+    def query(self, sql: str) -> pa.Table: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBEngine:
+    name = "duckdb"
+
+    def __init__(self, threads: int | None = None) -> None:
+        import duckdb
+
+        self._connection = duckdb.connect()
+        if threads:
+            self._connection.execute(f"SET threads = {int(threads)}")
+        self._connection.execute("SET TimeZone = 'UTC'")
+        self._kept: list[pa.Table] = []
+
+    def register_parquet(self, view: str, files: Sequence[str], schema: pa.Schema) -> None:
+        if not files:
+            self.register_arrow(view, schema.empty_table())
+            return
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        self._connection.execute(
+            f'CREATE OR REPLACE VIEW "{view}" AS SELECT * FROM read_parquet([{listed}])'
+        )
+
+    def register_arrow(self, view: str, table: pa.Table) -> None:
+        self._kept.append(table)  # DuckDB scans the Arrow table lazily; keep it alive
+        self._connection.register(view, table)
+
+    def define_view(self, view: str, sql: str) -> None:
+        self._run(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {sql}')
+
+    def _run(self, sql: str) -> None:
+        try:
+            self._connection.execute(sql)
+        except Exception as error:
+            raise _failed("DuckDB", error) from None
+
+    def query(self, sql: str) -> pa.Table:
+        try:
+            result: pa.Table = self._connection.sql(sql).to_arrow_table()
+        except Exception as error:  # duckdb raises many error types; all are one-line here
+            raise _failed("DuckDB", error) from None
+        return result
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, session: Any | None = None) -> None:
+        if session is None:
+            from ossmeta.analyses.spark_session import spark_session
+
+            session = spark_session()
+        self.session = session
+
+    def register_parquet(self, view: str, files: Sequence[str], schema: pa.Schema) -> None:
+        if not files:
+            self.register_arrow(view, schema.empty_table())
+            return
+        self.session.read.parquet(*files).createOrReplaceTempView(view)
+
+    def register_arrow(self, view: str, table: pa.Table) -> None:
+        frame = self.session.createDataFrame(table) if table.num_rows else None
+        if frame is None:
+            from pyspark.sql.pandas.types import from_arrow_schema
+
+            frame = self.session.createDataFrame([], from_arrow_schema(table.schema))
+        frame.createOrReplaceTempView(view)
+
+    def define_view(self, view: str, sql: str) -> None:
+        try:
+            self.session.sql(to_spark_sql(sql)).createOrReplaceTempView(view)
+        except Exception as error:
+            raise _failed("Spark", error) from None
+
+    def query(self, sql: str) -> pa.Table:
+        spark_sql = to_spark_sql(sql)
+        try:
+            result: pa.Table = self.session.sql(spark_sql).toArrow()
+        except Exception as error:
+            raise _failed("Spark", error) from None
+        return result
+
+    def close(self) -> None:
+        """The session is shared (tests, the CLI's single run); whoever made it stops it."""
+
+
+def to_spark_sql(sql: str) -> str:
+    """DuckDB-dialect SQL as Spark SQL."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError as error:
+        raise AnalysisError(f"metric SQL does not parse: {_first_line(error)}") from None
+    return tree.transform(_spark_fixes).sql(dialect="spark")
+
+
+def _spark_fixes(node: exp.Expression) -> exp.Expression:
+    """Where SQLGlot's translation would change the meaning on Spark.
+
+    - ``quantile_cont(x, q)``: Spark's ``percentile(x, q)`` is the same linear interpolation
+      (numpy's "linear", ClickHouse's interpolated quantile up to 8192 values).
+    """
+    if isinstance(node, (exp.PercentileCont, exp.Quantile)):
+        this = node.this
+        fraction = node.args.get("quantile") or node.expression
+        return exp.Anonymous(this="percentile", expressions=[this, fraction])
+    return node
+
+
+def _failed(engine: str, error: BaseException) -> AnalysisError:
+    return AnalysisError(f"{engine} could not run a metric query: {_first_line(error)}")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

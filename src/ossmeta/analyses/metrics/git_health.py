@@ -1,0 +1,8 @@
+"""Placeholder: being written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFINITIONS: list[Any] = []
+STEPS: list[Any] = []
