@@ -1,7 +1,228 @@
-"""`ossmeta identities`: Contributor identities: merge, split, bots."""
+"""``ossmeta identities``: who is who in the activity data; merge, split and bot curations.
+
+Identities are ``login:NAME`` (lowercased), ``email:ADDRESS`` (lowercased) or ``name:TEXT``
+(a git name; in a curation it selects every signature with that name).
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
+from ossmeta.analyses.identities import people
+from ossmeta.errors import UsageError
+from ossmeta.normalizers.identities import IdentityOverride, Person, parse_identity
+from ossmeta.store import identities as curations
+from ossmeta.store.activity_files import activity_root
+from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.times import utc_text
+
 app = typer.Typer(help="Contributor identities: merge, split, bots.", no_args_is_help=True)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        metavar="DIR",
+        help="Activity data directory (default: OSSMETA_HOME/activity).",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[str, typer.Option("--format", help="table or json")]
+ReasonOption = Annotated[str, typer.Option(help="Why (kept with the curation).")]
+AuthorOption = Annotated[str, typer.Option(help="Who curates.")]
+_IDENTITY_HELP = "login:NAME, email:ADDRESS or name:TEXT"
+
+
+def _checked_format(format: str) -> None:
+    if format not in ("table", "json"):
+        raise UsageError(f"--format must be table or json, not {format!r}")
+
+
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+    widths = [max(len(row[n]) for row in [header, *rows]) for n in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    )
+
+
+def _person_json(person: Person) -> dict[str, Any]:
+    return {
+        "person": person.id,
+        "display": person.display,
+        "is_bot": person.is_bot,
+        "bot_rule": person.bot_rule,
+        "identities": [{"identity": m.identity, "rules": list(m.rules)} for m in person.members],
+    }
+
+
+def _people_table(found: list[Person]) -> str:
+    rows: list[tuple[str, ...]] = []
+    for person in found:
+        for index, member in enumerate(person.members):
+            first = index == 0
+            rows.append(
+                (
+                    person.id if first else "",
+                    person.display if first else "",
+                    ("yes" if person.is_bot else "no") if first else "",
+                    member.identity,
+                    "; ".join(member.rules),
+                )
+            )
+        if person.bot_rule:
+            rows.append(("", "", "", "", person.bot_rule))
+    return _table(("PERSON", "DISPLAY", "BOT", "IDENTITY", "RULES"), rows)
+
+
+@app.command("list")
+def list_(
+    person: Annotated[
+        str | None,
+        typer.Option(help="Only the person with this id, or who has this identity."),
+    ] = None,
+    bots: Annotated[bool, typer.Option("--bots", help="Only bots.")] = False,
+    format: FormatOption = "table",
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """People in the activity data, each identity with the rule that joined it."""
+    _checked_format(format)
+    wanted = None if person is None else parse_identity(person)
+    store = ready_store(db)
+    try:
+        everyone = people(store, activity_root(data_dir))
+    finally:
+        store.dispose()
+    found = [
+        p
+        for p in everyone
+        if (not bots or p.is_bot)
+        and (wanted is None or p.id == wanted or any(m.identity == wanted for m in p.members))
+    ]
+    if format == "json":
+        typer.echo(json.dumps([_person_json(p) for p in found], indent=2, ensure_ascii=False))
+    elif found:
+        typer.echo(_people_table(found))
+    else:
+        stderr.print("no such person" if wanted else "no identities")
+
+
+def _add(
+    action: str, identity: str, other: str | None, reason: str, author: str, db: str | None
+) -> None:
+    store = ready_store(db)
+    try:
+        with store.engine.begin() as connection:
+            new_id = curations.add_override(
+                connection, action, identity, other, reason=reason, author=author
+            )
+    finally:
+        store.dispose()
+    typer.echo(new_id)
+    stderr.print(f"identity curation #{new_id} ({action}) stored")
+
+
+@app.command()
+def merge(
+    identity: Annotated[str, typer.Argument(metavar="A", help=_IDENTITY_HELP)],
+    other: Annotated[str, typer.Argument(metavar="B", help=_IDENTITY_HELP)],
+    reason: ReasonOption,
+    author: AuthorOption,
+    db: DbOption = None,
+) -> None:
+    """Make A's person and B's person one."""
+    _add("merge", identity, other, reason, author, db)
+
+
+@app.command()
+def split(
+    identity: Annotated[str, typer.Argument(metavar="A", help=_IDENTITY_HELP)],
+    reason: ReasonOption,
+    author: AuthorOption,
+    db: DbOption = None,
+) -> None:
+    """Take A out of its person: every earlier join of A is cut."""
+    _add("split", identity, None, reason, author, db)
+
+
+@app.command()
+def bot(
+    identity: Annotated[str, typer.Argument(metavar="A", help=_IDENTITY_HELP)],
+    reason: ReasonOption,
+    author: AuthorOption,
+    db: DbOption = None,
+) -> None:
+    """Mark A's person as a bot, whatever the rules say."""
+    _add("bot", identity, None, reason, author, db)
+
+
+@app.command()
+def human(
+    identity: Annotated[str, typer.Argument(metavar="A", help=_IDENTITY_HELP)],
+    reason: ReasonOption,
+    author: AuthorOption,
+    db: DbOption = None,
+) -> None:
+    """Mark A's person as human, whatever the bot rules say."""
+    _add("human", identity, None, reason, author, db)
+
+
+def _override_json(o: IdentityOverride) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "action": o.action,
+        "identity": o.identity,
+        "other": o.other,
+        "reason": o.reason,
+        "author": o.author,
+        "created_at": utc_text(o.created_at),
+    }
+
+
+@app.command()
+def overrides(
+    identity: Annotated[
+        str | None, typer.Option(help="Only the curations naming this identity.")
+    ] = None,
+    format: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """The identity curations, oldest first (they apply in this order)."""
+    _checked_format(format)
+    store = ready_store(db)
+    try:
+        with store.engine.connect() as connection:
+            found = curations.list_overrides(connection, identity)
+    finally:
+        store.dispose()
+    if format == "json":
+        typer.echo(json.dumps([_override_json(o) for o in found], indent=2, ensure_ascii=False))
+    elif found:
+        rows = [
+            (f"#{o.id}", o.action, o.identity, o.other or "-", o.author, " ".join(o.reason.split()))
+            for o in found
+        ]
+        typer.echo(_table(("ID", "ACTION", "IDENTITY", "OTHER", "AUTHOR", "REASON"), rows))
+    else:
+        stderr.print("no identity curations")
+
+
+@app.command()
+def remove(
+    override_id: Annotated[int, typer.Argument(metavar="ID", help="The curation's id.")],
+    db: DbOption = None,
+) -> None:
+    """Delete an identity curation (the rules apply again as if it never was)."""
+    store = ready_store(db)
+    try:
+        with store.engine.begin() as connection:
+            gone = curations.remove_override(connection, override_id)
+    finally:
+        store.dispose()
+    stderr.print(f"removed identity curation #{gone.id} ({gone.action} {gone.identity})")
