@@ -21,6 +21,11 @@ The config file is ``OSSMETA_CONFIG`` or ``config.toml`` under ``OSSMETA_HOME``:
     rate_per_host = 10        # requests per second per host; 0 for no limit
     max_retries = 5
 
+    [codehost]                                       # ossmeta events fetch
+    api_url = "https://codehost.example/api/v3"      # a GitHub-shaped REST API
+    token_env = "CODEHOST_TOKEN"                     # the variable holding the token
+    max_wait = 3600          # seconds a spent rate limit may be waited for, at most
+
 There are no built-in addresses: ossmeta works against whatever registry or mirror the
 deployment names, and a sync without one says how to give it.
 """
@@ -28,7 +33,7 @@ deployment names, and a sync without one says how to give it.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +111,38 @@ def http_settings(
     except (TypeError, ValueError) as error:
         raise UsageError(f"config: bad [http] value: {error}", path=str(config_path())) from None
     return settings
+
+
+@dataclass(frozen=True, slots=True)
+class CodeHostOptions:
+    api_url: str
+    token_env: str | None  # the name of the variable, never the token
+    max_wait: float
+
+
+def codehost_options(
+    config: dict[str, Any],
+    api_url: str | None,
+    token_env: str | None,
+    max_wait: float | None,
+) -> CodeHostOptions:
+    """The command line's ``--api-url`` / ``--token-env`` / ``--max-wait`` win over
+    ``[codehost]`` in the config file."""
+    section = _section(config, "codehost")
+    base = api_url or section.get("api_url")
+    if not isinstance(base, str) or not base:
+        raise UsageError(
+            f"no code-host API URL: pass --api-url or set codehost.api_url in {config_path()}"
+        )
+    variable = token_env or section.get("token_env")
+    if variable is not None and (not isinstance(variable, str) or not variable):
+        raise UsageError("config: codehost.token_env must be a name", path=str(config_path()))
+    wait = max_wait if max_wait is not None else section.get("max_wait", 3600)
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
+        raise UsageError(
+            "config: codehost.max_wait must be seconds (0 or more)", path=str(config_path())
+        )
+    return CodeHostOptions(base, variable, float(wait))
 
 
 def make_registry(name: str, where: Endpoints) -> Registry:

@@ -3,7 +3,8 @@
 ``make_client`` is the single transport seam (production uses httpx's default transport,
 tests pass their own); ``Fetcher`` adds what collectors need on top: retries with
 exponential backoff and full jitter, ``Retry-After``, conditional requests, a per-host rate
-limit, bounded concurrency and a response size limit. ``fetch_all`` is its synchronous face.
+limit, rate-limit waits (a spent quota's reset time), bounded concurrency and a response
+size limit. ``fetch_all`` is its synchronous face.
 
 Errors (all one line, ``URL: message``)::
 
@@ -13,7 +14,14 @@ Errors (all one line, ``URL: message``)::
         ├── AccessDenied     401 or 403
         ├── HttpStatusError  any other status or failure that retrying will not change
         ├── TooLarge         the body is over the size limit
+        ├── RateLimited      the quota is spent until later than the longest wait allowed
         └── RetriesExhausted the last retry failed too (timeout, connection, 5xx, 429)
+
+Rate limits as GitHub-style hosts signal them: a 403 or 429 whose ``X-RateLimit-Remaining``
+is 0 waits until ``X-RateLimit-Reset`` (bounded by ``rate_limit_max_wait``; beyond it,
+``RateLimited`` at once, since retrying earlier is sure to be refused again); a 403 or 429
+with ``Retry-After`` (a secondary limit) waits that long, capped by ``retry_after_cap``. A
+403 with neither stays ``AccessDenied``. Every wait goes through the injected ``Clock``.
 
 Redirects are followed inside one attempt by httpx, so the rate limit counts an attempt,
 not each hop of it.
@@ -36,6 +44,7 @@ from ossmeta.sources.http_pacing import (
     HostLimiter,
     RealClock,
     backoff_delay,
+    parse_rate_limit_reset,
     parse_retry_after,
 )
 
@@ -66,6 +75,8 @@ class HttpSettings:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     retry_after_cap: float = 120.0
+    # The longest wait for a spent quota to reset (GitHub's window is an hour).
+    rate_limit_max_wait: float = 3600.0
     rate_per_host: float | None = 10.0
     rate_burst: int = 1
     max_concurrency: int = 8
@@ -87,6 +98,8 @@ class HttpSettings:
             raise ValueError("rate_burst must be at least 1")
         if self.max_body_bytes < 0:
             raise ValueError("max_body_bytes must not be negative")
+        if self.rate_limit_max_wait < 0:
+            raise ValueError("rate_limit_max_wait must not be negative")
 
 
 def make_client(
@@ -164,14 +177,28 @@ class RetriesExhausted(FetchError):
     """Every attempt failed with a transient error; names the last one."""
 
 
-class _Transient(Exception):
-    """An attempt failed in a way another attempt may not (internal to ``Fetcher``)."""
+class RateLimited(FetchError):
+    """The request quota is spent and comes back later than ``rate_limit_max_wait``."""
 
-    def __init__(self, reason: str, status: int | None = None, wait: float | None = None):
+
+class _Transient(Exception):
+    """An attempt failed in a way another attempt may not (internal to ``Fetcher``).
+    ``wait`` is what the server asked for; ``capped`` says whether ``retry_after_cap``
+    bounds it (a quota reset was bounded already, by ``rate_limit_max_wait``)."""
+
+    def __init__(
+        self,
+        reason: str,
+        status: int | None = None,
+        wait: float | None = None,
+        *,
+        capped: bool = True,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.wait = wait
+        self.capped = capped
 
 
 # 501 and 505 say the server cannot do this at all; every other 5xx may pass.
@@ -231,17 +258,20 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Fetched:
         """GET ``url``; with ``etag`` / ``last_modified`` the request is conditional and a
-        304 comes back as ``not_modified=True``. Raises a ``FetchError`` subclass."""
-        headers: dict[str, str] = {}
+        304 comes back as ``not_modified=True``. ``headers`` are sent as given (an
+        ``Authorization``: httpx drops it on a redirect to another origin). Raises a
+        ``FetchError`` subclass."""
+        sent = dict(headers or {})
         if etag is not None:
-            headers["If-None-Match"] = etag
+            sent["If-None-Match"] = etag
         if last_modified is not None:
-            headers["If-Modified-Since"] = last_modified
+            sent["If-Modified-Since"] = last_modified
         if accept is not None:
-            headers["Accept"] = accept
-        return await self._request("GET", url, headers, None, etag, last_modified)
+            sent["Accept"] = accept
+        return await self._request("GET", url, sent, None, etag, last_modified)
 
     async def post(
         self, url: str, body: bytes, *, content_type: str, accept: str | None = None
@@ -288,7 +318,9 @@ class Fetcher:
                         attempts=attempts,
                     ) from None
                 if failure.wait is not None:
-                    delay = min(failure.wait, self.settings.retry_after_cap)
+                    delay = failure.wait
+                    if failure.capped:
+                        delay = min(delay, self.settings.retry_after_cap)
                     self._limiter.hold(host, delay)
                 else:
                     delay = backoff_delay(
@@ -346,6 +378,8 @@ class Fetcher:
     ) -> tuple[str, int, dict[str, str], bytes]:
         status = response.status_code
         label = f"HTTP {status} {response.reason_phrase}".rstrip()
+        if status in (403, 429):
+            self._rate_limited(url, response, label, attempts)
         if status == 429 or (status >= 500 and status not in _PERMANENT_5XX):
             wait = None
             if status in _HONOURS_RETRY_AFTER:
@@ -376,6 +410,34 @@ class Fetcher:
             if len(body) > limit:
                 raise TooLarge(too_large, url=url, status=status, attempts=attempts)
         return final_url, status, kept, bytes(body)
+
+    def _rate_limited(self, url: str, response: httpx.Response, label: str, attempts: int) -> None:
+        """Raise the wait a 403 or 429 asks for when it is a rate limit; return otherwise."""
+        headers = response.headers
+        status = response.status_code
+        reset_in = parse_rate_limit_reset(
+            headers.get("x-ratelimit-remaining"),
+            headers.get("x-ratelimit-reset"),
+            headers.get("date"),
+        )
+        if reset_in is not None:
+            longest = self.settings.rate_limit_max_wait
+            if reset_in > longest:
+                raise RateLimited(
+                    f"{label}: the rate limit is spent for {reset_in:.0f} s more, longer "
+                    f"than the longest wait allowed ({longest:.0f} s); try again later",
+                    url=url,
+                    status=status,
+                    attempts=attempts,
+                )
+            # At least a second: a reset already past means the clocks disagree a little.
+            raise _Transient(
+                f"{label} (rate limit spent)", status, max(reset_in, 1.0), capped=False
+            )
+        if status == 403:
+            wait = parse_retry_after(headers.get("retry-after"), headers.get("date"))
+            if wait is not None:  # a secondary rate limit; a 429's is handled as before
+                raise _Transient(f"{label} (secondary rate limit)", status, wait)
 
 
 def _describe(error: BaseException) -> str:

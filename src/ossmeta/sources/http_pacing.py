@@ -1,6 +1,6 @@
-"""Pacing for the HTTP fetcher: the clock, the per-host rate limiter, retry backoff and
-``Retry-After`` parsing. Kept apart from ``http.py`` so the timing rules can be read (and
-tested with a fake clock) without the network code around them."""
+"""Pacing for the HTTP fetcher: the clock, the per-host rate limiter, retry backoff,
+``Retry-After`` and rate-limit reset parsing. Kept apart from ``http.py`` so the timing
+rules can be read (and tested with a fake clock) without the network code around them."""
 
 from __future__ import annotations
 
@@ -110,3 +110,24 @@ def _http_date(text: str) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
+
+
+def parse_rate_limit_reset(
+    remaining: str | None, reset: str | None, date: str | None = None
+) -> float | None:
+    """Seconds until a spent request quota comes back, from the ``X-RateLimit-Remaining`` /
+    ``X-RateLimit-Reset`` pair GitHub and its look-alikes send (reset in UTC epoch seconds).
+
+    None unless ``remaining`` is exactly 0 and ``reset`` is an integer: a refusal that does
+    not say the quota is spent is not a primary rate limit. Like ``Retry-After`` dates, the
+    reset is measured against the response's ``Date`` when there is one (the server's own
+    clock), else the local wall clock; a reset in the past gives 0.
+    """
+    if remaining is None or reset is None or remaining.strip() != "0":
+        return None
+    text = reset.strip()
+    if not text.isdigit():
+        return None
+    reference = _http_date(date) if date else None
+    base = reference.timestamp() if reference is not None else time.time()
+    return max(0.0, float(text) - base)
