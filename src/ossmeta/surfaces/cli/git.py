@@ -2,6 +2,75 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from ossmeta.pipelines.git_import import GitImportReport, import_git
+from ossmeta.store.activity_files import activity_root
+from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+
 app = typer.Typer(help="Git repositories: import commits and tags.", no_args_is_help=True)
+
+
+class _Bar:
+    """The pipeline's progress on a Rich bar: the stage as the label, commits as the count."""
+
+    def __init__(self) -> None:
+        # Off when stderr is not a terminal: a log gets the summary line and nothing else.
+        self.bar = progress_bar("{task.description}", disable=not stderr.is_terminal)
+        self.task = self.bar.add_task("opening", total=None)
+
+    def stage(self, text: str) -> None:
+        self.bar.update(self.task, description=text)
+
+    def total(self, commits: int) -> None:
+        self.bar.update(self.task, total=commits, completed=0)
+
+    def advance(self, commits: int) -> None:
+        self.bar.advance(self.task, commits)
+
+
+def _summary(report: GitImportReport) -> str:
+    return (
+        f"{report.repo}: {report.new_commits} new commit(s), {report.tags} tag(s) written, "
+        f"{report.total_commits} commit(s) stored, in {report.elapsed:.1f} s"
+    )
+
+
+@app.command("import")
+def import_(
+    location: Annotated[
+        str, typer.Argument(help="A repository's directory (work tree or bare), or its URL.")
+    ],
+    repo: Annotated[
+        str | None,
+        typer.Option(
+            "--repo",
+            help="Repository key to store under (default: host/owner/name from the URL or "
+            "the origin remote, else local/<directory name>).",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Activity data directory (default: OSSMETA_HOME/activity).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Import every commit (authors, committers, times with offsets, files changed,
+    insertions, deletions, merges) and tag of a repository. A URL is mirrored under
+    OSSMETA_HOME/git first. Run again, it reads only what is new."""
+    store = ready_store(db)
+    progress = _Bar()
+    try:
+        with progress.bar:
+            report = import_git(location, store, activity_root(data_dir), repo, progress=progress)
+    finally:
+        store.dispose()
+    stderr.print(_summary(report))
