@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -163,44 +163,47 @@ class ActivityFiles:
         import duckdb
 
         dropped = 0
-        with self._locked() as manifest:
+        with self._locked() as manifest, duckdb.connect() as connection:
             for month in sorted(months if months is not None else manifest):
                 names = manifest.get(month, [])
-                if not names:
-                    continue
-                paths = [str(self.directory / f"month={month}" / n) for n in names]
-                keys = ", ".join(self.spec.key)
-                order = f"{self.spec.rank} DESC, " if self.spec.rank else ""
-                columns = ", ".join(f'"{c}"' for c in self.spec.schema.names)
-                query = (
-                    f"SELECT {columns} FROM read_parquet($files, filename=true) "
-                    f"QUALIFY row_number() OVER (PARTITION BY {keys} "
-                    f"ORDER BY {order}filename DESC) = 1 ORDER BY {keys}"
-                )
-                name = self._new_name(manifest)
-                folder = self.directory / f"month={month}"
-                temporary = folder / f".{name}.tmp"
-                with duckdb.connect() as connection:
-                    counted = connection.execute(
-                        "SELECT count(*) FROM read_parquet($files)", {"files": paths}
-                    ).fetchone()
-                    total = int(counted[0]) if counted else 0
-                    target = _quoted(temporary)
-                    written = connection.execute(
-                        f"COPY ({query}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)",
-                        {"files": paths},
-                    ).fetchone()
-                kept = int(written[0]) if written else 0
-                if len(names) == 1 and kept == total:
-                    temporary.unlink(missing_ok=True)
-                    continue
-                dropped += total - kept
-                os.replace(temporary, folder / name)
-                manifest[month] = [name]
-                self._write_manifest(manifest)
-                for old in paths:
-                    Path(old).unlink(missing_ok=True)
+                if names:
+                    dropped += self._compact_month(connection, manifest, month, names)
         return dropped
+
+    def _compact_month(
+        self, connection: Any, manifest: dict[str, list[str]], month: str, names: list[str]
+    ) -> int:
+        folder = self.directory / f"month={month}"
+        paths = [str(folder / n) for n in names]
+        keys = ", ".join(self.spec.key)
+        order = f"{self.spec.rank} DESC, " if self.spec.rank else ""
+        columns = ", ".join(f'"{c}"' for c in self.spec.schema.names)
+        query = (
+            f"SELECT {columns} FROM read_parquet($files, filename=true) "
+            f"QUALIFY row_number() OVER (PARTITION BY {keys} "
+            f"ORDER BY {order}filename DESC) = 1 ORDER BY {keys}"
+        )
+        name = self._new_name(manifest)
+        temporary = folder / f".{name}.tmp"
+        counted = connection.execute(
+            "SELECT count(*) FROM read_parquet($files)", {"files": paths}
+        ).fetchone()
+        total = int(counted[0]) if counted else 0
+        target = _quoted(temporary)
+        written = connection.execute(
+            f"COPY ({query}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)",
+            {"files": paths},
+        ).fetchone()
+        kept = int(written[0]) if written else 0
+        if len(names) == 1 and kept == total:
+            temporary.unlink(missing_ok=True)
+            return 0
+        os.replace(temporary, folder / name)
+        manifest[month] = [name]
+        self._write_manifest(manifest)
+        for old in paths:
+            Path(old).unlink(missing_ok=True)
+        return total - kept
 
     def _remove_orphans(self, manifest: dict[str, list[str]]) -> None:
         """Delete files a killed write left behind (named by no manifest)."""
