@@ -15,7 +15,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import typer
 from sqlalchemy import select
 
 from ossmeta.activity import EVENT_COLUMNS, SOURCE_RANK
@@ -26,7 +25,6 @@ from ossmeta.store import Store, open_store
 from ossmeta.store.activity_files import DATASETS, ActivityFiles
 from ossmeta.store.codehost_state import cursor_key
 from ossmeta.store.schema import fetch_validators, repo_facts, sync_cursors
-from ossmeta.surfaces.cli.events_fetch import fetch
 from tests.codehost_server import FakeHost
 from tests.loopback import Loopback, serve
 from tests.sources.test_codehost import FakeClock
@@ -493,20 +491,9 @@ def test_the_token_is_never_stored(
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """``ossmeta events fetch`` through the real ``main`` (its exit codes), on an app with
-    the command registered as the lead will register it."""
+    """``ossmeta events fetch`` through the real ``main`` (its exit codes)."""
     from ossmeta.surfaces.cli import app as app_module
 
-    events = typer.Typer(no_args_is_help=True)
-    events.command("fetch")(fetch)
-    root = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
-    root.add_typer(events, name="events")
-
-    @root.callback()
-    def _root() -> None:
-        """ossmeta"""
-
-    monkeypatch.setattr(app_module, "app", root)
     config = tmp_path / "config.toml"
     config.write_text("[http]\nrate_per_host = 0\nmax_retries = 1\n")
     monkeypatch.setenv("OSSMETA_CONFIG", str(config))

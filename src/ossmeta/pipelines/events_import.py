@@ -1,0 +1,353 @@
+"""``ossmeta events import``: GH Archive hourly files → event rows → Parquet by month.
+
+Steps:
+
+1. **Files.** ``plan`` expands the paths (files, directories, globs); a path that names
+   nothing is a ``SourceError`` before anything is written.
+2. **Rows.** Each file is read line by line (``sources.gharchive``) and every event
+   flattened (``normalizers.gharchive_events``) into Arrow tables of at most
+   ``batch_rows`` rows. A damaged line or event is counted and its ``file:line: reason``
+   kept (the first ``max_problems``); the rest of the file goes on. With ``workers`` > 1
+   files are converted in parallel processes, each file whole in one process. One is the
+   default: on the shared two-core machine this was measured on, two processes were
+   slower than one (bench/bench_events_import.py); they pay only on idle cores.
+3. **Append.** Tables are appended to the ``events`` dataset in batches.
+4. **Compact.** Every month touched is compacted once at the end (also when the import
+   stops early): one row per ``event_key``, a code-host API row over a GH Archive row,
+   the newer import among equals. So importing the same hour twice stores it once.
+
+The garbage collector is paused while rows are built: a batch is hundreds of thousands of
+containers, none in a cycle, and the collector's passes over them doubled the time spent
+building rows (measured on the benchmark's hours).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import pyarrow as pa
+
+from ossmeta.errors import NormalizeError
+from ossmeta.normalizers.gharchive_events import (
+    CONSTANTS,
+    GENERIC,
+    HEAD_COLUMNS,
+    LAYOUTS,
+    SkippedEvent,
+    event_row,
+)
+from ossmeta.sources.gharchive import ArchiveFile, ByteProgress, Malformed, expand, read_events
+from ossmeta.store.activity_files import DATASETS, ActivityFiles
+
+__all__ = [
+    "BATCH_ROWS",
+    "FileResult",
+    "ImportReport",
+    "Problem",
+    "convert_file",
+    "import_files",
+    "plan",
+]
+
+BATCH_ROWS: Final = 200_000
+MAX_PROBLEMS: Final = 100
+
+_SCHEMA: Final = DATASETS["events"].schema
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A line that could not be stored, and why."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What one file gave."""
+
+    lines: int
+    events: int
+    malformed: int
+    problems: tuple[Problem, ...]
+    skipped: tuple[tuple[str, int], ...]
+    trimmed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    files: int
+    input_bytes: int  # the files' size on disk
+    lines: int  # non-blank lines read
+    events: int  # rows written before deduplication
+    # Rows the compaction of the touched months dropped: rows this import brought that were
+    # already stored or are outranked by an API row (and any a writer that did not compact
+    # left there before).
+    duplicates: int
+    malformed: int
+    problems: tuple[Problem, ...]  # the first ones, in file order
+    skipped: tuple[tuple[str, int], ...]  # (reason, events) for shapes not imported
+    trimmed: int  # events in the payload shape trimmed in October 2025
+    months: tuple[str, ...]
+    workers: int
+
+    @property
+    def stored(self) -> int:
+        """Rows added to the store: written minus duplicates."""
+        return self.events - self.duplicates
+
+
+def plan(paths: Sequence[str]) -> list[ArchiveFile]:
+    """The files the paths name (a ``SourceError`` for a path that names nothing)."""
+    return expand(paths)
+
+
+# -- rows → Arrow --------------------------------------------------------------------------
+
+
+class EventTables:
+    """Rows grouped by layout, turned into one table of the ``events`` schema on demand:
+    each layout's columns from its rows, every other column NULL, constants repeated."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[object, ...]]] = {}
+        self.count = 0
+
+    def add(self, layout: str, values: tuple[object, ...]) -> None:
+        rows = self.rows.get(layout)
+        if rows is None:
+            rows = self.rows[layout] = []
+        rows.append(values)
+        self.count += 1
+
+    def take(self) -> pa.Table:
+        """The rows added so far as one table; the builder is empty afterwards."""
+        parts = [_layout_table(layout, rows) for layout, rows in self.rows.items() if rows]
+        self.rows = {}
+        self.count = 0
+        if not parts:
+            return _SCHEMA.empty_table()
+        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
+def _layout_table(layout: str, rows: list[tuple[object, ...]]) -> pa.Table:
+    count = len(rows)
+    # Rows of one layout all have its length (the normalizer builds them so), hence no
+    # strict zip here: this is the hottest loop after the parsing.
+    given = dict(zip(HEAD_COLUMNS + LAYOUTS[layout], zip(*rows)))  # noqa: B905
+    constants = CONSTANTS if layout == GENERIC else {**CONSTANTS, "type": layout}
+    arrays = []
+    for spec in _SCHEMA:
+        if spec.name in constants:
+            arrays.append(pa.repeat(pa.scalar(constants[spec.name], spec.type), count))
+        elif spec.name in given:
+            arrays.append(pa.array(given[spec.name], type=spec.type))
+        else:
+            arrays.append(pa.nulls(count, spec.type))
+    return pa.Table.from_arrays(arrays, schema=_SCHEMA)
+
+
+# -- one file ------------------------------------------------------------------------------
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def convert_file(
+    file: ArchiveFile,
+    emit: Callable[[pa.Table], None],
+    *,
+    batch_rows: int = BATCH_ROWS,
+    on_bytes: ByteProgress | None = None,
+    max_problems: int = MAX_PROBLEMS,
+) -> FileResult:
+    """Read one file; hand its rows to ``emit`` as tables of at most ``batch_rows``."""
+    lines = events = malformed = trimmed = 0
+    problems: list[Problem] = []
+    skipped: Counter[str] = Counter()
+    tables = EventTables()
+    with _collector_paused():
+        for item in read_events(file, on_bytes):
+            lines += 1
+            if type(item) is Malformed:
+                malformed += 1
+                if len(problems) < max_problems:
+                    problems.append(Problem(item.path, item.line, item.reason))
+                continue
+            number, event = item  # type: ignore[misc]
+            try:
+                layout, values = event_row(event)
+            except SkippedEvent as skip:
+                skipped[skip.reason] += 1
+                continue
+            except NormalizeError as error:
+                malformed += 1
+                if len(problems) < max_problems:
+                    problems.append(Problem(file.display, number, error.message))
+                continue
+            tables.add(layout, values)
+            if values[-1] is True:  # ``trimmed`` closes every layout
+                trimmed += 1
+            if tables.count >= batch_rows:
+                events += tables.count
+                emit(tables.take())
+        if tables.count:
+            events += tables.count
+            emit(tables.take())
+    return FileResult(
+        lines, events, malformed, tuple(problems), tuple(sorted(skipped.items())), trimmed
+    )
+
+
+# -- many files ----------------------------------------------------------------------------
+
+
+class _Batches:
+    """Tables gathered until a batch is worth a Parquet file, then appended."""
+
+    def __init__(self, store: ActivityFiles, batch_rows: int) -> None:
+        self.store = store
+        self.batch_rows = batch_rows
+        self.pending: list[pa.Table] = []
+        self.rows = 0
+
+    def add(self, table: pa.Table) -> None:
+        self.pending.append(table)
+        self.rows += table.num_rows
+        if self.rows >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            batch = pa.concat_tables(self.pending) if len(self.pending) > 1 else self.pending[0]
+            self.pending, self.rows = [], 0
+            self.store.append(batch)
+
+
+def _import_apart(file: ArchiveFile, root: Path, batch_rows: int, max_problems: int) -> FileResult:
+    """One file in a worker process, appending its own batches: the store's lock keeps
+    the writers one at a time, and no table has to travel back."""
+    batches = _Batches(ActivityFiles(root, "events"), batch_rows)
+    result = convert_file(file, batches.add, batch_rows=batch_rows, max_problems=max_problems)
+    batches.flush()
+    return result
+
+
+@dataclass
+class _Tally:
+    """Totals over the files."""
+
+    max_problems: int
+    lines: int = 0
+    events: int = 0
+    malformed: int = 0
+    trimmed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def add(self, result: FileResult) -> None:
+        self.lines += result.lines
+        self.events += result.events
+        self.malformed += result.malformed
+        self.trimmed += result.trimmed
+        room = self.max_problems - len(self.problems)
+        self.problems.extend(result.problems[: max(room, 0)])
+        self.skipped.update(dict(result.skipped))
+
+
+def _grown(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
+    """Months with files that were not there before."""
+    return sorted(m for m, names in after.items() if set(names) - set(before.get(m, ())))
+
+
+def import_files(
+    files: Sequence[ArchiveFile],
+    root: Path,
+    *,
+    workers: int = 1,
+    batch_rows: int = BATCH_ROWS,
+    max_problems: int = MAX_PROBLEMS,
+    on_bytes: ByteProgress | None = None,
+    on_compact: Callable[[Sequence[str]], None] | None = None,
+) -> ImportReport:
+    """Import ``files`` into the ``events`` dataset under the activity ``root``.
+    ``workers``: processes converting files (more than one starts a process pool).
+    ``on_bytes`` hears of progress in bytes of input; ``on_compact`` of the months about
+    to be compacted."""
+    store = ActivityFiles(root, "events")
+    before = store.manifest()
+    tally = _Tally(max_problems)
+    used = max(1, min(workers, len(files)))
+    months: list[str] = []
+    duplicates = 0
+    try:
+        if used == 1:
+            batches = _Batches(store, batch_rows)
+            for file in files:
+                tally.add(
+                    convert_file(
+                        file,
+                        batches.add,
+                        batch_rows=batch_rows,
+                        on_bytes=on_bytes,
+                        max_problems=max_problems,
+                    )
+                )
+            batches.flush()
+        else:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(used, mp_context=context) as pool:
+                count = len(files)
+                done = pool.map(
+                    _import_apart,
+                    files,
+                    [root] * count,
+                    [batch_rows] * count,
+                    [max_problems] * count,
+                )
+                for file, result in zip(files, done, strict=True):
+                    tally.add(result)
+                    if on_bytes is not None:
+                        on_bytes(file.size)
+    finally:
+        # Also after a failure (here or in a worker): rows already appended must not stay
+        # duplicated, so the months are found from the manifest, not from the results.
+        months = _grown(before, store.manifest())
+        if months:
+            if on_compact is not None:
+                on_compact(months)
+            duplicates = store.compact(months)
+    return ImportReport(
+        files=len(files),
+        input_bytes=sum(f.size for f in files),
+        lines=tally.lines,
+        events=tally.events,
+        duplicates=duplicates,
+        malformed=tally.malformed,
+        problems=tuple(tally.problems),
+        skipped=tuple(sorted(tally.skipped.items())),
+        trimmed=tally.trimmed,
+        months=tuple(months),
+        workers=used,
+    )
