@@ -18,24 +18,25 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv with pinned dependencies
 
-demo: $(STAMP)  ## sample advisories + a scan, then a sync from a stand-in registry, curation, why and quality
+demo: $(STAMP)  ## advisories + a scan; registry sync, curation, why, quality; events, git, identities and metrics
 	$(BIN)/ossmeta db upgrade
 	$(BIN)/ossmeta advisories import --data-license CC-BY-4.0 examples/advisories
 	$(BIN)/ossmeta scan examples/project; status=$$?; [ $$status -le 1 ] || exit $$status
 	$(BIN)/python examples/registry_demo.py
+	$(BIN)/python examples/activity_demo.py
 
 test: $(STAMP)  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 
 lint: $(STAMP)  ## ruff, mypy (strict) and the import-layer contract
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench examples
+	$(BIN)/ruff check --fix src tests bench examples
 
 bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_import.py
@@ -43,6 +44,10 @@ bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_normalize_licenses.py
 	$(BIN)/python bench/bench_normalize_repos.py
 	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_events_import.py
+	$(BIN)/python bench/bench_git.py
+	$(BIN)/python bench/bench_openrank.py
+	$(BIN)/python bench/bench_metrics.py
 
 clean:
 	rm -rf $(VENV) .ossmeta .mypy_cache .ruff_cache .pytest_cache
