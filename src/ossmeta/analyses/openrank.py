@@ -1,0 +1,182 @@
+"""OpenRank (issue 4 §3), the entry points the metrics use: global OpenRank on the monthly
+repo–developer graph (this module) and community OpenRank inside each repository
+(openrank_community.py), as OpenDigger computes them (reference/opendigger.md §1.2, §1.3).
+
+The graph of a month is built once with NumPy (openrank_graph.py) and iterated on SciPy
+sparse matrices (openrank_pregel.py: the Pregel supersteps with per-node freezing that
+OpenDigger runs on Neo4j GDS), or with ``solver="spark"`` on Spark DataFrames
+(openrank_spark.py), the same supersteps on the same graph.
+
+Choices where the reference is silent or self-contradictory:
+
+- ``previous`` rows of a month that this call computes are ignored (the recomputed month
+  wins); a carry only looks at months before the month being computed.
+- OpenDigger stores OpenRank as a ClickHouse ``Float`` (32-bit) and carries that; we carry
+  the float64 values we output.
+- Names are the last ``repo_name``/``actor_login`` seen in the month's rows (upstream takes
+  the one of the latest event, which the metrics SQL already resolves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ossmeta.analyses.openrank_community import COMMUNITY_SCHEMA, community_openrank
+from ossmeta.analyses.openrank_graph import (
+    KIND_NAMES,
+    CarryHistory,
+    OpenRankGraph,
+    build_global_month,
+    float_column,
+    int_column,
+    month_index,
+    month_rows,
+    require_columns,
+)
+from ossmeta.analyses.openrank_pregel import Iteration, iterate, solve_exact
+from ossmeta.errors import AnalysisError
+
+__all__ = [
+    "COMMUNITY_SCHEMA",
+    "GLOBAL_SCHEMA",
+    "Iteration",
+    "community_openrank",
+    "global_openrank",
+    "iterate",
+    "solve_exact",
+]
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+GLOBAL_TOLERANCE = 0.01  # globalOpenrank.ts L242-249
+GLOBAL_MAX_ITERATIONS = 100
+EDGE_COLUMNS = ("month", "repo_id", "repo_name", "actor_id", "actor_login", "activity")
+
+GLOBAL_SCHEMA = pa.schema(
+    [
+        ("month", pa.string()),
+        ("kind", pa.string()),
+        ("id", pa.int64()),
+        ("name", pa.string()),
+        ("openrank", pa.float64()),
+    ]
+)
+
+
+def global_openrank(
+    edges: pa.Table,
+    *,
+    solver: str = "scipy",
+    spark: Any = None,
+    previous: pa.Table | None = None,
+) -> pa.Table:
+    """Monthly global OpenRank of every active repo and user (GLOBAL_SCHEMA rows).
+
+    ``edges``: one row per (month, repo, user) with A(r,u) > 0, already rounded and filtered
+    of bots, '[snyk]%' issues and push-only pairs. ``previous``: earlier results (same columns
+    as the output) to carry from. ``solver``: "scipy" (the Pregel iteration, tolerance 0.01,
+    at most 100 supersteps, as upstream), "spark" (the same iteration on ``spark`` or a new
+    session), or "exact" (the closed form; a cross-check, not what upstream publishes).
+    """
+    require_columns(edges, EDGE_COLUMNS, "activity rows")
+    solve = _global_solver(solver, spark)
+    history = CarryHistory()
+    months = month_rows(edges)
+    pending = _previous_batches(previous, {m for m, _ in months})
+    parts: list[pa.Table] = []
+    for month, rows in months:
+        this_month = month_index(month)
+        while pending and pending[0].month < this_month:
+            batch = pending.pop(0)
+            history.fold(batch.kind, batch.ids, np.full(batch.ids.size, batch.month), batch.values)
+        part = edges if len(months) == 1 else edges.take(pa.array(rows))
+        built = build_global_month(
+            month,
+            int_column(part, "repo_id"),
+            part.column("repo_name").combine_chunks(),
+            int_column(part, "actor_id"),
+            part.column("actor_login").combine_chunks(),
+            float_column(part, "activity"),
+            history,
+        )
+        if built is None:
+            continue  # nothing active after the filters: no rows, as upstream
+        values = solve(built.graph)
+        others = built.graph.size - 1
+        openrank = values[:others] + values[others] / others
+        for kind in (0, 1):
+            mask = built.kinds == kind
+            ids = built.ids[mask]
+            history.fold(kind, ids, np.full(ids.size, this_month), openrank[mask])
+        parts.append(
+            pa.table(
+                {
+                    "month": pa.array([month] * others, pa.string()),
+                    "kind": pc.take(pa.array(KIND_NAMES), pa.array(built.kinds)),
+                    "id": pa.array(built.ids, pa.int64()),
+                    "name": built.names,
+                    "openrank": pa.array(openrank, pa.float64()),
+                },
+                schema=GLOBAL_SCHEMA,
+            )
+        )
+    return pa.concat_tables(parts) if parts else GLOBAL_SCHEMA.empty_table()
+
+
+@dataclass(frozen=True, eq=False)
+class _Batch:
+    month: int
+    kind: int
+    ids: Ints
+    values: Floats
+
+
+def _global_solver(solver: str, spark: Any) -> Callable[[OpenRankGraph], Floats]:
+    if solver == "scipy":
+        return lambda graph: (
+            iterate(graph, tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS).values
+        )
+    if solver == "exact":
+        return solve_exact
+    if solver == "spark":
+        from ossmeta.analyses.openrank_spark import iterate_spark
+
+        if spark is None:
+            from ossmeta.analyses.spark_session import spark_session
+
+            spark = spark_session()
+        session = spark
+        return lambda graph: (
+            iterate_spark(
+                session, graph, tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS
+            ).values
+        )
+    raise AnalysisError(f"OpenRank: unknown solver {solver!r} (scipy, spark or exact)")
+
+
+def _previous_batches(previous: pa.Table | None, computed: set[str]) -> list[_Batch]:
+    """``previous`` as per-(month, kind) batches in ascending month order, leaving out the
+    months this call computes."""
+    if previous is None or previous.num_rows == 0:
+        return []
+    require_columns(previous, ("month", "kind", "id", "openrank"), "previous results")
+    kinds = previous.column("kind").to_numpy(zero_copy_only=False)
+    ids = int_column(previous, "id")
+    values = float_column(previous, "openrank")
+    batches: list[_Batch] = []
+    for month, rows in month_rows(previous):
+        if month in computed:
+            continue
+        for code, name in enumerate(KIND_NAMES):
+            chosen = rows[kinds[rows] == name]
+            if chosen.size:
+                batches.append(_Batch(month_index(month), code, ids[chosen], values[chosen]))
+    return batches
