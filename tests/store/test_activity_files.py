@@ -18,7 +18,7 @@ SCHEMA = DATASETS["events"].schema
 
 
 def _events(*rows: dict[str, Any]) -> pa.Table:
-    full = [{name: None for name in SCHEMA.names} | row for row in rows]
+    full = [dict.fromkeys(SCHEMA.names) | row for row in rows]
     return pa.Table.from_pylist(full, schema=SCHEMA)
 
 
@@ -115,7 +115,7 @@ def test_a_damaged_manifest_is_a_one_line_store_error(tmp_path: Path) -> None:
 def test_commits_are_unique_per_repository_and_sha(tmp_path: Path) -> None:
     schema = DATASETS["commits"].schema
     files = ActivityFiles(tmp_path, "commits")
-    row = {name: None for name in schema.names} | {"repo": "r", "sha": "s", "month": "2024-01"}
+    row = dict.fromkeys(schema.names) | {"repo": "r", "sha": "s", "month": "2024-01"}
     files.append(pa.Table.from_pylist([row, row | {"sha": "t"}], schema=schema))
     files.append(pa.Table.from_pylist([row], schema=schema))
     assert files.compact() == 1
