@@ -461,7 +461,7 @@ def test_release_interval_reaches_back_before_since(tmp_path: Path) -> None:
 def test_days_since_last_commit_at_each_month_end(tmp_path: Path) -> None:
     table = run(tmp_path, commit_scenario())
     assert series(table, TOOL, "days_since_last_commit") == {
-        # 2024-01: last commit Jan 31 23:30, evaluated Jan 31 -> 0 days, dropped
+        "2024-01": 0,  # last commit Jan 31 23:30, evaluated Jan 31: 0 days, kept (news)
         "2024-02": 15,  # Feb 29 - Feb 14
         "2024-03": 29,  # Mar 31 - Mar 2
         "2024-04": 19,  # Apr 30 - Apr 11
@@ -501,8 +501,8 @@ def test_as_of_with_a_time_zone_is_the_same_instant_in_utc(tmp_path: Path) -> No
     )
     assert zoned.equals(naive)
     later = run(tmp_path / "c", commit_scenario(), as_of=datetime(2024, 6, 15, 18, 0))
-    # at 18:00 the Jun 15 commit counts: 0 days since, dropped
-    assert "2024-06" not in series(later, TOOL, "days_since_last_commit")
+    # at 18:00 the Jun 15 commit counts: 0 days since (kept: these series keep zeros)
+    assert series(later, TOOL, "days_since_last_commit")["2024-06"] == 0
 
 
 # -- maintenance status ------------------------------------------------------------------------

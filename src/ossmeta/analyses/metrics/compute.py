@@ -3,7 +3,8 @@ period, then round and drop zeros once, the same way for both engines.
 
 Steps, in order:
 1. register views: ``events`` (from the start of ``since``'s year), ``events_all``,
-   ``commits``, ``tags``, ``identities``, ``bots``, ``repo_facts``, ``repos``;
+   ``commits``, ``tags``, ``identities``, ``bots``, ``repo_facts``, ``repos`` (repo_id, repo)
+   and ``developers`` (actor_id, login, developer = ``github.com/<login>``);
 2. run every SQL definition for each of its periods, and every Python step (OpenRank);
 3. keep periods at or after ``since``; round to two decimals; drop zero values.
 """
@@ -20,6 +21,7 @@ import pyarrow.compute as pc
 from ossmeta.analyses.metrics import git_health, opendigger
 from ossmeta.analyses.metrics.engine import MetricEngine
 from ossmeta.analyses.metrics.model import RESULT_SCHEMA, Context, Definition
+from ossmeta.analyses.metrics.opendigger_sql import latest
 from ossmeta.store.activity_files import DATASETS, ActivityFiles
 
 __all__ = ["ActivityInputs", "Step", "compute_metrics", "register_inputs"]
@@ -51,11 +53,38 @@ def register_inputs(engine: MetricEngine, inputs: ActivityInputs, context: Conte
         "SELECT DISTINCT substr(identity, 7) AS login FROM identities "
         "WHERE is_bot AND identity LIKE 'login:%'",
     )
-    # A repository is named by its id's most recent name (renames follow), as OpenDigger does.
-    engine.define_view(
-        "repos",
-        "SELECT repo_id, 'github.com/' || arg_max(repo_name, created_at) AS repo "
-        "FROM events_all GROUP BY repo_id",
+    # A repository is named by its id's most recent name (renames follow), a developer by the
+    # most recent login of its id (as actor or as issue/PR author), as OpenDigger does. When
+    # ids share a name (a repository deleted and created again, a login taken over), the id
+    # seen last owns it and the others are left out, as OpenDigger's export tables do
+    # (``argMax(id, time) GROUP BY name``). Both are computed once: most queries join them.
+    engine.materialize("repos", _owned_names("repo_id", "repo_name", "events_all", "repo"))
+    named = (
+        "(SELECT actor_id, actor_login AS login, created_at FROM events_all "
+        "UNION ALL SELECT issue_author_id, issue_author_login, created_at FROM events_all "
+        "WHERE issue_author_id IS NOT NULL)"
+    )
+    engine.materialize("developers", _owned_names("actor_id", "login", named, "developer"))
+
+
+def _owned_names(key: str, name: str, source: str, subject: str) -> str:
+    """``key, login|repo (name), subject = github.com/<name>`` for the ids that own their name."""
+    latest_names = (
+        f"SELECT {key}, {latest(name, 'created_at')} AS name, max(created_at) AS last_seen "
+        f"FROM {source} AS named WHERE {key} IS NOT NULL GROUP BY {key}"
+    )
+    ranked = (
+        f"SELECT {key}, name, row_number() OVER (PARTITION BY lower(name) "
+        f"ORDER BY last_seen DESC, {key} DESC) AS name_rank FROM ({latest_names}) AS latest_names "
+        "WHERE name IS NOT NULL"
+    )
+    login = ", name AS login" if subject == "developer" else ""
+    # Repository keys are lower case, as git import and `metrics show` write them (a code
+    # host's owner/name is case-insensitive); logins keep the case the host shows.
+    shown = "lower(name)" if subject == "repo" else "name"
+    return (
+        f"SELECT {key}{login}, 'github.com/' || {shown} AS {subject} "
+        f"FROM ({ranked}) AS ranked WHERE name_rank = 1"
     )
 
 
@@ -70,13 +99,24 @@ def compute_metrics(
     register_inputs(engine, inputs, context)
     chosen = list(definitions) if definitions is not None else all_definitions()
     parts = [
-        engine.query(definition.build(context, period)).cast(RESULT_SCHEMA)
-        for definition in chosen
-        for period in definition.periods
+        engine.query(every_period(definition, context)).cast(RESULT_SCHEMA) for definition in chosen
     ]
-    parts += [step(engine, context).cast(RESULT_SCHEMA) for step in (steps or all_steps())]
+    parts += [
+        step(engine, context).cast(RESULT_SCHEMA)
+        for step in (all_steps() if steps is None else steps)
+    ]
     table = pa.concat_tables(parts) if parts else RESULT_SCHEMA.empty_table()
     return finish(table, context.since)
+
+
+def every_period(definition: Definition, context: Context) -> str:
+    """One query for all of a definition's periods: on Spark each query is a job with seconds
+    of fixed cost, so three grains in one job rather than three jobs."""
+    return " UNION ALL ".join(
+        "SELECT subject, metric, period, CAST(value AS DOUBLE) AS value, "
+        f"CAST(detail AS VARCHAR) AS detail FROM ({definition.build(context, period)}) AS grain"
+        for period in definition.periods
+    )
 
 
 def all_definitions() -> list[Definition]:
@@ -89,13 +129,16 @@ def all_steps() -> list[Step]:
 
 def finish(table: pa.Table, since: str | None) -> pa.Table:
     """Periods from ``since`` on; values rounded to two decimals (half away from zero, as
-    ClickHouse's ROUND); zero values dropped (OpenDigger's export omits them); sorted."""
+    ClickHouse's ROUND); zero values dropped (OpenDigger's export omits them) except in the
+    ``days_since_*`` series, which are ours; sorted."""
     if since:
         table = table.filter(_period_at_or_after(table["period"], since))
     values = table["value"]
     rounded = pc.round(values, ndigits=2, round_mode="half_towards_infinity")
     table = table.set_column(table.schema.get_field_index("value"), "value", rounded)
-    zero = pc.and_(pc.is_valid(rounded), pc.equal(rounded, 0.0))
+    # "0 days since the last commit" is news, not an absent value: those series keep zeros.
+    kept_zero = pc.starts_with(table["metric"], "days_since_")
+    zero = pc.and_(pc.and_(pc.is_valid(rounded), pc.equal(rounded, 0.0)), pc.invert(kept_zero))
     table = table.filter(pc.invert(pc.fill_null(zero, False)))
     order = [("subject", "ascending"), ("metric", "ascending"), ("period", "ascending")]
     return table.sort_by(order)

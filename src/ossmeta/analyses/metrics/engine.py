@@ -33,6 +33,10 @@ class MetricEngine(Protocol):
 
     def define_view(self, view: str, sql: str) -> None: ...
 
+    def materialize(self, view: str, sql: str) -> None:
+        """Like ``define_view``, but computed once and kept (for a view many queries join)."""
+        ...
+
     def query(self, sql: str) -> pa.Table: ...
 
     def close(self) -> None: ...
@@ -66,6 +70,9 @@ class DuckDBEngine:
     def define_view(self, view: str, sql: str) -> None:
         self._run(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {sql}')
 
+    def materialize(self, view: str, sql: str) -> None:
+        self._run(f'CREATE OR REPLACE TEMP TABLE "{view}" AS {sql}')
+
     def _run(self, sql: str) -> None:
         try:
             self._connection.execute(sql)
@@ -92,6 +99,7 @@ class SparkEngine:
 
             session = spark_session()
         self.session = session
+        self._cached: list[Any] = []
 
     def register_parquet(self, view: str, files: Sequence[str], schema: pa.Schema) -> None:
         if not files:
@@ -113,6 +121,15 @@ class SparkEngine:
         except Exception as error:
             raise _failed("Spark", error) from None
 
+    def materialize(self, view: str, sql: str) -> None:
+        try:
+            frame = self.session.sql(to_spark_sql(sql)).cache()
+            frame.count()  # compute it now, once, rather than inside the first query that joins it
+        except Exception as error:
+            raise _failed("Spark", error) from None
+        self._cached.append(frame)
+        frame.createOrReplaceTempView(view)
+
     def query(self, sql: str) -> pa.Table:
         spark_sql = to_spark_sql(sql)
         try:
@@ -122,7 +139,11 @@ class SparkEngine:
         return result
 
     def close(self) -> None:
-        """The session is shared (tests, the CLI's single run); whoever made it stops it."""
+        """The session is shared (tests, the CLI's single run); whoever made it stops it. What
+        this engine cached is released."""
+        for frame in self._cached:
+            frame.unpersist()
+        self._cached.clear()
 
 
 def to_spark_sql(sql: str) -> str:

@@ -1,0 +1,198 @@
+"""OpenRank as a metric step: the monthly graph input in SQL (on the engine), the iteration
+in ``ossmeta.analyses.openrank`` (SciPy on DuckDB runs, Spark on Spark runs).
+
+**Global OpenRank** (reference §1.2, globalOpenrank.ts). Per month, repo and actor over all
+history (``events_all``: each month carries the last one's values)::
+
+    A(r,u) = ROUND(22.235·issues opened + 5.252·issue comments + 9.712·issues closed
+                   + 7.427·review comments + 40.679·PRs opened + 14.695·pushes, 3)
+
+(distinct ids; comments and review comments of any action), over the four activity types and
+PushEvent, without events on issues titled ``[snyk]%``, without actors in the ``bots`` view
+(upstream: accounts labelled ``:bot``), keeping a pair when A > 0, its latest login is not
+``%[bot]``, and it has at least one of: issue opened or closed, issue comment created, review
+comment created, PR opened or closed (a push-only pair is dropped). The actor is always the
+event's actor (no merged-PR credit). Repo metric ``openrank`` and developer metric
+``openrank`` per month; a quarter or year is the sum of its months (getRepoOpenrank,
+getUserOpenrank).
+
+**Community OpenRank** (reference §1.3, communityOpenrank.ts). Per month, repo, issue or PR
+number and actor, without ``deleted`` events::
+
+    ROUND(22.235·issue opened + 5.252·comments + 9.712·issue closed + 7.427·review comments
+          + 40.679·PR opened + 14.695·PR closed, 3)
+
+kept when > 0; the item is a PR for that actor when one of the actor's events on it is a
+PullRequestEvent or review comment (upstream's per-row ``is_pull``); merged when one of the
+actor's events on it says merged (``MAX(pull_merged)``). Computed for the repositories that
+have a global OpenRank, as upstream. Stored as repo metric ``community_openrank`` per month:
+value NULL, detail the JSON object ``{login: value}`` of every developer's community OpenRank
+in the repository (3 decimals, as the upstream network export writes them). Bots stay in the
+graph (upstream's graph keeps them) and are left out of the detail (as upstream's
+``normalized_community_openrank``); the values are the community graph's own, not rescaled
+to the repository's global OpenRank.
+
+Both inputs are sorted before the solver sees them, so both engines hand it the same table.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+
+import pyarrow as pa
+
+from ossmeta.analyses.metrics.engine import MetricEngine
+from ossmeta.analyses.metrics.model import PERIODS, RESULT_SCHEMA, Context, Period
+from ossmeta.analyses.metrics.opendigger_sql import (
+    ACTIVITY_TYPES,
+    MERGED,
+    count_distinct_if,
+    double,
+    latest,
+    not_bot,
+)
+from ossmeta.analyses.openrank import community_openrank, global_openrank
+
+__all__ = [
+    "COMMUNITY_ITEMS",
+    "GLOBAL_EDGES",
+    "community_openrank_step",
+    "global_openrank_step",
+]
+
+_MONTH: Final = "strftime(created_at, '%Y-%m')"
+
+_GLOBAL_TERMS: Final = (
+    (22.235, "issue_id", "type = 'IssuesEvent' AND action = 'opened'"),
+    (5.252, "issue_comment_id", "type = 'IssueCommentEvent'"),
+    (9.712, "issue_id", "type = 'IssuesEvent' AND action = 'closed'"),
+    (7.427, "pull_review_comment_id", "type = 'PullRequestReviewCommentEvent'"),
+    (40.679, "issue_id", "type = 'PullRequestEvent' AND action = 'opened'"),
+    (14.695, "push_id", "type = 'PushEvent'"),
+)
+_COMMUNITY_TERMS: Final = (
+    *_GLOBAL_TERMS[:5],
+    (14.695, "issue_id", "type = 'PullRequestEvent' AND action = 'closed'"),
+)
+_VALID: Final = (
+    "(type = 'IssuesEvent' AND action IN ('opened', 'closed')) "
+    "OR (type = 'IssueCommentEvent' AND action = 'created') "
+    "OR (type = 'PullRequestReviewCommentEvent' AND action = 'created') "
+    "OR (type = 'PullRequestEvent' AND action IN ('opened', 'closed'))"
+)
+
+
+def _weighted(terms: tuple[tuple[float, str, str], ...]) -> str:
+    total = " + ".join(f"{double(w)} * {count_distinct_if(c, cond)}" for w, c, cond in terms)
+    return f"round({total}, 3)"
+
+
+GLOBAL_EDGES: Final = (
+    "SELECT month, repo_id, repo_name, actor_id, actor_login, activity FROM ("
+    f"SELECT {_MONTH} AS month, repo_id, {latest('repo_name', 'created_at')} AS repo_name, "
+    f"actor_id, {latest('actor_login', 'created_at')} AS actor_login, "
+    f"{_weighted(_GLOBAL_TERMS)} AS activity, "
+    f"count(CASE WHEN {_VALID} THEN 1 END) AS valid_count "
+    "FROM events_all "
+    f"WHERE type IN ('PushEvent', {ACTIVITY_TYPES[1:-1]}) AND actor_id IS NOT NULL "
+    "AND coalesce(issue_title, '') NOT ILIKE '[snyk]%' "
+    "AND lower(coalesce(actor_login, '')) NOT IN (SELECT lower(login) FROM bots) "
+    f"GROUP BY {_MONTH}, repo_id, actor_id"
+    ") AS pairs WHERE activity > 0 AND valid_count > 0 "
+    "AND coalesce(actor_login, '') NOT LIKE '%[bot]' "
+    "ORDER BY month, repo_id, actor_id"
+)
+
+COMMUNITY_ITEMS: Final = (
+    "SELECT month, repo_id, repo_name, actor_id, actor_login, item_kind, item_number, merged, "
+    "activity FROM ("
+    f"SELECT {_MONTH} AS month, repo_id, {latest('repo_name', 'created_at')} AS repo_name, "
+    f"actor_id, {latest('actor_login', 'created_at')} AS actor_login, "
+    "CASE WHEN count(CASE WHEN type IN ('PullRequestEvent', 'PullRequestReviewCommentEvent') "
+    "THEN 1 END) > 0 THEN 'pr' ELSE 'issue' END AS item_kind, "
+    "issue_number AS item_number, "
+    f"coalesce(bool_or({MERGED}), false) AS merged, "
+    f"{_weighted(_COMMUNITY_TERMS)} AS activity "
+    f"FROM events_all WHERE type IN {ACTIVITY_TYPES} AND action <> 'deleted' "
+    "AND issue_number IS NOT NULL AND actor_id IS NOT NULL "
+    f"GROUP BY {_MONTH}, repo_id, issue_number, actor_id"
+    ") AS items WHERE activity > 0 AND actor_id > 0 "
+    "AND repo_id IN (SELECT id FROM openrank_global WHERE kind = 'repo') "
+    "ORDER BY month, repo_id, actor_id, item_kind, item_number"
+)
+
+
+def _global_rows(period: Period) -> str:
+    """RESULT_SCHEMA rows of global OpenRank for one grain (a period sums its months)."""
+    months = "CAST(month || '-01' AS TIMESTAMP)"
+    label = period.label("month_start")
+    source = f"SELECT kind, id, openrank, {months} AS month_start FROM openrank_global"
+    return (
+        f"SELECT r.repo AS subject, 'openrank' AS metric, {label} AS period, "
+        "sum(o.openrank) AS value, CAST(NULL AS VARCHAR) AS detail "
+        f"FROM ({source}) AS o JOIN repos AS r ON r.repo_id = o.id WHERE o.kind = 'repo' "
+        f"GROUP BY r.repo, {label} "
+        "UNION ALL "
+        f"SELECT d.developer AS subject, 'openrank' AS metric, {label} AS period, "
+        "sum(o.openrank) AS value, CAST(NULL AS VARCHAR) AS detail "
+        f"FROM ({source}) AS o JOIN developers AS d ON d.actor_id = o.id "
+        f"WHERE o.kind = 'user' AND d.developer IS NOT NULL GROUP BY d.developer, {label}"
+    )
+
+
+_COMMUNITY_DETAIL: Final = (
+    "SELECT r.repo AS subject, c.month AS period, d.login AS login, c.openrank AS openrank "
+    "FROM openrank_community AS c JOIN repos AS r ON r.repo_id = c.repo_id "
+    "JOIN developers AS d ON d.actor_id = c.id "
+    f"WHERE c.kind = 'user' AND d.login IS NOT NULL AND {not_bot('d.login')} "
+    "ORDER BY subject, period, login"
+)
+
+
+def global_openrank_step(engine: MetricEngine, context: Context) -> pa.Table:
+    """Global OpenRank rows (raw values); leaves the solver's output registered as
+    ``openrank_global`` for ``community_openrank_step``."""
+    del context  # OpenRank carries every month into the next: all history is computed
+    edges = engine.query(GLOBAL_EDGES)
+    if engine.name == "spark":
+        ranked = global_openrank(edges, solver="spark", spark=getattr(engine, "session", None))
+    else:
+        ranked = global_openrank(edges, solver="scipy")
+    engine.register_arrow("openrank_global", ranked)
+    return pa.concat_tables(
+        [engine.query(_global_rows(period)).cast(RESULT_SCHEMA) for period in PERIODS]
+    )
+
+
+def community_openrank_step(engine: MetricEngine, context: Context) -> pa.Table:
+    """Community OpenRank rows; runs after ``global_openrank_step`` (its repositories are
+    those with a global OpenRank)."""
+    del context
+    community = community_openrank(engine.query(COMMUNITY_ITEMS))
+    engine.register_arrow("openrank_community", community)
+    return _community_rows(engine.query(_COMMUNITY_DETAIL))
+
+
+def _community_rows(detail: pa.Table) -> pa.Table:
+    """One row per (repo, month): detail ``{login: value}`` (sorted rows in, sorted keys out)."""
+    grouped: dict[tuple[str, str], dict[str, float]] = {}
+    for subject, period, login, value in zip(
+        detail.column("subject").to_pylist(),
+        detail.column("period").to_pylist(),
+        detail.column("login").to_pylist(),
+        detail.column("openrank").to_pylist(),
+        strict=True,
+    ):
+        grouped.setdefault((subject, period), {})[login] = round(float(value), 3)
+    keys = list(grouped)
+    return pa.table(
+        {
+            "subject": [s for s, _ in keys],
+            "metric": ["community_openrank"] * len(keys),
+            "period": [p for _, p in keys],
+            "value": pa.nulls(len(keys), pa.float64()),
+            "detail": [json.dumps(grouped[k], sort_keys=True) for k in keys],
+        },
+        schema=RESULT_SCHEMA,
+    )
