@@ -1,9 +1,134 @@
-"""`ossmeta metrics`: Activity and community-health metrics: compute, show, export."""
+"""``ossmeta metrics``: compute activity and community-health metrics, show them, export
+them in OpenDigger's layout."""
 
 from __future__ import annotations
 
+import enum
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from ossmeta.analyses.metrics.run import run_metrics
+from ossmeta.errors import UsageError
+from ossmeta.normalizers.repos import canonical_repo_url
+from ossmeta.store import Store
+from ossmeta.store.activity_files import activity_root
+from ossmeta.store.metrics import is_repo_key, read_metrics, subjects
+from ossmeta.surfaces.cli.common import DbOption, ready_store, write_output
+from ossmeta.surfaces.formats.metrics import export_subject, write_show_json, write_show_table
 
 app = typer.Typer(
     help="Activity and community-health metrics: compute, show, export.", no_args_is_help=True
 )
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Activity data directory (default: OSSMETA_HOME/activity)."),
+]
+
+
+class Engine(enum.StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+class ShowFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def compute(
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="Where the metric SQL runs.")
+    ] = Engine.duckdb,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Recompute periods from this month (YYYY-MM) on only."),
+    ] = None,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Also write OpenDigger-layout JSON here.")
+    ] = None,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Compute every metric from the stored events, commits and tags, and store them."""
+    store = ready_store(db)
+    root = activity_root(data_dir)
+    try:
+        report, _ = run_metrics(
+            store, root, engine=engine.value, since=since, as_of=datetime.now(UTC)
+        )
+        if export is not None:
+            _export(store, export)
+    finally:
+        store.dispose()
+    print(
+        f"{report.rows} metric values for {report.repos} repositories and "
+        f"{report.developers} developers on {report.engine} in {report.seconds:.1f} s",
+        file=sys.stderr,
+    )
+
+
+def _repo_key(text: str) -> str:
+    if is_repo_key(text) and "://" not in text:
+        return text.strip("/").lower()
+    parsed = canonical_repo_url(text)
+    if parsed.canonical is None:
+        raise UsageError(f"{text!r} is not a repository (expected host/owner/name)")
+    return parsed.canonical.lower()
+
+
+@app.command()
+def show(
+    repo: Annotated[str, typer.Argument(help="github.com/owner/name, or a repository URL.")],
+    format: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.table,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", "-m", help="Only these metrics (repeatable).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    db: DbOption = None,
+) -> None:
+    """Show one repository's stored metrics."""
+    key = _repo_key(repo)
+    store = ready_store(db)
+    try:
+        with store.engine.connect() as connection:
+            values = read_metrics(connection, key)
+    finally:
+        store.dispose()
+    if metric:
+        wanted = set(metric)
+        values = [v for v in values if v.metric.partition(".")[0] in wanted]
+    if not values and not metric:
+        raise UsageError(f"no metrics stored for {key}: run `ossmeta metrics compute` first")
+    if format is ShowFormat.json:
+        write_output(output, lambda stream: write_show_json(key, values, stream))
+    else:
+        write_output(output, lambda stream: write_show_table(key, values, stream))
+
+
+def _export(store: Store, directory: Path) -> int:
+    files = 0
+    with store.engine.connect() as connection:
+        for kind in ("repo", "developer"):
+            for subject in subjects(connection, kind):
+                files += export_subject(directory, subject, read_metrics(connection, subject))
+    return files
+
+
+@app.command("export")
+def export_command(
+    directory: Annotated[Path, typer.Argument(help="Where to write <host>/<owner>/<repo>/*.json.")],
+    db: DbOption = None,
+) -> None:
+    """Write the stored metrics in OpenDigger's export layout."""
+    store = ready_store(db)
+    try:
+        files = _export(store, directory)
+    finally:
+        store.dispose()
+    print(f"{files} files written under {directory}", file=sys.stderr)
