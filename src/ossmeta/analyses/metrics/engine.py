@@ -160,7 +160,12 @@ def _spark_fixes(node: exp.Expression) -> exp.Expression:
 
     - ``quantile_cont(x, q)``: Spark's ``percentile(x, q)`` is the same linear interpolation
       (numpy's "linear", ClickHouse's interpolated quantile up to 8192 values).
+    - ``WITH x AS MATERIALIZED (...)``: a hint to DuckDB to compute a CTE used many times
+      once; Spark has no such syntax (it plans the CTE where it is used), so it is dropped.
     """
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        node.set("materialized", None)
+        return node
     if isinstance(node, (exp.PercentileCont, exp.Quantile)):
         this = node.this
         fraction = node.args.get("quantile") or node.expression

@@ -32,9 +32,13 @@ to two decimals and drops zeros (OpenDigger's export omits them), so a period wi
 or with a zero, has no row. ``*_detail`` rows and ``.levels`` carry JSON in ``detail`` and no
 value.
 
+Subjects are ``repos.repo`` and ``developers.developer`` (compute.py): an id's latest name;
+when ids share a name, the id seen last owns it, as OpenDigger's export tables decide.
+
 Known differences from OpenDigger, each deliberate: no repairs of GH Archive gaps (the
 2021-10 interpolation belongs to the export); no ``activity_details`` nor
-``active_dates_and_times``; quantiles are exact above 8192 items (ClickHouse samples).
+``active_dates_and_times``; quantiles are exact above 8192 items (ClickHouse samples); the bot
+list is matched by login (upstream's labels by id).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ __all__ = [
     "ACTIVITY_TYPES",
     "MERGED",
     "MERGED_CLOSE",
+    "TIME_TEXT",
     "count_distinct_if",
     "developer_rows",
     "double",
@@ -44,7 +45,8 @@ MERGED: Final = "coalesce(pull_merged, pull_merged_at IS NOT NULL)"
 #: OpenDigger's ``type='PullRequestEvent' AND action='closed' AND pull_merged=1``.
 MERGED_CLOSE: Final = f"(type = 'PullRequestEvent' AND action = 'closed' AND {MERGED})"
 
-_TIME_TEXT: Final = "'%Y-%m-%d %H:%M:%S.%f'"
+#: A time as sortable text (26 characters), for tie-safe "latest" keys.
+TIME_TEXT: Final = "'%Y-%m-%d %H:%M:%S.%f'"
 
 
 def double(weight: float) -> str:
@@ -60,7 +62,7 @@ def count_distinct_if(column: str, condition: str) -> str:
 def latest(value: str, time: str) -> str:
     """``argMax(value, time)``, the same on every engine: rows with a NULL value are skipped,
     and among rows at the same instant the greatest value (as text) wins."""
-    key = f"strftime({time}, {_TIME_TEXT}) || CAST({value} AS VARCHAR)"
+    key = f"strftime({time}, {TIME_TEXT}) || CAST({value} AS VARCHAR)"
     return f"arg_max({value}, CASE WHEN {value} IS NOT NULL THEN {key} END)"
 
 
