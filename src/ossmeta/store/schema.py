@@ -291,33 +291,27 @@ identity_overrides = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-#: Computed metrics per repository (``github.com/owner/name``) and period (``2024-01``,
-#: ``2024Q1``, ``2024``). ``value`` holds scalars; ``detail`` holds JSON for list-valued
-#: parts (response-time ``levels``, bus-factor details).
-repo_metrics = Table(
-    "repo_metrics",
-    metadata,
-    Column("repo", String(512), primary_key=True),
-    Column("metric", String(128), primary_key=True),
-    Column("period", String(16), primary_key=True),
-    Column("value", Float),
-    Column("detail", Text),
-    Column("engine", String(16), nullable=False),
-    Column("computed_at", DateTime(timezone=True), nullable=False),
-)
 
-#: Computed metrics per developer (``github.com/login``), same periods and columns.
-developer_metrics = Table(
-    "developer_metrics",
-    metadata,
-    Column("developer", String(512), primary_key=True),
-    Column("metric", String(128), primary_key=True),
-    Column("period", String(16), primary_key=True),
-    Column("value", Float),
-    Column("detail", Text),
-    Column("engine", String(16), nullable=False),
-    Column("computed_at", DateTime(timezone=True), nullable=False),
-)
+def _metric_table(name: str, subject: str) -> Table:
+    """Computed metrics per subject, metric and period (``2024-01``, ``2024Q1``, ``2024``).
+    ``value`` holds scalars; ``detail`` holds JSON for list-valued parts (response-time
+    ``levels``, bus-factor details) and words (a maintenance status)."""
+    return Table(
+        name,
+        metadata,
+        Column(subject, String(512), primary_key=True),
+        Column("metric", String(128), primary_key=True),
+        Column("period", String(16), primary_key=True),
+        Column("value", Float),
+        Column("detail", Text),
+        Column("engine", String(16), nullable=False),
+        Column("computed_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+#: Per repository (``github.com/owner/name``) and per developer (``github.com/login``).
+repo_metrics = _metric_table("repo_metrics", "repo")
+developer_metrics = _metric_table("developer_metrics", "developer")
 
 #: What each git import has seen, so a re-import reads only new commits.
 git_imports = Table(
