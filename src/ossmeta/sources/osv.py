@@ -9,28 +9,17 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
+from ossmeta.errors import OssmetaError, SourceError
 from ossmeta.model import Provenance, RawRecord
 from ossmeta.sources.archives import count_members, iter_members
 from ossmeta.sources.files import InputFile, decode_text, load_json, load_yaml
 
 SOURCE_ID = "osv"
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
-
-
-@dataclass(frozen=True, slots=True)
-class OsvInput:
-    """One path the user named: a record file, a directory or a zip dump."""
-
-    file: InputFile
-
-    @property
-    def is_zip(self) -> bool:
-        return self.file.path.suffix.lower() == ".zip"
 
 
 def _record_files(root: Path) -> list[Path]:
@@ -103,16 +92,33 @@ def _raw(record: object, file: InputFile, data_license: str | None) -> RawRecord
 
 
 def iter_records(
-    files: list[tuple[InputFile, bool]], data_license: str | None = None
+    files: list[tuple[InputFile, bool]],
+    data_license: str | None = None,
+    problems: list[OssmetaError] | None = None,
 ) -> Iterator[RawRecord]:
     """Yield every record of the given files; one item per file read (progress counts
-    files, so a JSON list of records yields several records for one step)."""
+    files, so a JSON list of records yields several records for one step).
+
+    With ``problems`` given, a file that cannot be read or parsed is added to it and the
+    next file is read, so one run names every bad file; without it the first one raises."""
     for file, is_zip in files:
-        if is_zip:
-            for name, data in iter_members(file, RECORD_SUFFIXES):
-                member = InputFile(file.path, f"{file.display}!{name}")
-                for record in _records_in(member, data):
-                    yield _raw(record, member, data_license)
-        else:
-            for record in _records_in(file, file.read_bytes()):
-                yield _raw(record, file, data_license)
+        try:
+            if is_zip:
+                for name, data in iter_members(file, RECORD_SUFFIXES):
+                    member = InputFile(file.path, f"{file.display}!{name}")
+                    try:
+                        parsed = [_raw(r, member, data_license) for r in _records_in(member, data)]
+                    except SourceError as error:
+                        if problems is None:
+                            raise
+                        problems.append(error)
+                        continue
+                    yield from parsed
+            else:
+                data = file.read_bytes()
+                parsed = [_raw(r, file, data_license) for r in _records_in(file, data)]
+                yield from parsed
+        except SourceError as error:
+            if problems is None:
+                raise
+            problems.append(error)

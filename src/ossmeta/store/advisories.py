@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select
 
 from ossmeta.ecosystems import base_ecosystem, name_key
+from ossmeta.errors import InputError, OssmetaError
 from ossmeta.model import Advisory, RawRecord, Severity
 from ossmeta.normalizers.advisories import advisory_from_osv
 from ossmeta.ranges import uncovered_versions
 from ossmeta.store.engine import Store
 from ossmeta.store.schema import advisories, advisory_aliases, affected, alias_groups, raw_records
+from ossmeta.store.writers import take_writer_lock
 
 BATCH = 500
 CHUNK = 500  # ids per IN (...) list
@@ -39,6 +41,44 @@ class ImportStats:
     withdrawn: int = 0
     groups: int = 0
     by_ecosystem: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: Records with the same id and ``modified`` but different content, and which one won.
+    ties: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """What decides which of two records with one id is current: the newer ``modified``;
+    on equal ``modified`` with different content, the larger content hash (an arbitrary
+    but order-free rule, so every import order and every store agree)."""
+
+    modified: datetime
+    content_hash: str
+    locator: str
+
+    def beats(self, other: _Version) -> bool:
+        return (self.modified, self.content_hash) > (other.modified, other.content_hash)
+
+    def tie_note(self, advisory_id: str, other: _Version) -> str | None:
+        if self.modified != other.modified or self.content_hash == other.content_hash:
+            return None
+        won, lost = (self, other) if self.beats(other) else (other, self)
+        return (
+            f"{advisory_id}: two records share modified {self.modified.isoformat()} but "
+            f"differ; kept {won.locator} (sha256 {won.content_hash[:12]}), "
+            f"not {lost.locator} (sha256 {lost.content_hash[:12]})"
+        )
+
+
+class RejectedImport(InputError):
+    """Some inputs were bad; the import was rolled back. ``problems`` lists each one."""
+
+    def __init__(self, problems: list[OssmetaError]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"{count} bad input{'s' if count != 1 else ''} (each listed above); "
+            "nothing was imported"
+        )
+        self.problems = problems
 
 
 def _severity_columns(severity: Severity | None) -> dict[str, Any]:
@@ -111,12 +151,24 @@ class AdvisoryImporter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._problems: list[OssmetaError] | None = None
 
     def run(
-        self, records: Iterable[RawRecord], progress: Callable[[int], None] | None = None
+        self,
+        records: Iterable[RawRecord],
+        progress: Callable[[int], None] | None = None,
+        *,
+        problems: list[OssmetaError] | None = None,
+        waiting: Callable[[str], None] | None = None,
     ) -> ImportStats:
+        """Import ``records``. With ``problems`` given, a record the normalizer rejects is
+        added to it and the import goes on, so that every bad input is found in one run;
+        the source may add its own (unreadable files) to the same list. If any are listed
+        at the end, nothing is stored and ``RejectedImport`` is raised."""
         stats = ImportStats()
+        self._problems = problems
         with self.store.engine.begin() as connection:
+            take_writer_lock(connection, "advisories", waiting=waiting)
             batch: list[RawRecord] = []
             for record in records:
                 batch.append(record)
@@ -129,6 +181,8 @@ class AdvisoryImporter:
                 self._batch(connection, batch, stats)
                 if progress:
                     progress(len(batch))
+            if problems:
+                raise RejectedImport(problems)  # rolls the transaction back
             if stats.added or stats.updated:
                 stats.groups = rebuild_alias_groups(connection)
             else:
@@ -158,13 +212,23 @@ class AdvisoryImporter:
                 stats.unchanged += 1
                 continue
             known.add(digest)
-            advisory = advisory_from_osv(record.payload, record.provenance.locator)
+            try:
+                advisory = advisory_from_osv(record.payload, record.provenance.locator)
+            except OssmetaError as error:
+                if self._problems is None:
+                    raise
+                self._problems.append(error)
+                continue
             previous = newest.get(advisory.id)
             if previous is None:
                 newest[advisory.id] = (record, advisory)
                 continue
             stats.older += 1
-            if advisory.modified > previous[1].modified:
+            mine, theirs = _version_of(record, advisory), _version_of(*previous)
+            note = mine.tie_note(advisory.id, theirs)
+            if note:
+                stats.ties.append(note)
+            if mine.beats(theirs):
                 raw_only.append(previous[0])
                 newest[advisory.id] = (record, advisory)
             else:
@@ -194,21 +258,37 @@ class AdvisoryImporter:
             .scalars()
             .all()
         )
-        current: dict[str, datetime] = {}
+        current: dict[str, _Version] = {}
         for part in chunks(list(newest)):
-            for advisory_id, modified in connection.execute(
-                select(advisories.c.id, advisories.c.modified).where(advisories.c.id.in_(part))
+            for advisory_id, modified, content_hash, locator in connection.execute(
+                select(
+                    advisories.c.id,
+                    advisories.c.modified,
+                    raw_records.c.content_hash,
+                    raw_records.c.locator,
+                )
+                .join(raw_records, raw_records.c.id == advisories.c.raw_record_id)
+                .where(advisories.c.id.in_(part))
             ):
-                current[advisory_id] = modified if modified.tzinfo else modified.replace(tzinfo=UTC)
+                current[advisory_id] = _Version(
+                    modified if modified.tzinfo else modified.replace(tzinfo=UTC),
+                    content_hash,
+                    locator,
+                )
         heads: list[dict[str, Any]] = []
         alias_rows: list[dict[str, Any]] = []
         affected_rows: list[dict[str, Any]] = []
         replaced: list[str] = []
-        for (_, advisory), raw_id in zip(newest.values(), raw_ids, strict=False):
+        for (record, advisory), raw_id in zip(newest.values(), raw_ids, strict=False):
             stored = current.get(advisory.id)
-            if stored is not None and stored >= advisory.modified:
-                stats.older += 1
-                continue
+            if stored is not None:
+                mine = _version_of(record, advisory)
+                note = mine.tie_note(advisory.id, stored)
+                if note:
+                    stats.ties.append(note)
+                if not mine.beats(stored):
+                    stats.older += 1
+                    continue
             if stored is not None:
                 replaced.append(advisory.id)
                 stats.updated += 1
@@ -234,6 +314,10 @@ class AdvisoryImporter:
             connection.execute(insert(advisory_aliases), alias_rows)
         if affected_rows:
             connection.execute(insert(affected), affected_rows)
+
+
+def _version_of(record: RawRecord, advisory: Advisory) -> _Version:
+    return _Version(advisory.modified, record.provenance.content_hash, record.provenance.locator)
 
 
 def rebuild_alias_groups(connection: Connection) -> int:

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ossmeta.errors import UsageError
+from ossmeta.errors import OssmetaError, UsageError
 from ossmeta.sources import osv
-from ossmeta.store.advisories import AdvisoryImporter
+from ossmeta.store.advisories import AdvisoryImporter, RejectedImport
 from ossmeta.store.lookup import AdvisoryLookup, ShownAdvisory
 from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
 
@@ -34,11 +34,22 @@ def import_(
     files = osv.expand(paths)
     total = osv.count_records(files)
     progress = progress_bar("importing advisories", disable=total < 200)
-    with progress:
-        task = progress.add_task("import", total=total)
-        stats = AdvisoryImporter(store).run(
-            osv.iter_records(files, data_license), lambda n: progress.advance(task, n)
-        )
+    problems: list[OssmetaError] = []  # every bad file or record, not just the first
+    try:
+        with progress:
+            task = progress.add_task("import", total=total)
+            stats = AdvisoryImporter(store).run(
+                osv.iter_records(files, data_license, problems),
+                lambda n: progress.advance(task, n),
+                problems=problems,
+                waiting=lambda why: stderr.print(f"ossmeta: {why}"),
+            )
+    except RejectedImport as rejected:
+        for problem in rejected.problems:
+            stderr.print(f"ossmeta: error: {problem}")
+        raise
+    for note in stats.ties:
+        stderr.print(f"note: {note}")
     stderr.print(
         f"read {stats.read} records: {stats.added} new, {stats.updated} updated, "
         f"{stats.unchanged} unchanged, {stats.older} older than stored; "
