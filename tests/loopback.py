@@ -67,8 +67,10 @@ class Loopback:
         self.requests: list[Request] = []
         self.key = key
         self.hits = Hits()
-        self.active = 0
-        self.max_active = 0
+        # Requests being answered at once, per route (the path without its query): a
+        # request of another test still open on the server does not disturb the count.
+        self._active_on: Counter[str] = Counter()
+        self._max_active_on: Counter[str] = Counter()
         # What a test module keeps next to the server (failure budgets, seen headers...);
         # the server itself until a module sets its own.
         self.state: Any = self
@@ -76,16 +78,25 @@ class Loopback:
     def url(self, path: str) -> str:
         return self.base + path
 
+    def reset_active(self, route: str) -> None:
+        with self.lock:
+            self._max_active_on[route] = self._active_on[route]
+
+    def max_active_on(self, route: str) -> int:
+        with self.lock:
+            return self._max_active_on[route]
+
     def _record(self, request: Request) -> None:
+        route = request.path.split("?", 1)[0]
         with self.lock:
             self.requests.append(request)
             self.hits[self.key(request.method, request.path)] += 1
-            self.active += 1
-            self.max_active = max(self.max_active, self.active)
+            self._active_on[route] += 1
+            self._max_active_on[route] = max(self._max_active_on[route], self._active_on[route])
 
-    def _done(self) -> None:
+    def _done(self, request: Request) -> None:
         with self.lock:
-            self.active -= 1
+            self._active_on[request.path.split("?", 1)[0]] -= 1
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -103,12 +114,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        loopback._record(Request(method, self.path, headers, body))
+        request = Request(method, self.path, headers, body)
+        loopback._record(request)
         try:
             assert loopback.handler is not None, "no handler set"
             status, answer_headers, answer = loopback.handler(method, self.path, headers, body)
         finally:
-            loopback._done()
+            loopback._done(request)
         self._write(status, answer_headers, answer)
 
     def _write(self, status: int, headers: Headers, body: Body) -> None:

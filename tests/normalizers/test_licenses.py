@@ -4,8 +4,6 @@ properties (never raises, idempotent, combination order does not matter)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -537,11 +535,10 @@ def test_hand_tables_point_at_valid_spdx() -> None:
     assert not {phrase_key(t) for t in AMBIGUOUS} & set(keys)
 
 
-def test_derived_table_has_no_collisions_and_builds_fast() -> None:
+def test_derived_table_has_no_collisions() -> None:
+    # How fast it builds is bench/bench_normalize_licenses.py's business, not a test's.
     tables.cache_clear()
-    start = time.perf_counter()
     built = tables()
-    assert time.perf_counter() - start < 0.5
     assert not built.collisions
     assert len(built.phrases) > 2000
 

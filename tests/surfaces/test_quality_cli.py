@@ -100,10 +100,6 @@ def test_usage_errors(db: str, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "xml" in result.output
 
 
-WIRED = "quality" in getattr(typer.main.get_command(cli_app.app), "commands", {})
-
-
-@pytest.mark.skipif(not WIRED, reason="'quality' is not wired into ossmeta.surfaces.cli.app yet")
 def test_through_main(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_app.main(["quality", "--db", db, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["schema"] == "ossmeta.quality/1"

@@ -1,1 +1,2 @@
-"""Analyses are pure functions of the store's contents: matching, upgrades, policy."""
+"""Analyses are pure functions of what the store holds: advisory matching and upgrades,
+identities, data quality, activity metrics and OpenRank."""

@@ -18,7 +18,8 @@ maintenance_status          month, quarter, year   git_status (the rule is docum
 
 Counts per period (commits, authors, churn, releases) take every row whatever ``as_of`` says;
 the "as of" metrics (days since, maintenance status) see only what happened up to ``as_of``.
-All are SQL definitions (no Python steps); compute rounds and drops zeros.
+All are SQL definitions (no Python steps); compute rounds, and drops zeros except from the
+``days_since_*`` series (see git_recency).
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ with the month of its first commit (first release) and runs to ``as_of``'s month
 years are not computed, as "days since" at a quarter's end is its last month's value.
 
 Days count calendar-day boundaries between the two dates (OpenDigger's ``dateDiff('day')``),
-so a commit on the evaluated day is 0 days ago. Compute drops that 0 like every zero value
-(OpenDigger's export omits zeros): a month missing inside a series means 0 days.
+so a commit on the evaluated day is 0 days ago. Unlike every other metric, these two series
+keep their zeros (compute's ``finish`` exempts them): "0 days since the last commit" is news,
+not an absent value, so every month of a series is present.
 """
 
 from __future__ import annotations
