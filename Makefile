@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 export OSSMETA_HOME ?= $(CURDIR)/.ossmeta
 
-.PHONY: help install demo test test-postgres lint format bench clean
+.PHONY: help install demo test test-shuffled test-postgres lint format bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,6 +27,12 @@ demo: $(STAMP)  ## advisories + a scan; registry sync, curation, why, quality; e
 
 test: $(STAMP)  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
+
+SEED ?= 1
+test-shuffled: $(STAMP)  ## the suite in a seeded random order (SEED=n) beside a busy CPU: finds order- and load-dependent tests
+	$(BIN)/python -c "while True: pass" & load=$$!; \
+	OSSMETA_TEST_SHUFFLE=$(SEED) $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider; \
+	status=$$?; kill $$load; exit $$status
 
 lint: $(STAMP)  ## ruff, mypy (strict) and the import-layer contract
 	$(BIN)/ruff check src tests bench examples

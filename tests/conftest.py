@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -100,3 +101,21 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+# ------------------------------------------------------------------ order independence
+
+SHUFFLE_ENV = "OSSMETA_TEST_SHUFFLE"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``OSSMETA_TEST_SHUFFLE=SEED`` the tests run in a seeded random order, to find a
+    test whose outcome depends on what ran before it (``make test-shuffled`` runs it)."""
+    seed = os.environ.get(SHUFFLE_ENV)
+    if seed:
+        random.Random(seed).shuffle(items)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    seed = os.environ.get(SHUFFLE_ENV)
+    return f"test order shuffled with seed {seed!r} ({SHUFFLE_ENV})" if seed else None
