@@ -47,6 +47,17 @@ _REGISTRY: dict[str, tuple[str, str]] = {
     "RubyGems": ("ossmeta.versions.rubygems", "RUBYGEMS"),
     "NuGet": ("ossmeta.versions.nuget", "NUGET"),
     "Packagist": ("ossmeta.versions.composer", "COMPOSER"),
+    "Debian": ("ossmeta.versions.dpkg", "DEBIAN"),
+    "Ubuntu": ("ossmeta.versions.dpkg", "UBUNTU"),
+    "Alpine": ("ossmeta.versions.apk", "ALPINE"),
+    "Wolfi": ("ossmeta.versions.apk", "WOLFI"),
+    "Chainguard": ("ossmeta.versions.apk", "CHAINGUARD"),
+    "Red Hat": ("ossmeta.versions.rpm", "RED_HAT"),
+    "Rocky Linux": ("ossmeta.versions.rpm", "ROCKY_LINUX"),
+    "AlmaLinux": ("ossmeta.versions.rpm", "ALMALINUX"),
+    "openSUSE": ("ossmeta.versions.rpm", "OPENSUSE"),
+    "SUSE": ("ossmeta.versions.rpm", "SUSE"),
+    "Mageia": ("ossmeta.versions.rpm", "MAGEIA"),
 }
 
 _orderings: dict[str, Ordering | None] = {}
