@@ -40,6 +40,28 @@ PURL_TYPE_TO_ECOSYSTEM: Final[dict[str, str]] = {
 }
 ECOSYSTEM_TO_PURL_TYPE: Final[dict[str, str]] = {v: k for k, v in PURL_TYPE_TO_ECOSYSTEM.items()}
 
+#: OS package purls (deb, apk, rpm): the namespace names the distribution, and with it the
+#: OSV base ecosystem. Kept apart from PURL_TYPE_TO_ECOSYSTEM: one purl type stands for
+#: several ecosystems, and these are not registry packages (no build_purl, no curations).
+OS_PURL_NAMESPACES: Final[dict[tuple[str, str], str]] = {
+    ("deb", "debian"): "Debian",
+    ("deb", "ubuntu"): "Ubuntu",
+    ("apk", "alpine"): "Alpine",
+    ("apk", "wolfi"): "Wolfi",
+    ("apk", "chainguard"): "Chainguard",
+    ("rpm", "redhat"): "Red Hat",
+    ("rpm", "rhel"): "Red Hat",
+    ("rpm", "rocky"): "Rocky Linux",
+    ("rpm", "almalinux"): "AlmaLinux",
+    ("rpm", "opensuse"): "openSUSE",
+    ("rpm", "opensuse-leap"): "openSUSE",
+    ("rpm", "opensuse-tumbleweed"): "openSUSE",
+    ("rpm", "suse"): "SUSE",
+    ("rpm", "sles"): "SUSE",
+    ("rpm", "mageia"): "Mageia",
+}
+OS_PURL_TYPES: Final = frozenset(t for t, _ in OS_PURL_NAMESPACES)
+
 #: Prefixes of the advisory database that belongs to an ecosystem; used to choose the
 #: id shown for an alias group (the ecosystem's own database first, then GHSA, then CVE).
 NATIVE_ID_PREFIXES: Final[dict[str, tuple[str, ...]]] = {
@@ -52,6 +74,8 @@ NATIVE_ID_PREFIXES: Final[dict[str, tuple[str, ...]]] = {
     "Debian": ("DSA-", "DLA-", "DTSA-", "DEBIAN-"),
     "Ubuntu": ("USN-", "UBUNTU-"),
     "Alpine": ("ALPINE-",),
+    "Red Hat": ("RHSA-", "RHBA-", "RHEA-"),
+    "Mageia": ("MGASA-",),
     "Rocky Linux": ("RLSA-", "RXSA-"),
     "AlmaLinux": ("ALSA-", "ALBA-", "ALEA-"),
     "openSUSE": ("openSUSE-", "SUSE-"),

@@ -122,8 +122,21 @@ def test_git_ranges_are_evaluated_through_versions() -> None:
 
 
 def test_ecosystem_without_ordering_is_unknown() -> None:
-    e = entry("Debian:12", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "1.2-3")))
+    e = entry("openEuler:24.03-LTS", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "1.2-3")))
     assert verdict(e, "1.0-1") is U
+
+
+def test_distribution_ecosystems_use_their_package_ordering() -> None:
+    e = entry("Debian:12", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "3.0.11-1~deb12u2")))
+    assert verdict(e, "3.0.11-1~deb12u1") is A
+    assert verdict(e, "3.0.11-1~deb12u2") is N
+    assert verdict(e, "1:1.0-1") is N  # the epoch outranks everything
+    e = entry("Alpine:v3.20", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "1.36.1-r29")))
+    assert verdict(e, "1.36.1-r15") is A  # not below as text: r15 < r29 as numbers
+    assert verdict(e, "1.36.1-r100") is N
+    e = entry("Rocky Linux:9", rng("ECOSYSTEM", ("introduced", "0"), ("fixed", "1:3.0.7-27.el9")))
+    assert verdict(e, "1:3.0.7-25.el9") is A
+    assert verdict(e, "1:3.0.7-27.el9_4.1") is N
 
 
 def test_go_versions_drop_their_v() -> None:

@@ -67,7 +67,7 @@ def test_statuses() -> None:
                 declared("PyPI", "flask", None, "r:1", requirement=">=2.0"),
                 declared("PyPI", "weird", "not/a/version", "r:2"),
                 declared(None, "mystery-lib", "1.0", "bom.json"),
-                declared(None, "x", None, "bom.json", purl="pkg:deb/debian/openssl@3.0.11"),
+                declared(None, "x", None, "bom.json", purl="pkg:deb/raspbian/openssl@3.0.11"),
             ]
         )
     }
@@ -75,8 +75,8 @@ def test_statuses() -> None:
     assert by_name["flask"].requirement == ">=2.0"
     assert by_name["weird"].status is ComponentStatus.UNKNOWN
     assert by_name["mystery-lib"].status is ComponentStatus.UNIDENTIFIED
-    assert by_name["x"].status is ComponentStatus.UNIDENTIFIED  # no OSV ecosystem for deb here
-    assert by_name["x"].purl == "pkg:deb/debian/openssl@3.0.11"
+    assert by_name["x"].status is ComponentStatus.UNIDENTIFIED  # OSV has no Raspbian
+    assert by_name["x"].purl == "pkg:deb/raspbian/openssl@3.0.11"
 
 
 @given(

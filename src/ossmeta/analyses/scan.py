@@ -12,13 +12,13 @@ Numbered steps, each a small function:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
 from ossmeta.analyses.matcher import CompiledAffected, Outcome
-from ossmeta.ecosystems import NATIVE_ID_PREFIXES, name_key, osv_version
+from ossmeta.ecosystems import NATIVE_ID_PREFIXES, base_ecosystem, name_key, osv_version
 from ossmeta.model import (
     UNKNOWN_SEVERITY,
     Component,
@@ -29,6 +29,7 @@ from ossmeta.model import (
     Severity,
     Verdict,
 )
+from ossmeta.normalizers.distros import RELEASE_SCOPED, coverage_notes, release_matches
 from ossmeta.store.lookup import StoredAdvisory, StoredAffected
 from ossmeta.versions import ordering_for, try_version_key
 
@@ -45,9 +46,27 @@ Hit = tuple[str, CompiledAffected, Outcome]  # (record id, entry, outcome)
 
 
 def _package_key(component: Component) -> tuple[str, str] | None:
+    """(base ecosystem, name key): the store indexes ``Debian:12`` records under ``Debian``;
+    which release a record applies to is decided per component (``_for_release``)."""
     if component.ecosystem is None or component.version is None:
         return None
-    return component.ecosystem, name_key(component.ecosystem, component.name)
+    return base_ecosystem(component.ecosystem), name_key(component.ecosystem, component.name)
+
+
+def _for_release(
+    ecosystem: str, entries: list[tuple[str, CompiledAffected]]
+) -> Iterator[tuple[str, CompiledAffected, bool]]:
+    """The entries whose distribution release applies to a component of ``ecosystem``
+    (``Debian:12`` records to Debian 12 packages only), each with whether that is known:
+    False when the record names a release and the component names none."""
+    if base_ecosystem(ecosystem) not in RELEASE_SCOPED:
+        for record_id, entry in entries:
+            yield record_id, entry, True
+        return
+    for record_id, entry in entries:
+        matches = release_matches(ecosystem, entry.entry.ecosystem)
+        if matches is not False:
+            yield record_id, entry, matches is True
 
 
 def choose_id(members: Sequence[str], ecosystem: str) -> str:
@@ -107,8 +126,8 @@ def smallest_upgrade(
     version is affected by definition, and the release after a ``last_affected`` is not
     known); we do not know the registry's releases yet, so a clearing version that no
     advisory mentions cannot be proposed."""
-    ecosystem = component.ecosystem
-    assert ecosystem is not None and component.version is not None
+    assert component.ecosystem is not None and component.version is not None
+    ecosystem = base_ecosystem(component.ecosystem)
     ordering = ordering_for(ecosystem)
     current = try_version_key(ecosystem, osv_version(ecosystem, component.version))
     if ordering is None or current is None:
@@ -166,11 +185,18 @@ def _evaluate(
     for component, key in zip(components, package_keys, strict=True):
         hits: list[Hit] = []
         if key is not None and key in compiled:
-            assert component.version is not None
-            for record_id, entry in compiled[key]:
+            assert component.ecosystem is not None and component.version is not None
+            for record_id, entry, known in _for_release(component.ecosystem, compiled[key]):
                 outcome = entry.evaluate(component.version)
-                if outcome.verdict is not Verdict.NOT_AFFECTED:
-                    hits.append((record_id, entry, outcome))
+                if outcome.verdict is Verdict.NOT_AFFECTED:
+                    continue
+                if not known:
+                    outcome = Outcome(
+                        Verdict.UNKNOWN,
+                        f"{entry.entry.ecosystem}: {outcome.reason}, but the package names no "
+                        f"{key[0]} release to match it against",
+                    )
+                hits.append((record_id, entry, outcome))
         out.append(hits)
     return out
 
@@ -227,20 +253,21 @@ def scan(
     infos = source.advisories({m for i in record_ids for m in groups[i]})
 
     used: set[IgnoreRule] = set()
-    upgrades: dict[tuple[tuple[str, str], str], tuple[str | None, str | None]] = {}
+    upgrades: dict[tuple[tuple[str, str], str, str], tuple[str | None, str | None]] = {}
     reports = []
     for component, key, hits in zip(components, package_keys, hits_by_component, strict=True):
         if not hits:
             reports.append(ComponentReport(component, ()))
             continue
         assert component.ecosystem is not None and component.version is not None
+        assert key is not None
         # 3. one finding per alias group
         by_group: dict[tuple[str, ...], list[Hit]] = defaultdict(list)
         for hit in hits:
             by_group[groups[hit[0]]].append(hit)
         findings, unknown, ignored = [], [], []
         for members, group_hits in by_group.items():
-            finding = _finding(component.ecosystem, members, group_hits, infos)
+            finding = _finding(key[0], members, group_hits, infos)
             # 4. ignore rules name any id of the group
             rule = _ignore_for(members, finding.id, active)
             if rule is not None:
@@ -253,10 +280,10 @@ def scan(
         # 5. the smallest clearing upgrade, once per package version
         upgrade = note = None
         if findings:
-            assert key is not None
-            memo = (key, component.version)
+            memo = (key, component.ecosystem, component.version)
             if memo not in upgrades:
-                upgrades[memo] = smallest_upgrade(component, [e for _, e in compiled[key]])
+                entries = [e for _, e, _ in _for_release(component.ecosystem, compiled[key])]
+                upgrades[memo] = smallest_upgrade(component, entries)
             upgrade, note = upgrades[memo]
         reports.append(
             ComponentReport(
@@ -269,7 +296,7 @@ def scan(
             )
         )
     unused = tuple(r for r in active if r not in used)
-    return ScanReport(tuple(reports), tuple(inputs), expired, unused)
+    return ScanReport(tuple(reports), tuple(inputs), expired, unused, coverage_notes(components))
 
 
 def _order_findings(findings: list[Finding]) -> tuple[Finding, ...]:

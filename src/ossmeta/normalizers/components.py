@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ossmeta.ecosystems import base_ecosystem, canonical_name, name_key, osv_version
 from ossmeta.model import Component, ComponentStatus, DeclaredPackage, Location
+from ossmeta.normalizers.distros import OS_ECOSYSTEMS, os_package
 from ossmeta.purls import InvalidPurl, build_purl, parse_purl, purl_package
 from ossmeta.versions import try_version_key
 
@@ -47,13 +48,18 @@ class _Merged:
 
 
 def _identify(declared: DeclaredPackage) -> tuple[str | None, str, str | None, str | None]:
-    """(ecosystem, canonical name, version, purl) for one declared package."""
+    """(ecosystem, canonical name, version, purl) for one declared package. An OS package
+    keeps its ecosystem's release (``Debian:12``) and the purl as written, whose
+    qualifiers (arch, distro) say which package of the image it is."""
     ecosystem, name, version = declared.ecosystem, declared.name, declared.version
     if ecosystem is None and declared.purl:
         try:
             parsed = parse_purl(declared.purl)
         except InvalidPurl:
             return None, name, version, declared.purl
+        found_os = os_package(parsed)
+        if found_os is not None and found_os.ecosystem is not None:
+            return found_os.ecosystem, found_os.name, found_os.version or version, declared.purl
         found, purl_name = purl_package(parsed)
         if found is None:
             return None, name, version or parsed.version, declared.purl
@@ -75,9 +81,10 @@ def normalize_components(declared: Iterable[DeclaredPackage]) -> list[Component]
             status = ComponentStatus.UNIDENTIFIED
             key = ("", name, version or "", item.purl or "")
         else:
+            base = base_ecosystem(ecosystem)
             if version is None:
                 status = ComponentStatus.UNRESOLVED
-            elif try_version_key(ecosystem, osv_version(ecosystem, version)) is None:
+            elif try_version_key(base, osv_version(base, version)) is None:
                 status = ComponentStatus.UNKNOWN
             else:
                 status = ComponentStatus.OK
@@ -87,6 +94,8 @@ def normalize_components(declared: Iterable[DeclaredPackage]) -> list[Component]
                 version or "",
                 "" if version else item.requirement or "",
             )
+            if base in OS_ECOSYSTEMS:  # binaries built from one source stay apart
+                key = (*key[:3], item.purl or "")
         entry = merged.get(key)
         if entry is None:
             entry = merged[key] = _Merged(item, ecosystem, name, version, purl, status)
