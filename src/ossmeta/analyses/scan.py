@@ -209,7 +209,10 @@ def _finding(
     level first), else the worst any record of the group gives."""
     affected_hits = [h for h in hits if h[2].verdict is Verdict.AFFECTED]
     relevant = affected_hits or hits
-    chosen = choose_id(members, ecosystem)
+    # A distribution's group spans its releases (DSA for Debian 12, DLA for Debian 11): the
+    # id shown is one of the records that applies to this package's release.
+    shown = tuple(sorted({h[0] for h in relevant})) if ecosystem in RELEASE_SCOPED else members
+    chosen = choose_id(shown, ecosystem)
     severity = _worst(
         h[1].entry.severity or (infos[h[0]].severity if h[0] in infos else UNKNOWN_SEVERITY)
         for h in relevant

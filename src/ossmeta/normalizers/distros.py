@@ -72,8 +72,8 @@ def _numbers(value: str) -> list[str] | None:
 def release_ecosystem(base: str, distro: str) -> str | None:
     """The OSV ecosystem of ``base`` at the release a ``distro`` qualifier names; None when
     the qualifier names no release we can place."""
-    if base in ("Wolfi", "Chainguard"):
-        return base  # rolling distributions: OSV gives them no releases
+    if base not in RELEASE_SCOPED:
+        return base  # rolling distributions (Wolfi, Chainguard): OSV gives them no releases
     if base == "openSUSE" and "tumbleweed" in distro.lower():
         return "openSUSE:Tumbleweed"
     numbers = _numbers(distro)
@@ -149,7 +149,10 @@ def os_package(purl: Purl) -> OsPackage | None:
     if base is None:
         return OsPackage(None, purl.name, purl.version, distribution, False, True)
     distro = _qualifier(purl, "distro", "distro_name")
-    ecosystem = release_ecosystem(base, distro) if distro else None
+    if base not in RELEASE_SCOPED:
+        ecosystem: str | None = base  # a rolling distribution: nothing to place
+    else:
+        ecosystem = release_ecosystem(base, distro) if distro else None
     name, version, source_named = purl.name, purl.version, True
     if base in _BY_SOURCE:
         source = _qualifier(purl, "upstream", "source")
@@ -158,6 +161,9 @@ def os_package(purl: Purl) -> OsPackage | None:
             version = source_version or version
         else:
             source_named = False
+    epoch = _qualifier(purl, "epoch")  # rpm purls carry the epoch apart from the version
+    if purl.type == "rpm" and epoch and version and ":" not in version:
+        version = f"{epoch}:{version}"
     release_known = ecosystem is not None
     return OsPackage(ecosystem or base, name, version, distribution, release_known, source_named)
 
