@@ -15,12 +15,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 IMAGES = DATA / "inputs" / "images"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('os') / 'store.db'}"
-    assert main(["db", "upgrade", "--db", url]) == 0
-    assert main(["advisories", "import", str(DATA / "osv-distros"), "--db", url]) == 0
-    return url
+@pytest.fixture
+def db(store_url: str) -> str:
+    """A SQLite and a PostgreSQL store holding the distribution records."""
+    assert main(["db", "upgrade", "--db", store_url]) == 0
+    assert main(["advisories", "import", str(DATA / "osv-distros"), "--db", store_url]) == 0
+    return store_url
 
 
 def scan(capsys: pytest.CaptureFixture[str], db: str, *paths: Path) -> dict[str, Any]:
