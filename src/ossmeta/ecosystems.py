@@ -53,6 +53,7 @@ OS_PURL_NAMESPACES: Final[dict[tuple[str, str], str]] = {
     ("rpm", "rhel"): "Red Hat",
     ("rpm", "rocky"): "Rocky Linux",
     ("rpm", "almalinux"): "AlmaLinux",
+    ("rpm", "alma"): "AlmaLinux",
     ("rpm", "opensuse"): "openSUSE",
     ("rpm", "opensuse-leap"): "openSUSE",
     ("rpm", "opensuse-tumbleweed"): "openSUSE",

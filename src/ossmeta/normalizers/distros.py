@@ -37,6 +37,7 @@ RELEASE_SCOPED = frozenset(
 #: Ecosystems whose advisories name source packages.
 _BY_SOURCE = frozenset({"Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard"})
 
+_OS_PURL_PREFIXES = frozenset(f"{t}/" for t in OS_PURL_TYPES)  # after "pkg:"
 _CODENAMES = {
     "stretch": "9", "buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13",
     "forky": "14", "xenial": "16.04", "bionic": "18.04", "focal": "20.04", "jammy": "22.04",
@@ -175,7 +176,7 @@ def coverage_notes(components: Iterable[Component]) -> tuple[str, ...]:
     no_source: Counter[str] = Counter()
     uncovered: Counter[str] = Counter()
     for component in components:
-        if not component.purl:
+        if not component.purl or component.purl[4:8].lower() not in _OS_PURL_PREFIXES:
             continue
         try:
             parsed = parse_purl(component.purl)
