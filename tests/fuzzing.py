@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.helpers import text_file
 
-Parser = Callable[[InputFile], Iterable[DeclaredPackage]]
+Parser = Callable[[InputFile], Iterable[DeclaredPackage | Skipped]]
 
 
 def pieces(chars: bytes, *words: bytes) -> tuple[bytes, ...]:
@@ -110,7 +111,7 @@ def retyped_json(draw: st.DrawFn, text: str | bytes) -> str:
 def check_parser(
     parse: Parser, file: InputFile, *, names: Sequence[str] | None = None
 ) -> list[DeclaredPackage]:
-    """Run ``parse`` over ``file``. It must give DeclaredPackages only, or raise
+    """Run ``parse`` over ``file``. It must give DeclaredPackages (and Skipped notes), or raise
     ``SourceError`` with a one-line message that starts with ``file``'s shown name (or,
     given ``names``, with one of those: sibling files the parser reads) and a colon.
     Any other exception escapes and fails the test. Returns what was parsed."""
@@ -123,8 +124,9 @@ def check_parser(
         assert message.startswith(allowed), (allowed, message)
         assert message.partition(": ")[2].strip(), message  # says what is wrong
         return []
-    assert all(isinstance(p, DeclaredPackage) for p in found), found
-    return found
+    assert all(isinstance(p, DeclaredPackage | Skipped) for p in found), found
+    assert all(s.reason for s in found if isinstance(s, Skipped)), found  # says why
+    return [p for p in found if isinstance(p, DeclaredPackage)]
 
 
 def check_content(

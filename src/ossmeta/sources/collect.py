@@ -23,6 +23,7 @@ class Collected:
     packages: tuple[DeclaredPackage, ...]
     inputs: tuple[str, ...]  # the files read, as shown in reports
     ignore_files: tuple[InputFile, ...]  # ossmeta.toml found in scanned directories
+    notes: tuple[str, ...] = ()  # what the parsers skipped, and why ("file:3: ...")
 
 
 def _shown(path: Path, given: str, root: Path) -> str:
@@ -37,6 +38,14 @@ def collect(
     packages: list[DeclaredPackage] = []
     inputs: list[str] = []
     ignore_files: list[InputFile] = []
+    notes: list[str] = []
+
+    def read(file: InputFile) -> None:
+        parsed = parse_file(file)
+        packages.extend(parsed.packages)
+        notes.extend(str(skip) for skip in parsed.skipped)
+        inputs.append(file.display)
+
     for given in paths:
         root = Path(given)
         if root.is_dir():
@@ -48,16 +57,12 @@ def collect(
                 hint = "" if recursive else " (--recursive searches subdirectories)"
                 raise UsageError(f"{given}: no lockfile, manifest or SBOM that ossmeta reads{hint}")
             for path in found:
-                file = InputFile(path, _shown(path, given, root))
-                packages.extend(parse_file(file))
-                inputs.append(file.display)
+                read(InputFile(path, _shown(path, given, root)))
         elif root.is_file():
-            file = InputFile(root, given)
-            packages.extend(parse_file(file))
-            inputs.append(given)
+            read(InputFile(root, given))
         else:
             raise UsageError(f"{given}: no such file or directory")
     for env in python_envs or []:
         packages.extend(parse_environment(Path(env), env))
         inputs.append(env)
-    return Collected(tuple(packages), tuple(inputs), tuple(ignore_files))
+    return Collected(tuple(packages), tuple(inputs), tuple(ignore_files), tuple(notes))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import gc
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -95,6 +96,7 @@ def scan(
     store = ready_store(db)
     lookup = AdvisoryLookup(store)
     report = run_scan(components, lookup, rules, inputs=collected.inputs)
+    report = replace(report, notes=(*collected.notes, *report.notes))
     if lookup.count() == 0:
         stderr.print(
             "warning: the store holds no advisories; import some with 'ossmeta advisories import'"

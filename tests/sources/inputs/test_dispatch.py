@@ -1,0 +1,49 @@
+"""The format table and the one dispatch every input file goes through."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ossmeta.sources.inputs import EMPTY_FILE, FORMATS, InputFormat, format_by_name, parse_file
+from tests.helpers import text_file
+
+
+def _name_for(fmt: InputFormat) -> str:
+    """A file name the format claims (its first pattern, with any ``*`` filled in)."""
+    return fmt.patterns[0].replace("*", "x")
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=[fmt.id for fmt in FORMATS])
+@pytest.mark.parametrize("content", ["", "\n", "  \n\t\n", "\ufeff\n"])
+def test_an_empty_file_is_valid_with_no_packages(
+    tmp_path: Path, fmt: InputFormat, content: str
+) -> None:
+    name = _name_for(fmt)
+    file = text_file(tmp_path, name, content)
+    assert format_by_name(file.path) is fmt
+    parsed = parse_file(file)
+    assert parsed.packages == []
+    assert [str(skip) for skip in parsed.skipped] == [f"{name}: {EMPTY_FILE}"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=[fmt.id for fmt in FORMATS])
+def test_every_format_loads_a_parser(fmt: InputFormat) -> None:
+    assert callable(fmt.parser())
+    sniff = fmt.sniffer()
+    assert sniff is None or sniff("") is False
+
+
+def test_importing_the_table_imports_no_parser() -> None:
+    code = (
+        "import sys, ossmeta.sources.inputs as inputs\n"
+        "loaded = [m for m in sys.modules if m.startswith('ossmeta.sources.inputs.')]\n"
+        "print(sorted(loaded))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['ossmeta.sources.inputs.skipped']"

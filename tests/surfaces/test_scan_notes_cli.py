@@ -1,0 +1,51 @@
+"""What the parsers skip reaches the scan's JSON and table outputs as notes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ossmeta.surfaces.cli.app import main
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["db", "upgrade", "--db", url]) == 0
+    return url
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "requirements.txt").write_text("six==1.16.0\n-e ../shared-lib\n--pre\n")
+    (folder / "Cargo.lock").write_text("")
+    return folder
+
+
+def test_skipped_lines_and_empty_files_are_notes_in_json(
+    db: str, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    code = main(["scan", str(project), "--db", db, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [c["name"] for c in report["components"]] == ["six"]
+    shown = str(project)
+    assert report["notes"] == [
+        f"{shown}/Cargo.lock: empty file: no packages",
+        f"{shown}/requirements.txt:2: skipped ../shared-lib: a local path (own code)",
+        f"{shown}/requirements.txt:3: option --pre ignored: it names no package",
+    ]
+
+
+def test_skipped_lines_are_notes_in_the_table(
+    db: str, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["scan", str(project / "requirements.txt"), "--db", db]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the table wraps long notes
+    assert "requirements.txt:2: skipped ../shared-lib: a local path (own code)" in out
