@@ -21,15 +21,25 @@ from hypothesis import strategies as st
 
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import requirements
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
 
 DIR = ("inputs", "python", "requirements")
 
 
+def packages_of(file: InputFile) -> list[DeclaredPackage]:
+    return [p for p in requirements.parse(file) if isinstance(p, DeclaredPackage)]
+
+
+def skips_of(file: InputFile) -> list[str]:
+    return [str(s) for s in requirements.parse(file) if isinstance(s, Skipped)]
+
+
 def parsed(name: str) -> list[DeclaredPackage]:
-    return requirements.parse(input_file(*DIR, name))
+    return packages_of(input_file(*DIR, name))
 
 
 def by_name(packages: list[DeclaredPackage]) -> dict[str, DeclaredPackage]:
@@ -111,7 +121,7 @@ def test_unpinned_requirements_are_unresolved() -> None:
 
 
 def test_edge_cases() -> None:
-    packages = requirements.parse(input_file(*DIR, "edge", "requirements.txt"))
+    packages = packages_of(input_file(*DIR, "edge", "requirements.txt"))
     found = {p.name: p for p in packages}
     where = {p.name: str(p.location) for p in packages}
     base = "inputs/python/requirements/edge/"
@@ -142,6 +152,53 @@ def test_edge_cases() -> None:
     )
     assert all(p.direct is True for p in packages)
     assert len(packages) == 15
+
+
+def test_edge_cases_every_skipped_line_is_reported() -> None:
+    skips = skips_of(input_file(*DIR, "edge", "requirements.txt"))
+    base = "inputs/python/requirements/edge/"
+    assert skips == [
+        base + "requirements.txt:2: option --index-url ignored: it names no package",
+        base + "requirements.txt:3: option --extra-index-url ignored: it names no package",
+        base + "requirements.txt:4: option --trusted-host ignored: it names no package",
+        base + "requirements.txt:5: option --pre ignored: it names no package",
+        base + "requirements.txt:6: option --prefer-binary ignored: it names no package",
+        base + "requirements.txt:21: skipped .: a local path (own code)",
+        base + "requirements.txt:22: skipped ../local-lib: a local path (own code)",
+        base + "requirements.txt:23: skipped ./vendor/mylib: a local path (own code)",
+        base + "requirements.txt:27: skipped mylocal @ file:///home/demo/src/mylocal: "
+        "a local path (own code)",
+    ]
+
+
+def test_marker_with_a_slash_is_not_a_path(tmp_path: Path) -> None:
+    content = 'foo==1.0 ; sys_platform == "a/b"\nbar==2.0; os_name == "x\\\\y"\n'
+    file = text_file(tmp_path, "requirements.txt", content)
+    packages = by_name(packages_of(file))
+    assert (packages["foo"].version, packages["foo"].markers) == ("1.0", 'sys_platform == "a/b"')
+    assert packages["bar"].version == "2.0"
+    assert skips_of(file) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "version"),
+    [
+        ("requests==2.\\\n31.0\n", "2.31.0"),  # pip glues with nothing in between
+        ("requests==2.31\\\\\n.0\n", "2.31.0"),  # every trailing backslash goes
+        ("requests==2.31.0 \\\n# a comment ends it\n", "2.31.0"),
+    ],
+)
+def test_continuations_join_like_pip(tmp_path: Path, content: str, version: str) -> None:
+    packages = packages_of(text_file(tmp_path, "requirements.txt", content))
+    assert [(p.name, p.version, p.location.line) for p in packages] == [("requests", version, 1)]
+
+
+def test_url_without_a_name_is_reported(tmp_path: Path) -> None:
+    file = text_file(tmp_path, "requirements.txt", "https://example.org/download\n")
+    assert packages_of(file) == []
+    assert skips_of(file) == [
+        "requirements.txt:1: skipped a URL naming no package (no #egg=, no archive name)"
+    ]
 
 
 def test_include_cycle_is_an_error() -> None:
@@ -183,7 +240,7 @@ def test_diamond_includes_read_once_and_comment_backslash(tmp_path: Path) -> Non
     text_file(tmp_path, "a.txt", "-r common.txt\n")
     text_file(tmp_path, "b.txt", "-r common.txt\n")
     top = text_file(tmp_path, "requirements.txt", "-ra.txt\n--requirement=b.txt\n# x \\\nattrs\n")
-    packages = requirements.parse(top)
+    packages = packages_of(top)
     assert [(p.name, str(p.location)) for p in packages] == [
         ("six", "common.txt:1"),
         ("attrs", "requirements.txt:4"),
@@ -201,7 +258,7 @@ def test_editable_vcs_and_via_block_mixed(tmp_path: Path) -> None:
         "    # via -c constraints.txt\n"
         "unannotated==1.0\n"
     )
-    packages = by_name(requirements.parse(text_file(tmp_path, "requirements.txt", content)))
+    packages = by_name(packages_of(text_file(tmp_path, "requirements.txt", content)))
     assert packages["thing"].direct is True and packages["thing"].version is None
     assert packages["click"].direct is True
     assert packages["itsdangerous"].direct is False

@@ -19,29 +19,40 @@ from ossmeta.sources.files import InputFile
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _NAME_AND_EXTRAS = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?")
 _WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+_COMMENT_LINE = re.compile(r"^\s*#")
 
 
 def logical_lines(text: str) -> list[tuple[int, str]]:
-    """(first physical line, joined text) pairs; a comment line ends a continuation."""
+    """(first physical line, joined text) pairs, joined as pip joins them: a line ending in
+    backslashes loses all of them and is glued to the next with nothing in between; a
+    comment line ends a continuation (with a space before it, so it still reads as one)."""
     out: list[tuple[int, str]] = []
     pending: list[str] = []
     start = 0
     for number, line in enumerate(text.splitlines(), 1):
-        comment_line = line.lstrip().startswith("#")
+        comment_line = _COMMENT_LINE.match(line) is not None
         if line.endswith("\\") and not comment_line:
             if not pending:
                 start = number
-            pending.append(line[:-1])
+            pending.append(line.rstrip("\\"))
             continue
+        if comment_line:
+            line = " " + line
         if pending:
             pending.append(line)
-            out.append((start, " ".join(pending)))
+            out.append((start, "".join(pending)))
             pending = []
         else:
             out.append((number, line))
     if pending:
-        out.append((start, " ".join(pending)))
+        out.append((start, "".join(pending)))
     return out
+
+
+def without_marker(text: str) -> str:
+    """The requirement before its environment marker, split the way pip splits it: at
+    ``;`` for a name, at a ``;`` after whitespace for a URL (a URL may hold a ``;``)."""
+    return re.split(r"\s;" if "://" in text else ";", text, maxsplit=1)[0].strip()
 
 
 def split_options(file: InputFile, text: str, line: int) -> list[str]:

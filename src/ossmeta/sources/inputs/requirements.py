@@ -12,14 +12,18 @@ here following pip's documented rules.
   declare nothing, but a ``==``/``===`` pin there resolves an unpinned requirement of the
   same PEP 503 name anywhere in the tree (as pip would install it).
 - Local paths (``.``, ``./pkg``, ``-e ../pkg``, ``file:`` URLs) are the project's own code
-  and are skipped. Remote URLs (``name @ https://...``, ``git+https://...#egg=name``, an
-  archive URL) are unresolved with the URL as requirement; a URL that names no package
-  (neither ``#egg=`` nor an archive file name) cannot be identified and is skipped.
+  and are skipped (the environment marker is split off first, as pip does, so a ``/`` in a
+  marker does not make a path). Remote URLs (``name @ https://...``,
+  ``git+https://...#egg=name``, an archive URL) are unresolved with the URL as
+  requirement; a URL that names no package (neither ``#egg=`` nor an archive file name)
+  cannot be identified and is skipped.
 - ``# via`` annotations (pip-compile, ``uv pip compile``; block or line style) decide
   ``direct``: ``-r file`` or ``project (pyproject.toml)`` is direct, package names only is
   transitive. A file without annotations marks every requirement direct.
 - Global options (index URLs, ``--pre``, binary policies, ...) are ignored; ``--hash``
   values are kept; ``${VAR}`` references are left as written.
+- Nothing is dropped in silence: every line that yields no package (a local path, an
+  ignored option, a URL naming no package) is a ``Skipped`` with its file, line and reason.
 """
 
 from __future__ import annotations
@@ -42,8 +46,10 @@ from ossmeta.sources.inputs._pipsyntax import (
     split_options,
     strip_options,
     url_name,
+    without_marker,
     written_specifier,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _VIA = re.compile(r"^\s*#\s*via(?:\s+(.*))?$")
@@ -90,12 +96,16 @@ class _Tree:
     pins: dict[str, str] = field(default_factory=dict)  # from constraint files
     done: set[tuple[Path, bool]] = field(default_factory=set)
     chain: list[tuple[Path, str]] = field(default_factory=list)  # files being read
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def skip(self, file: InputFile, line: int, reason: str) -> None:
+        self.skipped.append(Skipped(file.at(line=line), reason))
 
 
-def parse(file: InputFile) -> list[DeclaredPackage]:
+def parse(file: InputFile) -> list[DeclaredPackage | Skipped]:
     tree = _Tree()
     _read(file, tree, constraint=False)
-    out: list[DeclaredPackage] = []
+    out: list[DeclaredPackage | Skipped] = []
     for entry in tree.packages:
         package = entry.package
         if package.version is None and package.requirement is not None:
@@ -103,6 +113,7 @@ def parse(file: InputFile) -> list[DeclaredPackage]:
             if pin is not None and "://" not in package.requirement:
                 package = replace(package, version=pin, requirement=None)
         out.append(package)
+    out.extend(tree.skipped)
     return out
 
 
@@ -193,12 +204,14 @@ def _option(
             entry.editable = True
             entries.append(entry)
             tree.packages.append(entry)
-    elif name in _VALUED:
-        if not value:
+    elif name in _VALUED or name in _FLAGS:
+        if not value and name in _VALUED:
             file.fail(f"{name} needs a value", line)
-    elif name not in _FLAGS:
+        # pip's business, not a package (nor is anything after it on the line)
+        tree.skip(file, line, f"option {name} ignored: it names no package")
+    else:
         file.fail(f"unknown pip option {name}", line)
-    del rest  # anything after a global option is pip's business, not a package
+    del rest
 
 
 def _include(file: InputFile, tree: _Tree, constraint: bool, target: str, line: int) -> None:
@@ -229,11 +242,16 @@ def _requirement(
 ) -> _Entry | None:
     text, hashes = strip_options(file, text, line)
     at = file.at(line=line)
-    if is_local(text) or (constraint and "://" in text):
+    if is_local(without_marker(text)):
+        tree.skip(file, line, f"skipped {without_marker(text)}: a local path (own code)")
+        return None
+    if constraint and "://" in text:
+        tree.skip(file, line, "skipped a URL in a constraint file: it pins no version")
         return None
     if "://" in text and not re.match(r"^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@", text):
         name = url_name(text)
-        if name is None or constraint:
+        if name is None:
+            tree.skip(file, line, "skipped a URL naming no package (no #egg=, no archive name)")
             return None
         url = text.split(";", 1)[0].strip() if " ;" in text else text
         package = DeclaredPackage(PYPI, name, None, at, requirement=url, hashes=hashes)
@@ -249,7 +267,11 @@ def _requirement(
         file.fail(f"not a valid requirement: {message}", line)
     markers = raw_markers(text, req.url is not None) if req.marker else None
     if req.url:
-        if req.url.startswith("file:") or constraint:
+        if req.url.startswith("file:"):
+            tree.skip(file, line, f"skipped {req.name} @ {req.url}: a local path (own code)")
+            return None
+        if constraint:
+            tree.skip(file, line, "skipped a URL in a constraint file: it pins no version")
             return None
         package = DeclaredPackage(
             PYPI, req.name, None, at, requirement=req.url, markers=markers, hashes=hashes
