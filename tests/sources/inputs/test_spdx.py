@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import spdx
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import JSON_PIECES, check_content, mutated_files, pieces, retyped_json
 from tests.helpers import DATA, input_file, text_file
 
@@ -33,7 +34,13 @@ ALL = sorted(p.name for p in FIXTURES.iterdir())
 
 
 def parse(name: str) -> list[DeclaredPackage]:
-    return list(spdx.parse(input_file("inputs", "spdx", name)))
+    found = spdx.parse(input_file("inputs", "spdx", name))
+    return [p for p in found if isinstance(p, DeclaredPackage)]
+
+
+def notes(name: str) -> list[str]:
+    found = spdx.parse(input_file("inputs", "spdx", name))
+    return [str(s) for s in found if isinstance(s, Skipped)]
 
 
 def row(p: DeclaredPackage) -> tuple[str | None, str, str | None, bool | None, str | None]:
@@ -122,6 +129,41 @@ def test_handwritten_2_2_json() -> None:
         ),
     ]
     assert found[0].hashes == ("sha1:9141212b8507ab50a45525b545b39d224614528b",)
+
+
+def test_skipped_described_packages_are_said(tmp_path: Path) -> None:
+    assert notes("syft.spdx.json") == [
+        "inputs/spdx/syft.spdx.json:$.packages[4]: skipped the described package "
+        "SPDXRef-DocumentRoot-Directory-. (.): no purl to identify it by"
+    ]
+    assert notes("npm-sbom.spdx.json") == [
+        "inputs/spdx/npm-sbom.spdx.json:$.packages[0]: skipped the described package "
+        "SPDXRef-Package-demo-web-1.0.0 (demo-web): the project itself (the document lists "
+        "its dependencies)"
+    ]
+
+
+def test_purls_under_any_category_identify_packages() -> None:
+    # nginx's purl is filed under SECURITY, openssl's under OTHER and PACKAGE-MANAGER (which
+    # wins); both are the described packages. Before, the scan of this SBOM was empty.
+    found = parse("security-purls.spdx.json")
+    assert [(p.name, p.version, p.purl) for p in found] == [
+        ("nginx", "1.24.0-2", "pkg:deb/debian/nginx@1.24.0-2?distro=debian-12"),
+        ("openssl", "3.0.11-1", "pkg:deb/debian/openssl@3.0.11-1?distro=debian-12"),
+    ]
+    assert notes("security-purls.spdx.json") == []
+
+
+def test_purls_under_any_category_in_tag_value() -> None:
+    found = parse("security-purls.spdx")
+    assert [(p.location.line, p.name, p.purl) for p in found] == [
+        (12, "nginx", "pkg:deb/debian/nginx@1.24.0-2?distro=debian-12"),
+        (18, "openssl", "pkg:deb/debian/openssl@3.0.11-1?distro=debian-12"),
+    ]
+    assert notes("security-purls.spdx") == [
+        "inputs/spdx/security-purls.spdx:25: skipped the described package SPDXRef-app "
+        "(app): no purl to identify it by"
+    ]
 
 
 def test_described_root_with_purl_and_no_dependencies_is_kept(tmp_path: Path) -> None:

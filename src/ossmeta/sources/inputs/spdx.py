@@ -1,10 +1,12 @@
 """SPDX 2.x documents, JSON and tag-value.
 
-A package with a ``PACKAGE-MANAGER purl`` external reference is identified through the
-purl (``ossmeta.purls``); one without is reported as unidentified. The package the
-document describes (``documentDescribes`` or ``SPDXRef-DOCUMENT DESCRIBES x``) is the
-subject, not a dependency: it is skipped when it has no purl, or when the document lists
-its dependencies (then it is the project itself). Those dependency relationships
+A package with a ``purl`` external reference is identified through the purl
+(``ossmeta.purls``), whatever the reference's category: tools file purls under
+``PACKAGE-MANAGER`` (preferred when there are several), ``SECURITY`` or ``OTHER``. One
+without is reported as unidentified. The package the document describes
+(``documentDescribes`` or ``SPDXRef-DOCUMENT DESCRIBES x``) is the subject, not a
+dependency: it is skipped, with a note saying so, when it has no purl or when the document
+lists its dependencies (then it is the project itself). Those dependency relationships
 (``root DEPENDS_ON x``, ``x DEPENDENCY_OF root`` and the dev/test/optional/... kinds) say
 which packages are direct.
 
@@ -31,9 +33,11 @@ from ossmeta.sources.files import (
     type_name,
 )
 from ossmeta.sources.inputs.cyclonedx import hash_text, identify
+from ossmeta.sources.inputs.skipped import Skipped
 
 DOCUMENT = "SPDXRef-DOCUMENT"
-_PURL_CATEGORIES = ("PACKAGE-MANAGER", "PACKAGE_MANAGER")  # a tuple: values may be unhashable
+#: The category a purl belongs under; a purl filed under another one is still taken.
+_PREFERRED = ("PACKAGE-MANAGER", "PACKAGE_MANAGER")  # a tuple: values may be unhashable
 #: ``x <type> root`` relationships that make x a direct dependency, and its scope.
 _DEPENDENCY_OF: dict[str, str | None] = {
     "DEPENDENCY_OF": None,
@@ -56,7 +60,13 @@ class _Package:
     location: Location
     version: str | None = None
     purl: str | None = None
+    purl_preferred: bool = False  # found under PACKAGE-MANAGER, so no other replaces it
     hashes: list[str] = field(default_factory=list)
+
+    def offer_purl(self, category: object, locator: str) -> None:
+        preferred = category in _PREFERRED
+        if self.purl is None or (preferred and not self.purl_preferred):
+            self.purl, self.purl_preferred = locator, preferred
 
 
 def sniff(head: str) -> bool:
@@ -66,7 +76,7 @@ def sniff(head: str) -> bool:
     return _TAG_VALUE_VERSION.search(text) is not None
 
 
-def parse(file: InputFile) -> list[DeclaredPackage]:
+def parse(file: InputFile) -> list[DeclaredPackage | Skipped]:
     text = file.read_text()
     if _JSON_START.match(text):
         packages, relationships, describes = _read_json(file, text)
@@ -87,7 +97,7 @@ def _check_version(file: InputFile, version: object, line: int | None = None) ->
 
 def _declare(
     packages: list[_Package], relationships: list[tuple[str, str, str]], describes: list[str]
-) -> list[DeclaredPackage]:
+) -> list[DeclaredPackage | Skipped]:
     roots = set(describes)
     for source, kind, target in relationships:
         if kind == "DESCRIBES" and source == DOCUMENT:
@@ -103,9 +113,15 @@ def _declare(
         elif kind in _DEPENDENCY_OF and target in roots:
             direct[source] = _DEPENDENCY_OF[kind]
             parents.add(target)
-    out = []
+    out: list[DeclaredPackage | Skipped] = []
     for package in packages:
-        if package.spdxid in roots and (package.purl is None or package.spdxid in parents):
+        if package.spdxid in roots and package.spdxid in parents:
+            why = "the project itself (the document lists its dependencies)"
+            out.append(Skipped(package.location, f"skipped {_named(package)}: {why}"))
+            continue
+        if package.spdxid in roots and package.purl is None:
+            why = "no purl to identify it by"
+            out.append(Skipped(package.location, f"skipped {_named(package)}: {why}"))
             continue
         ecosystem, name, version = identify(package.purl, package.name, package.version)
         spdxid = package.spdxid or ""
@@ -122,6 +138,10 @@ def _declare(
             )
         )
     return out
+
+
+def _named(package: _Package) -> str:
+    return f"the described package {package.spdxid} ({package.name})"
 
 
 # --------------------------------------------------------------------------- JSON
@@ -165,12 +185,9 @@ def _json_package(file: InputFile, entry: dict[str, Any], pointer: str) -> _Pack
     )
     for ref in _list(file, entry.get("externalRefs"), f"{pointer}.externalRefs"):
         ref = expect_dict(file, ref, f"an entry of {pointer}.externalRefs")
-        if (
-            package.purl is None
-            and ref.get("referenceCategory") in _PURL_CATEGORIES
-            and ref.get("referenceType") == "purl"
-        ):
-            package.purl = expect_str(file, ref.get("referenceLocator"), "referenceLocator")
+        if ref.get("referenceType") == "purl":
+            locator = expect_str(file, ref.get("referenceLocator"), "referenceLocator")
+            package.offer_purl(ref.get("referenceCategory"), locator)
     for checksum in _list(file, entry.get("checksums"), f"{pointer}.checksums"):
         checksum = expect_dict(file, checksum, f"an entry of {pointer}.checksums")
         algorithm = expect_str(file, checksum.get("algorithm"), "checksum algorithm")
@@ -221,8 +238,8 @@ def _package_tag(file: InputFile, package: _Package, tag: str, value: str, numbe
         parts = value.split()
         if len(parts) < 3:
             file.fail(f"ExternalRef must be 'CATEGORY type locator', not {value!r}", number)
-        if package.purl is None and parts[0] in _PURL_CATEGORIES and parts[1] == "purl":
-            package.purl = parts[2]
+        if parts[1] == "purl":
+            package.offer_purl(parts[0], parts[2])
     elif tag == "PackageChecksum":
         algorithm, sep, digest = value.partition(":")
         if not sep or not digest.strip():
