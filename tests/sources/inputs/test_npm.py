@@ -10,6 +10,7 @@ Fixtures written by real tools from the package.json beside each:
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -90,6 +91,21 @@ def test_v1_tree_matches_v3() -> None:
     )
     assert found["$.dependencies.ms"].direct is False  # top level, but not in package.json
     assert found["$.dependencies.lodash"].hashes == (LODASH_15,)
+
+
+def test_v2_with_only_the_v1_tree_falls_back_to_it(tmp_path: Path) -> None:
+    # npm reads the dependencies tree when a v2 lockfile lost its packages object
+    v2 = json.loads((DATA / "inputs/npm/v2/package-lock.json").read_text())
+    assert v2["lockfileVersion"] == 2 and v2["dependencies"]
+    del v2["packages"]
+    shutil.copy(DATA / "inputs/npm/v2/package.json", tmp_path / "package.json")
+    file = text_file(tmp_path, "package-lock.json", json.dumps(v2))
+    tree = list(npm.parse(file))
+    v1 = list(npm.parse(input_file("inputs", "npm", "v1", "package-lock.json")))
+    assert len(tree) == 159
+    assert sorted((p.name, p.version, p.direct) for p in tree) == sorted(
+        (p.name, p.version, p.direct) for p in v1
+    )
 
 
 def test_v1_without_package_json_leaves_top_level_direct_unknown(tmp_path: Path) -> None:
@@ -188,7 +204,10 @@ def test_malformed_json_names_file_and_line(tmp_path: Path) -> None:
     [
         ("[]", "package-lock.json:1: package-lock.json must be an object, not a list"),
         ('{"lockfileVersion": "3"}', "package-lock.json: lockfileVersion must be a number"),
-        ('{"lockfileVersion": 3}', "package-lock.json: lockfileVersion 3 file has no packages"),
+        (
+            '{"lockfileVersion": 3}',
+            "package-lock.json: lockfileVersion 3 file has neither packages nor dependencies",
+        ),
         (
             '{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": 1}}}',
             'package-lock.json: package $.packages["node_modules/a"] version must be a string',

@@ -2,7 +2,8 @@
 
 Versions 2 and 3 list every installed folder in ``packages``, keyed by its path
 (``node_modules/a/node_modules/b``); version 1 nests ``dependencies`` trees instead (v2
-carries both, and we read ``packages``). The root project (key ``""``), workspace and
+carries both, and we read ``packages``; a v2 file with only ``dependencies`` is read from
+that tree, as npm does). The root project (key ``""``), workspace and
 ``file:`` folders, and ``link: true`` entries are the project's own code and are skipped.
 """
 
@@ -39,9 +40,10 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
         file.fail(f"lockfileVersion must be a number, not {type_name(version)}")
     if "packages" in data:
         yield from _packages(file, expect_dict(file, data["packages"], "packages"))
-    elif version >= 2:
-        file.fail(f"lockfileVersion {version} file has no packages object")
+    elif version >= 2 and "dependencies" not in data:
+        file.fail(f"lockfileVersion {version} file has neither packages nor dependencies")
     else:
+        # a v2 file that kept only the v1 tree is read from it, as npm reads it
         yield from _tree(file, data.get("dependencies", {}))
 
 
