@@ -201,13 +201,40 @@ def test_classic_git_and_local(tmp_path: Path) -> None:
     )
 
 
+def test_classic_header_without_a_range(tmp_path: Path) -> None:
+    text_file(tmp_path, "package.json", '{"dependencies": {"balanced-match": ""}}')
+    file = text_file(
+        tmp_path,
+        "yarn.lock",
+        """# yarn lockfile v1
+
+
+balanced-match:
+  version "1.0.2"
+
+"@scope/pkg", "@scope/pkg@^1.0.0":
+  version "1.2.0"
+
+"concat-map":
+  version "0.0.1"
+""",
+    )
+    found = [(p.name, p.version, p.location.line, p.direct) for p in yarn.parse(file)]
+    assert found == [
+        ("balanced-match", "1.0.2", 4, True),
+        ("@scope/pkg", "1.2.0", 7, False),
+        ("concat-map", "0.0.1", 10, False),
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ("# yarn lockfile v1\n\nlodash@^4.17.15\n", "yarn.lock:3: expected a 'name@range:' header"),
         ('# yarn lockfile v1\n  version "1"\n', "yarn.lock:2: indented line before the first"),
         ('lodash@^4:\n  resolved "x"\n', "yarn.lock:1: entry 'lodash@^4' has no version"),
-        ('lodash:\n  version "1.0.0"\n', "yarn.lock:1: malformed entry name 'lodash'"),
+        ('lo dash:\n  version "1.0.0"\n', "yarn.lock:1: malformed entry name 'lo dash'"),
+        ('"@scope":\n  version "1.0.0"\n', "yarn.lock:1: malformed entry name '@scope'"),
         ('"lodash@^4:\n  version "1"\n', "yarn.lock:1: malformed quoted string"),
         ('__metadata:\n  version: 8\n"a@npm:1":\n  version: [\n', "yarn.lock:5: invalid YAML"),
         ("__metadata: 1\n", "yarn.lock: __metadata must be an object"),

@@ -2,10 +2,11 @@
 with ``__metadata``).
 
 Classic lists one block per resolved version under a header naming every requested
-``name@range``; it has no dev/optional flags, so ``direct`` and ``scope`` come from the
-sibling ``package.json`` when there is one. Berry records each workspace with its
-dependencies, which tells which packages are direct; ``workspace:``, ``link:``,
-``portal:`` and ``file:`` entries are the project's own code and are skipped.
+``name@range`` (or a bare ``name``, requested without a range); it has no dev/optional
+flags, so ``direct`` and ``scope`` come from the sibling ``package.json`` when there is
+one. Berry records each workspace with its dependencies, which tells which packages are
+direct; ``workspace:``, ``link:``, ``portal:`` and ``file:`` entries are the project's own
+code and are skipped.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from ossmeta.sources.inputs.jscommon import (
 )
 
 _BERRY = re.compile(r"^__metadata:", re.MULTILINE)
+#: A classic header may name a package without a range (``balanced-match:``).
+_BARE_NAME = re.compile(r"(?:@[^@/\s]+/)?[^@/\s]+")
 
 
 def sniff(head: str) -> bool:
@@ -98,6 +101,7 @@ def _classic(file: InputFile, text: str) -> Iterator[DeclaredPackage]:
     if manifest is not None:
         wanted = {f"{name}@{spec}": scope for name, (spec, scope) in manifest.deps.items()}
     for line, keys, fields in _blocks(file, text):
+        keys = [_with_range(key) for key in keys]
         ident = split_ident(keys[0])
         if ident is None:
             file.fail(f"malformed entry name {keys[0]!r}", line)
@@ -123,6 +127,12 @@ def _classic(file: InputFile, text: str) -> Iterator[DeclaredPackage]:
             scope=_best(hits) if hits else None,
             hashes=(integrity,) if integrity else (),
         )
+
+
+def _with_range(key: str) -> str:
+    """``balanced-match`` -> ``balanced-match@``: a header without a range is a request
+    with an empty one, which is how it is written in package.json too."""
+    return f"{key}@" if _BARE_NAME.fullmatch(key) else key
 
 
 def _direct(manifest: Manifest | None, hit: bool) -> bool | None:
