@@ -137,6 +137,43 @@ def test_v5_without_importers(tmp_path: Path) -> None:
     assert only.hashes == ("sha512-x",)
 
 
+def test_v5_keys_with_a_registry_host_and_no_name(tmp_path: Path) -> None:
+    file = text_file(
+        tmp_path,
+        "pnpm-lock.yaml",
+        """lockfileVersion: 5.4
+
+specifiers:
+  foo: ^1.0.0
+  '@scope/name': ^1.0.0
+
+dependencies:
+  foo: registry.example.test/foo/1.0.0
+  '@scope/name': /registry.example.test/@scope/name/1.0.0_react@17.0.2
+
+packages:
+
+  registry.example.test/foo/1.0.0:
+    resolution: {integrity: sha512-foo, tarball: https://registry.example.test/foo/-/foo-1.0.0.tgz}
+    dev: false
+
+  /registry.example.test/@scope/name/1.0.0_react@17.0.2:
+    resolution: {integrity: sha512-name}
+    dev: false
+
+  /npm.mirror.example.test/deep/path/bar/2.1.0:
+    resolution: {integrity: sha512-bar}
+    dev: true
+""",
+    )
+    foo, scoped, bar = pnpm.parse(file)
+    assert (foo.name, foo.version, foo.requirement, foo.location.line) == ("foo", "1.0.0", None, 13)
+    assert foo.hashes == ("sha512-foo",)
+    assert (scoped.name, scoped.version, scoped.location.line) == ("@scope/name", "1.0.0", 17)
+    assert (bar.name, bar.version, bar.scope) == ("bar", "2.1.0", "dev")
+    assert foo.direct is True and scoped.direct is True and bar.direct is False
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -1,9 +1,11 @@
 """``pnpm-lock.yaml``, lockfileVersion 5.x, 6.0 and 9.0.
 
 ``packages`` holds one entry per resolved package, keyed ``/name/1.2.3_peer@1.0.0``
-(5.x), ``/name@1.2.3(peer@1.0.0)`` (6.0) or ``name@1.2.3`` (9.0; peer variants moved
-to ``snapshots``, which add no versions). Direct dependencies are those an importer
-(a workspace project, or the top level of a single-project 5.x/6.0 file) lists; the
+(5.x; a package from another registry is keyed by that registry's host too,
+``host/name/1.2.3`` or ``/host/@scope/name/1.2.3``, and carries no ``name:``),
+``/name@1.2.3(peer@1.0.0)`` (6.0) or ``name@1.2.3`` (9.0; peer variants moved to
+``snapshots``, which add no versions). Direct dependencies are those an importer (a
+workspace project, or the top level of a single-project 5.x/6.0 file) lists; the
 section that lists them gives the scope. ``link:`` and ``file:`` entries are the
 project's own code and are skipped.
 """
@@ -21,6 +23,7 @@ from ossmeta.sources.inputs.jscommon import (
     SECTIONS,
     better_scope,
     flag_scope,
+    is_version,
     mapping,
     spec_kind,
     split_hashes,
@@ -87,18 +90,32 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
 
 def _split_key(key: str, v5: bool) -> tuple[str, str] | None:
     """(name, version-or-ref) of a package key, peer suffixes dropped."""
-    if key.startswith("/"):
-        key = key[1:]
-        if v5:  # name/1.2.3_peer: the name is one path segment, two when scoped
-            parts = key.split("/", 2 if key.startswith("@") else 1)
-            if len(parts) < (3 if key.startswith("@") else 2):
-                return None
-            return "/".join(parts[:-1]), parts[-1].split("_", 1)[0]
+    if v5:
+        return _split_v5_key(key.removeprefix("/"))
+    key = key.removeprefix("/")
     ident = split_ident(key)
     if ident is None:
         return None
     name, ref = ident
     return name, ref.split("(", 1)[0]
+
+
+def _split_v5_key(key: str) -> tuple[str, str] | None:
+    """``[host/]name/1.2.3_peer``: the version is the first segment (after the first)
+    that starts with an exact version; the name is the segment before it, two when
+    scoped. Whatever comes before the name is a registry host, in whatever form."""
+    segments = key.split("/")
+    for index in range(1, len(segments)):
+        version = segments[index].split("_", 1)[0]
+        if not is_version(version):
+            continue
+        name = segments[index - 1]
+        if index >= 2 and segments[index - 2].startswith("@"):
+            name = f"{segments[index - 2]}/{name}"
+        elif not name or name.startswith("@"):
+            return None  # a scope without a name
+        return name, version
+    return None
 
 
 def _package(
@@ -107,9 +124,11 @@ def _package(
     """(name, version, requirement); None for the project's own code."""
     if spec_kind(key) == "local":  # 5.x/6.0 write local folders as file:/link: keys
         return None
-    split = _split_key(key, v5) if key.startswith("/") or v5 is False else None
     name = entry.get("name")
     version = entry.get("version")
+    # 5.x keys tarball and git sources host/path, naming the package in the entry
+    named_source = v5 and not key.startswith("/") and isinstance(name, str)
+    split = None if named_source else _split_key(key, v5)
     if split is None:
         # A 5.x/6.0 key for a tarball or git source (host/path); the entry names it.
         if not isinstance(name, str):
@@ -158,11 +177,13 @@ def _direct(
 def _importer_ref(dep: str, value: str, v5: bool) -> tuple[str, str] | None:
     """The package an importer's ``version`` points at: ``4.17.15``, ``17.0.2(react@17)``,
     ``17.0.2_react@17`` (5.x), an alias ``/lodash/4.17.10``, ``/lodash@4.17.10``,
-    ``lodash@4.17.10``; ``link:`` and ``file:`` are local."""
+    ``lodash@4.17.10``, a 5.x ``host/lodash/4.17.10``; ``link:`` and ``file:`` are local."""
     if spec_kind(value) == "local":
         return None
     if value.startswith("/") or (not v5 and "@" in value[1:].split("(", 1)[0]):
         return _split_key(value, v5)
+    if v5 and "/" in value:  # host/name/1.2.3 from another registry, or a source's path
+        return _split_key(value, v5) or (dep, value)
     return dep, re.split(r"[(_]", value, maxsplit=1)[0]
 
 
