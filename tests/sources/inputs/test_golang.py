@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from ossmeta.ecosystems import GO
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import golang
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import check_content, mutated, pieces
 from tests.helpers import DATA, input_file, text_file
 
@@ -28,12 +30,21 @@ def summary(found: list[DeclaredPackage]) -> list[tuple[str, str | None, str, bo
     return [(p.name, p.version, str(p.location), p.direct) for p in found]
 
 
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(golang.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
 def test_modern() -> None:
-    found = list(golang.parse(input_file("inputs", "golang", "modern", "go.mod")))
+    found, skipped = split(input_file("inputs", "golang", "modern", "go.mod"))
     where = "inputs/golang/modern/go.mod"
     assert all(p.ecosystem == GO for p in found)
+    assert skipped == [
+        f"{where}:7: skipped example.com/local v0.0.0-00010101000000-000000000000: "
+        "replaced by the local path ../local (own code)"
+    ]
     assert summary(found) == [
-        ("example.com/local", None, f"{where}:7", True),
         ("github.com/dgrijalva/jwt-go", "v3.2.0+incompatible", f"{where}:15", True),
         ("github.com/gin-gonic/gin", "v1.6.0", f"{where}:16", True),
         ("github.com/new/lib", "v1.2.0", f"{where}:5", True),  # replaces github.com/old/lib
@@ -44,10 +55,6 @@ def test_modern() -> None:
         ("gopkg.in/yaml.v2", "v2.2.8", f"{where}:25", False),
         ("gopkg.in/yaml.v3", "v3.0.0-20200313102051-9f266ea9e77c", f"{where}:26", False),
     ]
-    local = found[0]
-    assert local.requirement == (
-        "v0.0.0-00010101000000-000000000000, replaced by the local path ../local"
-    )
     by_name = {p.name: p for p in found}
     assert by_name["github.com/gin-gonic/gin"].hashes == (
         "h1:I0/BEz6S56MwxUaqp1tm70LJP81Jc/oNz1q6R/b5+9Y=",
@@ -55,10 +62,9 @@ def test_modern() -> None:
     assert by_name["github.com/new/lib"].hashes == (
         "h1:Es02rgBu/DsLItb9/6FwsmeZDEfui7mzFOZk8F7xi8g=",
     )
-    assert local.hashes == ()
     # go 1.19: go.mod is complete, go.sum adds nothing (x/text v0.3.0 and v0.3.2 there
     # have only /go.mod hashes anyway).
-    assert "golang.org/x/text" in by_name and len(found) == 10
+    assert "golang.org/x/text" in by_name and len(found) == 9
 
 
 def test_legacy_adds_go_sum_modules() -> None:
@@ -134,9 +140,12 @@ require ()
 
 
 def test_grammar(tmp_path: Path) -> None:
-    found = list(golang.parse(text_file(tmp_path, "go.mod", GOMOD)))
+    found, skipped = split(text_file(tmp_path, "go.mod", GOMOD))
+    assert skipped == [
+        "go.mod:22: skipped golang.org/x/net v0.7.0: replaced by the local path /abs/path/net "
+        "(own code)"
+    ]
     assert [(p.name, p.version, p.requirement, p.location.line, p.direct) for p in found] == [
-        ("golang.org/x/net", None, "v0.7.0, replaced by the local path /abs/path/net", 22, True),
         ("golang.org/x/sys", "v0.5.0", None, 11, False),
         ("example.com/raw", "v1.0.0", None, 13, True),
         ("example.com/branch", None, "latest", 14, True),  # a query, not a version
@@ -144,6 +153,52 @@ def test_grammar(tmp_path: Path) -> None:
         ("example.com/gone", "v1.1.0", None, 16, True),
     ]
     assert all(p.hashes == () for p in found)  # no go.sum
+
+
+REPLACES = """module example.com/app
+
+go 1.21
+
+require (
+	example.com/remote v1.0.0
+	example.com/pinned v1.1.0
+	example.com/other-version v1.2.0 // indirect
+	example.com/local v1.3.0
+	example.com/win v1.4.0
+	example.com/block v1.5.0
+)
+
+replace example.com/remote => example.com/remote-fork v1.0.1
+replace example.com/pinned v1.1.0 => example.com/pinned-fork v2.0.0
+replace example.com/other-version v9.9.9 => example.com/never v1.0.0
+replace example.com/local => ./local
+replace (
+	example.com/win => ..\\win
+	example.com/block v1.5.0 => example.com/block-fork v1.5.1 // in a block
+)
+"""
+
+REPLACES_SUM = """example.com/remote-fork v1.0.1 h1:fork=
+example.com/remote-fork v1.0.1/go.mod h1:forkmod=
+example.com/pinned-fork v2.0.0 h1:pinned=
+example.com/block-fork v1.5.1 h1:block=
+"""
+
+
+def test_every_replace_form(tmp_path: Path) -> None:
+    text_file(tmp_path, "go.sum", REPLACES_SUM)
+    found, skipped = split(text_file(tmp_path, "go.mod", REPLACES))
+    assert [(p.name, p.version, p.location.line, p.direct, p.hashes) for p in found] == [
+        ("example.com/remote-fork", "v1.0.1", 14, True, ("h1:fork=",)),  # any version
+        ("example.com/pinned-fork", "v2.0.0", 15, True, ("h1:pinned=",)),  # this version
+        ("example.com/other-version", "v1.2.0", 8, False, ()),  # another version: kept
+        ("example.com/block-fork", "v1.5.1", 20, True, ("h1:block=",)),
+    ]
+    assert skipped == [
+        "go.mod:17: skipped example.com/local v1.3.0: replaced by the local path ./local "
+        "(own code)",
+        "go.mod:19: skipped example.com/win v1.4.0: replaced by the local path ..\\win (own code)",
+    ]
 
 
 def test_sniff() -> None:
@@ -158,6 +213,8 @@ def test_sniff() -> None:
         ("module a\nrequire x\n", "usage: require", 2),
         ("module a\nreplace x v1.0.0\n", "usage: replace", 2),
         ("module a\nreplace x => \n", "usage: replace", 2),
+        ("module a\nreplace x => example.com/y\n", "replacement example.com/y needs a version", 2),
+        ("module a\nreplace x => ../y v1.0.0\n", "replacement directory ../y takes no", 2),
         ('module a\nrequire "x v1.0.0\n', "unexpected character", 2),
         ("go 1.16\n", "no module directive", None),
         ("module a\n{weird}\n", "expected a directive", 2),

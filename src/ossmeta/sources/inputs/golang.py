@@ -8,7 +8,8 @@ Go-quoted strings - so it is read here by hand, the way modfile reads it.
   (``direct=False``), any other requirement is direct.
 - ``replace old [version] => new version`` swaps in the module that is actually built: the
   component is ``new@version``, located at the replace line. ``replace old => ../dir``
-  (a path, no version) builds local code: reported unresolved, saying so.
+  (a directory, no version) builds the project's own code: like a local path in any other
+  format, it is no component, and the skip is reported with the replace line.
 - ``module``, ``go``, ``toolchain``, ``exclude``, ``retract``, ``godebug``, ``tool`` and
   directives newer than this parser name no dependency and are skipped. The toolchain and
   the standard library are not reported as components.
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from ossmeta.ecosystems import GO
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
+from ossmeta.sources.inputs.skipped import Skipped
 from ossmeta.versions import try_version_key
 
 # Quoted strings, comments, the one-character tokens, then bare words (as modfile lexes).
@@ -40,6 +42,9 @@ _CANONICAL = re.compile(
     r"v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
     r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
 )
+# What the go command takes for a directory in a replacement (modfile.IsDirectoryPath).
+_DIRECTORY = re.compile(r"^(\.{1,2}([/\\]|$)|/|[A-Za-z]:[/\\]|\\\\)")
+_REPLACE_USAGE = "usage: replace module/path [v1.2.3] => other/module v1.4.5 | ../local"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +157,16 @@ def _read_replace(
     replaces: _Replaces,
 ) -> None:
     if "=>" not in args:
-        file.fail("usage: replace module/path [v1.2.3] => other/module v1.4.5 | ../local", number)
+        file.fail(_REPLACE_USAGE, number)
     arrow = args.index("=>")
     old, new = args[:arrow], args[arrow + 1 :]
     if len(old) not in (1, 2) or len(new) not in (1, 2):
-        file.fail("usage: replace module/path [v1.2.3] => other/module v1.4.5 | ../local", number)
+        file.fail(_REPLACE_USAGE, number)
+    directory = _DIRECTORY.match(new[0]) is not None
+    if len(new) == 1 and not directory:
+        file.fail(f"replacement {new[0]} needs a version (or ./, ../ for a directory)", number)
+    if len(new) == 2 and directory:
+        file.fail(f"replacement directory {new[0]} takes no version", number)
     key = (old[0], old[1] if len(old) == 2 else None)
     replaces[key] = _Replace(new[0], new[1] if len(new) == 2 else None, number)
 
@@ -186,7 +196,7 @@ def _before_117(go_version: str | None) -> bool:
     return parts is not None and (int(parts.group(1)), int(parts.group(2))) < (1, 17)
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     requires, replaces, go_version = _read(file)
     sums, sum_file = _read_sum(file)
     named: set[str] = set()
@@ -195,14 +205,8 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
         replace = replaces.get((req.path, req.version)) or replaces.get((req.path, None))
         direct = not req.indirect
         if replace is not None and replace.version is None:
-            yield DeclaredPackage(
-                ecosystem=GO,
-                name=req.path,
-                version=None,
-                location=file.at(line=replace.line),
-                requirement=f"{req.version}, replaced by the local path {replace.path}",
-                direct=direct,
-            )
+            reason = f"replaced by the local path {replace.path} (own code)"
+            yield Skipped(file.at(line=replace.line), f"skipped {req.path} {req.version}: {reason}")
             continue
         path, version, line = req.path, req.version, req.line
         if replace is not None and replace.version is not None:
