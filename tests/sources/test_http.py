@@ -7,6 +7,7 @@ import asyncio
 import json
 import random
 import socket
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from email.utils import formatdate
@@ -26,12 +27,14 @@ from ossmeta.sources.http import (
     HttpSettings,
     HttpStatusError,
     NotFound,
+    RateLimited,
     RetriesExhausted,
+    Stalled,
     TooLarge,
     fetch_all,
     make_client,
 )
-from ossmeta.sources.http_pacing import HostLimiter, backoff_delay, parse_retry_after
+from ossmeta.sources.http_pacing import HostLimiter, Wait, backoff_delay, parse_retry_after
 from tests.loopback import (
     Headers,
     Loopback,
@@ -94,6 +97,16 @@ def _handle(server: Loopback, method: str, raw: str, headers: Headers, body: byt
         return 200, {}, b"ok now"
     if route == "throttled-long":
         return 429, {"Retry-After": "3600"}, b""
+    if route == "throttled-huge":
+        return 429, {"Retry-After": "100000"}, b""
+    if route == "throttled-huge-date":
+        now = int(time.time())
+        headers = {"Date": formatdate(now, usegmt=True)}
+        return 503, {**headers, "Retry-After": formatdate(now + 86400, usegmt=True)}, b""
+    if route == "always-busy":
+        return 503, {}, b"busy"
+    if route == "lying-length":
+        return 200, {"Content-Length": "1000"}, _stall_after(b"0123456789")
     if route == "status":
         return int(parts[1]), {}, b"nope"
     if route == "truncated":
@@ -119,6 +132,16 @@ def _handle(server: Loopback, method: str, raw: str, headers: Headers, body: byt
     return 404, {}, b"unknown route"
 
 
+_RELEASE = threading.Event()
+
+
+def _stall_after(first: bytes) -> Iterator[bytes]:
+    """Send ``first``, then nothing until the test is over (at most 10 s): a server that
+    declared more than it sends and hangs."""
+    yield first
+    _RELEASE.wait(10)
+
+
 @pytest.fixture(scope="module")
 def loopback() -> Iterator[Loopback]:
     # A client that gave up (timeouts, size limit) leaves a broken pipe; that is the point
@@ -126,6 +149,7 @@ def loopback() -> Iterator[Loopback]:
     with serve(quiet=True) as server:
         server.handler = partial(_handle, server)
         yield server
+        _RELEASE.set()
 
 
 _unique = iter(range(1_000_000))
@@ -271,16 +295,101 @@ def test_503_retry_after_http_date_is_measured_against_the_date_header(loopback:
     assert clock.sleeps == [2.0]
 
 
-def test_retry_after_is_capped_and_the_last_failure_is_named(loopback: Loopback) -> None:
+def test_retry_after_over_the_cap_fails_at_once_without_waiting(loopback: Loopback) -> None:
     clock = FakeClock()
     url = loopback.url("/throttled-long")
-    with pytest.raises(RetriesExhausted) as caught:
+    with pytest.raises(RateLimited) as caught:
         get(url, settings(retry_after_cap=5.0, max_retries=2), clock)
-    assert clock.sleeps == [5.0, 5.0]
+    assert clock.sleeps == []
     error = caught.value
-    assert (error.status, error.attempts, error.url) == (429, 3, url)
-    assert str(error) == f"{url}: gave up after 3 attempts: HTTP 429 Too Many Requests"
+    assert (error.status, error.attempts, error.url) == (429, 1, url)
+    assert str(error) == (
+        f"{url}: HTTP 429 Too Many Requests: upstream asked to wait 3600 s "
+        "(more than the cap 5 s); try again later"
+    )
     assert isinstance(error, SourceError)
+
+
+@pytest.mark.parametrize(
+    ("route", "asked"), [("/throttled-huge", "100000"), ("/throttled-huge-date", "86400")]
+)
+def test_a_day_long_retry_after_fails_under_the_default_cap(
+    loopback: Loopback, route: str, asked: str
+) -> None:
+    clock = FakeClock()
+    path = fresh(route)
+    url = loopback.url(path)
+    waits: list[Wait] = []
+    config = settings(rate_per_host=None)
+    assert config.retry_after_cap == HttpSettings().retry_after_cap  # the default, as sync has
+
+    async def run() -> Fetched:
+        async with Fetcher(config, clock=clock, on_wait=waits.append) as fetcher:
+            return await fetcher.get(url)
+
+    with pytest.raises(RateLimited, match=f"upstream asked to wait {asked} s \\(more than the cap"):
+        asyncio.run(run())
+    assert clock.sleeps == [] and waits == [] and loopback.hits(path) == 1
+
+
+def test_every_wait_is_announced_before_it_starts(loopback: Loopback) -> None:
+    clock = FakeClock()
+    waits: list[tuple[str, int]] = []
+
+    def hook(wait: Wait) -> None:  # what was said, and how many sleeps had happened
+        waits.append((str(wait), len(clock.sleeps)))
+
+    async def run() -> Fetched:
+        async with Fetcher(settings(), clock=clock, on_wait=hook) as fetcher:
+            return await fetcher.get(loopback.url(fresh("/throttled")))
+
+    got = asyncio.run(run())
+    assert got.attempts == 2 and clock.sleeps == [1.0]
+    host = loopback.url("/").split("/")[2]
+    assert waits == [(f"waiting 1 s for {host}: host asked (429 Retry-After)", 0)]
+
+
+def test_backoff_waits_are_announced_with_the_failure_retried(loopback: Loopback) -> None:
+    clock = FakeClock()
+    waits: list[Wait] = []
+
+    async def run() -> Fetched:
+        config = settings(backoff_base=4.0, backoff_cap=4.0)
+        async with Fetcher(config, clock=clock, rng=random.Random(1), on_wait=waits.append) as f:
+            return await f.get(loopback.url(fresh("/flaky")))
+
+    assert asyncio.run(run()).attempts == 3
+    announced = [w for w in waits if w.seconds >= 1.0]
+    assert [w.seconds for w in announced] == [s for s in clock.sleeps if s >= 1.0]
+    assert all(w.reason.endswith("of 5 after HTTP 503 Service Unavailable") for w in announced)
+
+
+def test_the_request_deadline_bounds_retries_and_backoff(loopback: Loopback) -> None:
+    clock = FakeClock()
+    url = loopback.url(fresh("/always-busy"))
+    config = settings(backoff_base=10.0, backoff_cap=10.0, max_retries=50, request_deadline=30.0)
+    with pytest.raises(RetriesExhausted) as caught:
+        get(url, config, clock)
+    error = caught.value
+    assert 1 < error.attempts < 51
+    assert sum(clock.sleeps) <= 30.0
+    assert "(deadline 30 s): HTTP 503 Service Unavailable" in str(error)
+
+
+def test_a_server_lying_about_content_length_fails_in_one_read_timeout(
+    loopback: Loopback,
+) -> None:
+    path = fresh("/lying-length")
+    url = loopback.url(path)
+    with pytest.raises(Stalled) as caught:
+        get(url, settings(read_timeout=0.2, max_retries=5))
+    error = caught.value
+    assert (error.status, error.attempts) == (200, 1)  # not retried: it would lie again
+    assert loopback.hits(path) == 1
+    assert str(error) == (
+        f"{url}: the body stopped after 10 of the 1000 declared bytes: nothing came for 0.2 s"
+    )
+    assert isinstance(error, FetchError)
 
 
 def test_truncated_body_is_retried_then_fails(loopback: Loopback) -> None:

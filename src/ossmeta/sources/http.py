@@ -14,14 +14,22 @@ Errors (all one line, ``URL: message``)::
         ├── AccessDenied     401 or 403
         ├── HttpStatusError  any other status or failure that retrying will not change
         ├── TooLarge         the body is over the size limit
-        ├── RateLimited      the quota is spent until later than the longest wait allowed
-        └── RetriesExhausted the last retry failed too (timeout, connection, 5xx, 429)
+        ├── Stalled          the body stopped coming (a Content-Length the server did not keep)
+        ├── RateLimited      the server asked for a wait longer than the cap allows
+        └── RetriesExhausted the last retry failed too, or the request deadline passed
 
 Rate limits as GitHub-style hosts signal them: a 403 or 429 whose ``X-RateLimit-Remaining``
 is 0 waits until ``X-RateLimit-Reset`` (bounded by ``rate_limit_max_wait``; beyond it,
-``RateLimited`` at once, since retrying earlier is sure to be refused again); a 403 or 429
-with ``Retry-After`` (a secondary limit) waits that long, capped by ``retry_after_cap``. A
-403 with neither stays ``AccessDenied``. Every wait goes through the injected ``Clock``.
+``RateLimited`` at once, since retrying earlier is sure to be refused again); a 403, 429 or
+503 with ``Retry-After`` (seconds or a date) waits that long if it is at most
+``retry_after_cap``, and is ``RateLimited`` at once otherwise (sitting silently for a day is
+worse than failing). A 403 with neither stays ``AccessDenied``.
+
+Every wait goes through the injected ``Clock`` and is announced first, through the
+``on_wait`` hook (the CLI prints it), with its length and reason. Attempts and backoff of
+one request are bounded by ``request_deadline``; a body that stops coming fails after one
+``read_timeout`` (``Stalled``), not retried: a server that promised more than it sends does
+it again on the next attempt (six read timeouts plus backoff once made 193 s of silence).
 
 Redirects are followed inside one attempt by httpx, so the rate limit counts an attempt,
 not each hop of it.
@@ -43,6 +51,8 @@ from ossmeta.sources.http_pacing import (
     Clock,
     HostLimiter,
     RealClock,
+    Wait,
+    WaitHook,
     backoff_delay,
     parse_rate_limit_reset,
     parse_retry_after,
@@ -74,7 +84,11 @@ class HttpSettings:
     max_retries: int = 5
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
-    retry_after_cap: float = 120.0
+    # The longest Retry-After honoured; a server asking for more fails the request at once.
+    retry_after_cap: float = 300.0
+    # One request's attempts and backoff together (not waits the server asked for, which
+    # have their own caps): the bound on how long a failing request can take.
+    request_deadline: float = 600.0
     # The longest wait for a spent quota to reset (GitHub's window is an hour).
     rate_limit_max_wait: float = 3600.0
     rate_per_host: float | None = 10.0
@@ -100,6 +114,10 @@ class HttpSettings:
             raise ValueError("max_body_bytes must not be negative")
         if self.rate_limit_max_wait < 0:
             raise ValueError("rate_limit_max_wait must not be negative")
+        if self.retry_after_cap < 0:
+            raise ValueError("retry_after_cap must not be negative")
+        if self.request_deadline <= 0:
+            raise ValueError("request_deadline must be positive")
 
 
 def make_client(
@@ -173,32 +191,38 @@ class TooLarge(FetchError):
     """The body is larger than ``max_body_bytes``."""
 
 
+class Stalled(FetchError):
+    """The body stopped coming for a whole read timeout (the server declared more bytes
+    than it sent, or hung mid-body)."""
+
+
 class RetriesExhausted(FetchError):
-    """Every attempt failed with a transient error; names the last one."""
+    """Every attempt failed with a transient error, or the request deadline passed;
+    names the last failure."""
 
 
 class RateLimited(FetchError):
-    """The request quota is spent and comes back later than ``rate_limit_max_wait``."""
+    """The server asked for a wait longer than allowed: a spent quota resetting after
+    ``rate_limit_max_wait``, or a ``Retry-After`` over ``retry_after_cap``."""
 
 
 class _Transient(Exception):
     """An attempt failed in a way another attempt may not (internal to ``Fetcher``).
-    ``wait`` is what the server asked for; ``capped`` says whether ``retry_after_cap``
-    bounds it (a quota reset was bounded already, by ``rate_limit_max_wait``)."""
+    ``wait`` is what the server asked for (already checked against its cap) and ``asked``
+    what it was (``429 Retry-After``)."""
 
     def __init__(
         self,
         reason: str,
         status: int | None = None,
         wait: float | None = None,
-        *,
-        capped: bool = True,
+        asked: str = "",
     ):
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.wait = wait
-        self.capped = capped
+        self.asked = asked
 
 
 # 501 and 505 say the server cannot do this at all; every other 5xx may pass.
@@ -212,7 +236,7 @@ class Fetcher:
     Use as ``async with Fetcher(settings) as fetcher: await fetcher.get(url)``. A client
     passed in stays the caller's to close; otherwise the fetcher makes one (through
     ``make_client``, with ``transport`` if given) and closes it. ``clock`` and ``rng``
-    are for tests of backoff and rate limits.
+    are for tests of backoff and rate limits; ``on_wait`` hears of every wait before it.
     """
 
     def __init__(
@@ -223,6 +247,7 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        on_wait: WaitHook | None = None,
     ) -> None:
         if client is not None and transport is not None:
             raise ValueError("pass a client or a transport, not both")
@@ -231,6 +256,7 @@ class Fetcher:
         self._client = client if client is not None else make_client(self.settings, transport)
         self._clock: Clock = clock or RealClock()
         self._rng = rng or random.Random()
+        self._on_wait = on_wait
         self._limiter = HostLimiter(
             self.settings.rate_per_host, self.settings.rate_burst, self._clock
         )
@@ -304,31 +330,40 @@ class Fetcher:
         host = f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
 
         started = self._clock.now()
+        asked_for = 0.0  # seconds waited because the server asked: outside the deadline
         attempts = 0
         while True:
             attempts += 1
+            spent = self._clock.now() - started - asked_for
+            budget = self.settings.request_deadline - spent
             try:
-                response = await self._attempt(method, url, host, headers, content, attempts)
+                response = await self._attempt(
+                    method, url, host, headers, content, attempts, budget
+                )
             except _Transient as failure:
-                if attempts > self.settings.max_retries:
+                spent = self._clock.now() - started - asked_for
+                if failure.wait is not None:
+                    delay, why = failure.wait, f"host asked ({failure.asked})"
+                else:
+                    delay = backoff_delay(
+                        attempts, self.settings.backoff_base, self.settings.backoff_cap, self._rng
+                    )
+                    why = f"retry {attempts} of {self.settings.max_retries} after {failure.reason}"
+                over = failure.wait is None and spent + delay > self.settings.request_deadline
+                if attempts > self.settings.max_retries or over:
+                    within = f" in {spent:.0f} s (deadline {self.settings.request_deadline:.0f} s)"
                     raise RetriesExhausted(
-                        f"gave up after {attempts} attempts: {failure.reason}",
+                        f"gave up after {attempts} attempts{within if over else ''}: "
+                        f"{failure.reason}",
                         url=url,
                         status=failure.status,
                         attempts=attempts,
                     ) from None
                 if failure.wait is not None:
-                    delay = failure.wait
-                    if failure.capped:
-                        delay = min(delay, self.settings.retry_after_cap)
                     self._limiter.hold(host, delay)
-                else:
-                    delay = backoff_delay(
-                        attempts,
-                        self.settings.backoff_base,
-                        self.settings.backoff_cap,
-                        self._rng,
-                    )
+                    asked_for += delay
+                if self._on_wait is not None and delay >= 1.0:
+                    self._on_wait(Wait(delay, host, why))
                 await self._clock.sleep(delay)
                 continue
             final_url, status, kept, body = response
@@ -354,13 +389,15 @@ class Fetcher:
         headers: dict[str, str],
         content: bytes | None,
         attempts: int,
+        budget: float,
     ) -> tuple[str, int, dict[str, str], bytes]:
         # The slot is taken before the rate limiter so requests leave paced: waiting for a
         # slot after the limiter would let queued requests go out in a burst.
         async with self._slots:
             await self._limiter.acquire(host)
             try:
-                async with asyncio.timeout(self.settings.attempt_timeout):
+                limit = max(min(self.settings.attempt_timeout, budget), 0.0)
+                async with asyncio.timeout(limit):
                     async with self._client.stream(
                         method, url, headers=headers, content=content
                     ) as response:
@@ -383,10 +420,8 @@ class Fetcher:
         if status == 429 or (status >= 500 and status not in _PERMANENT_5XX):
             wait = None
             if status in _HONOURS_RETRY_AFTER:
-                wait = parse_retry_after(
-                    response.headers.get("retry-after"), response.headers.get("date")
-                )
-            raise _Transient(label, status, wait)
+                wait = self._retry_after(url, response, label, attempts)
+            raise _Transient(label, status, wait, f"{status} Retry-After")
         if status in (404, 410):
             raise NotFound(label, url=url, status=status, attempts=attempts)
         if status in (401, 403):
@@ -405,11 +440,37 @@ class Fetcher:
             raise TooLarge(too_large, url=url, status=status, attempts=attempts)
         # Counted after decompression: a small gzip body can expand to many gigabytes.
         body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > limit:
-                raise TooLarge(too_large, url=url, status=status, attempts=attempts)
+        try:
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise TooLarge(too_large, url=url, status=status, attempts=attempts)
+        except httpx.ReadTimeout:
+            promised = f" of the {declared} declared" if declared.isdigit() else ""
+            raise Stalled(
+                f"the body stopped after {len(body)}{promised} bytes: nothing came for "
+                f"{self.settings.read_timeout:g} s",
+                url=url,
+                status=status,
+                attempts=attempts,
+            ) from None
         return final_url, status, kept, bytes(body)
+
+    def _retry_after(
+        self, url: str, response: httpx.Response, label: str, attempts: int
+    ) -> float | None:
+        """The wait a ``Retry-After`` asks for, if within ``retry_after_cap``."""
+        wait = parse_retry_after(response.headers.get("retry-after"), response.headers.get("date"))
+        cap = self.settings.retry_after_cap
+        if wait is not None and wait > cap:
+            raise RateLimited(
+                f"{label}: upstream asked to wait {wait:.0f} s (more than the cap {cap:.0f} s); "
+                "try again later",
+                url=url,
+                status=response.status_code,
+                attempts=attempts,
+            )
+        return wait
 
     def _rate_limited(self, url: str, response: httpx.Response, label: str, attempts: int) -> None:
         """Raise the wait a 403 or 429 asks for when it is a rate limit; return otherwise."""
@@ -432,12 +493,15 @@ class Fetcher:
                 )
             # At least a second: a reset already past means the clocks disagree a little.
             raise _Transient(
-                f"{label} (rate limit spent)", status, max(reset_in, 1.0), capped=False
+                f"{label} (rate limit spent)",
+                status,
+                max(reset_in, 1.0),
+                f"{status} X-RateLimit-Reset",
             )
         if status == 403:
-            wait = parse_retry_after(headers.get("retry-after"), headers.get("date"))
+            wait = self._retry_after(url, response, label, attempts)
             if wait is not None:  # a secondary rate limit; a 429's is handled as before
-                raise _Transient(f"{label} (secondary rate limit)", status, wait)
+                raise _Transient(f"{label} (secondary rate limit)", status, wait, "403 Retry-After")
 
 
 def _describe(error: BaseException) -> str:

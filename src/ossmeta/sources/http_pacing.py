@@ -1,12 +1,15 @@
 """Pacing for the HTTP fetcher: the clock, the per-host rate limiter, retry backoff,
-``Retry-After`` and rate-limit reset parsing. Kept apart from ``http.py`` so the timing
-rules can be read (and tested with a fake clock) without the network code around them."""
+``Retry-After`` and rate-limit reset parsing, and the ``Wait`` announced before a pause.
+Kept apart from ``http.py`` so the timing rules can be read (and tested with a fake clock)
+without the network code around them."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Protocol
@@ -23,6 +26,22 @@ class Clock(Protocol):
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` (never negative)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A pause the fetcher is about to make, told to the user before it starts: a long
+    silence looks like a hang, so every wait says how long and what for."""
+
+    seconds: float
+    host: str
+    reason: str  # "host asked (429 Retry-After)", "retry 2 of 5 after ReadTimeout"
+
+    def __str__(self) -> str:
+        return f"waiting {self.seconds:.0f} s for {self.host}: {self.reason}"
+
+
+WaitHook = Callable[[Wait], None]
 
 
 class RealClock:

@@ -52,8 +52,8 @@ def fetch(
         typer.Option(
             "--max-wait",
             min=0,
-            help="Seconds a spent rate limit may be waited for before giving up "
-            "(default 3600, or codehost.max_wait).",
+            help="Seconds a rate limit (a spent quota, or a Retry-After) may be waited for "
+            "before giving up (default 3600, or codehost.max_wait).",
         ),
     ] = None,
     db: DbOption = None,
@@ -72,7 +72,11 @@ def fetch(
     options = codehost_options(config, api_url, token_env, max_wait)
     where = parse_repo(repo)
     token = _token(options.token_env)
-    settings = replace(http_settings(config, None, None), rate_limit_max_wait=options.max_wait)
+    settings = replace(
+        http_settings(config, None, None),
+        rate_limit_max_wait=options.max_wait,
+        retry_after_cap=options.max_wait,
+    )
     store = ready_store(db)
     root = activity_root(data_dir)
     # A bar on a terminal only: piped, it would leave a blank line before the summary.
@@ -80,7 +84,7 @@ def fetch(
 
     async def go() -> CollectReport:
         task = bar.add_task("fetch", total=None)
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, on_wait=lambda wait: stderr.print(str(wait))) as fetcher:
             api = CodeHostApi(
                 fetcher, options.api_url, where, token=token, on_request=lambda: bar.advance(task)
             )

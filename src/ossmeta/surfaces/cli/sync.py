@@ -86,7 +86,7 @@ def sync(
     bar = progress_bar(f"syncing {registry.value}")
 
     async def go() -> SyncReport:
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, on_wait=lambda wait: stderr.print(str(wait))) as fetcher:
             task = bar.add_task("sync", total=None)
             return await run_sync(
                 store,
