@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ossmeta.errors import SourceError
 from ossmeta.sources.inputs import EMPTY_FILE, FORMATS, InputFormat, format_by_name, parse_file
+from tests.fuzzing import PUNCTUATION
 from tests.helpers import text_file
 
 
@@ -47,3 +52,28 @@ def test_importing_the_table_imports_no_parser() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "['ossmeta.sources.inputs.skipped']"
+
+
+_SYNTAX = st.sampled_from([piece.decode("latin-1") for piece in PUNCTUATION])
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(FORMATS),
+    st.one_of(st.text(max_size=200), st.lists(_SYNTAX | st.text(max_size=3)).map("".join)),
+)
+def test_fuzz_every_format_through_the_dispatch(fmt: InputFormat, content: str) -> None:
+    """Whatever a file holds, the dispatch gives packages and skips, or one SourceError
+    naming the file; nothing else escapes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        name = _name_for(fmt)
+        file = text_file(Path(tmp), name, content.encode("utf-8", "surrogatepass"))
+        try:
+            parsed = parse_file(file, fmt)
+        except SourceError as error:
+            message = str(error)
+            assert message.startswith(name) and "\n" not in message, message
+            return
+    assert all(skip.reason for skip in parsed.skipped)
+    if not content.strip():
+        assert parsed.packages == [] and len(parsed.skipped) == 1

@@ -265,3 +265,13 @@ def _mutated_module(files: dict[str, bytes]) -> st.SearchStrategy[tuple[bytes, b
 @given(st.sampled_from([FIXTURES, LEGACY]).flatmap(_mutated_module))
 def test_fuzz_mutations(files: tuple[bytes, bytes]) -> None:
     _check(*files)
+
+
+_REPLACE_WORDS = ["example.com/a", "v1.0.0", "=>", "../dir", "./d", "/abs", "(", ")", "//", '"q"']
+
+
+@given(st.lists(st.lists(st.sampled_from(_REPLACE_WORDS), max_size=5), max_size=5))
+def test_fuzz_replace_lines(lines: list[list[str]]) -> None:
+    body = "\n".join("replace " + " ".join(words) for words in lines)
+    content = f"module m\n\nrequire example.com/a v1.0.0\n{body}\n"
+    check_content(golang.parse, "go.mod", content)

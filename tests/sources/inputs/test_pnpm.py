@@ -222,3 +222,15 @@ def test_fuzz_text(text: str) -> None:
 @given(mutated(*FIXTURES, pieces=JS_PIECES))
 def test_fuzz_mutated_fixtures(content: bytes) -> None:
     check_content(pnpm.parse, "pnpm-lock.yaml", content)
+
+
+_V5_SEGMENTS = ["registry.example.test", "@scope", "name", "1.0.0", "1.0.0_react@17.0.2", "", "x"]
+
+
+@given(st.lists(st.sampled_from(_V5_SEGMENTS), min_size=1, max_size=6), st.booleans())
+def test_fuzz_v5_keys(segments: list[str], slash: bool) -> None:
+    key = ("/" if slash else "") + "/".join(segments)
+    content = f"lockfileVersion: 5.4\n\npackages:\n\n  '{key}':\n    resolution: {{}}\n"
+    for package in check_content(pnpm.parse, "pnpm-lock.yaml", content):
+        # one segment, or two when scoped: whatever came before is a host, dropped
+        assert package.name and package.name.count("/") == package.name.startswith("@")

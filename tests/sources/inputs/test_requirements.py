@@ -299,3 +299,21 @@ def test_fuzz_mutations(content: bytes) -> None:
 def test_fuzz_includes(lines: list[str]) -> None:
     content = "\n".join(lines).encode()
     check_content(requirements.parse, "a.txt", content, {"b.txt": b"-r a.txt\n"})
+
+
+_LINE_PIECES = [
+    "foo==1.0",
+    " ; ",
+    'sys_platform == "a/b"',
+    "\\",
+    "\n",
+    "./x",
+    "# c",
+    "-e ",
+    "--pre",
+]
+
+
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=12))
+def test_fuzz_markers_and_continuations(pieces: list[str]) -> None:
+    check_content(requirements.parse, "requirements.txt", "".join(pieces))
