@@ -132,14 +132,16 @@ def _handle(server: Loopback, method: str, raw: str, headers: Headers, body: byt
     return 404, {}, b"unknown route"
 
 
-_RELEASE = threading.Event()
+_STALLED: list[threading.Event] = []
 
 
 def _stall_after(first: bytes) -> Iterator[bytes]:
-    """Send ``first``, then nothing until the test is over (at most 10 s): a server that
+    """Send ``first``, then nothing until the server stops (at most 10 s): a server that
     declared more than it sends and hangs."""
+    release = threading.Event()
+    _STALLED.append(release)
     yield first
-    _RELEASE.wait(10)
+    release.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +151,8 @@ def loopback() -> Iterator[Loopback]:
     with serve(quiet=True) as server:
         server.handler = partial(_handle, server)
         yield server
-        _RELEASE.set()
+        for release in _STALLED:
+            release.set()
 
 
 _unique = iter(range(1_000_000))
