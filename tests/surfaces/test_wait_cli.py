@@ -1,5 +1,7 @@
-"""``events fetch`` against a loopback code host: ``--max-wait`` caps a ``Retry-After``
-as it caps a spent quota, and every wait is said on stderr before it starts."""
+"""Waits on the command line: ``events fetch`` against a loopback code host (``--max-wait``
+caps a ``Retry-After`` as it caps a spent quota, and every wait is said on stderr before it
+starts) and ``sync`` against a loopback registry (a day-long ``Retry-After`` fails that
+package at once under the default cap)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import pytest
 
 from ossmeta.surfaces.cli.app import main
 from tests.codehost_server import FakeHost
-from tests.loopback import Loopback, serve
+from tests.loopback import Headers, Loopback, Response, serve
+from tests.registry_server import Universe
 
 
 @pytest.fixture
@@ -61,3 +64,31 @@ def test_a_wait_is_said_before_it_starts(
     assert code == 0, err
     where = loopback.origin.split("://", 1)[1]
     assert err.splitlines()[0] == f"waiting 1 s for {where}: host asked (429 Retry-After)"
+
+
+def test_sync_fails_a_package_whose_host_asks_for_a_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    universe = Universe.make(pypi=2, npm=0, crates=0, maven=0, versions=1)
+    slow, fine = universe.pypi_names
+    with serve(quiet=True) as loopback:
+        registry = universe.handler(loopback.origin)
+
+        def handler(method: str, raw: str, headers: Headers, body: bytes) -> Response:
+            if f"/{slow}/" in raw:
+                return 429, {"Retry-After": "100000"}, b""
+            return registry(method, raw, headers, body)
+
+        loopback.handler = handler
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[registries.pypi]\nurl = "{loopback.origin}"\n[http]\nrate_per_host = 0\n'
+        )
+        monkeypatch.setenv("OSSMETA_CONFIG", str(config))
+        capsys.readouterr()
+        code = main(["sync", "pypi", slow, fine, "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "pypi: 2 package(s): 1 written, 0 unchanged, 1 failed" in err
+    assert "upstream asked to wait 100000 s (more than the cap 300 s)" in err
+    assert "waiting" not in err  # nothing was waited for
