@@ -22,6 +22,7 @@ from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import npm
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import JS_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
 
@@ -29,6 +30,12 @@ LODASH_15 = (
     "sha512-8xOcRHvCjnocdS5cpwXQXVzmmh5e5+saE2QGoeQm"
     "bKmRS6J3VQppPOIt0MnmE+4xlZoumy0GPG0D0MVIQbNA1A=="
 )
+
+
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(npm.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
 
 
 def by_pointer(packages: list[DeclaredPackage]) -> dict[str, DeclaredPackage]:
@@ -117,9 +124,13 @@ def test_v1_without_package_json_leaves_top_level_direct_unknown(tmp_path: Path)
 
 
 def test_v1_url_and_file_dependencies() -> None:
-    packages = list(npm.parse(input_file("inputs", "npm", "v1-edge", "package-lock.json")))
+    packages, skipped = split(input_file("inputs", "npm", "v1-edge", "package-lock.json"))
     found = {p.name: p for p in packages}
-    assert set(found) == {"is-number", "minimist", "ms"}  # file:local-lib is skipped
+    assert set(found) == {"is-number", "minimist", "ms"}
+    assert skipped == [
+        "inputs/npm/v1-edge/package-lock.json:$.dependencies.local-lib: skipped local-lib "
+        "(file:local-lib): the project's own code"
+    ]
     ms = found["ms"]
     assert (ms.version, ms.requirement, ms.direct) == (
         None,
@@ -131,9 +142,18 @@ def test_v1_url_and_file_dependencies() -> None:
 
 
 def test_workspace_shrinkwrap() -> None:
-    packages = list(npm.parse(input_file("inputs", "npm", "workspace", "npm-shrinkwrap.json")))
+    packages, skipped = split(input_file("inputs", "npm", "workspace", "npm-shrinkwrap.json"))
     found = by_pointer(packages)
-    # Links, workspace folders, the file: folder and the root are not components.
+    # Links, workspace folders, the file: folder and the root are not components; the
+    # links are said (the folders they point to are the project's own).
+    where = "inputs/npm/workspace/npm-shrinkwrap.json:$.packages"
+    assert skipped == [
+        f'{where}["node_modules/@mono/util"]: skipped a link to packages/util: '
+        "the project's own code",
+        f'{where}["node_modules/@mono/web"]: skipped a link to packages/web: '
+        "the project's own code",
+        f'{where}["node_modules/local-lib"]: skipped a link to local-lib: the project\'s own code',
+    ]
     assert sorted(found) == [
         '$.packages["node_modules/is-number"]',
         '$.packages["node_modules/js-tokens"]',

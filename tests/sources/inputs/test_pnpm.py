@@ -19,9 +19,19 @@ from hypothesis import strategies as st
 
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import pnpm
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import JS_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
+
+
+def packages_of(file: InputFile) -> list[DeclaredPackage]:
+    return [p for p in pnpm.parse(file) if isinstance(p, DeclaredPackage)]
+
+
+def skips_of(file: InputFile) -> list[str]:
+    return [str(s) for s in pnpm.parse(file) if isinstance(s, Skipped)]
 
 
 def summary(p: DeclaredPackage) -> tuple[str, str | None, bool | None, str | None, int | None]:
@@ -29,7 +39,7 @@ def summary(p: DeclaredPackage) -> tuple[str, str | None, bool | None, str | Non
 
 
 def parse(*parts: str) -> dict[tuple[str, str | None], DeclaredPackage]:
-    packages = list(pnpm.parse(input_file("inputs", "pnpm", *parts, "pnpm-lock.yaml")))
+    packages = packages_of(input_file("inputs", "pnpm", *parts, "pnpm-lock.yaml"))
     found = {(p.name, p.version): p for p in packages}
     assert len(found) == len(packages)  # one entry per name and version
     return found
@@ -111,7 +121,7 @@ packages:
     version: 2.0.0
 """,
     )
-    left, pad, tool = pnpm.parse(file)
+    left, pad, tool = packages_of(file)
     assert summary(left) == ("left-pad", "1.3.0", True, None, 17)
     assert (pad.name, pad.version, pad.requirement, pad.location.line) == (
         "pad",
@@ -132,7 +142,7 @@ def test_v5_without_importers(tmp_path: Path) -> None:
         "lockfileVersion: 5.3\n\npackages:\n\n  /@types/react/17.0.2_abc:\n"
         "    resolution: {integrity: sha512-x}\n    dev: true\n",
     )
-    (only,) = pnpm.parse(file)
+    (only,) = packages_of(file)
     assert summary(only) == ("@types/react", "17.0.2", None, "dev", 5)
     assert only.hashes == ("sha512-x",)
 
@@ -166,12 +176,23 @@ packages:
     dev: true
 """,
     )
-    foo, scoped, bar = pnpm.parse(file)
+    foo, scoped, bar = packages_of(file)
     assert (foo.name, foo.version, foo.requirement, foo.location.line) == ("foo", "1.0.0", None, 13)
     assert foo.hashes == ("sha512-foo",)
     assert (scoped.name, scoped.version, scoped.location.line) == ("@scope/name", "1.0.0", 17)
     assert (bar.name, bar.version, bar.scope) == ("bar", "2.1.0", "dev")
     assert foo.direct is True and scoped.direct is True and bar.direct is False
+
+
+def test_the_projects_own_entries_are_said() -> None:
+    assert skips_of(input_file("inputs", "pnpm", "v9-workspace", "pnpm-lock.yaml")) == [
+        "inputs/pnpm/v9-workspace/pnpm-lock.yaml:49: skipped local-lib@file:local-lib: "
+        "the project's own code"
+    ]
+    assert skips_of(input_file("inputs", "pnpm", "v6-workspace", "pnpm-lock.yaml")) == [
+        "inputs/pnpm/v6-workspace/pnpm-lock.yaml:105: skipped file:local-lib: "
+        "the project's own code"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -198,7 +219,7 @@ packages:
 )
 def test_malformed(tmp_path: Path, content: str, message: str) -> None:
     with pytest.raises(SourceError) as caught:
-        list(pnpm.parse(text_file(tmp_path, "pnpm-lock.yaml", content)))
+        packages_of(text_file(tmp_path, "pnpm-lock.yaml", content))
     assert str(caught.value).startswith(message)
 
 

@@ -19,8 +19,17 @@ from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import yarn
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import JS_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
+
+
+def packages_of(file: InputFile) -> list[DeclaredPackage]:
+    return [p for p in yarn.parse(file) if isinstance(p, DeclaredPackage)]
+
+
+def skips_of(file: InputFile) -> list[str]:
+    return [str(s) for s in yarn.parse(file) if isinstance(s, Skipped)]
 
 
 def by_line(packages: list[DeclaredPackage]) -> dict[int, DeclaredPackage]:
@@ -32,7 +41,7 @@ def summary(p: DeclaredPackage) -> tuple[str, str | None, str | None, bool | Non
 
 
 def test_classic() -> None:
-    packages = list(yarn.parse(input_file("inputs", "yarn", "classic", "yarn.lock")))
+    packages = packages_of(input_file("inputs", "yarn", "classic", "yarn.lock"))
     assert len(packages) == 152
     found = by_line(packages)
     code_frame = found[5]
@@ -56,14 +65,14 @@ def test_classic() -> None:
 
 def test_classic_without_package_json(tmp_path: Path) -> None:
     shutil.copy(DATA / "inputs/yarn/classic/yarn.lock", tmp_path / "yarn.lock")
-    packages = list(yarn.parse(InputFile(tmp_path / "yarn.lock", "yarn.lock")))
+    packages = packages_of(InputFile(tmp_path / "yarn.lock", "yarn.lock"))
     assert len(packages) == 152
     assert {p.direct for p in packages} == {None}
     assert {p.scope for p in packages} == {None}
 
 
 def test_classic_workspace() -> None:
-    packages = list(yarn.parse(input_file("inputs", "yarn", "classic-workspace", "yarn.lock")))
+    packages = packages_of(input_file("inputs", "yarn", "classic-workspace", "yarn.lock"))
     found = {(p.name, p.version or p.requirement): p for p in packages}
     assert ("local-lib", "1.0.0") not in found  # file: folder
     assert len(packages) == 10
@@ -76,7 +85,7 @@ def test_classic_workspace() -> None:
 
 
 def test_berry() -> None:
-    packages = list(yarn.parse(input_file("inputs", "yarn", "berry", "yarn.lock")))
+    packages = packages_of(input_file("inputs", "yarn", "berry", "yarn.lock"))
     assert len(packages) == 173
     found = by_line(packages)
     assert summary(found[8]) == ("@babel/code-frame", "7.10.4", None, True, None)
@@ -94,7 +103,7 @@ def test_berry() -> None:
 
 
 def test_berry_workspace() -> None:
-    packages = list(yarn.parse(input_file("inputs", "yarn", "berry-workspace", "yarn.lock")))
+    packages = packages_of(input_file("inputs", "yarn", "berry-workspace", "yarn.lock"))
     names = sorted((p.name, p.version) for p in packages)
     assert ("local-lib", "1.0.0") not in names
     assert not any(p.name.startswith(("@mono/", "mono-root")) for p in packages)
@@ -151,7 +160,7 @@ __metadata:
   linkType: hard
 """,
     )
-    left, lodash, gen = yarn.parse(file)
+    left, lodash, gen = packages_of(file)
     assert (lodash.name, lodash.version, lodash.direct, lodash.location.line) == (
         "lodash",
         "4.17.21",
@@ -190,7 +199,8 @@ def test_classic_git_and_local(tmp_path: Path) -> None:
   resolved "https://yarn.mirror.example/@scope/pkg/-/pkg-1.2.0.tgz#abc"
 """,
     )
-    left, scoped = yarn.parse(file)
+    left, scoped = packages_of(file)
+    assert skips_of(file) == ["yarn.lock:8: skipped tool@link:../tool: the project's own code"]
     assert (left.name, left.version, left.location.line) == ("left-pad", None, 4)
     assert left.requirement == "git+https://github.com/left-pad/left-pad.git#v1.3.0"
     assert (scoped.name, scoped.version, scoped.location.line, scoped.hashes) == (
@@ -219,11 +229,25 @@ balanced-match:
   version "0.0.1"
 """,
     )
-    found = [(p.name, p.version, p.location.line, p.direct) for p in yarn.parse(file)]
+    found = [(p.name, p.version, p.location.line, p.direct) for p in packages_of(file)]
     assert found == [
         ("balanced-match", "1.0.2", 4, True),
         ("@scope/pkg", "1.2.0", 7, False),
         ("concat-map", "0.0.1", 10, False),
+    ]
+
+
+def test_the_projects_own_entries_are_said() -> None:
+    where = "inputs/yarn/berry-workspace/yarn.lock"
+    assert skips_of(input_file("inputs", "yarn", "berry-workspace", "yarn.lock")) == [
+        f"{where}:8: skipped @mono/util@workspace:packages/util: the project's own code",
+        f"{where}:16: skipped @mono/web@workspace:packages/web: the project's own code",
+        f"{where}:40: skipped local-lib@file:./local-lib#./local-lib: the project's own code",
+        f"{where}:81: skipped mono-root@workspace:.: the project's own code",
+    ]
+    assert skips_of(input_file("inputs", "yarn", "classic-workspace", "yarn.lock")) == [
+        "inputs/yarn/classic-workspace/yarn.lock:15: skipped local-lib@file:./local-lib: "
+        "the project's own code"
     ]
 
 
@@ -246,7 +270,7 @@ balanced-match:
 )
 def test_malformed(tmp_path: Path, content: str, message: str) -> None:
     with pytest.raises(SourceError) as caught:
-        list(yarn.parse(text_file(tmp_path, "yarn.lock", content)))
+        packages_of(text_file(tmp_path, "yarn.lock", content))
     assert str(caught.value).startswith(message)
 
 

@@ -4,7 +4,8 @@ Versions 2 and 3 list every installed folder in ``packages``, keyed by its path
 (``node_modules/a/node_modules/b``); version 1 nests ``dependencies`` trees instead (v2
 carries both, and we read ``packages``; a v2 file with only ``dependencies`` is read from
 that tree, as npm does). The root project (key ``""``), workspace and
-``file:`` folders, and ``link: true`` entries are the project's own code and are skipped.
+``file:`` folders, and ``link: true`` entries are the project's own code: a link (or a
+``file:`` entry of a v1 tree) is skipped with a note saying so.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ossmeta.sources.inputs.jscommon import (
     split_hashes,
     split_ident,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 _NM = "node_modules/"
 _SNIFF = re.compile(r'\A\s*\{[^{}]*"lockfileVersion"\s*:\s*[123]\s*,\s*"requires"\s*:')
@@ -33,7 +35,7 @@ def sniff(head: str) -> bool:
     return _SNIFF.match(head) is not None
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     data = expect_dict(file, load_json(file), "package-lock.json", 1)
     version = data.get("lockfileVersion", 1)
     if not isinstance(version, int) or isinstance(version, bool):
@@ -54,7 +56,7 @@ def _install_path(key: str) -> tuple[str, str]:
     return key[:at].rstrip("/"), key[at + len(_NM) :]
 
 
-def _packages(file: InputFile, packages: dict[str, Any]) -> Iterator[DeclaredPackage]:
+def _packages(file: InputFile, packages: dict[str, Any]) -> Iterator[DeclaredPackage | Skipped]:
     # Folders that are not inside node_modules are the root, workspaces and file: deps:
     # whatever they declare is a direct dependency of the project.
     folders: dict[str, dict[str, tuple[str, str | None]]] = {}
@@ -69,6 +71,9 @@ def _packages(file: InputFile, packages: dict[str, Any]) -> Iterator[DeclaredPac
         pointer = json_pointer("packages", key)
         entry = expect_dict(file, entry, f"package {pointer}")
         if entry.get("link") is True:
+            target = entry.get("resolved")
+            to = f" to {target}" if isinstance(target, str) else ""
+            yield Skipped(file.at(pointer=pointer), f"skipped a link{to}: the project's own code")
             continue
         parent, install_name = _install_path(key)
         name = entry.get("name")
@@ -125,7 +130,7 @@ def _version(file: InputFile, entry: dict[str, Any], pointer: str) -> tuple[str 
     return version, None
 
 
-def _tree(file: InputFile, dependencies: object) -> Iterator[DeclaredPackage]:
+def _tree(file: InputFile, dependencies: object) -> Iterator[DeclaredPackage | Skipped]:
     """lockfileVersion 1: ``dependencies`` nest where npm installed a second copy."""
     manifest = sibling_manifest(file)
     top = manifest.deps if manifest is not None else None
@@ -142,6 +147,8 @@ def _tree(file: InputFile, dependencies: object) -> Iterator[DeclaredPackage]:
                 stack.append((here, entry["dependencies"]))
             package = _v1_package(file, install_name, entry, pointer)
             if package is None:
+                why = f"skipped {install_name} ({entry['version']}): the project's own code"
+                yield Skipped(file.at(pointer=pointer), why)
                 continue
             direct: bool | None = False
             if not path:

@@ -7,7 +7,7 @@
 ``snapshots``, which add no versions). Direct dependencies are those an importer (a
 workspace project, or the top level of a single-project 5.x/6.0 file) lists; the
 section that lists them gives the scope. ``link:`` and ``file:`` entries are the
-project's own code and are skipped.
+project's own code and are skipped, each with a note saying so.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from ossmeta.sources.inputs.jscommon import (
     split_hashes,
     split_ident,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 _SNIFF = re.compile(r"^lockfileVersion: '?\d", re.MULTILINE)
 _MISSING = object()
@@ -41,7 +42,7 @@ def sniff(head: str) -> bool:
     )
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     text = file.read_text()
     data = expect_dict(file, load_yaml(file, text), "pnpm-lock.yaml", 1)
     raw = data.get("lockfileVersion")
@@ -60,6 +61,7 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
         entry = mapping(file, entry, f"package {key[:60]!r}", line)
         package = _package(file, key, entry, v5, line)
         if package is None:
+            yield Skipped(file.at(line=line), f"skipped {key}: the project's own code")
             continue
         name, version, requirement = package
         split = _split_key(key, v5)

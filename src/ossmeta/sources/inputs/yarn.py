@@ -6,7 +6,7 @@ Classic lists one block per resolved version under a header naming every request
 flags, so ``direct`` and ``scope`` come from the sibling ``package.json`` when there is
 one. Berry records each workspace with its dependencies, which tells which packages are
 direct; ``workspace:``, ``link:``, ``portal:`` and ``file:`` entries are the project's own
-code and are skipped.
+code and are skipped, each with a note saying so.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ossmeta.sources.inputs.jscommon import (
     spec_kind,
     split_ident,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 _BERRY = re.compile(r"^__metadata:", re.MULTILINE)
 #: A classic header may name a package without a range (``balanced-match:``).
@@ -40,7 +41,7 @@ def sniff(head: str) -> bool:
     )
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     text = file.read_text()
     if _BERRY.search(text):
         yield from _berry(file, text)
@@ -95,7 +96,7 @@ def _blocks(file: InputFile, text: str) -> Iterator[tuple[int, list[str], dict[s
         yield header[0], header[1], fields
 
 
-def _classic(file: InputFile, text: str) -> Iterator[DeclaredPackage]:
+def _classic(file: InputFile, text: str) -> Iterator[DeclaredPackage | Skipped]:
     manifest = sibling_manifest(file)
     wanted: dict[str, str | None] = {}
     if manifest is not None:
@@ -108,6 +109,7 @@ def _classic(file: InputFile, text: str) -> Iterator[DeclaredPackage]:
         name, spec = real_name(*ident), ident[1]
         kind = spec_kind(spec[4:] if spec.startswith("npm:") else spec)
         if kind == "local":
+            yield Skipped(file.at(line=line), f"skipped {keys[0]}: the project's own code")
             continue
         version: str | None = fields.get("version")
         if version is None:
@@ -170,7 +172,7 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def _berry(file: InputFile, text: str) -> Iterator[DeclaredPackage]:
+def _berry(file: InputFile, text: str) -> Iterator[DeclaredPackage | Skipped]:
     data = expect_dict(file, load_yaml(file, text), "yarn.lock", 1)
     expect_dict(file, data.get("__metadata"), "__metadata")
     lines = _key_lines(text)
@@ -195,10 +197,13 @@ def _berry(file: InputFile, text: str) -> Iterator[DeclaredPackage]:
     for name, (spec, scope) in manifest.deps.items() if manifest is not None else ():
         wanted[f"{name}@{spec}"] = wanted[f"{name}@npm:{spec}"] = scope
     for key, entry, line in entries:
-        if entry.get("linkType") == "soft":
-            continue
-        package = _resolved(file, entry["resolution"], entry.get("version"), line)
+        package = None
+        if entry.get("linkType") != "soft":
+            package = _resolved(file, entry["resolution"], entry.get("version"), line)
         if package is None:
+            shown = entry["resolution"].split("::", 1)[0]  # without the locator parameters
+            why = f"skipped {shown}: the project's own code"
+            yield Skipped(file.at(line=line), why)
             continue
         descriptors = [d.strip() for d in key.split(",")]
         is_direct: bool | None = any(d in direct for d in descriptors) if direct else None
