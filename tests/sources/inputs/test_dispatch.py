@@ -35,6 +35,19 @@ def test_an_empty_file_is_valid_with_no_packages(
     assert [str(skip) for skip in parsed.skipped] == [f"{name}: {EMPTY_FILE}"]
 
 
+def test_a_small_file_in_another_encoding_is_left_to_its_parser(tmp_path: Path) -> None:
+    # UTF-16 with a byte order mark, as some Windows tools write XML: not "empty", not
+    # refused as UTF-8, but read by the XML parser that knows the declared encoding
+    pom = (
+        '<?xml version="1.0" encoding="UTF-16"?><project><dependencies><dependency>'
+        "<groupId>org.example</groupId><artifactId>lib</artifactId><version>1.0</version>"
+        "</dependency></dependencies></project>"
+    )
+    parsed = parse_file(text_file(tmp_path, "pom.xml", pom.encode("utf-16")))
+    assert [(p.name, p.version) for p in parsed.packages] == [("org.example:lib", "1.0")]
+    assert parsed.skipped == []
+
+
 @pytest.mark.parametrize("fmt", FORMATS, ids=[fmt.id for fmt in FORMATS])
 def test_every_format_loads_a_parser(fmt: InputFormat) -> None:
     assert callable(fmt.parser())

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
-from ossmeta.sources.files import InputFile, decode_text
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs.skipped import Skipped
 
 Parser = Callable[[InputFile], Iterable[DeclaredPackage | Skipped]]
@@ -266,4 +266,5 @@ def _is_empty(file: InputFile) -> bool:
             return False
     except (OSError, ValueError):
         return False  # the parser's read says what is wrong with the file
-    return not decode_text(file.read_bytes(), file).strip()
+    # Bytes, not text: an XML file in another encoding is its parser's to decode.
+    return not file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip()
