@@ -34,7 +34,9 @@ def test_spec_examples() -> None:
     assert_ascending(MAVEN, ["1-ga", "1-sp"])
     assert_ascending(MAVEN, ["1-ga.1", "1-sp.1"])
     assert_ascending(MAVEN, ["1-sp-1", "1-ga-1"])
-    assert_equal(MAVEN, ["1-ga-1", "1-1"])
+    # The specification trims "1-ga-1" to "1-1"; Maven's class keeps the nested list,
+    # and a nested list sorts below a number.
+    assert_ascending(MAVEN, ["1-ga-1", "1-1"])
     assert_equal(MAVEN, ["1-a1", "1-alpha-1", "1-ALPHA1", "1.0a1"])
     assert_equal(MAVEN, ["1-b2", "1-beta-2"])
     assert_equal(MAVEN, ["1-m3", "1-milestone-3"])
@@ -46,7 +48,7 @@ def test_splitting_and_trimming_examples() -> None:
     assert_equal(MAVEN, ["1.0.0", "1"])
     assert_equal(MAVEN, ["1.0.0-foo.0.0", "1-foo"])
     assert_equal(MAVEN, ["1.0.0-0.0.0", "1"])
-    assert_equal(MAVEN, ["1-0-2", "1-2"])
+    assert_ascending(MAVEN, ["1-0-2", "1-2"])  # as above: [1, [[2]]] < [1, [2]]
     assert_equal(MAVEN, ["1..1", "1.0.1"])
     assert_equal(MAVEN, ["1.0.0.RC1", "1.0.0-RC1", "1-rc-1"])
 
@@ -84,6 +86,21 @@ def test_commonly_seen_sequences() -> None:
     # "pr" is no known qualifier, so Jackson's 2.10.0.pr1 sorts after 2.10.0 in Maven.
     assert_ascending(MAVEN, ["2.9.10", "2.9.10.1", "2.9.10.8", "2.10.0", "2.10.0.pr1", "2.10.1"])
     assert_ascending(MAVEN, ["1", "2", "10", "99999999999999999999999999"])
+
+
+def test_pairs_maven_39_orders_differently_from_the_specification() -> None:
+    # Results of Maven 3.9.6's ComparableVersion (test_maven_differential.py runs it).
+    assert_ascending(MAVEN, ["3.6.2.FL.20090615", "3.6.2-FL-2009-05-11"])
+    assert_ascending(MAVEN, ["3.5.0-CR-2", "3.5.0.Beta-1"])
+    assert_ascending(MAVEN, ["1-ga-1", "1-1"])
+    assert_ascending(MAVEN, ["1.0-alpha.2", "1.0.alpha.1"])
+    assert_ascending(MAVEN, ["1.0.Beta1", "1.0.Beta-1"])
+    assert_equal(MAVEN, ["1.0.foo", "1-foo"])  # a trailing qualifier moves into a list
+
+
+def test_cycle_in_maven_is_broken_by_the_common_prefix() -> None:
+    # Maven: 1.0.alpha.1 < 1 < 1.ga.1 < 1.0.alpha.1. Against "1" we agree with Maven.
+    assert_ascending(MAVEN, ["1.0.alpha.1", "1", "1.ga.1"])
 
 
 def test_prerelease_flag() -> None:
