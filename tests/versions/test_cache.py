@@ -1,10 +1,23 @@
-"""ossmeta.versions.version_key: dispatch per scheme and the per-process cache."""
+"""ossmeta.versions.version_key: dispatch per scheme and the bounded per-process cache."""
 
 from __future__ import annotations
 
+import gc
+import sys
+import traceback
+from collections.abc import Callable
+
 import pytest
 
-from ossmeta.versions import InvalidVersion, ordering_for, try_version_key, version_key
+from ossmeta import versions
+from ossmeta.versions import (
+    CACHE_SIZE,
+    InvalidVersion,
+    key_function,
+    ordering_for,
+    try_version_key,
+    version_key,
+)
 
 SAMPLES = {
     "SEMVER": "1.2.3-rc.1",
@@ -41,4 +54,77 @@ def test_invalid_is_cached_and_reraised(scheme: str) -> None:
 
 def test_unknown_scheme() -> None:
     with pytest.raises(InvalidVersion, match="no version ordering"):
-        version_key("Hackage", "1.0")
+        version_key("NoSuchEcosystem", "1.0")
+    assert try_version_key("NoSuchEcosystem", "1.0") is None
+
+
+def test_unknown_schemes_are_not_remembered() -> None:
+    """Scheme names come from data (an advisory's ecosystem): they must not grow a table."""
+    before = len(versions._key_functions), len(versions._orderings)
+    for number in range(1000):
+        assert try_version_key(f"Made-up-{number}", "1.0") is None
+    assert (len(versions._key_functions), len(versions._orderings)) == before
+
+
+def _raised(call: Callable[[], object]) -> BaseException:
+    with pytest.raises(InvalidVersion) as caught:
+        call()
+    return caught.value
+
+
+@pytest.mark.parametrize("scheme", ["PyPI", "Maven", "npm", "NoSuchEcosystem"])
+def test_each_raise_is_a_fresh_error_with_a_short_traceback(scheme: str) -> None:
+    """A cached exception raised again gains the raising frames each time and keeps them
+    (and their locals) alive; every raise must be a new error with the same traceback."""
+    text = "not a version at all!"
+    errors = [_raised(lambda: version_key(scheme, text)) for _ in range(5)]
+    depths = [len(traceback.extract_tb(error.__traceback__)) for error in errors]
+    assert len(set(depths)) == 1, depths
+    assert len({id(error) for error in errors}) == len(errors)
+    assert len({str(error) for error in errors}) == 1 and str(errors[0])
+
+
+def _distinct_versions(start: int, count: int) -> list[tuple[str, str]]:
+    """(scheme, text) pairs, every text new: half valid, half invalid, in several schemes."""
+    shapes = [
+        ("PyPI", "1.{}.0"),
+        ("PyPI", "1.{}+x+y"),  # invalid: two local parts
+        ("Maven", "2.{}.RC1"),
+        ("Maven", "2:{}"),  # invalid: ':' is banned
+        ("npm", "3.0.{}"),
+        ("npm", "3.0.{}-01"),  # invalid: leading zero in a numeric prerelease
+        ("Packagist", "4.{}.1"),
+        ("RubyGems", "5.{}..a"),  # invalid: empty segment
+    ]
+    return [
+        (scheme, shape.format(number))
+        for number in range(start, start + count)
+        for scheme, shape in [shapes[number % len(shapes)]]
+    ]
+
+
+def test_a_million_distinct_versions_keep_memory_flat() -> None:
+    """Fill every cache, then parse a million new strings: the number of live Python
+    allocations must not grow with them. An unbounded cache would add at least one block
+    per string (the cached key), a kept traceback several."""
+    warm_up = _distinct_versions(0, 8 * CACHE_SIZE + 1000)
+    fresh = _distinct_versions(10_000_000, 1_000_000)
+    functions = {scheme: key_function(scheme) for scheme, _ in warm_up}
+    for scheme, text in warm_up:
+        functions[scheme](text)
+    for scheme, text in warm_up[:2000]:
+        if try_version_key(scheme, text) is None:
+            _raised(lambda s=scheme, t=text: version_key(s, t))
+    del warm_up
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for scheme, text in fresh:
+        functions[scheme](text)
+    for scheme, text in fresh[:20_000]:
+        if try_version_key(scheme, text) is None:
+            _raised(lambda s=scheme, t=text: version_key(s, t))
+    del fresh
+    gc.collect()
+    growth = sys.getallocatedblocks() - before
+    assert growth < CACHE_SIZE // 16, growth
+    assert all(f.cache_info().currsize <= CACHE_SIZE for f in functions.values())

@@ -3,16 +3,22 @@
 ``version_key(scheme, text)`` turns a version string into a key that sorts the way the
 ecosystem sorts versions; keys of one scheme compare with ``<`` and ``==`` and form a
 total order. ``scheme`` is an OSV base ecosystem (``PyPI``, ``npm``, ``Maven``,
-``crates.io``, ``Go``, ``RubyGems``, ``NuGet``, ``Packagist``) or the OSV range type
-``SEMVER``. Versions are never compared as text: a string the ecosystem cannot parse
-raises ``InvalidVersion`` and the caller answers "unknown".
+``crates.io``, ``Go``, ``RubyGems``, ``NuGet``, ``Packagist``, ``Hex``, ``Pub``,
+``CRAN``, ``Hackage``) or the OSV range type ``SEMVER``. Versions are never compared as
+text: a string the ecosystem cannot parse raises ``InvalidVersion`` and the caller
+answers "unknown".
 
-Each string is parsed once per process (the cache below); scans and imports see the same
-few thousand versions again and again.
+Scans and imports see the same few thousand versions again and again, so each scheme
+keeps the keys of its ``CACHE_SIZE`` most recently used strings (an LRU; None for a
+string that does not parse). The bound keeps a process that runs for weeks flat in
+memory. No exception is cached: a cached exception re-raised grows its traceback on every
+raise and keeps those frames alive, so the reason is worked out again (a cheap re-parse)
+each time ``version_key`` raises.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -60,83 +66,74 @@ _REGISTRY: dict[str, tuple[str, str]] = {
     "Mageia": ("ossmeta.versions.rpm", "MAGEIA"),
 }
 
-_orderings: dict[str, Ordering | None] = {}
-_caches: dict[str, dict[str, Any]] = {}  # scheme -> text -> key, or None if it does not parse
-_errors: dict[tuple[str, str], InvalidVersion] = {}  # why it did not parse
-_key_functions: dict[str, Callable[[str], Any | None]] = {}
+CACHE_SIZE = 65_536
+"""Most keys cached per scheme (a scheme's cache of PyPI keys is then a few tens of MB)."""
 
-
-def supported_schemes() -> tuple[str, ...]:
-    return tuple(_REGISTRY)
+_orderings: dict[str, Ordering] = {}  # only registered schemes: bounded by _REGISTRY
+_key_functions: dict[str, Callable[[str], Any | None]] = {}  # likewise
 
 
 def ordering_for(scheme: str) -> Ordering | None:
     """The ordering for an OSV base ecosystem or range type, or None if we have none."""
-    try:
-        return _orderings[scheme]
-    except KeyError:
-        pass
+    found = _orderings.get(scheme)
+    if found is not None:
+        return found
     entry = _REGISTRY.get(scheme)
-    ordering: Ordering | None = None
-    if entry is not None:
-        module = importlib.import_module(entry[0])
-        ordering = getattr(module, entry[1])
+    if entry is None:
+        return None
+    ordering: Ordering = getattr(importlib.import_module(entry[0]), entry[1])
     _orderings[scheme] = ordering
     return ordering
 
 
-def _parsed(scheme: str, text: str) -> Any:
-    """The cached key of ``text`` (None when it does not parse; the error is kept)."""
-    cache = _caches.get(scheme)
-    if cache is None:
-        cache = _caches[scheme] = {}
-    try:
-        return cache[text]
-    except KeyError:
-        pass
+def _no_key(text: str) -> None:
+    return None
+
+
+def key_function(scheme: str) -> Callable[[str], Any | None]:
+    """A fast, cached ``text -> key or None`` for one scheme, shared with ``version_key``.
+
+    The matcher calls this hundreds of thousands of times per scan (every listed version of
+    every advisory of every package in an SBOM); a hit is one call into the C LRU cache."""
+    found = _key_functions.get(scheme)
+    if found is not None:
+        return found
     ordering = ordering_for(scheme)
-    key: Any = None
     if ordering is None:
-        _errors[(scheme, text)] = InvalidVersion(f"no version ordering for {scheme}")
-    else:
+        return _no_key  # not remembered: schemes come from data and must not grow a table
+    parse = ordering.key
+
+    def key_or_none(text: str) -> Any | None:
         try:
-            key = ordering.key(text)
-        except InvalidVersion as error:
-            _errors[(scheme, text)] = error
-    cache[text] = key
-    return key
+            return parse(text)
+        except InvalidVersion:
+            return None
+
+    cached = _key_functions[scheme] = functools.lru_cache(maxsize=CACHE_SIZE)(key_or_none)
+    return cached
+
+
+def _why_not(scheme: str, text: str) -> InvalidVersion:
+    """A fresh error saying why ``text`` has no key (parsing again, which is cheap)."""
+    ordering = ordering_for(scheme)
+    if ordering is None:
+        return InvalidVersion(f"no version ordering for {scheme}")
+    try:
+        ordering.key(text)
+    except InvalidVersion as error:
+        return InvalidVersion(str(error))
+    return InvalidVersion(f"not a {scheme} version: {text!r}")  # only if key() is not pure
 
 
 def version_key(scheme: str, text: str) -> Any:
     """Cached ``ordering_for(scheme).key(text)``; raises ``InvalidVersion`` when the
     scheme has no ordering or cannot parse ``text``."""
-    key = _parsed(scheme, text)
+    key = key_function(scheme)(text)
     if key is None:
-        raise _errors[(scheme, text)]
+        raise _why_not(scheme, text)
     return key
 
 
 def try_version_key(scheme: str, text: str) -> Any | None:
     """``version_key`` that answers None instead of raising."""
-    return _parsed(scheme, text)
-
-
-def key_function(scheme: str) -> Callable[[str], Any | None]:
-    """A fast ``text -> key or None`` for one scheme, sharing ``version_key``'s cache.
-
-    The matcher calls this hundreds of thousands of times per scan (every listed version of
-    every advisory of every package in an SBOM); binding the scheme's cache once saves the
-    per-call lookups."""
-    found = _key_functions.get(scheme)
-    if found is not None:
-        return found
-    cache = _caches.setdefault(scheme, {})
-
-    def key_of(text: str) -> Any | None:
-        try:
-            return cache[text]
-        except KeyError:
-            return _parsed(scheme, text)
-
-    _key_functions[scheme] = key_of
-    return key_of
+    return key_function(scheme)(text)
