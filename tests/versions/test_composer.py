@@ -56,6 +56,14 @@ def test_normalization() -> None:
     assert_ascending(COMPOSER, ["2021-01-01", "2021.01.01", "2021-01-02", "20210101"])
 
 
+def test_upper_case_stable_is_a_suffix_below_dev() -> None:
+    # VersionParser drops "stable" only in lower case; "-STABLE" stays as a word that
+    # version_compare does not know, and unknown words sort below "dev".
+    assert_equal(COMPOSER, ["1.0.0-stable", "1.0.0", "1.0.0-stable-dev"])
+    assert_ascending(COMPOSER, ["1.0.0-STABLE", "1.0.0-Stable2", "1.0.0-dev", "1.0.0"])
+    assert not COMPOSER.is_prerelease("1.0.0-STABLE")
+
+
 def test_prerelease_flag() -> None:
     assert COMPOSER.is_prerelease("1.0.0-RC1")
     assert COMPOSER.is_prerelease("1.0.0-dev")

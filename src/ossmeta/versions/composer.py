@@ -9,6 +9,9 @@ documented behaviour of ``Composer\\Semver\\VersionParser::normalize``:
   the first at most five digits; otherwise date versions (``20210101``, ``2021-01-01``);
 * a stability suffix ``stable``, ``alpha``/``a``, ``beta``/``b``, ``RC``, ``patch``/``pl``/``p``
   with optional numbers (``-beta.2`` -> ``-beta2``), and an optional ``-dev`` suffix.
+  Only ``stable`` in lower case means "no suffix": Composer tests it case-sensitively and
+  keeps ``-STABLE`` as a suffix, a word ``version_compare`` does not know, so it sorts
+  below every known form, even ``dev``.
 
 Branches (``dev-main``, ``1.x-dev``) are names, not points in an order: InvalidVersion.
 
@@ -31,7 +34,7 @@ ComposerKey = tuple[Part, ...]
 
 _NUMBER_RANK = 4  # PHP's "#" special form
 _END: Part = (_NUMBER_RANK, -1)
-_FORMS = {"dev": 0, "alpha": 1, "beta": 2, "rc": 3, "patch": 5}
+_FORMS = {"stable": -1, "dev": 0, "alpha": 1, "beta": 2, "rc": 3, "patch": 5}
 _EXPAND = {"a": "alpha", "b": "beta", "p": "patch", "pl": "patch"}
 
 # Composer's modifier pattern: stability, its numbers, a dev suffix.
@@ -70,11 +73,11 @@ def _parse(text: str) -> tuple[list[int], str, list[int], bool]:
             raise InvalidVersion(f"not a Composer version: {text!r}")
         numbers = [int(part) for part in _DIGITS.findall(match.group(1))]
         stability, extra, dev = match.groups()[1:]
-    stability = (stability or "").lower()
-    stability = _EXPAND.get(stability, stability)
     if stability == "stable":
         # Composer returns the bare version here, dropping any -dev suffix too.
         return numbers, "", [], False
+    stability = (stability or "").lower()
+    stability = _EXPAND.get(stability, stability)
     extra_numbers = [int(part) for part in _DIGITS.findall(extra)] if stability and extra else []
     return numbers, stability, extra_numbers, bool(dev)
 
