@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from packaging.version import InvalidVersion as PackagingInvalid
 from packaging.version import Version
 
+from ossmeta.versions import try_version_key
 from ossmeta.versions.pep440 import PEP440
 from tests.versions.laws import (
     assert_agrees,
@@ -15,6 +17,7 @@ from tests.versions.laws import (
     assert_invalid,
     assert_total_order,
     fuzz,
+    sign,
 )
 
 
@@ -96,3 +99,52 @@ def test_fuzz_only_invalid_version_escapes(text: str) -> None:
 
 def test_huge_number_is_invalid_not_a_crash() -> None:
     assert_invalid(PEP440, "1." + "9" * 5000)
+
+
+# Spellings PEP 440 normalizes (case, separators, long forms, implicit numbers, "v",
+# whitespace) and a few it refuses, so validity is compared too.
+_PRE = ["a", "A", "alpha", "b", "beta", "c", "rc", "RC", "pre", "preview", "Preview"]
+_POST = ["post", "rev", "r", "POST", ""]
+
+
+@st.composite
+def quirky_pep440_text(draw: st.DrawFn) -> str:
+    numbers = draw(
+        st.lists(st.sampled_from(["0", "1", "2", "00", "010", "10"]), min_size=1, max_size=4)
+    )
+    text = draw(st.sampled_from(["", "v", "V", " ", "1!", "0!", "01!"])) + ".".join(numbers)
+    separator = st.sampled_from(["", ".", "-", "_"])
+    if draw(st.booleans()):
+        text += (
+            draw(separator)
+            + draw(st.sampled_from(_PRE))
+            + draw(st.sampled_from(["", "0", "1", "-1", ".2"]))
+        )
+    if draw(st.booleans()):
+        post = draw(st.sampled_from(_POST))
+        text += "-" + draw(st.sampled_from(["1", "2"])) if not post else draw(separator) + post
+        text += draw(st.sampled_from(["", "1", ".2"])) if post else ""
+    if draw(st.booleans()):
+        text += draw(separator) + draw(st.sampled_from(["dev", "DEV", "dev3"]))
+    if draw(st.booleans()):
+        text += "+" + draw(
+            st.sampled_from(["abc", "1", "abc.5", "ubuntu-1", "a_b", "X.01", "", "!"])
+        )
+    return text + draw(st.sampled_from(["", "", " ", "\n"]))
+
+
+def _packaging(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except PackagingInvalid:
+        return None
+
+
+@given(quirky_pep440_text(), quirky_pep440_text())
+def test_quirky_spellings_agree_with_packaging(a: str, b: str) -> None:
+    """Through the cached ``try_version_key``: same validity and order as packaging."""
+    ours_a, ours_b = try_version_key("PyPI", a), try_version_key("PyPI", b)
+    theirs_a, theirs_b = _packaging(a), _packaging(b)
+    assert (ours_a is None, ours_b is None) == (theirs_a is None, theirs_b is None)
+    if theirs_a is not None and theirs_b is not None:
+        assert sign(ours_a, ours_b) == sign(theirs_a, theirs_b), (a, b)
