@@ -217,8 +217,8 @@ def test_bad_selectors(selector: str, message: str) -> None:
 
 def test_ranges_need_an_ordering() -> None:
     with pytest.raises(UsageError, match="no version ordering"):
-        validate_selector("vers:pub/>=1.0.0", "Pub")
-    assert validate_selector("1.0.0", "Pub") == "1.0.0"
+        validate_selector("vers:conan/>=1.0.0", "ConanCenter")
+    assert validate_selector("1.0.0", "ConanCenter") == "1.0.0"
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,10 @@ SAMPLES = {
     "RubyGems": "6.1.4.1",
     "NuGet": "13.0.1",
     "Packagist": "v5.4.0",
+    "Hex": "1.7.0-rc.1",
+    "Pub": "2.0.0+1",
+    "CRAN": "1.0-12",
+    "Hackage": "4.18.2.1",
 }
 
 

@@ -4,7 +4,8 @@
 ecosystem sorts versions; keys of one scheme compare with ``<`` and ``==`` and form a
 total order. ``scheme`` is an OSV base ecosystem (``PyPI``, ``npm``, ``Maven``,
 ``crates.io``, ``Go``, ``RubyGems``, ``NuGet``, ``Packagist``, ``Hex``, ``Pub``,
-``CRAN``, ``Hackage``) or the OSV range type ``SEMVER``. Versions are never compared as
+``CRAN``, ``Hackage``, and the Debian, Alpine and RPM families) or the OSV range type
+``SEMVER``. Versions are never compared as
 text: a string the ecosystem cannot parse raises ``InvalidVersion`` and the caller
 answers "unknown".
 
@@ -64,6 +65,10 @@ _REGISTRY: dict[str, tuple[str, str]] = {
     "openSUSE": ("ossmeta.versions.rpm", "OPENSUSE"),
     "SUSE": ("ossmeta.versions.rpm", "SUSE"),
     "Mageia": ("ossmeta.versions.rpm", "MAGEIA"),
+    "Hex": ("ossmeta.versions.semver", "HEX"),
+    "Pub": ("ossmeta.versions.pub", "PUB"),
+    "CRAN": ("ossmeta.versions.dotted", "CRAN"),
+    "Hackage": ("ossmeta.versions.dotted", "HACKAGE"),
 }
 
 CACHE_SIZE = 65_536

@@ -1,4 +1,4 @@
-"""SemVer 2.0.0 precedence and its ecosystem dialects: npm, crates.io and Go.
+"""SemVer 2.0.0 precedence and its ecosystem dialects: npm, crates.io, Hex and Go.
 
 All four share one key shape, a flat tuple built for fast C-level comparison::
 
@@ -114,4 +114,7 @@ class GoOrdering:
 SEMVER = SemverOrdering("SEMVER")
 NPM = SemverOrdering("npm", npm_clean=True, max_number=_MAX_SAFE_INTEGER)
 CARGO = SemverOrdering("crates.io", max_number=_U64_MAX)
+# Elixir's Version (Hex): strict SemVer 2.0, no leading zeros, build metadata parsed but
+# ignored by Version.compare, so "1.0.0+a" == "1.0.0+b" as here.
+HEX = SemverOrdering("Hex")
 GO = GoOrdering()
