@@ -32,8 +32,9 @@ is above every qualifier, so ``1.0.alpha.1`` < ``1`` < ``1.ga.1`` < ``1.0.alpha.
 Maven 3.9. In such cycles the sign against the common prefix wins here; every other
 comparison is Maven's (tests/versions/test_maven_differential.py runs the real class).
 
-Known divergences beyond those cycles: digits are what ``str.isdecimal`` says in the
-Basic Multilingual Plane (Java's ``Character.isDigit`` on UTF-16 units), and unknown
+Known divergences beyond those cycles, all outside ASCII: digits are what
+``str.isdecimal`` says in the Basic Multilingual Plane (Java's ``Character.isDigit`` on
+UTF-16 units), lower-casing is Python's rather than Java's English rules, and unknown
 qualifiers compare by code point rather than by UTF-16 unit.
 """
 
