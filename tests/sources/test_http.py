@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from ossmeta import __version__
 from ossmeta.errors import SourceError
 from ossmeta.sources.http import (
     USER_AGENT,
@@ -243,7 +244,7 @@ def test_user_agent_and_accept_are_sent(loopback: Loopback) -> None:
     got = get(loopback.url("/echo"), accept="application/vnd.pypi.simple.v1+json")
     sent = json.loads(got.body)
     assert sent["user-agent"] == USER_AGENT
-    assert USER_AGENT.startswith("ossmeta/") and "(+https://github.com/ossmeta)" in USER_AGENT
+    assert f"ossmeta/{__version__}" == USER_AGENT  # no invented contact address
     assert sent["accept"] == "application/vnd.pypi.simple.v1+json"
 
 

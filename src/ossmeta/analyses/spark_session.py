@@ -1,6 +1,8 @@
 """The one way ossmeta starts Spark: local mode unless ``OSSMETA_SPARK_MASTER`` says where a
 cluster is, UTC session time (every stored time is UTC, and period boundaries must not move
-with the JVM's zone), no web UI, few shuffle partitions for one machine."""
+with the JVM's zone), no web UI, few shuffle partitions for one machine, and quiet: no
+``[Stage …]`` progress lines or INFO/WARN logging on stderr, which belongs to ossmeta's
+own one-line messages."""
 
 from __future__ import annotations
 
@@ -27,10 +29,11 @@ def spark_session(app_name: str = "ossmeta") -> SparkSession:
     master = os.environ.get("OSSMETA_SPARK_MASTER", "local[*]")
     partitions = os.environ.get("OSSMETA_SPARK_PARTITIONS", "8")
     try:
-        return (
+        session = (
             SparkSession.builder.master(master)
             .appName(app_name)
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", partitions)
             .config("spark.driver.memory", os.environ.get("OSSMETA_SPARK_MEMORY", "2g"))
@@ -39,6 +42,8 @@ def spark_session(app_name: str = "ossmeta") -> SparkSession:
             .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
             .getOrCreate()
         )
+        session.sparkContext.setLogLevel("ERROR")
+        return session
     except Exception as error:  # the JVM failing to start surfaces as many exception types
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise AnalysisError(f"cannot start Spark ({master}): {first}") from None

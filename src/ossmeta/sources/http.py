@@ -58,7 +58,10 @@ from ossmeta.sources.http_pacing import (
     parse_retry_after,
 )
 
-USER_AGENT = f"ossmeta/{__version__} (+https://github.com/ossmeta)"
+# Name and version only: the project has no public address to point to yet, and an invented
+# one would send a registry's operators nowhere. A deployment adds its own contact through
+# HttpSettings.user_agent.
+USER_AGENT = f"ossmeta/{__version__}"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 # Response headers a collector may need later (validators, caching, PyPI's serial, paging);

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import gc
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ossmeta.errors import OssmetaError, UsageError
-from ossmeta.sources import osv
-from ossmeta.store.advisories import AdvisoryImporter, RejectedImport
-from ossmeta.store.lookup import AdvisoryLookup, ShownAdvisory
 from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+from ossmeta.surfaces.cli.options import Format, format_option
+from ossmeta.surfaces.formats.terminal import terminal_safe
+
+if TYPE_CHECKING:
+    from ossmeta.store.lookup import ShownAdvisory
 
 app = typer.Typer(help="Import and inspect OSV advisories.", no_args_is_help=True)
 
@@ -20,7 +22,8 @@ app = typer.Typer(help="Import and inspect OSV advisories.", no_args_is_help=Tru
 @app.command("import")
 def import_(
     paths: Annotated[
-        list[str], typer.Argument(help="OSV JSON/YAML files, directories, or .zip dumps.")
+        list[str],
+        typer.Argument(metavar="PATH", help="OSV JSON/YAML files, directories, or .zip dumps."),
     ],
     data_license: Annotated[
         str | None, typer.Option(help="SPDX id of the data's licence, kept with each record.")
@@ -29,6 +32,9 @@ def import_(
 ) -> None:
     """Import OSV records (any ecosystem). Re-importing the same data changes nothing; a
     record with a newer 'modified' replaces the stored one. All or nothing."""
+    from ossmeta.sources import osv
+    from ossmeta.store.advisories import AdvisoryImporter, RejectedImport
+
     gc.disable()  # as in scan: many long-lived small objects, no cycles worth collecting
     store = ready_store(db)
     files = osv.expand(paths)
@@ -98,18 +104,18 @@ def show(
     advisory_id: Annotated[
         str, typer.Argument(metavar="ID", help="An advisory id or any of its aliases.")
     ],
-    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    format: Annotated[Format, format_option(Format.TEXT, Format.JSON)] = Format.TEXT,
     db: DbOption = None,
 ) -> None:
     """Print one record as stored, with its alias group and provenance."""
-    if format not in ("text", "json"):
-        raise UsageError(f"--format must be text or json, not {format!r}")
+    from ossmeta.store.lookup import AdvisoryLookup
+
     store = ready_store(db)
     shown = AdvisoryLookup(store).show(advisory_id)
     store.dispose()
     if shown is None:
         raise UsageError(f"no advisory {advisory_id} in the store")
-    if format == "json":
+    if format is Format.JSON:
         document = {
             "record": shown.record,
             "alias_group": list(shown.group),
@@ -124,4 +130,4 @@ def show(
         }
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
-        typer.echo(_text(shown))
+        typer.echo(terminal_safe(_text(shown)))

@@ -1,17 +1,23 @@
 """The ``ossmeta`` command and the one place where errors become exit codes:
-0 success / nothing found, 1 findings, 2 usage or input error, 3 an internal error."""
+0 success / nothing found, 1 findings, 2 usage or input error, 3 an internal error.
+
+Every command module imports only what its help needs; what a command runs on (the
+store, the pipelines, DuckDB, Spark, PyArrow, SciPy, Rich) is imported inside it, so
+``ossmeta --help`` and a small scan do not pay for the metric engines.
+"""
 
 from __future__ import annotations
 
 import sys
 import traceback
+from typing import Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from ossmeta import __version__
 from ossmeta.errors import OssmetaError
 from ossmeta.surfaces.cli import advisories, curate, db, events, git, identities, metrics, packages
+from ossmeta.surfaces.cli.helptext import plain_help
 from ossmeta.surfaces.cli.quality import quality
 from ossmeta.surfaces.cli.scan import scan
 from ossmeta.surfaces.cli.sync import normalize, sync
@@ -21,6 +27,8 @@ app = typer.Typer(
     name="ossmeta",
     help="Open-source metadata center: advisories and scans, package metadata from "
     "registries, curation and data quality, activity and community-health metrics.",
+    epilog="Exit codes: 0 success or nothing found, 1 findings or failed items, 2 usage or "
+    "input error, 3 internal error, 4 upstream, network or store unavailable.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -55,14 +63,30 @@ def _root(
     """ossmeta: open-source metadata, advisories and scans."""
 
 
+def cli_command() -> Any:
+    """The click command ``main`` runs: Typer's tree with plain help text."""
+    return plain_help(typer.main.get_command(app))
+
+
+class _NoStoreError(Exception):
+    """Stands for SQLAlchemy's error class until SQLAlchemy is loaded (never raised)."""
+
+
+def _store_error() -> type[Exception]:
+    # Importing SQLAlchemy only to name its error class would cost every '--help' a
+    # quarter second; an error of that class can only exist once a command loaded it.
+    loaded = sys.modules.get("sqlalchemy.exc")
+    return loaded.SQLAlchemyError if loaded is not None else _NoStoreError
+
+
 def main(argv: list[str] | None = None) -> int:
-    command = typer.main.get_command(app)
+    command = cli_command()
     try:
         result = command.main(args=argv, prog_name="ossmeta", standalone_mode=False)
     except OssmetaError as error:
         print(f"ossmeta: error: {error}", file=sys.stderr)
         return 2
-    except SQLAlchemyError as error:  # the store failed underneath (disk, server, schema)
+    except _store_error() as error:  # the store failed underneath (disk, server, schema)
         detail = str(getattr(error, "orig", None) or error).strip().splitlines()
         print(
             f"ossmeta: error: the store failed: {detail[0] if detail else error}", file=sys.stderr

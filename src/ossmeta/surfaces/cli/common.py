@@ -1,4 +1,5 @@
-"""Options and helpers shared by the commands."""
+"""Options and helpers shared by the commands. Importing this module stays cheap: Rich and
+the store are imported when a command first uses them, so ``--help`` loads neither."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ossmeta.errors import UsageError
-from ossmeta.store import Store, open_store
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from ossmeta.store import Store
 
 DbOption = Annotated[
     str | None,
@@ -25,12 +30,30 @@ DbOption = Annotated[
     ),
 ]
 
-# One message, one line; file names with brackets are text, not markup.
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+@cache
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    # One message, one line; file names with brackets are text, not markup.
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+class _LazyConsole:
+    """Stands for the stderr console and builds it on first use (Rich costs a tenth of a
+    second to import, more than a whole ``--help``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(stderr_console(), name)
+
+
+stderr: Console = _LazyConsole()  # type: ignore[assignment]
 
 
 def ready_store(url: str | None) -> Store:
     """The store, created on first use; one that needs migrating is refused."""
+    from ossmeta.store import open_store
+
     store = open_store(url)
     store.ensure_current()
     return store
@@ -63,12 +86,20 @@ def write_output(output: Path | None, render: Callable[[TextIO], None]) -> None:
 def progress_bar(label: str, *, disable: bool = False) -> Progress:
     """The commands' progress bar on stderr: label, bar, done of total, time left; gone
     when finished."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=stderr,
+        console=stderr_console(),
         transient=True,
         disable=disable,
     )

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.normalizers.curation import CURATABLE_FIELDS, Curation
-from ossmeta.store import curation_files, curations
 from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.surfaces.cli.options import Format, format_option
+
+if TYPE_CHECKING:
+    from ossmeta.normalizers.curation import Curation
+
+#: The fields a curation may set, as ``--help`` names them without importing the
+#: normalizers (a test holds this to ``CURATABLE_FIELDS``).
+FIELD_HELP = "One of license, repository, homepage, description, status."
 
 app = typer.Typer(
     help="Correct package metadata where upstream is wrong; curations survive every re-sync.",
@@ -22,7 +29,7 @@ app = typer.Typer(
 @app.command()
 def propose(
     purl: Annotated[str, typer.Argument(help="The package, without a version: pkg:pypi/foo.")],
-    field: Annotated[str, typer.Argument(help=f"One of {', '.join(CURATABLE_FIELDS)}.")],
+    field: Annotated[str, typer.Argument(help=FIELD_HELP)],
     value: Annotated[
         str,
         typer.Argument(
@@ -43,6 +50,8 @@ def propose(
     db: DbOption = None,
 ) -> None:
     """Propose a correction; it takes effect once a reviewer approves it."""
+    from ossmeta.store import curations
+
     store = ready_store(db)
     with store.engine.begin() as connection:
         new_id = curations.propose(
@@ -72,6 +81,8 @@ def review(
     db: DbOption = None,
 ) -> None:
     """Approve or reject a proposed curation."""
+    from ossmeta.store import curations
+
     if approve is None:
         raise UsageError("give --approve or --reject")
     if not reviewer:
@@ -101,10 +112,14 @@ def _row(c: Curation) -> dict[str, Any]:
     }
 
 
-def _table(found: tuple[Curation, ...]) -> str:
-    header = ("ID", "STATUS", "PURL", "VERSIONS", "FIELD", "VALUE", "AUTHOR", "REVIEWER")
-    rows = [header] + [
-        (
+def _write_table(found: tuple[Curation, ...]) -> None:
+    from ossmeta.surfaces.formats.tables import TextTable, write_tables
+
+    table = TextTable(
+        None, "ID", "STATUS", "PURL", "VERSIONS", "FIELD", "VALUE", "AUTHOR", "REVIEWER"
+    )
+    for c in found:
+        table.add_row(
             f"#{c.id}",
             c.status,
             c.purl,
@@ -114,12 +129,7 @@ def _table(found: tuple[Curation, ...]) -> str:
             c.author,
             c.reviewer or "-",
         )
-        for c in found
-    ]
-    widths = [max(len(r[n]) for r in rows) for n in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    )
+    write_tables(sys.stdout, table)
 
 
 @app.command("list")
@@ -128,20 +138,20 @@ def list_(
     status: Annotated[
         str | None, typer.Option(help="Only proposed, approved or rejected ones.")
     ] = None,
-    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    format: Annotated[Format, format_option(Format.TABLE, Format.JSON)] = Format.TABLE,
     db: DbOption = None,
 ) -> None:
     """List curations, oldest first."""
-    if format not in ("table", "json"):
-        raise UsageError(f"--format must be table or json, not {format!r}")
+    from ossmeta.store import curations
+
     store = ready_store(db)
     with store.engine.connect() as connection:
         found = curations.list_curations(connection, purl, status)
     store.dispose()
-    if format == "json":
+    if format is Format.JSON:
         typer.echo(json.dumps([_row(c) for c in found], indent=2, ensure_ascii=False))
     elif found:
-        typer.echo(_table(found))
+        _write_table(found)
     else:
         stderr.print("no curations")
 
@@ -152,6 +162,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write every curation as YAML, one file per package (stable, diff-friendly)."""
+    from ossmeta.store import curation_files
+
     store = ready_store(db)
     with store.engine.connect() as connection:
         written = curation_files.export_yaml(connection, directory)
@@ -162,11 +174,13 @@ def export(
 @app.command("import")
 def import_(
     paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH...", help="YAML files or directories of them.")
+        list[Path], typer.Argument(metavar="PATH", help="YAML files or directories of them.")
     ],
     db: DbOption = None,
 ) -> None:
     """Import curation files: all or nothing; what the store has already changes nothing."""
+    from ossmeta.store import curation_files
+
     store = ready_store(db)
     with store.engine.begin() as connection:
         stats = curation_files.import_yaml(connection, paths)

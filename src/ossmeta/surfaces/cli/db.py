@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from ossmeta.store import open_store
 from ossmeta.surfaces.cli.common import DbOption, stderr
 
 app = typer.Typer(help="Create or migrate the store.", no_args_is_help=True)
@@ -13,6 +12,8 @@ app = typer.Typer(help="Create or migrate the store.", no_args_is_help=True)
 @app.command()
 def upgrade(db: DbOption = None) -> None:
     """Create the store or migrate it to the newest schema."""
+    from ossmeta.store import open_store
+
     store = open_store(db)
     before = store.current_revision()
     store.upgrade()
@@ -27,6 +28,8 @@ def upgrade(db: DbOption = None) -> None:
 @app.command()
 def current(db: DbOption = None) -> None:
     """Print the store's schema revision and the newest one."""
+    from ossmeta.store import open_store
+
     store = open_store(db)
     typer.echo(
         f"{store.display_url}: revision {store.current_revision()} (newest {store.head_revision()})"

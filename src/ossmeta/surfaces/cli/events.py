@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
-from ossmeta.pipelines.events_import import ImportReport, import_files, plan
-from ossmeta.store.activity_files import activity_root
-from ossmeta.surfaces.cli.common import stderr
+from ossmeta.surfaces.cli.common import stderr, stderr_console
 from ossmeta.surfaces.cli.events_fetch import fetch
+
+if TYPE_CHECKING:  # the import pipeline loads PyArrow: only 'events import' pays for it
+    from rich.progress import Progress
+
+    from ossmeta.pipelines.events_import import ImportReport
 
 app = typer.Typer(help="GH Archive and code-host events: import, fetch.", no_args_is_help=True)
 
@@ -39,13 +34,22 @@ DataDirOption = Annotated[
 def bytes_bar(*, disable: bool = False) -> Progress:
     """A progress bar over bytes on stderr: what is happening, bar, bytes done of total,
     speed, time left; gone when finished."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
-        console=stderr,
+        console=stderr_console(),
         transient=True,
         disable=disable,
     )
@@ -69,6 +73,9 @@ def import_summary(report: ImportReport) -> list[str]:
 
 
 def run_import(paths: Sequence[str], data_dir: Path | None, workers: int) -> ImportReport:
+    from ossmeta.pipelines.events_import import import_files, plan
+    from ossmeta.store.activity_files import activity_root
+
     files = plan(paths)
     total = sum(file.size for file in files)
     bar = bytes_bar(disable=total < 1024 * 1024)
@@ -91,6 +98,7 @@ def import_command(
     paths: Annotated[
         list[str],
         typer.Argument(
+            metavar="PATH",
             help="GH Archive hourly files (.json.gz, .json, .ndjson), directories or globs.",
             show_default=False,
         ),

@@ -12,17 +12,15 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import replace
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.pipelines.codehost_collect import CollectReport, collect_repo
-from ossmeta.pipelines.config import codehost_options, http_settings, load_config
-from ossmeta.sources.codehost import CodeHostApi, parse_repo
-from ossmeta.sources.http import Fetcher, RateLimited, RetriesExhausted
-from ossmeta.store.activity_files import activity_root
 from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+
+if TYPE_CHECKING:
+    from ossmeta.pipelines.codehost_collect import CollectReport
 
 __all__ = ["fetch"]
 
@@ -68,6 +66,12 @@ def fetch(
 ) -> None:
     """Fetch one repository's activity from a code host's API. A second run reads only
     what changed (conditional requests and a since-cursor per repository)."""
+    from ossmeta.pipelines.codehost_collect import collect_repo
+    from ossmeta.pipelines.config import codehost_options, http_settings, load_config
+    from ossmeta.sources.codehost import CodeHostApi, parse_repo
+    from ossmeta.sources.http import Fetcher, RateLimited, RetriesExhausted
+    from ossmeta.store.activity_files import activity_root
+
     config = load_config()
     options = codehost_options(config, api_url, token_env, max_wait)
     where = parse_repo(repo)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossmeta.pipelines.git_import import GitImportReport, import_git
-from ossmeta.store.activity_files import activity_root
 from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+
+if TYPE_CHECKING:
+    from ossmeta.pipelines.git_import import GitImportReport
 
 app = typer.Typer(help="Git repositories: import commits and tags.", no_args_is_help=True)
 
@@ -66,6 +67,9 @@ def import_(
     """Import every commit (authors, committers, times with offsets, files changed,
     insertions, deletions, merges) and tag of a repository. A URL is mirrored under
     OSSMETA_HOME/git first. Run again, it reads only what is new."""
+    from ossmeta.pipelines.git_import import import_git
+    from ossmeta.store.activity_files import activity_root
+
     store = ready_store(db)
     progress = _Bar()
     try:

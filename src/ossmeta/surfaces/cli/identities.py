@@ -7,19 +7,19 @@ Identities are ``login:NAME`` (lowercased), ``email:ADDRESS`` (lowercased) or ``
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ossmeta.analyses.identities import people
-from ossmeta.errors import UsageError
-from ossmeta.normalizers.identities import IdentityOverride, Person, parse_identity
-from ossmeta.store import identities as curations
-from ossmeta.store.activity_files import activity_root
 from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.times import utc_text
+
+if TYPE_CHECKING:
+    from ossmeta.normalizers.identities import IdentityOverride, Person
 
 app = typer.Typer(help="Contributor identities: merge, split, bots.", no_args_is_help=True)
 
@@ -32,23 +32,19 @@ DataDirOption = Annotated[
         show_default=False,
     ),
 ]
-FormatOption = Annotated[str, typer.Option("--format", help="table or json")]
+FormatOption = Annotated[Format, format_option(Format.TABLE, Format.JSON)]
 ReasonOption = Annotated[str, typer.Option(help="Why (kept with the curation).")]
 AuthorOption = Annotated[str, typer.Option(help="Who curates.")]
 _IDENTITY_HELP = "login:NAME, email:ADDRESS or name:TEXT"
 
 
-def _checked_format(format: str) -> None:
-    if format not in ("table", "json"):
-        raise UsageError(f"--format must be table or json, not {format!r}")
+def _write_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+    from ossmeta.surfaces.formats.tables import TextTable, write_tables
 
-
-def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
-    widths = [max(len(row[n]) for row in [header, *rows]) for n in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in [header, *rows]
-    )
+    table = TextTable(None, *header)
+    for row in rows:
+        table.add_row(*row)
+    write_tables(sys.stdout, table)
 
 
 def _person_json(person: Person) -> dict[str, Any]:
@@ -61,7 +57,7 @@ def _person_json(person: Person) -> dict[str, Any]:
     }
 
 
-def _people_table(found: list[Person]) -> str:
+def _people_table(found: list[Person]) -> None:
     rows: list[tuple[str, ...]] = []
     for person in found:
         for index, member in enumerate(person.members):
@@ -77,7 +73,7 @@ def _people_table(found: list[Person]) -> str:
             )
         if person.bot_rule:
             rows.append(("", "", "", "", person.bot_rule))
-    return _table(("PERSON", "DISPLAY", "BOT", "IDENTITY", "RULES"), rows)
+    _write_table(("PERSON", "DISPLAY", "BOT", "IDENTITY", "RULES"), rows)
 
 
 @app.command("list")
@@ -87,12 +83,15 @@ def list_(
         typer.Option(help="Only the person with this id, or who has this identity."),
     ] = None,
     bots: Annotated[bool, typer.Option("--bots", help="Only bots.")] = False,
-    format: FormatOption = "table",
+    format: FormatOption = Format.TABLE,
     data_dir: DataDirOption = None,
     db: DbOption = None,
 ) -> None:
     """People in the activity data, each identity with the rule that joined it."""
-    _checked_format(format)
+    from ossmeta.analyses.identities import people
+    from ossmeta.normalizers.identities import parse_identity
+    from ossmeta.store.activity_files import activity_root
+
     wanted = None if person is None else parse_identity(person)
     store = ready_store(db)
     try:
@@ -105,10 +104,10 @@ def list_(
         if (not bots or p.is_bot)
         and (wanted is None or p.id == wanted or any(m.identity == wanted for m in p.members))
     ]
-    if format == "json":
+    if format is Format.JSON:
         typer.echo(json.dumps([_person_json(p) for p in found], indent=2, ensure_ascii=False))
     elif found:
-        typer.echo(_people_table(found))
+        _people_table(found)
     else:
         stderr.print("no such person" if wanted else "no identities")
 
@@ -116,6 +115,8 @@ def list_(
 def _add(
     action: str, identity: str, other: str | None, reason: str, author: str, db: str | None
 ) -> None:
+    from ossmeta.store import identities as curations
+
     store = ready_store(db)
     try:
         with store.engine.begin() as connection:
@@ -190,25 +191,26 @@ def overrides(
     identity: Annotated[
         str | None, typer.Option(help="Only the curations naming this identity.")
     ] = None,
-    format: FormatOption = "table",
+    format: FormatOption = Format.TABLE,
     db: DbOption = None,
 ) -> None:
     """The identity curations, oldest first (they apply in this order)."""
-    _checked_format(format)
+    from ossmeta.store import identities as curations
+
     store = ready_store(db)
     try:
         with store.engine.connect() as connection:
             found = curations.list_overrides(connection, identity)
     finally:
         store.dispose()
-    if format == "json":
+    if format is Format.JSON:
         typer.echo(json.dumps([_override_json(o) for o in found], indent=2, ensure_ascii=False))
     elif found:
         rows = [
             (f"#{o.id}", o.action, o.identity, o.other or "-", o.author, " ".join(o.reason.split()))
             for o in found
         ]
-        typer.echo(_table(("ID", "ACTION", "IDENTITY", "OTHER", "AUTHOR", "REASON"), rows))
+        _write_table(("ID", "ACTION", "IDENTITY", "OTHER", "AUTHOR", "REASON"), rows)
     else:
         stderr.print("no identity curations")
 
@@ -219,6 +221,8 @@ def remove(
     db: DbOption = None,
 ) -> None:
     """Delete an identity curation (the rules apply again as if it never was)."""
+    from ossmeta.store import identities as curations
+
     store = ready_store(db)
     try:
         with store.engine.begin() as connection:

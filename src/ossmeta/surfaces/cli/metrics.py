@@ -7,18 +7,16 @@ import enum
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossmeta.analyses.metrics.run import run_metrics
 from ossmeta.errors import UsageError
-from ossmeta.normalizers.repos import canonical_repo_url
-from ossmeta.store import Store
-from ossmeta.store.activity_files import activity_root
-from ossmeta.store.metrics import is_repo_key, read_metrics, subjects
 from ossmeta.surfaces.cli.common import DbOption, ready_store, write_output
-from ossmeta.surfaces.formats.metrics import export_subject, write_show_json, write_show_table
+from ossmeta.surfaces.cli.options import Format, format_option
+
+if TYPE_CHECKING:
+    from ossmeta.store import Store
 
 app = typer.Typer(
     help="Activity and community-health metrics: compute, show, export.", no_args_is_help=True
@@ -33,11 +31,6 @@ DataDirOption = Annotated[
 class Engine(enum.StrEnum):
     duckdb = "duckdb"
     spark = "spark"
-
-
-class ShowFormat(enum.StrEnum):
-    table = "table"
-    json = "json"
 
 
 @app.command()
@@ -56,6 +49,10 @@ def compute(
     db: DbOption = None,
 ) -> None:
     """Compute every metric from the stored events, commits and tags, and store them."""
+    # The metric engines load DuckDB (or Spark), SciPy and PyArrow: only this command pays.
+    from ossmeta.analyses.metrics.run import run_metrics
+    from ossmeta.store.activity_files import activity_root
+
     store = ready_store(db)
     root = activity_root(data_dir)
     try:
@@ -74,6 +71,9 @@ def compute(
 
 
 def _repo_key(text: str) -> str:
+    from ossmeta.normalizers.repos import canonical_repo_url
+    from ossmeta.store.metrics import is_repo_key
+
     if is_repo_key(text) and "://" not in text:
         return text.strip("/").lower()
     parsed = canonical_repo_url(text)
@@ -85,7 +85,7 @@ def _repo_key(text: str) -> str:
 @app.command()
 def show(
     repo: Annotated[str, typer.Argument(help="github.com/owner/name, or a repository URL.")],
-    format: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.table,
+    format: Annotated[Format, format_option(Format.TABLE, Format.JSON)] = Format.TABLE,
     metric: Annotated[
         list[str] | None, typer.Option("--metric", "-m", help="Only these metrics (repeatable).")
     ] = None,
@@ -93,6 +93,9 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show one repository's stored metrics."""
+    from ossmeta.store.metrics import read_metrics
+    from ossmeta.surfaces.formats.metrics import write_show_json, write_show_table
+
     key = _repo_key(repo)
     store = ready_store(db)
     try:
@@ -105,13 +108,16 @@ def show(
         values = [v for v in values if v.metric.partition(".")[0] in wanted]
     if not values and not metric:
         raise UsageError(f"no metrics stored for {key}: run `ossmeta metrics compute` first")
-    if format is ShowFormat.json:
+    if format is Format.JSON:
         write_output(output, lambda stream: write_show_json(key, values, stream))
     else:
         write_output(output, lambda stream: write_show_table(key, values, stream))
 
 
 def _export(store: Store, directory: Path) -> int:
+    from ossmeta.store.metrics import read_metrics, subjects
+    from ossmeta.surfaces.formats.metrics import export_subject
+
     files = 0
     with store.engine.connect() as connection:
         for kind in ("repo", "developer"):

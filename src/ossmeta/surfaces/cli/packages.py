@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.model import LicenseValue, PackageRecord
-from ossmeta.normalizers.package_json import package_to_json
-from ossmeta.purls import package_purl
-from ossmeta.store.curations import effective_package
-from ossmeta.store.packages import count_dependents, list_dependents
 from ossmeta.surfaces.cli.common import DbOption, ready_store
+from ossmeta.surfaces.cli.options import Format, format_option
+from ossmeta.surfaces.formats.terminal import terminal_safe
+
+if TYPE_CHECKING:
+    from ossmeta.model import LicenseValue, PackageRecord
 
 app = typer.Typer(help="Inspect packages synced from registries.", no_args_is_help=True)
-
-
-class ShowFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 def _package_purl(purl: str) -> str:
     """The canonical purl of the package, without version, qualifiers or subpath; a
     malformed purl or a type without a registry here is a usage error."""
+    from ossmeta.purls import package_purl
+
     return package_purl(purl)[0]
 
 
@@ -62,10 +57,13 @@ def _text(record: PackageRecord, dependents: int) -> str:
 @app.command()
 def show(
     purl: Annotated[str, typer.Argument(help="pkg:pypi/requests, pkg:npm/%40scope/name, ...")],
-    fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.TEXT,
+    fmt: Annotated[Format, format_option(Format.TEXT, Format.JSON)] = Format.TEXT,
     db: DbOption = None,
 ) -> None:
     """Show a package: versions, licences, dependencies; approved curations applied."""
+    from ossmeta.store.curations import effective_package
+    from ossmeta.store.packages import count_dependents
+
     key = _package_purl(purl)
     store = ready_store(db)
     with store.engine.connect() as connection:
@@ -74,10 +72,14 @@ def show(
     store.dispose()
     if record is None:
         raise UsageError(f"no package {key} in the store (run 'ossmeta sync' first)")
-    if fmt is ShowFormat.JSON:
+    if fmt is Format.JSON:
+        import orjson
+
+        from ossmeta.normalizers.package_json import package_to_json
+
         typer.echo(orjson.dumps(package_to_json(record, dependents)).decode())
     else:
-        typer.echo(_text(record, dependents))
+        typer.echo(terminal_safe(_text(record, dependents)))
 
 
 @app.command()
@@ -85,16 +87,20 @@ def dependents(
     purl: Annotated[str, typer.Argument(help="The package depended on.")],
     offset: Annotated[int, typer.Option(min=0)] = 0,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
-    fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.TEXT,
+    fmt: Annotated[Format, format_option(Format.TEXT, Format.JSON)] = Format.TEXT,
     db: DbOption = None,
 ) -> None:
     """List the stored packages that depend on PURL, a page at a time."""
+    from ossmeta.store.packages import list_dependents
+
     key = _package_purl(purl)
     store = ready_store(db)
     with store.engine.connect() as connection:
         page = list_dependents(connection, key, offset=offset, limit=limit)
     store.dispose()
-    if fmt is ShowFormat.JSON:
+    if fmt is Format.JSON:
+        import orjson
+
         shown: dict[str, Any] = {
             "purl": key,
             "total": page.total,
@@ -105,6 +111,6 @@ def dependents(
         typer.echo(orjson.dumps(shown).decode())
         return
     for dependent in page.purls:
-        typer.echo(dependent)
+        typer.echo(terminal_safe(dependent, one_line=True))
     end = page.offset + len(page.purls)
     typer.echo(f"{page.offset + 1 if page.purls else 0}-{end} of {page.total}", err=True)

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossmeta.analyses.quality import QualityReport, quality_report
 from ossmeta.errors import UsageError
 from ossmeta.surfaces.cli.common import DbOption, ready_store, write_output
-from ossmeta.surfaces.formats.quality import write_quality
+from ossmeta.surfaces.cli.options import Format, format_option
 
-
-class QualityFormat(enum.StrEnum):
-    table = "table"
-    json = "json"
-    html = "html"
+if TYPE_CHECKING:
+    from ossmeta.analyses.quality import QualityReport
 
 
 def _write(report: QualityReport, fmt: str, output: Path | None) -> None:
+    from ossmeta.surfaces.formats.quality import write_quality
+
     write_output(output, lambda stream: write_quality(report, fmt, stream))
 
 
 def quality(
-    format: Annotated[
-        QualityFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = QualityFormat.table,
+    format: Annotated[Format, format_option(Format.TABLE, Format.JSON, Format.HTML)] = Format.TABLE,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
     ] = None,
@@ -43,6 +38,8 @@ def quality(
     """Data-quality report of the package metadata: per registry and field, completeness
     and confidence; conflicts between curations and sources, across registries and between
     versions; staleness; the commonest unmapped licence texts; failed fetches."""
+    from ossmeta.analyses.quality import quality_report
+
     if stale_days < 1:
         raise UsageError(f"--stale-days must be at least 1, not {stale_days}")
     store = ready_store(db)

@@ -10,22 +10,11 @@ from typing import Annotated
 
 import typer
 
-from ossmeta.analyses.scan import scan as run_scan
 from ossmeta.model import ScanReport, SeverityLevel, Verdict
-from ossmeta.normalizers.components import normalize_components
-from ossmeta.sources.collect import collect
-from ossmeta.sources.files import InputFile
-from ossmeta.sources.ignorefile import load_ignores
-from ossmeta.store.lookup import AdvisoryLookup
 from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr, write_output
-from ossmeta.surfaces.formats import write_report
+from ossmeta.surfaces.cli.options import Format, format_option
 
-
-class OutputFormat(enum.StrEnum):
-    table = "table"
-    json = "json"
-    sarif = "sarif"
-    cyclonedx = "cyclonedx"
+REPORT_FORMATS = (Format.TABLE, Format.JSON, Format.SARIF, Format.CYCLONEDX)
 
 
 class Threshold(enum.StrEnum):
@@ -49,12 +38,17 @@ def exit_code(report: ScanReport, fail_on: Threshold | None) -> int:
 
 
 def _write(report: ScanReport, fmt: str, output: Path | None) -> None:
+    from ossmeta.surfaces.formats import write_report
+
     write_output(output, lambda stream: write_report(report, fmt, stream))
 
 
 def scan(
     paths: Annotated[
-        list[str], typer.Argument(help="Lockfiles, manifests, SBOMs, or directories holding them.")
+        list[str],
+        typer.Argument(
+            metavar="PATH", help="Lockfiles, manifests, SBOMs, or directories holding them."
+        ),
     ],
     recursive: Annotated[
         bool, typer.Option("--recursive", "-r", help="Search directories recursively.")
@@ -63,9 +57,7 @@ def scan(
         list[str] | None,
         typer.Option("--python-env", help="An installed Python environment to scan too."),
     ] = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = OutputFormat.table,
+    format: Annotated[Format, format_option(*REPORT_FORMATS)] = Format.TABLE,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
     ] = None,
@@ -83,7 +75,15 @@ def scan(
 ) -> None:
     """Scan lockfiles, manifests and SBOMs for known vulnerabilities (OSV advisories in the store).
 
-    Exit codes: 0 nothing found (at or above --fail-on), 1 findings, 2 usage or input error."""
+    Exit codes: 0 nothing found (at or above --fail-on), 1 findings, 2 usage or input error,
+    3 internal error, 4 upstream, network or store unavailable."""
+    from ossmeta.analyses.scan import scan as run_scan
+    from ossmeta.normalizers.components import normalize_components
+    from ossmeta.sources.collect import collect
+    from ossmeta.sources.files import InputFile
+    from ossmeta.sources.ignorefile import load_ignores
+    from ossmeta.store.lookup import AdvisoryLookup
+
     # A scan allocates hundreds of thousands of small objects that live until it ends; the
     # cyclic collector would only walk them again and again (it cost a third of the time).
     gc.disable()

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossmeta.pipelines.config import (
-    REGISTRIES,
-    endpoints,
-    http_settings,
-    load_config,
-    make_registry,
-)
-from ossmeta.pipelines.normalize import count_stored, normalize_stored
-from ossmeta.pipelines.sync import SyncReport, SyncRequest, run_sync, utc_now
-from ossmeta.sources.http import Fetcher
 from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+
+if TYPE_CHECKING:  # the pipelines load httpx and every registry adapter: imported on use
+    from ossmeta.pipelines.sync import SyncReport
 
 
 class RegistryName(StrEnum):
@@ -75,6 +68,10 @@ def sync(
     """Fetch packages from a registry, keep the documents as given and normalize them.
     An interrupted sync resumes where it stopped when run again. Exit 1 when a package
     failed (listed at the end and in 'ossmeta quality')."""
+    from ossmeta.pipelines.config import endpoints, http_settings, load_config, make_registry
+    from ossmeta.pipelines.sync import SyncRequest, run_sync
+    from ossmeta.sources.http import Fetcher
+
     config = load_config()
     where = endpoints(
         config, registry.value, registry_url, {"changes_url": changes_url, "api_url": api_url}
@@ -109,11 +106,15 @@ def sync(
 def normalize(
     registries: Annotated[
         list[RegistryName] | None,
-        typer.Argument(help="Registries to re-normalize (default: all)."),
+        typer.Argument(metavar="REGISTRY", help="Registries to re-normalize (default: all)."),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Re-run the normalizers over the stored documents (no fetching). Curations stay."""
+    from ossmeta.pipelines.config import REGISTRIES, endpoints, make_registry
+    from ossmeta.pipelines.normalize import count_stored, normalize_stored
+    from ossmeta.pipelines.sync import utc_now
+
     store = ready_store(db)
     chosen = [r.value for r in registries] if registries else list(REGISTRIES)
     # Normalizing needs no addresses; the adapters are built with a placeholder.
@@ -131,4 +132,4 @@ def normalize(
         raise typer.Exit(1)
 
 
-__all__ = ["REGISTRIES", "normalize", "sync"]
+__all__ = ["normalize", "sync"]

@@ -4,15 +4,17 @@ effective value."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ossmeta.errors import UsageError
-from ossmeta.normalizers.curation import CURATABLE_FIELDS
-from ossmeta.store import curation_why
-from ossmeta.store.curation_why import Why
 from ossmeta.surfaces.cli.common import DbOption, ready_store
+from ossmeta.surfaces.cli.curate import FIELD_HELP
+from ossmeta.surfaces.cli.options import Format, format_option
+from ossmeta.surfaces.formats.terminal import terminal_safe
+
+if TYPE_CHECKING:
+    from ossmeta.store.curation_why import Why
 
 
 def _shown(value: str | None) -> str:
@@ -110,22 +112,22 @@ def _json(found: Why) -> dict[str, Any]:
 
 def why(
     purl: Annotated[str, typer.Argument(help="The package, without a version: pkg:npm/foo.")],
-    field: Annotated[str, typer.Argument(help=f"One of {', '.join(CURATABLE_FIELDS)}.")],
+    field: Annotated[str, typer.Argument(help=FIELD_HELP)],
     version: Annotated[
         str | None, typer.Option("--version", help="One version (for its licence).")
     ] = None,
-    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    format: Annotated[Format, format_option(Format.TEXT, Format.JSON)] = Format.TEXT,
     db: DbOption = None,
 ) -> None:
     """Show why a package field has its value: the registry's records, the declared text,
     the normalized value, every curation of the field, and the effective value."""
-    if format not in ("text", "json"):
-        raise UsageError(f"--format must be text or json, not {format!r}")
+    from ossmeta.store import curation_why
+
     store = ready_store(db)
     with store.engine.connect() as connection:
         found = curation_why.why(connection, purl, field, version)
     store.dispose()
-    if format == "json":
+    if format is Format.JSON:
         typer.echo(json.dumps(_json(found), indent=2, ensure_ascii=False))
     else:
-        typer.echo(_text(found))
+        typer.echo(terminal_safe(_text(found)))

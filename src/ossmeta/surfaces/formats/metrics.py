@@ -67,13 +67,9 @@ def write_show_json(subject: str, values: Iterable[MetricValue], stream: TextIO)
 
 def write_show_table(subject: str, values: list[MetricValue], stream: TextIO) -> None:
     """A terse human view: per metric, the last six months and the years."""
-    from rich.console import Console
-    from rich.table import Table
+    from ossmeta.surfaces.formats.tables import TextTable, write_tables
 
-    table = Table(title=subject, title_justify="left")
-    table.add_column("metric")
-    table.add_column("recent months")
-    table.add_column("years")
+    table = TextTable(subject, "metric", "recent months", "years", wrap=("recent months",))
     for name, series in nest(values).items():
         parts = series if _is_composite(series) else {"": series}
         for part, periods in parts.items():
@@ -84,7 +80,7 @@ def write_show_table(subject: str, values: list[MetricValue], stream: TextIO) ->
                 "  ".join(f"{p}: {_short(v)}" for p, v in months),
                 "  ".join(f"{p}: {_short(v)}" for p, v in years),
             )
-    Console(file=stream, width=160).print(table)
+    write_tables(stream, table)
 
 
 def _is_composite(series: dict[str, Any]) -> bool:

@@ -39,17 +39,12 @@ anything) in which every value from the store goes through ``html.escape``.
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TextIO
 
 import orjson
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from ossmeta.analyses.quality import QualityReport, RegistryQuality
 from ossmeta.errors import UsageError
@@ -57,7 +52,6 @@ from ossmeta.times import utc_text
 
 SCHEMA = "ossmeta.quality/1"
 FORMATS = ("table", "json", "html")
-PIPE_WIDTH = 120
 RAW_SHOWN = 80  # characters of an unmapped licence text in the table and HTML cells
 
 Json = dict[str, Any]
@@ -327,27 +321,16 @@ def sections(report: QualityReport) -> list[Section]:
 
 
 def write_table(report: QualityReport, stream: TextIO) -> None:
-    columns = os.environ.get("COLUMNS", "")
-    width = None if stream.isatty() else (int(columns) if columns.isdigit() else PIPE_WIDTH)
-    console = Console(file=stream, highlight=False, emoji=False, width=width)
-    console.print(
-        Text(
-            f"ossmeta data-quality report, {utc_text(report.generated_at)}",
-            style="bold",
-        )
-    )
+    from ossmeta.surfaces.formats.tables import TextTable, write_tables
+
+    tables = []
     for section in sections(report):
-        if not section.rows:
-            continue
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-        for name in section.columns:
-            table.add_column(name, overflow="fold")
+        table = TextTable(section.heading, *section.columns, wrap=section.columns)
         for cells in section.rows:
-            # Text cells: brackets in names or messages are never read as Rich markup.
-            table.add_row(*(Text(cell) for cell in cells))
-        console.print()
-        console.print(Text(section.heading, style="bold underline"))
-        console.print(table)
+            table.add_row(*cells)
+        tables.append(table)
+    title = f"ossmeta data-quality report, {utc_text(report.generated_at)}"
+    write_tables(stream, title, "", *tables)
 
 
 _STYLE = """

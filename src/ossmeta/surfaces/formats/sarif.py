@@ -4,7 +4,9 @@ One run; ``tool.driver.rules`` holds one rule per alias group (its chosen id), s
 ``results`` holds ONE RESULT PER ALIAS GROUP PER COMPONENT, never one per alias:
 
 - affected findings: ``kind`` ``fail``, ``level`` from the severity (critical/high ->
-  ``error``, medium -> ``warning``, low/none/unknown -> ``note``);
+  ``error``, medium -> ``warning``, low/none -> ``note``). An unknown severity is
+  ``error``: ossmeta fails closed, an unrated advisory meets every ``--fail-on`` threshold
+  (it is not a harmless one), and the SARIF level says the same;
 - findings whose verdict is unknown: ``kind`` ``review`` with ``level`` ``none`` (SARIF
   §3.27.9: any kind but ``fail`` must have level ``none``);
 - ignored findings: as affected ones, with an ``external`` suppression whose justification
@@ -48,9 +50,10 @@ from ossmeta.model import (
 )
 from ossmeta.surfaces.formats._common import component_label, ignore_text, osv_url
 
-SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-# TODO(lead): the project has no public home page yet; replace when it has one.
-INFORMATION_URI = "https://github.com/ossmeta/ossmeta"
+#: The ``id`` of the OASIS SARIF 2.1.0 schema (errata 01), the one the output is tested on.
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 FINGERPRINT_KEY = "ossmeta/v1"
 
 Json = dict[str, Any]
@@ -61,7 +64,7 @@ _LEVEL = {
     SeverityLevel.MEDIUM: "warning",
     SeverityLevel.LOW: "note",
     SeverityLevel.NONE: "note",
-    SeverityLevel.UNKNOWN: "note",
+    SeverityLevel.UNKNOWN: "error",
 }
 _BAND_SCORE = {
     SeverityLevel.CRITICAL: "9.5",
@@ -255,7 +258,6 @@ def to_dict(report: ScanReport) -> Json:
         "name": "ossmeta",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": INFORMATION_URI,
         "rules": [rules[rule_id].to_json() for rule_id in order],
     }
     used = {n["descriptor"]["id"] for n in (*config, *execution)}

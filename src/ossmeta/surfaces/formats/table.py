@@ -7,22 +7,17 @@ entries, the report's notes, and a one-line summary such as
 ``3 vulnerable of 41 components; 5 vulnerabilities (2 critical, 1 high, 2 medium)``.
 Components without findings are only counted, so 10,000 of them stay readable.
 
-Colour is used when the stream is a terminal (Rich's detection, which also honours
-``NO_COLOR``, ``FORCE_COLOR`` and ``TTY_COMPATIBLE``). Into a pipe or file the width is
-``$COLUMNS`` or 120. Every cell is a ``Text``, so brackets in names, reasons or notes are never
-read as Rich markup.
+The tables are :mod:`ossmeta.surfaces.formats.tables`' (colour on a terminal only; every
+cell escaped, so advisory and registry text can neither drive the terminal nor be read as
+Rich markup).
 """
 
 from __future__ import annotations
 
-import io
-import os
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TextIO
 
-from rich import box
-from rich.console import Console, RenderableType
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
 from ossmeta.model import (
@@ -35,8 +30,8 @@ from ossmeta.model import (
     SeverityLevel,
 )
 from ossmeta.surfaces.formats._common import Summary
+from ossmeta.surfaces.formats.tables import TextTable, cell, write_console
 
-PIPE_WIDTH = 120
 MAX_LOCATIONS = 3  # per cell; the rest is counted
 
 SEVERITY_STYLE = {
@@ -49,40 +44,6 @@ SEVERITY_STYLE = {
 }
 
 
-def _plain_width() -> int:
-    columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) >= 40 else PIPE_WIDTH
-
-
-def _console(file: TextIO, **options: Any) -> Console:
-    return Console(file=file, highlight=False, emoji=False, **options)
-
-
-class _Section:
-    """A heading and a table whose columns either wrap (long text) or never do (ids)."""
-
-    def __init__(self, heading: str, *columns: str, wrap: Iterable[str] = ()) -> None:
-        self.heading = heading
-        self.table = Table(
-            box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold"
-        )
-        wrapping = set(wrap)
-        for name in columns:
-            if name in wrapping:
-                self.table.add_column(name, overflow="fold")
-            else:
-                self.table.add_column(name, no_wrap=True)
-
-    def add_row(self, *cells: RenderableType, end_section: bool = False) -> None:
-        self.table.add_row(*cells, end_section=end_section)
-
-    def show(self, console: Console) -> None:
-        if self.table.row_count:
-            console.print(Text(self.heading, style="bold"), soft_wrap=True)
-            console.print(self.table)
-            console.print()
-
-
 def _severity(f: Finding) -> Text:
     sev = f.severity
     label = sev.level.label if sev.score is None else f"{sev.level.label} {sev.score:.1f}"
@@ -90,9 +51,9 @@ def _severity(f: Finding) -> Text:
 
 
 def _ids(f: Finding) -> Text:
-    text = Text(f.id, style="bold")
+    text = cell(f.id, style="bold")
     if f.aliases:
-        text.append("\n" + "\n".join(f.aliases), style="dim")
+        text.append_text(cell("\n" + "\n".join(f.aliases), style="dim"))
     return text
 
 
@@ -100,15 +61,15 @@ def _where(locations: Sequence[Location]) -> Text:
     shown = [str(loc) for loc in locations[:MAX_LOCATIONS]]
     if len(locations) > MAX_LOCATIONS:
         shown.append(f"+{len(locations) - MAX_LOCATIONS} more")
-    return Text("\n".join(shown))
+    return cell("\n".join(shown))
 
 
 def _or_dim(value: str | None, empty: str) -> Text:
-    return Text(value) if value else Text(empty, style="dim")
+    return cell(value) if value else Text(empty, style="dim")
 
 
-def _vulnerable(reports: Iterable[ComponentReport]) -> _Section:
-    section = _Section(
+def _vulnerable(reports: Iterable[ComponentReport]) -> TextTable:
+    section = TextTable(
         "Vulnerable components",
         "Package", "Version", "Vulnerability", "Severity", "Fixed in", "Upgrade to", "Where",
         wrap=("Package", "Version", "Fixed in", "Upgrade to", "Where"),
@@ -120,8 +81,8 @@ def _vulnerable(reports: Iterable[ComponentReport]) -> _Section:
         for i, f in enumerate(cr.findings):
             first = i == 0
             section.add_row(
-                Text(c.name) if first else "",
-                Text(c.version or "") if first else "",
+                c.name if first else "",
+                c.version if first else "",
                 _ids(f),
                 _severity(f),
                 _or_dim(", ".join(f.fixed), "none"),
@@ -132,8 +93,8 @@ def _vulnerable(reports: Iterable[ComponentReport]) -> _Section:
     return section
 
 
-def _unknown(reports: Iterable[ComponentReport]) -> _Section:
-    section = _Section(
+def _unknown(reports: Iterable[ComponentReport]) -> TextTable:
+    section = TextTable(
         "Unknown verdicts (the version could not be placed against the advisory)",
         "Package", "Version", "Vulnerability", "Severity", "Reason", "Where",
         wrap=("Package", "Version", "Reason", "Where"),
@@ -142,14 +103,14 @@ def _unknown(reports: Iterable[ComponentReport]) -> _Section:
         c = cr.component
         for f in cr.unknown:
             section.add_row(
-                Text(c.name), Text(c.version or ""), _ids(f), _severity(f), Text(f.reason),
+                c.name, c.version, _ids(f), _severity(f), f.reason,
                 _where(c.locations),
             )  # fmt: skip
     return section
 
 
-def _ignored(reports: Iterable[ComponentReport]) -> _Section:
-    section = _Section(
+def _ignored(reports: Iterable[ComponentReport]) -> TextTable:
+    section = TextTable(
         "Ignored findings",
         "Package", "Version", "Vulnerability", "Severity", "Reason", "Expires", "Ignored by",
         wrap=("Package", "Version", "Reason", "Ignored by"),
@@ -159,26 +120,26 @@ def _ignored(reports: Iterable[ComponentReport]) -> _Section:
             rule = f.ignored_by
             expires = rule.expires.isoformat() if rule and rule.expires else None
             section.add_row(
-                Text(cr.component.name),
-                Text(cr.component.version or ""),
+                cr.component.name,
+                cr.component.version,
                 _ids(f),
                 _severity(f),
-                Text(rule.reason if rule else ""),
+                rule.reason if rule else "",
                 _or_dim(expires, "never"),
-                Text(str(rule.location) if rule else ""),
+                str(rule.location) if rule else "",
             )
     return section
 
 
-def _rules(heading: str, rules: Iterable[IgnoreRule], date_column: str) -> _Section:
-    section = _Section(heading, "Id", "Reason", date_column, "Where", wrap=("Reason", "Where"))
+def _rules(heading: str, rules: Iterable[IgnoreRule], date_column: str) -> TextTable:
+    section = TextTable(heading, "Id", "Reason", date_column, "Where", wrap=("Reason", "Where"))
     for rule in rules:
         expires = rule.expires.isoformat() if rule.expires else None
         section.add_row(
-            Text(rule.id, style="bold"),
-            Text(rule.reason),
+            cell(rule.id, style="bold"),
+            rule.reason,
             _or_dim(expires, "never"),
-            Text(str(rule.location)),
+            str(rule.location),
         )
     return section
 
@@ -213,20 +174,20 @@ def render(report: ScanReport, console: Console) -> None:
     _vulnerable(cr for cr in comps if cr.findings).show(console)
     _unknown(cr for cr in comps if cr.unknown).show(console)
 
-    unresolved = _Section(
+    unresolved = TextTable(
         "Unresolved requirements (no exact version; not checked)",
         "Package", "Requirement", "Where", wrap=("Requirement", "Where"),
     )  # fmt: skip
-    unidentified = _Section(
+    unidentified = TextTable(
         "Unidentified SBOM entries (no purl; not checked)",
         "Name", "Version", "Where", wrap=("Name", "Version", "Where"),
     )  # fmt: skip
     for cr in comps:
         c = cr.component
         if c.status is ComponentStatus.UNRESOLVED:
-            unresolved.add_row(Text(c.name), _or_dim(c.requirement, "any"), _where(c.locations))
+            unresolved.add_row(c.name, _or_dim(c.requirement, "any"), _where(c.locations))
         elif c.status is ComponentStatus.UNIDENTIFIED:
-            unidentified.add_row(Text(c.name), Text(c.version or ""), _where(c.locations))
+            unidentified.add_row(c.name, c.version, _where(c.locations))
     unresolved.show(console)
     unidentified.show(console)
 
@@ -236,18 +197,11 @@ def render(report: ScanReport, console: Console) -> None:
     _rules("Unused ignore entries (they matched nothing)",
            report.unused_ignores, "Expires").show(console)  # fmt: skip
     for note in report.notes:
-        console.print(Text("Note: " + note, style="dim"), soft_wrap=True)
+        console.print(cell("Note: " + note, style="dim"), soft_wrap=True)
     s = Summary.of(report)
     style = "bold red" if s.vulnerabilities else "bold green"
     console.print(Text(summary_line(s), style=style), soft_wrap=True)
 
 
 def write(report: ScanReport, stream: TextIO) -> None:
-    console = _console(stream)
-    if console.is_terminal:
-        render(report, console)
-        return
-    # Into a pipe or file: a fixed width, and no trailing blanks from the table padding.
-    buffer = io.StringIO()
-    render(report, _console(buffer, width=_plain_width(), force_terminal=False))
-    stream.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
+    write_console(stream, lambda console: render(report, console))

@@ -1,0 +1,31 @@
+"""Untrusted text made safe to print on a terminal.
+
+Advisory summaries, registry descriptions, maintainer names and curation reasons come from
+strangers. Printed raw, an ``ESC ] 0 ; … BEL`` retitles the window, ``ESC [ 2 J`` clears it,
+a carriage return overwrites what was just shown, an 8-bit CSI (U+009B) does what
+``ESC [`` does on many terminals, and a right-to-left override reorders what the reader
+sees. :func:`terminal_safe` shows each such character as a visible escape (``\\x1b``,
+``\\u202e``) instead, so nothing is hidden and nothing is executed; printable text,
+including every script and emoji, passes unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab and newline, DEL, C1 controls, the line and paragraph separators,
+# and the bidirectional embeddings, overrides and isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str, *, one_line: bool = False) -> str:
+    """``text`` with every control character shown as a visible escape. Tabs and line
+    breaks are kept unless ``one_line``, where they are escaped too (a name, an id, a
+    table cell that must stay on its row)."""
+    return (_UNSAFE_ONE_LINE if one_line else _UNSAFE).sub(_visible, text)
