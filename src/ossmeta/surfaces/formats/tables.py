@@ -82,9 +82,7 @@ def _console(file: TextIO, **options: Any) -> Console:
     return Console(file=file, highlight=False, emoji=False, markup=False, **options)
 
 
-def write_console(
-    stream: TextIO, render: Callable[[Console], None], *, min_width: int = 0
-) -> None:
+def write_console(stream: TextIO, render: Callable[[Console], None], *, min_width: int = 0) -> None:
     """Run ``render`` against a console on ``stream``: coloured on a terminal, plain,
     fixed-width (at least ``min_width``) and without trailing blanks into a pipe or file."""
     console = _console(stream)
