@@ -9,7 +9,6 @@ error, an unknown repository (404), a refusal (401/403) or an answer that is not
 
 from __future__ import annotations
 
-import asyncio
 import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
@@ -66,6 +65,8 @@ def fetch(
 ) -> None:
     """Fetch one repository's activity from a code host's API. A second run reads only
     what changed (conditional requests and a since-cursor per repository)."""
+    import asyncio
+
     from ossmeta.pipelines.codehost_collect import collect_repo
     from ossmeta.pipelines.config import codehost_options, http_settings, load_config
     from ossmeta.sources.codehost import CodeHostApi, parse_repo

@@ -6,13 +6,15 @@ import enum
 import gc
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossmeta.model import ScanReport, SeverityLevel, Verdict
 from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr, write_output
 from ossmeta.surfaces.cli.options import Format, format_option
+
+if TYPE_CHECKING:
+    from ossmeta.model import ScanReport
 
 REPORT_FORMATS = (Format.TABLE, Format.JSON, Format.SARIF, Format.CYCLONEDX)
 
@@ -27,6 +29,8 @@ class Threshold(enum.StrEnum):
 def exit_code(report: ScanReport, fail_on: Threshold | None) -> int:
     """0 when nothing is at or above the threshold, 1 when something is. Findings whose
     severity is unknown meet every threshold: an unrated advisory is not a harmless one."""
+    from ossmeta.model import SeverityLevel, Verdict
+
     floor = SeverityLevel[fail_on.name.upper()] if fail_on else SeverityLevel.UNKNOWN
     for component in report.components:
         for finding in component.findings:

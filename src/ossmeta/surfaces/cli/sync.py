@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,6 +67,8 @@ def sync(
     """Fetch packages from a registry, keep the documents as given and normalize them.
     An interrupted sync resumes where it stopped when run again. Exit 1 when a package
     failed (listed at the end and in 'ossmeta quality')."""
+    import asyncio
+
     from ossmeta.pipelines.config import endpoints, http_settings, load_config, make_registry
     from ossmeta.pipelines.sync import SyncRequest, run_sync
     from ossmeta.sources.http import Fetcher

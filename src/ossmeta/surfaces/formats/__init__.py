@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ossmeta.errors import UsageError
-from ossmeta.model import ScanReport
 
-Writer = Callable[[ScanReport, TextIO], None]
+if TYPE_CHECKING:
+    from ossmeta.model import ScanReport
+
+Writer = Callable[["ScanReport", TextIO], None]
 
 #: format name -> module under this package that defines ``write(report, stream)``
 _MODULES: dict[str, str] = {
