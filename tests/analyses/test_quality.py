@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -501,8 +502,9 @@ def test_html_escapes_every_value_and_loads_nothing(store: Store) -> None:
     assert "&lt;b&gt;bad&lt;/b&gt;" in page and "&lt;i&gt;500&lt;/i&gt;" in page
     for raw in ("<script", "<img", "<b>bad", "<i>500", "onerror=alert(1)>"):
         assert raw not in page
+    in_page = re.sub(r'href="#[a-z-]+"', "", page)  # the summary's links to its sections
     for loader in ("src=", "href=", "<link", "@import", "url("):
-        assert loader not in page.replace(html.escape(HOSTILE), "")
+        assert loader not in in_page.replace(html.escape(HOSTILE), "")
     assert "default-src 'none'" in page
 
 

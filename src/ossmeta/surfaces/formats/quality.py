@@ -32,14 +32,16 @@ the order pypi, npm, maven, crates, then others by name; the definitions of ever
 in ``ossmeta.analyses.quality``. Key order is fixed, so one report always gives the same
 bytes.
 
-HTML is one self-contained page (inline CSS, a Content-Security-Policy that forbids loading
-anything) in which every value from the store goes through ``html.escape``.
+Table and HTML lead with a summary of what needs a curator's attention (differing
+curations, licence conflicts, low-confidence licences, stale and failed packages), each
+count linked to its section in HTML (:mod:`ossmeta.surfaces.formats.quality_html`). Their
+``complete`` column counts trusted values only: a placeholder description, an unmapped
+licence or a malformed URL is declared, not complete (the JSON keeps both figures).
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TextIO
@@ -52,6 +54,7 @@ from ossmeta.times import utc_text
 
 SCHEMA = "ossmeta.quality/1"
 FORMATS = ("table", "json", "html")
+ATTENTION_HEADING = "Needs a curator's attention"
 RAW_SHOWN = 80  # characters of an unmapped licence text in the table and HTML cells
 
 Json = dict[str, Any]
@@ -191,9 +194,69 @@ Row = tuple[str, ...]
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    anchor: str  # the HTML id the summary links to
     heading: str
     columns: Row
     rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """One line of the summary: how many of what need a curator, and where they are."""
+
+    count: int
+    what: str
+    anchor: str
+
+
+def attention(report: QualityReport) -> list[Attention]:
+    """What needs a curator's attention, most actionable first; zero counts included, so
+    the summary always says what was checked."""
+    regs = report.registries
+
+    untrusted_licences = sum(
+        f.present - f.high_confidence for r in regs for f in r.fields if f.field == "license"
+    )
+    stale_after = _day_text(report.stale_after)
+    return [
+        Attention(
+            sum(c.differs for r in regs for c in r.curations),
+            "approved curations that differ from the source",
+            "curation-differences",
+        ),
+        Attention(
+            report.repository_conflicts_total,
+            "repositories whose packages disagree on the licence across registries",
+            "repository-licences",
+        ),
+        Attention(
+            sum(r.packages_with_several_licenses for r in regs),
+            "packages whose versions carry more than one licence",
+            "version-licences",
+        ),
+        Attention(
+            untrusted_licences,
+            "declared licences (packages and versions) with low confidence: unmapped, "
+            "ambiguous or placeholder text",
+            "completeness",
+        ),
+        Attention(
+            sum(r.unmapped_distinct for r in regs),
+            "distinct licence texts no SPDX mapping covers",
+            "unmapped",
+        ),
+        Attention(
+            sum(r.staleness.stale for r in regs),
+            f"stale packages (last success older than {stale_after})",
+            "staleness",
+        ),
+        Attention(
+            sum(r.staleness.never_succeeded for r in regs),
+            "packages never fetched successfully",
+            "staleness",
+        ),
+        Attention(sum(r.failures_total for r in regs), "failed fetches", "failures"),
+    ]
 
 
 def _percent(value: float | None) -> str:
@@ -219,8 +282,9 @@ def _registry_rows(r: RegistryQuality) -> dict[str, list[Row]]:
     s = r.staleness
     return {
         "fields": [
-            _cells(r.registry, f.level, f.field, f.total, f.present, _percent(f.completeness))
-            + _cells(f.high_confidence, _percent(f.high_confidence_share))
+            _cells(r.registry, f.level, f.field, f.total, f.present, f.high_confidence)
+            + _cells(_percent(f.high_confidence / f.total if f.total else None))
+            + _cells(f.present - f.high_confidence)
             for f in r.fields
         ],
         "curations": [
@@ -251,21 +315,25 @@ def sections(report: QualityReport) -> list[Section]:
         for key, rows in _registry_rows(registry).items():
             per.setdefault(key, []).extend(rows)
 
-    def section(heading: str, columns: Row, rows: Iterable[Row]) -> Section:
-        return Section(heading, columns, tuple(rows))
+    def section(anchor: str, heading: str, columns: Row, rows: Iterable[Row]) -> Section:
+        return Section(anchor, heading, columns, tuple(rows))
 
     return [
         section(
-            "Completeness and confidence",
-            ("registry", "level", "field", "total", "present", "complete", "high conf.", "share"),
+            "completeness",
+            "Completeness and confidence (complete = trusted / total: a placeholder, an "
+            "unmapped licence or a malformed URL is declared but not complete)",
+            ("registry", "level", "field", "total", "declared", "trusted", "complete", "untrusted"),
             per.get("fields", ()),
         ),
         section(
+            "curations",
             "Approved curations against source values",
             ("registry", "level", "field", "approved", "differs", "fills", "agrees", "unchecked"),
             per.get("curations", ()),
         ),
         section(
+            "curation-differences",
             "Curations that differ from the source",
             ("registry", "purl", "field", "version", "curated", "source"),
             (
@@ -274,6 +342,7 @@ def sections(report: QualityReport) -> list[Section]:
             ),
         ),
         section(
+            "repository-licences",
             "Same repository, different licences across registries "
             f"({report.repository_conflicts_total} repositories)",
             ("repository", "registry", "purl", "licence"),
@@ -284,11 +353,13 @@ def sections(report: QualityReport) -> list[Section]:
             ),
         ),
         section(
+            "version-licences",
             "Versions whose licences disagree",
             ("registry", "packages with several", "versions unlike the package"),
             per.get("drift", ()),
         ),
         section(
+            "version-licence-packages",
             "Packages with the most version licences",
             ("registry", "purl", "package licence", "version licences"),
             (
@@ -302,17 +373,25 @@ def sections(report: QualityReport) -> list[Section]:
             ),
         ),
         section(
+            "staleness",
             f"Staleness (last success older than {_day_text(report.stale_after)})",
             ("registry", "tracked", "stale", "never succeeded", "oldest success", "median age"),
             per.get("staleness", ()),
         ),
         section(
+            "unmapped",
             "Unmapped licence strings",
             ("registry", "raw text", "packages", "versions"),
             per.get("unmapped", ()),
         ),
-        section("Failed fetches by kind", ("registry", "kind", "count"), per.get("kinds", ())),
         section(
+            "failure-kinds",
+            "Failed fetches by kind",
+            ("registry", "kind", "count"),
+            per.get("kinds", ()),
+        ),
+        section(
+            "failures",
             "Failed fetches",
             ("registry", "name", "kind", "attempted", "message"),
             per.get("failures", ()),
@@ -323,7 +402,10 @@ def sections(report: QualityReport) -> list[Section]:
 def write_table(report: QualityReport, stream: TextIO) -> None:
     from ossmeta.surfaces.formats.tables import TextTable, write_tables
 
-    tables = []
+    summary = TextTable(ATTENTION_HEADING, "count", "what", wrap=("what",))
+    for item in attention(report):
+        summary.add_row(str(item.count), item.what)
+    tables = [summary]
     for section in sections(report):
         table = TextTable(section.heading, *section.columns, wrap=section.columns)
         for cells in section.rows:
@@ -333,42 +415,10 @@ def write_table(report: QualityReport, stream: TextIO) -> None:
     write_tables(stream, title, "", *tables)
 
 
-_STYLE = """
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}
-table{border-collapse:collapse}th,td{padding:.2em .6em;border-bottom:1px solid #ddd;
-text-align:left;vertical-align:top;overflow-wrap:anywhere;max-width:40em}
-th{background:#f3f3f3}p.empty{color:#777}
-"""
-
-
-def _html_rows(rows: Sequence[tuple[str, ...]]) -> str:
-    return "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>\n"
-        for cells in rows
-    )
-
-
 def write_html(report: QualityReport, stream: TextIO) -> None:
-    title = f"ossmeta data-quality report, {utc_text(report.generated_at)}"
-    parts = [
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-    ]
-    for section in sections(report):
-        parts.append(f"<h2>{html.escape(section.heading)}</h2>")
-        if not section.rows:
-            parts.append('<p class="empty">nothing to report</p>')
-            continue
-        header = "".join(f"<th>{html.escape(name)}</th>" for name in section.columns)
-        parts.append(f"<table><thead><tr>{header}</tr></thead><tbody>\n")
-        parts.append(_html_rows(section.rows))
-        parts.append("</tbody></table>")
-    parts.append("</body></html>\n")
-    stream.write("\n".join(parts))
+    from ossmeta.surfaces.formats.quality_html import write_html as write
+
+    write(report, stream)
 
 
 WRITERS: dict[str, Callable[[QualityReport, TextIO], None]] = {
