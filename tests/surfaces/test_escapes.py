@@ -118,3 +118,12 @@ BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 def _controls(c: str) -> bool:
     return unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI
+
+
+def test_stderr_messages_are_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    from ossmeta.surfaces.cli.common import stderr
+
+    stderr.print(f"  failed pkg:npm/x: {HOSTILE}")
+    err = capsys.readouterr().err
+    assert not any(raw in err for raw in RAW), repr(err)
+    assert "\\x1b]0;pwned\\x07" in err

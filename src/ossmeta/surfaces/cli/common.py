@@ -41,7 +41,14 @@ def stderr_console() -> Console:
 
 class _LazyConsole:
     """Stands for the stderr console and builds it on first use (Rich costs a tenth of a
-    second to import, more than a whole ``--help``)."""
+    second to import, more than a whole ``--help``). What it prints is made terminal-safe:
+    messages carry registry errors, package names and curation text."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        from ossmeta.surfaces.formats.terminal import terminal_safe
+
+        shown = [terminal_safe(o) if isinstance(o, str) else o for o in objects]
+        stderr_console().print(*shown, **options)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(stderr_console(), name)
