@@ -17,7 +17,7 @@ from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVer
 from ossmeta.store import open_store
 from ossmeta.store.packages import save_package
 from ossmeta.surfaces.cli.app import main
-from ossmeta.surfaces.formats.terminal import terminal_safe
+from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
 
 TITLE = "\x1b]0;pwned\x07"
 RED = "\x1b[31m"
@@ -127,3 +127,49 @@ def test_stderr_messages_are_escaped(capsys: pytest.CaptureFixture[str]) -> None
     err = capsys.readouterr().err
     assert not any(raw in err for raw in RAW), repr(err)
     assert "\\x1b]0;pwned\\x07" in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_scan_json_and_sarif(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("hostile==1.0\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["scan", str(requirements), "--db", db, "--format", fmt]) == 1
+    out = capsys.readouterr().out
+    assert not any(raw in out for raw in RAW), repr(out)
+    assert f"CVE-2024-0001{TITLE}" in strings(json.loads(out))  # the same text, escaped
+
+
+def test_json_show_commands(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    for args in (
+        ["advisories", "show", "GHSA-hhhh-hhhh-hhhh", "--format", "json"],
+        ["why", PURL, "description", "--format", "json"],
+        ["packages", "show", PURL, "--format", "json"],
+    ):
+        assert main([*args, "--db", db]) == 0
+        out = capsys.readouterr().out
+        assert not any(raw in out for raw in RAW), (args, repr(out))
+        # the hostile text survives as data (packages show has no description: its
+        # declared licence carries the colour code)
+        assert any(RED in text for text in strings(json.loads(out))), args
+
+
+def strings(value: object) -> set[str]:
+    """Every string in a JSON document, keys and values."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(strings(k) | strings(v) for k, v in value.items()))
+    if isinstance(value, list):
+        return set().union(*(strings(v) for v in value))
+    return set()
+
+
+@given(st.recursive(st.text(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner)))
+def test_json_safe_keeps_the_document_and_leaves_no_c1_control(value: object) -> None:
+    document = json_safe(json.dumps(value, ensure_ascii=False))
+    assert json.loads(document) == value
+    assert not [c for c in document if _controls(c)], repr(document)

@@ -11,7 +11,7 @@ import typer
 from ossmeta.errors import OssmetaError, UsageError
 from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
-from ossmeta.surfaces.formats.terminal import terminal_safe
+from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
 
 if TYPE_CHECKING:
     from ossmeta.store.lookup import ShownAdvisory
@@ -128,6 +128,6 @@ def show(
                 "imported_at": shown.imported_at.isoformat(),
             },
         }
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        typer.echo(json_safe(json.dumps(document, indent=2, ensure_ascii=False)))
     else:
         typer.echo(terminal_safe(_text(shown)))

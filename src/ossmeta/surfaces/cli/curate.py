@@ -12,6 +12,7 @@ import typer
 from ossmeta.errors import UsageError
 from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
+from ossmeta.surfaces.formats.terminal import json_safe
 
 if TYPE_CHECKING:
     from ossmeta.normalizers.curation import Curation
@@ -149,7 +150,7 @@ def list_(
         found = curations.list_curations(connection, purl, status)
     store.dispose()
     if format is Format.JSON:
-        typer.echo(json.dumps([_row(c) for c in found], indent=2, ensure_ascii=False))
+        typer.echo(json_safe(json.dumps([_row(c) for c in found], indent=2, ensure_ascii=False)))
     elif found:
         _write_table(found)
     else:

@@ -16,6 +16,7 @@ import typer
 
 from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
+from ossmeta.surfaces.formats.terminal import json_safe
 from ossmeta.times import utc_text
 
 if TYPE_CHECKING:
@@ -105,7 +106,9 @@ def list_(
         and (wanted is None or p.id == wanted or any(m.identity == wanted for m in p.members))
     ]
     if format is Format.JSON:
-        typer.echo(json.dumps([_person_json(p) for p in found], indent=2, ensure_ascii=False))
+        typer.echo(
+            json_safe(json.dumps([_person_json(p) for p in found], indent=2, ensure_ascii=False))
+        )
     elif found:
         _people_table(found)
     else:
@@ -204,7 +207,9 @@ def overrides(
     finally:
         store.dispose()
     if format is Format.JSON:
-        typer.echo(json.dumps([_override_json(o) for o in found], indent=2, ensure_ascii=False))
+        typer.echo(
+            json_safe(json.dumps([_override_json(o) for o in found], indent=2, ensure_ascii=False))
+        )
     elif found:
         rows = [
             (f"#{o.id}", o.action, o.identity, o.other or "-", o.author, " ".join(o.reason.split()))

@@ -9,7 +9,7 @@ import typer
 from ossmeta.errors import UsageError
 from ossmeta.surfaces.cli.common import DbOption, ready_store
 from ossmeta.surfaces.cli.options import Format, format_option
-from ossmeta.surfaces.formats.terminal import terminal_safe
+from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
 
 if TYPE_CHECKING:
     from ossmeta.model import LicenseValue, PackageRecord
@@ -77,7 +77,7 @@ def show(
 
         from ossmeta.normalizers.package_json import package_to_json
 
-        typer.echo(orjson.dumps(package_to_json(record, dependents)).decode())
+        typer.echo(json_safe(orjson.dumps(package_to_json(record, dependents)).decode()))
     else:
         typer.echo(terminal_safe(_text(record, dependents)))
 
@@ -108,7 +108,7 @@ def dependents(
             "limit": page.limit,
             "dependents": list(page.purls),
         }
-        typer.echo(orjson.dumps(shown).decode())
+        typer.echo(json_safe(orjson.dumps(shown).decode()))
         return
     for dependent in page.purls:
         typer.echo(terminal_safe(dependent, one_line=True))

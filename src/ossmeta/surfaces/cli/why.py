@@ -11,7 +11,7 @@ import typer
 from ossmeta.surfaces.cli.common import DbOption, ready_store
 from ossmeta.surfaces.cli.curate import FIELD_HELP
 from ossmeta.surfaces.cli.options import Format, format_option
-from ossmeta.surfaces.formats.terminal import terminal_safe
+from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
 
 if TYPE_CHECKING:
     from ossmeta.store.curation_why import Why
@@ -128,6 +128,6 @@ def why(
         found = curation_why.why(connection, purl, field, version)
     store.dispose()
     if format is Format.JSON:
-        typer.echo(json.dumps(_json(found), indent=2, ensure_ascii=False))
+        typer.echo(json_safe(json.dumps(_json(found), indent=2, ensure_ascii=False)))
     else:
         typer.echo(terminal_safe(_text(found)))

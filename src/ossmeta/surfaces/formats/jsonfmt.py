@@ -49,6 +49,7 @@ from ossmeta.model import (
     ScanReport,
 )
 from ossmeta.surfaces.formats._common import Summary
+from ossmeta.surfaces.formats.terminal import json_safe
 
 SCHEMA = "ossmeta.scan/1"
 
@@ -147,7 +148,8 @@ def write(report: ScanReport, stream: TextIO) -> None:
     still readable with ``grep`` or a pager."""
     stream.write('{"schema":"' + SCHEMA + '",\n"components":[')
     components = ",\n".join(orjson.dumps(_component(cr)).decode() for cr in report.components)
-    stream.write("\n" + components + "\n]" if components else "]")
+    stream.write(json_safe("\n" + components + "\n]") if components else "]")
     for key, value in _tail(report).items():
-        stream.write(",\n" + orjson.dumps(key).decode() + ":" + orjson.dumps(value).decode())
+        pair = orjson.dumps(key).decode() + ":" + orjson.dumps(value).decode()
+        stream.write(",\n" + json_safe(pair))
     stream.write("}\n")

@@ -50,6 +50,7 @@ import orjson
 
 from ossmeta.analyses.quality import QualityReport, RegistryQuality
 from ossmeta.errors import UsageError
+from ossmeta.surfaces.formats.terminal import json_safe
 from ossmeta.times import utc_text
 
 SCHEMA = "ossmeta.quality/1"
@@ -183,7 +184,8 @@ def to_json(report: QualityReport) -> Json:
 
 
 def write_json(report: QualityReport, stream: TextIO) -> None:
-    stream.write(orjson.dumps(to_json(report), option=orjson.OPT_INDENT_2).decode() + "\n")
+    document = orjson.dumps(to_json(report), option=orjson.OPT_INDENT_2).decode()
+    stream.write(json_safe(document) + "\n")
 
 
 # --------------------------------------------------------------------------- the sections

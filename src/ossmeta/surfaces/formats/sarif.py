@@ -49,6 +49,7 @@ from ossmeta.model import (
     Verdict,
 )
 from ossmeta.surfaces.formats._common import component_label, ignore_text, osv_url
+from ossmeta.surfaces.formats.terminal import json_safe
 
 #: The ``id`` of the OASIS SARIF 2.1.0 schema (errata 01), the one the output is tested on.
 SCHEMA_URI = (
@@ -273,5 +274,5 @@ def to_dict(report: ScanReport) -> Json:
 
 
 def write(report: ScanReport, stream: TextIO) -> None:
-    stream.write(json.dumps(to_dict(report), ensure_ascii=False, indent=2))
+    stream.write(json_safe(json.dumps(to_dict(report), ensure_ascii=False, indent=2)))
     stream.write("\n")

@@ -6,7 +6,10 @@ a carriage return overwrites what was just shown, an 8-bit CSI (U+009B) does wha
 ``ESC [`` does on many terminals, and a right-to-left override reorders what the reader
 sees. :func:`terminal_safe` shows each such character as a visible escape (``\\x1b``,
 ``\\u202e``) instead, so nothing is hidden and nothing is executed; printable text,
-including every script and emoji, passes unchanged.
+including every script and emoji, passes unchanged. :func:`json_safe` does the same for
+JSON output, where encoders escape the C0 controls but leave DEL, the C1 controls and the
+bidirectional controls raw: it writes those as ``\\uXXXX``, which every parser reads back
+as the same character.
 """
 
 from __future__ import annotations
@@ -19,9 +22,26 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u206
 _UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+# What JSON leaves raw that a terminal may act on: DEL, the C1 controls (U+009B is a CSI),
+# the line and paragraph separators and the bidirectional controls. C0 controls are always
+# escaped by JSON encoders.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_safe(document: str) -> str:
+    """JSON text with the characters a terminal may act on written as ``\\uXXXX``
+    escapes: the same document to any parser, inert on a terminal. (They can only occur
+    inside strings, where the escape means the same character.)"""
+    return _JSON_UNSAFE.sub(_json_escape, document)
 
 
 def terminal_safe(text: str, *, one_line: bool = False) -> str:
