@@ -17,13 +17,20 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import bun
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import JS_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
 
 
 def by_pointer(*parts: str) -> dict[str, DeclaredPackage]:
-    packages = list(bun.parse(input_file("inputs", "bun", *parts, "bun.lock")))
+    packages, _ = split(*parts)
     return {str(p.location.pointer): p for p in packages}
+
+
+def split(*parts: str) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(bun.parse(input_file("inputs", "bun", *parts, "bun.lock")))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
 
 
 def summary(p: DeclaredPackage) -> tuple[str, str | None, str | None, bool | None, str | None]:
@@ -84,6 +91,19 @@ def test_workspace() -> None:
     assert found["$.packages.is-number"].direct is False
 
 
+def test_workspace_and_file_entries_are_said() -> None:
+    _, skipped = split("workspace")
+    where = "inputs/bun/workspace/bun.lock:$.packages"
+    assert skipped == [
+        f'{where}["@mono/util"]: skipped @mono/util (workspace:packages/util): '
+        "the project's own code",
+        f'{where}["@mono/web"]: skipped @mono/web (workspace:packages/web): '
+        "the project's own code",
+        f"{where}.local-lib: skipped local-lib (file:local-lib): the project's own code",
+    ]
+    assert split("app")[1] == []
+
+
 def test_git_entry_and_no_workspaces(tmp_path: Path) -> None:
     file = text_file(
         tmp_path,
@@ -97,7 +117,7 @@ def test_git_entry_and_no_workspaces(tmp_path: Path) -> None:
 }
 """,
     )
-    left, scoped = bun.parse(file)
+    left, scoped = (p for p in bun.parse(file) if isinstance(p, DeclaredPackage))
     assert summary(left) == ("left-pad", None, "github:left-pad/left-pad#5f4a8b9", None, None)
     assert left.hashes == ()
     assert summary(scoped) == ("@scope/pkg", "2.0.0", None, None, None)

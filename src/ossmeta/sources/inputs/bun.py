@@ -5,7 +5,7 @@ under a workspace or package) to an array whose first item is ``name@version`` (
 ``name@<source>``) followed, for registry packages, by the registry, a dependency
 object and the integrity hash. ``workspaces`` lists every workspace with its declared
 dependencies, which tells which packages are direct. Workspace, ``file:``, ``link:``
-and root entries are the project's own code and are skipped.
+and root entries are the project's own code: each is skipped with a note saying so.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ossmeta.sources.files import (
     type_name,
 )
 from ossmeta.sources.inputs.jscommon import declared, mapping, spec_kind, split_ident
+from ossmeta.sources.inputs.skipped import Skipped
 
 # bun writes JSON with trailing commas (JSONC). No maintained Python JSONC parser reads
 # bun's dialect, so one regex pass drops each comma that only whitespace separates from a
@@ -44,7 +45,7 @@ def _strip_trailing_commas(text: str) -> str:
     return _STRING_OR_TRAILING_COMMA.sub(r"\1", text)  # a comma match has no group 1
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     text = _strip_trailing_commas(file.read_text())
     data = expect_dict(file, load_json(file, text), "bun.lock", 1)
     version = data.get("lockfileVersion")
@@ -71,6 +72,8 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
         name, ref = split
         kind = spec_kind(ref)
         if kind == "local":
+            why = f"skipped {name} ({ref}): the project's own code"
+            yield Skipped(file.at(pointer=pointer), why)
             continue
         version, requirement = (ref, None) if kind == "version" else (None, ref)
         integrity = entry[3] if kind == "version" and len(entry) > 3 else None
