@@ -23,11 +23,19 @@ from hypothesis import strategies as st
 from ossmeta.ecosystems import CRATES
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import cargo
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import check_content, mutated, pieces
 from tests.helpers import DATA, input_file, text_file
 
 REGISTRY = "registry+https://github.com/rust-lang/crates.io-index"
+
+
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(cargo.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
 
 
 def by_name(packages: list[DeclaredPackage]) -> dict[str, DeclaredPackage]:
@@ -35,9 +43,14 @@ def by_name(packages: list[DeclaredPackage]) -> dict[str, DeclaredPackage]:
 
 
 def test_v4_with_manifest() -> None:
-    found = list(cargo.parse(input_file("inputs", "cargo", "v4", "Cargo.lock")))
+    found, skipped = split(input_file("inputs", "cargo", "v4", "Cargo.lock"))
     packages = by_name(found)
-    # demo (the root crate) and helper (a path crate) are the project itself.
+    # demo (the root crate) and helper (a path crate) are the project itself: said, not kept.
+    own = "a workspace member or path crate: the project's own code"
+    assert skipped == [
+        f"inputs/cargo/v4/Cargo.lock:11: skipped demo 0.1.0: {own}",
+        f"inputs/cargo/v4/Cargo.lock:31: skipped helper 0.1.0: {own}",
+    ]
     assert sorted(packages) == [
         "cc", "gitdep", "libc", "memchr", "pretty_assertions", "regex", "regex-syntax",
         "serde", "smallvec", "time",
@@ -64,14 +77,14 @@ def test_v4_with_manifest() -> None:
 
 
 def test_git_crate_kept_with_its_version() -> None:
-    packages = by_name(list(cargo.parse(input_file("inputs", "cargo", "v4", "Cargo.lock"))))
+    packages = by_name(split(input_file("inputs", "cargo", "v4", "Cargo.lock"))[0])
     gitdep = packages["gitdep"]
     assert (gitdep.ecosystem, gitdep.version, gitdep.hashes) == (CRATES, "0.1.0", ())
     assert gitdep.direct is True and gitdep.location.line == 26
 
 
 def test_v3_without_manifest() -> None:
-    packages = by_name(list(cargo.parse(input_file("inputs", "cargo", "v3", "Cargo.lock"))))
+    packages = by_name(split(input_file("inputs", "cargo", "v3", "Cargo.lock"))[0])
     assert len(packages) == 9
     assert packages["regex"].version == "1.5.4"
     assert packages["regex"].location.line == 46
@@ -84,7 +97,7 @@ def test_v3_without_manifest() -> None:
 
 
 def test_v1_metadata_checksums() -> None:
-    found = list(cargo.parse(input_file("inputs", "cargo", "v1", "Cargo.lock")))
+    found, _ = split(input_file("inputs", "cargo", "v1", "Cargo.lock"))
     packages = by_name(found)
     assert len(found) == 9
     assert packages["smallvec"].version == "0.6.13"
@@ -100,7 +113,7 @@ def test_v1_metadata_checksums() -> None:
 def test_same_resolution_in_every_format() -> None:
     def summary(version: str) -> set[tuple[str, str | None, tuple[str, ...], bool | None]]:
         file = input_file("inputs", "cargo", version, "Cargo.lock")
-        return {(p.name, p.version, p.hashes, p.direct) for p in cargo.parse(file)}
+        return {(p.name, p.version, p.hashes, p.direct) for p in split(file)[0]}
 
     v1, v3 = summary("v1"), summary("v3")
     assert v1 == v3
@@ -133,7 +146,10 @@ name = "serde"
 version = "1.0.200"
 source = "{REGISTRY}"
 """
-    found = list(cargo.parse(text_file(tmp_path, "Cargo.lock", lock)))
+    found, skipped = split(text_file(tmp_path, "Cargo.lock", lock))
+    assert skipped == [
+        "Cargo.lock:3: skipped app 0.1.0: a workspace member or path crate: the project's own code"
+    ]
     assert [(p.name, p.version, p.ecosystem, p.direct, p.location.line) for p in found] == [
         ("private-crate", "2.0.0", None, True, 11),  # another registry: not crates.io
         ("serde", "1.0.1", CRATES, True, 16),  # sparse crates.io index
@@ -154,11 +170,25 @@ name = "libc"
 version = "0.2.0"
 source = "{REGISTRY}"
 """
-    (libc,) = cargo.parse(text_file(tmp_path, "Cargo.lock", lock))
+    (libc,), skipped = split(text_file(tmp_path, "Cargo.lock", lock))
     assert (libc.name, libc.direct, libc.location.line) == ("libc", True, 8)
+    assert skipped == ["Cargo.lock:1: skipped old 0.1.0: the root crate (the project's own code)"]
     lone = f'[[package]]\nname = "libc"\nversion = "0.2.0"\nsource = "{REGISTRY}"\n'
-    (libc,) = cargo.parse(text_file(tmp_path / "lone", "Cargo.lock", lone))
+    (libc,), skipped = split(text_file(tmp_path / "lone", "Cargo.lock", lone))
+    assert skipped == []
     assert libc.direct is None  # no local crate: the file cannot say
+
+
+def test_local_crates_without_lines_get_pointers(tmp_path: Path) -> None:
+    # an inline array of tables: no [[package]] headers to give lines
+    lock = 'package = [{ name = "app", version = "0.1.0" }]\n'
+    assert split(text_file(tmp_path, "Cargo.lock", lock)) == (
+        [],
+        [
+            "Cargo.lock:$.package[0]: skipped app 0.1.0: a workspace member or path crate: "
+            "the project's own code"
+        ],
+    )
 
 
 def test_empty_lockfile(tmp_path: Path) -> None:

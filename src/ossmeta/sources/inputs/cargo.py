@@ -15,7 +15,8 @@ keyed by crate name and version, and a git checkout of a crate is usually upstre
 a fork of it), so matching it is the conservative choice; the model has no field for "not
 from the registry" yet (see the report). Crates from any other registry are private names,
 not crates.io names: they are reported with no ecosystem. Crates without ``source`` are
-workspace members or path crates - the project itself - and are skipped.
+workspace members or path crates - the project itself - and are skipped, each with a note
+(as is the ``[root]`` crate of the oldest files).
 
 Direct dependencies: the lockfile records every crate's dependency list, including those of
 the local crates, so a registry/git crate named by a local crate is direct and any other is
@@ -38,9 +39,11 @@ from ossmeta.sources.files import (
     expect_list,
     expect_str,
     header_lines,
+    json_pointer,
     load_toml,
     optional_str,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 CRATES_IO_SOURCES = frozenset(
     {
@@ -93,7 +96,7 @@ def _manifest_scopes(file: InputFile) -> dict[str, str | None] | None:
     return scopes
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     text = file.read_text()
     data = load_toml(file, text)
     packages = expect_list(file, data.get("package", []), "[[package]]")
@@ -115,6 +118,10 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
     root = data.get("root")
     if isinstance(root, dict):  # the oldest v1 files: the root crate, not a component
         local_deps.append((root.get("dependencies", []), None))
+        root_line = next(iter(header_lines(text, "[root]")), None)
+        shown = " ".join(str(root.get(key, "?")) for key in ("name", "version"))
+        why = f"skipped {shown}: the root crate (the project's own code)"
+        yield Skipped(file.at(line=root_line, pointer=None if root_line else json_pointer("root")), why)
     for index, raw in enumerate(packages):
         line = lines[index] if lines else None
         entry = expect_dict(file, raw, "[[package]]", line)
@@ -131,6 +138,9 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
 
     for index, (line, name, version, source, entry) in enumerate(entries):
         if not source:
+            why = f"skipped {name} {version}: a workspace member or path crate: the project's own code"
+            pointer = None if line else json_pointer("package", index)
+            yield Skipped(file.at(line=line, pointer=pointer), why)
             continue
         checksum = optional_str(file, entry.get("checksum"), f"checksum of {name}", line)
         if checksum is None:
