@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 
 from ossmeta.ecosystems import PACKAGIST
 from ossmeta.errors import SourceError
+from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import composer
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import JSON_PIECES, check_content, mutated, retyped_json
 from tests.helpers import DATA, input_file, text_file
 
@@ -76,7 +78,12 @@ def test_branch_versions_path_packages_and_composer1(tmp_path: Path) -> None:
         '{"require": {"vendor/mixed": "^1", "php": ">=7"}, "require-dev": []}',
     )
     found = list(composer.parse(text_file(tmp_path, "composer.lock", json.dumps(lock))))
-    assert [(p.name, p.version, p.requirement, p.direct) for p in found] == [
+    assert [str(s) for s in found if isinstance(s, Skipped)] == [
+        "composer.lock:$.packages[1]: skipped a/local (../a): a path repository, "
+        "the project's own code"
+    ]
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    assert [(p.name, p.version, p.requirement, p.direct) for p in packages] == [
         ("a/alias", None, "2.x-dev", False),
         ("Vendor/Mixed", "1.0.0", None, True),  # Packagist names are case-insensitive
     ]

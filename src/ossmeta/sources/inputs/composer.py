@@ -7,7 +7,7 @@ reported unresolved, the requirement naming the branch and the commit it was loc
 (``dev-main#4c1b5e9...``, which is how a Composer constraint pins a commit). A non-empty
 ``dist.shasum`` is a SHA-1 of the archive and becomes a hash. ``content-hash`` hashes
 composer.json, not a package, so it is not used. Packages installed from a ``path``
-repository are the project's own code and are skipped.
+repository are the project's own code and are skipped, each with a note.
 
 Direct dependencies come from a sibling composer.json (``require`` / ``require-dev``;
 platform requirements such as ``php`` and ``ext-json`` are not packages); without one,
@@ -30,6 +30,7 @@ from ossmeta.sources.files import (
     load_json,
     optional_str,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 
 def sniff(head: str) -> bool:
@@ -58,7 +59,7 @@ def _dist(file: InputFile, entry: dict[str, Any], where: str) -> dict[str, Any]:
     return {} if dist is None else expect_dict(file, dist, f"{where}.dist")
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     data = expect_dict(file, load_json(file), "composer.lock")
     if "packages" not in data and "packages-dev" not in data:
         file.fail("no packages or packages-dev list; not a composer.lock")
@@ -74,6 +75,10 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
             version = expect_str(file, entry.get("version"), f"{pointer}.version")
             dist = _dist(file, entry, pointer)
             if dist.get("type") == "path":
+                url = dist.get("url")
+                shown = f" ({url})" if isinstance(url, str) else ""
+                why = f"skipped {name}{shown}: a path repository, the project's own code"
+                yield Skipped(file.at(pointer=pointer), why)
                 continue
             shasum = optional_str(file, dist.get("shasum"), f"{pointer}.dist.shasum")
             requirement = None
