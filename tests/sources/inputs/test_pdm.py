@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.inputs import pdm
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
 
@@ -26,7 +27,16 @@ LOCK = DATA.joinpath(*DIR, "pdm.lock").read_bytes()
 
 
 def parsed() -> dict[str, DeclaredPackage]:
-    return {p.name: p for p in pdm.parse(input_file(*DIR, "pdm.lock"))}
+    found = pdm.parse(input_file(*DIR, "pdm.lock"))
+    return {p.name: p for p in found if isinstance(p, DeclaredPackage)}
+
+
+def test_path_package_is_said() -> None:
+    skipped = [str(s) for s in pdm.parse(input_file(*DIR, "pdm.lock")) if isinstance(s, Skipped)]
+    assert skipped == [
+        "inputs/python/pdm/pdm.lock:160: skipped localdep (../localdep): a local path, "
+        "the project's own code"
+    ]
 
 
 def test_real_lock() -> None:

@@ -2,7 +2,7 @@
 
 Each ``[[package]]`` has a name, a version, the ``groups`` that need it and its ``files``
 with hashes. ``path`` packages (local directories or archives, editable or not) are the
-project's own code and are skipped; ``git`` and ``url`` packages keep their version.
+project's own code and are skipped, each with a note; ``git`` and ``url`` packages keep their version.
 A package outside the ``default`` group is not installed by default: its scope comes from
 the sibling ``pyproject.toml`` (``optional`` for an extra, ``dev`` for a dependency
 group), or is ``dev`` for a group literally named so when there is no manifest. Direct
@@ -29,6 +29,7 @@ from ossmeta.sources.files import (
     optional_str,
 )
 from ossmeta.sources.inputs._pyproject import Declared, pyproject_declared
+from ossmeta.sources.inputs.skipped import Skipped
 
 
 def sniff(head: str) -> bool:
@@ -59,7 +60,7 @@ def _hashes(file: InputFile, package: dict[str, Any], line: int | None) -> tuple
     return tuple(out)
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     text = file.read_text()
     data = load_toml(file, text)
     expect_dict(file, data.get("metadata", {}), "metadata")
@@ -70,7 +71,11 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
         line = lines[index] if len(lines) == len(packages) else None
         package = expect_dict(file, item, "a package", line)
         name = expect_str(file, package.get("name"), "package name", line)
+        where = file.at(line=line) if line else file.at(pointer=json_pointer("package", index))
         if "path" in package:
+            path = package["path"]
+            shown = f" ({path})" if isinstance(path, str) else ""
+            yield Skipped(where, f"skipped {name}{shown}: a local path, the project's own code")
             continue
         version = optional_str(file, package.get("version"), "package version", line)
         requirement = None
@@ -82,7 +87,7 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
             PYPI,
             name,
             version,
-            file.at(line=line) if line else file.at(pointer=json_pointer("package", index)),
+            where,
             requirement=requirement,
             direct=None if declared is None else key in declared,
             scope=_scope(file, package, declared, line),
