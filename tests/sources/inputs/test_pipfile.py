@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import pipfile
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
 
@@ -25,8 +27,21 @@ DIR = ("inputs", "python", "pipenv")
 LOCK = DATA.joinpath(*DIR, "Pipfile.lock").read_bytes()
 
 
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(pipfile.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
 def parsed() -> dict[str, DeclaredPackage]:
-    return {p.name: p for p in pipfile.parse(input_file(*DIR, "Pipfile.lock"))}
+    return {p.name: p for p in split(input_file(*DIR, "Pipfile.lock"))[0]}
+
+
+def test_local_path_is_said() -> None:
+    assert split(input_file(*DIR, "Pipfile.lock"))[1] == [
+        "inputs/python/pipenv/Pipfile.lock:$.default.localdep: skipped localdep "
+        "(../localdep): a local path, the project's own code"
+    ]
 
 
 def test_real_lock() -> None:
@@ -66,9 +81,14 @@ def test_without_pipfile_direct_is_unknown_and_specifiers(tmp_path: Path) -> Non
             "d": {"file": "https://example.org/d-1.0.tar.gz"},
             "e": {"path": "."},
             "f": {},
+            "g": {"file": "file:///src/g"},
         },
     }
-    packages = list(pipfile.parse(text_file(tmp_path, "Pipfile.lock", json.dumps(lock))))
+    packages, skipped = split(text_file(tmp_path, "Pipfile.lock", json.dumps(lock)))
+    assert skipped == [
+        "Pipfile.lock:$.default.e: skipped e (.): a local path, the project's own code",
+        "Pipfile.lock:$.default.g: skipped g (file:///src/g): a local path, the project's own code",
+    ]
     assert [(p.name, p.version, p.requirement, p.direct) for p in packages] == [
         ("a", "1.0", None, None),
         ("b", None, ">=2", None),

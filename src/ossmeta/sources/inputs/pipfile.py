@@ -4,7 +4,7 @@
 ``"version": "==1.2.3"`` is a pin; any other specifier stays an unresolved requirement.
 Entries without a version: ``git``/``hg``/``svn``/``bzr`` checkouts and remote ``file``
 URLs are unresolved with the URL as requirement; local ``path`` entries (editable or not)
-are the project's own code and are skipped. Direct dependencies are known only from a
+are the project's own code and are skipped, each with a note. Direct dependencies are known only from a
 sibling ``Pipfile``. JSON has no lines we keep, so locations are JSON paths.
 """
 
@@ -27,6 +27,7 @@ from ossmeta.sources.files import (
     optional_str,
 )
 from ossmeta.sources.inputs._pyproject import pipfile_declared
+from ossmeta.sources.inputs.skipped import Skipped
 
 _SECTIONS = (("default", None), ("develop", "dev"))
 _VCS = ("git", "hg", "svn", "bzr")
@@ -61,7 +62,7 @@ def _unversioned(entry: dict[str, Any], where: str, file: InputFile) -> str | No
     return "*"
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     data = expect_dict(file, load_json(file), "Pipfile.lock")
     declared = pipfile_declared(file)
     for section, scope in _SECTIONS:
@@ -75,6 +76,10 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
             if spec is None:
                 requirement = _unversioned(entry, where, file)
                 if requirement is None:
+                    path = entry.get("path", entry.get("file"))
+                    shown = f" ({path})" if isinstance(path, str) else ""
+                    why = f"skipped {name}{shown}: a local path, the project's own code"
+                    yield Skipped(file.at(pointer=where), why)
                     continue
             hashes = expect_list(file, entry.get("hashes", []), f"{where}.hashes")
             key = canonicalize_name(name)
