@@ -22,15 +22,30 @@ from hypothesis import strategies as st
 
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import poetry
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
 
 DIR = ("inputs", "python", "poetry")
 
 
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(poetry.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
 def parsed(version: str) -> dict[str, DeclaredPackage]:
-    return {p.name: p for p in poetry.parse(input_file(*DIR, version, "poetry.lock"))}
+    return {p.name: p for p in split(input_file(*DIR, version, "poetry.lock"))[0]}
+
+
+def test_directory_source_is_said() -> None:
+    assert split(input_file(*DIR, "poetry2", "poetry.lock"))[1] == [
+        "inputs/python/poetry/poetry2/poetry.lock:238: skipped localdep 0.1.0 (../localdep): "
+        "a local directory, the project's own code"
+    ]
 
 
 def test_poetry2_groups_markers_and_direct() -> None:
@@ -106,8 +121,12 @@ six = [
     {file = "six-1.16.0.tar.gz", hash = "sha256:1e61"},
 ]
 """
-    packages = list(poetry.parse(text_file(tmp_path, "poetry.lock", content)))
+    packages, skipped = split(text_file(tmp_path, "poetry.lock", content))
     assert [(p.name, p.location.line, p.hashes) for p in packages] == [("six", 2, ("sha256:1e61",))]
+    assert skipped == [
+        "poetry.lock:10: skipped mywheel 1.0 (dist/mywheel-1.0-py3-none-any.whl): a local file, "
+        "the project's own code"
+    ]
 
 
 def test_wrong_shape_names_file_and_line(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@
 in no ``main`` group or of category ``dev`` is scope ``dev``. ``[package.source]``
 ``git``/``url``/``legacy`` packages keep their version (a git checkout of a PyPI project is
 that project's code); ``directory``/``file`` sources are the project's own local code and
-are skipped. Direct dependencies are known only from a sibling ``pyproject.toml``.
+are skipped, each with a note. Direct dependencies are known only from a sibling ``pyproject.toml``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from ossmeta.sources.files import (
     load_toml,
 )
 from ossmeta.sources.inputs._pyproject import pyproject_declared
+from ossmeta.sources.inputs.skipped import Skipped
 
 _LOCAL_SOURCES = frozenset({"directory", "file"})
 
@@ -72,7 +73,7 @@ def _markers(file: InputFile, value: object, line: int | None) -> str | None:
     return chosen if isinstance(chosen, str) else None
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     text = file.read_text()
     data = load_toml(file, text)
     packages = expect_list(file, data.get("package", []), "package")
@@ -86,8 +87,13 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
         name = expect_str(file, package.get("name"), "package name", line)
         version = expect_str(file, package.get("version"), "package version", line)
         source = expect_dict(file, package.get("source", {}), "package source", line)
+        where = file.at(line=line) if line else file.at(pointer=json_pointer("package", index))
         kind = source.get("type")
         if kind is not None and expect_str(file, kind, "source type", line) in _LOCAL_SOURCES:
+            url = source.get("url")
+            shown = f" ({url})" if isinstance(url, str) else ""
+            why = f"skipped {name} {version}{shown}: a local {kind}, the project's own code"
+            yield Skipped(where, why)
             continue
         files = package.get("files", old_files.get(name, []))
         key = canonicalize_name(name)
@@ -99,7 +105,7 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
             PYPI,
             name,
             version,
-            file.at(line=line) if line else file.at(pointer=json_pointer("package", index)),
+            where,
             direct=direct,
             scope=scope,
             markers=_markers(file, package.get("markers"), line),
