@@ -19,15 +19,23 @@ from hypothesis import strategies as st
 
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import pylock
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
 
 DIR = ("inputs", "python", "pylock")
 
 
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(pylock.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
 def parsed(tool: str) -> dict[str, DeclaredPackage]:
-    return {p.name: p for p in pylock.parse(input_file(*DIR, tool, "pylock.toml"))}
+    return {p.name: p for p in split(input_file(*DIR, tool, "pylock.toml"))[0]}
 
 
 def test_pip_lock() -> None:
@@ -50,6 +58,14 @@ def test_pip_lock() -> None:
 def test_uv_export() -> None:
     packages = parsed("uv")
     assert not {"demo-helper", "localdep"} & packages.keys()  # directory sources
+    where = "inputs/python/pylock/uv/pylock.toml"
+    own = "a local directory, the project's own code"
+    assert split(input_file(*DIR, "uv", "pylock.toml"))[1] == [
+        f"{where}:49: skipped demo-app (.): {own}",
+        f"{where}:53: skipped demo-helper (packages/helper): {own}",
+        f"{where}:99: skipped localdep (../localdep): {own}",
+    ]
+    assert split(input_file(*DIR, "pip", "pylock.toml"))[1] == []
     assert packages["colorama"].markers == "sys_platform == 'win32'"
     assert packages["colorama"].location.line == 41
     assert packages["tinygit"].version == "0.1.0" and packages["tinygit"].hashes == ()
@@ -77,10 +93,15 @@ archive = { path = "dist/l.tar.gz", hashes = { sha256 = "ee" } }
 name = "localvcs"
 vcs = { type = "git", path = "../checkout", commit-id = "abc" }
 """
-    packages = list(pylock.parse(text_file(tmp_path, "pylock.toml", content)))
+    packages, skipped = split(text_file(tmp_path, "pylock.toml", content))
     assert [(p.name, p.version, p.requirement, p.location.line, p.hashes) for p in packages] == [
         ("fromgit", None, "git+https://example.org/g.git@abc123", 4, ()),
         ("fromarchive", None, "https://example.org/a.tar.gz", 8, ("sha256:ff",)),
+    ]
+    assert skipped == [
+        "pylock.toml:12: skipped localarchive (dist/l.tar.gz): a local archive, "
+        "the project's own code",
+        "pylock.toml:16: skipped localvcs (../checkout): a local checkout, the project's own code",
     ]
 
 

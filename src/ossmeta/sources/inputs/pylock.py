@@ -3,8 +3,8 @@ as ``pip lock`` and ``uv export --format pylock.toml`` write them.
 
 Each ``[[packages]]`` entry has a name, an optional version, an optional ``marker`` and
 one source: ``index``-served ``sdist``/``wheels``, an ``archive``, a ``vcs`` checkout or a
-``directory``. Directories (and archives on the local disk) are the project's own code
-and are skipped; a VCS or archive package without a version is unresolved, with the URL
+``directory``. Directories (and archives or checkouts on the local disk) are the project's
+own code and are skipped, each with a note; a VCS or archive package without a version is unresolved, with the URL
 (and commit) as requirement. Hashes come from every sdist, wheel and archive. The format
 records no direct/transitive distinction, so ``direct`` stays None.
 """
@@ -26,6 +26,7 @@ from ossmeta.sources.files import (
     load_toml,
     optional_str,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 
 def sniff(head: str) -> bool:
@@ -64,7 +65,16 @@ def _unpinned(file: InputFile, package: dict[str, Any], line: int | None) -> str
     return "*"
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def _local(name: str, package: dict[str, Any], kind: str) -> str:
+    """Why a package on the local disk is skipped, naming its path when it gives one."""
+    source = package.get(kind)
+    path = source.get("path") if isinstance(source, dict) else None
+    shown = f" ({path})" if isinstance(path, str) else ""
+    what = {"vcs": "a local checkout", "archive": "a local archive"}.get(kind, "a local directory")
+    return f"skipped {name}{shown}: {what}, the project's own code"
+
+
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     text = file.read_text()
     data = load_toml(file, text)
     if "lock-version" not in data:
@@ -76,19 +86,22 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
         line = lines[index] if len(lines) == len(packages) else None
         package = expect_dict(file, item, "a package", line)
         name = expect_str(file, package.get("name"), "package name", line)
+        where = file.at(line=line) if line else file.at(pointer=json_pointer("packages", index))
         if "directory" in package:
+            yield Skipped(where, _local(name, package, "directory"))
             continue
         version = optional_str(file, package.get("version"), "package version", line)
         requirement = None
         if version is None:
             requirement = _unpinned(file, package, line)
             if requirement is None:
+                yield Skipped(where, _local(name, package, "vcs" if "vcs" in package else "archive"))
                 continue
         yield DeclaredPackage(
             PYPI,
             name,
             version,
-            file.at(line=line) if line else file.at(pointer=json_pointer("packages", index)),
+            where,
             requirement=requirement,
             markers=optional_str(file, package.get("marker"), "marker", line),
             hashes=_hashes(file, package, line),
