@@ -51,6 +51,7 @@ CRATES_IO_SOURCES = frozenset(
         "sparse+https://index.crates.io/",
     }
 )
+_OWN = "the project's own code"
 _DEP_TABLES = (("dependencies", None), ("dev-dependencies", "dev"), ("build-dependencies", "build"))
 
 
@@ -120,8 +121,8 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
         local_deps.append((root.get("dependencies", []), None))
         root_line = next(iter(header_lines(text, "[root]")), None)
         shown = " ".join(str(root.get(key, "?")) for key in ("name", "version"))
-        why = f"skipped {shown}: the root crate (the project's own code)"
-        yield Skipped(file.at(line=root_line, pointer=None if root_line else json_pointer("root")), why)
+        where = file.at(line=root_line, pointer=None if root_line else json_pointer("root"))
+        yield Skipped(where, f"skipped {shown}: the root crate ({_OWN})")
     for index, raw in enumerate(packages):
         line = lines[index] if lines else None
         entry = expect_dict(file, raw, "[[package]]", line)
@@ -138,7 +139,7 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
 
     for index, (line, name, version, source, entry) in enumerate(entries):
         if not source:
-            why = f"skipped {name} {version}: a workspace member or path crate: the project's own code"
+            why = f"skipped {name} {version}: a workspace member or path crate: {_OWN}"
             pointer = None if line else json_pointer("package", index)
             yield Skipped(file.at(line=line, pointer=pointer), why)
             continue

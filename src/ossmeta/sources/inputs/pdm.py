@@ -2,7 +2,8 @@
 
 Each ``[[package]]`` has a name, a version, the ``groups`` that need it and its ``files``
 with hashes. ``path`` packages (local directories or archives, editable or not) are the
-project's own code and are skipped, each with a note; ``git`` and ``url`` packages keep their version.
+project's own code and are skipped, each with a note; ``git`` and ``url`` packages keep
+their version.
 A package outside the ``default`` group is not installed by default: its scope comes from
 the sibling ``pyproject.toml`` (``optional`` for an extra, ``dev`` for a dependency
 group), or is ``dev`` for a group literally named so when there is no manifest. Direct

@@ -4,8 +4,8 @@
 ``"version": "==1.2.3"`` is a pin; any other specifier stays an unresolved requirement.
 Entries without a version: ``git``/``hg``/``svn``/``bzr`` checkouts and remote ``file``
 URLs are unresolved with the URL as requirement; local ``path`` entries (editable or not)
-are the project's own code and are skipped, each with a note. Direct dependencies are known only from a
-sibling ``Pipfile``. JSON has no lines we keep, so locations are JSON paths.
+are the project's own code and are skipped, each with a note. Direct dependencies are
+known only from a sibling ``Pipfile``. JSON has no lines we keep, so locations are JSON paths.
 """
 
 from __future__ import annotations

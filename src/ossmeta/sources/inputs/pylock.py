@@ -4,9 +4,10 @@ as ``pip lock`` and ``uv export --format pylock.toml`` write them.
 Each ``[[packages]]`` entry has a name, an optional version, an optional ``marker`` and
 one source: ``index``-served ``sdist``/``wheels``, an ``archive``, a ``vcs`` checkout or a
 ``directory``. Directories (and archives or checkouts on the local disk) are the project's
-own code and are skipped, each with a note; a VCS or archive package without a version is unresolved, with the URL
-(and commit) as requirement. Hashes come from every sdist, wheel and archive. The format
-records no direct/transitive distinction, so ``direct`` stays None.
+own code and are skipped, each with a note; a VCS or archive package without a version
+is unresolved, with the URL (and commit) as requirement. Hashes come from every sdist,
+wheel and archive. The format records no direct/transitive distinction, so ``direct``
+stays None.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
         if version is None:
             requirement = _unpinned(file, package, line)
             if requirement is None:
-                yield Skipped(where, _local(name, package, "vcs" if "vcs" in package else "archive"))
+                kind = "vcs" if "vcs" in package else "archive"
+                yield Skipped(where, _local(name, package, kind))
                 continue
         yield DeclaredPackage(
             PYPI,
