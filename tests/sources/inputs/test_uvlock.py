@@ -19,15 +19,42 @@ from hypothesis import strategies as st
 
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import uvlock
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import PY_PIECES, check_content, mutated
 from tests.helpers import DATA, input_file, text_file
 
 DIR = ("inputs", "python", "uv")
 
 
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(uvlock.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
 def parsed(name: str) -> dict[str, DeclaredPackage]:
-    return {p.name: p for p in uvlock.parse(input_file(*DIR, name, "uv.lock"))}
+    return {p.name: p for p in split(input_file(*DIR, name, "uv.lock"))[0]}
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("simple", ["58: skipped demo-app (virtual .): the project's own code"]),
+        (
+            "workspace",
+            [
+                "64: skipped demo-app (editable .): the project's own code",
+                "102: skipped demo-helper (editable packages/helper): the project's own code",
+                "183: skipped localdep (directory ../localdep): the project's own code",
+            ],
+        ),
+    ],
+)
+def test_local_packages_are_said(name: str, said: list[str]) -> None:
+    where = f"inputs/python/uv/{name}/uv.lock:"
+    assert split(input_file(*DIR, name, "uv.lock"))[1] == [where + note for note in said]
 
 
 def test_simple_project() -> None:
@@ -65,7 +92,8 @@ def test_no_root_means_direct_unknown(tmp_path: Path) -> None:
     content = 'version = 1\n\n[[package]]\nname = "six"\nversion = "1.16.0"\n'
     content += 'source = { registry = "https://pypi.mirror.example/simple" }\n'
     content += '\n[[package]]\nname = "dyn"\nsource = { git = "https://example.org/dyn.git#abc" }\n'
-    packages = list(uvlock.parse(text_file(tmp_path, "uv.lock", content)))
+    packages, skipped = split(text_file(tmp_path, "uv.lock", content))
+    assert skipped == []
     assert [(p.name, p.version, p.direct, p.location.line) for p in packages] == [
         ("six", "1.16.0", None, 3),
         ("dyn", None, None, 8),

@@ -3,7 +3,7 @@
 Every ``[[package]]`` names its ``source``: ``registry``, ``git`` and ``url`` packages are
 components (a git package keeps the version uv recorded); ``editable``, ``virtual``,
 ``directory`` and ``path`` sources are local code - the project itself, workspace members,
-path dependencies, local archives - and are skipped.
+path dependencies, local archives - and are skipped, each with a note.
 
 The workspace roots are the ``[manifest] members`` (or, in a single-project lock, the
 package whose source is ``"."``). Their ``dependencies`` are direct, their
@@ -32,6 +32,7 @@ from ossmeta.sources.files import (
     load_toml,
     optional_str,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 _LOCAL = ("editable", "virtual", "directory", "path")
 Edge = tuple[str, tuple[str, ...]]  # canonical name, extras asked for
@@ -86,7 +87,7 @@ class _Graph:
         return {name for name, _ in seen}
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     text = file.read_text()
     data = load_toml(file, text)
     packages = expect_list(file, data.get("package", []), "package")
@@ -113,6 +114,10 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
         if local is None:
             kept.append((index, line, package, name))
             continue
+        where = file.at(line=line) if line else file.at(pointer=json_pointer("package", index))
+        path = source[local]
+        shown = f" ({local} {path})" if isinstance(path, str) else f" ({local})"
+        yield Skipped(where, f"skipped {name}{shown}: the project's own code")
         if key in members or (not members and source.get(local) == "."):
             roots += 1
             main.extend(_edges(file, package.get("dependencies", []), line))
