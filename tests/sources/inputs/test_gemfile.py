@@ -20,13 +20,22 @@ from hypothesis import strategies as st
 
 from ossmeta.ecosystems import RUBYGEMS
 from ossmeta.errors import SourceError
+from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import gemfile
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import check_content, mutated, pieces
 from tests.helpers import DATA, input_file, text_file
 
 
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(gemfile.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
 def test_bundler_23() -> None:
-    found = list(gemfile.parse(input_file("inputs", "gemfile", "bundler23", "Gemfile.lock")))
+    found, skipped = split(input_file("inputs", "gemfile", "bundler23", "Gemfile.lock"))
     assert all(p.ecosystem == RUBYGEMS and p.hashes == () for p in found)
     assert [(p.name, p.version, p.location.line, p.direct) for p in found] == [
         ("mygitgem", "0.3.1", 5, True),  # GIT gem, `mygitgem!`
@@ -39,14 +48,22 @@ def test_bundler_23() -> None:
         ("rspec-core", "3.9.0", 26, True),
         ("rspec-support", "3.9.0", 28, False),
     ]
-    # localgem comes from PATH: the project's own code.
+    # localgem comes from PATH: the project's own code, said and not kept.
     assert "localgem" not in {p.name for p in found}
+    assert skipped == [
+        "inputs/gemfile/bundler23/Gemfile.lock:11: skipped localgem (1.0.0) from "
+        "vendor/localgem: a PATH gem, the project's own code"
+    ]
     assert str(found[3].location) == "inputs/gemfile/bundler23/Gemfile.lock:21"
     assert all(p.requirement is None and p.scope is None for p in found)
 
 
 def test_bundler_25_checksums_and_platforms() -> None:
-    found = list(gemfile.parse(input_file("inputs", "gemfile", "bundler25", "gems.locked")))
+    found, skipped = split(input_file("inputs", "gemfile", "bundler25", "gems.locked"))
+    assert skipped == [
+        "inputs/gemfile/bundler25/gems.locked:12: skipped localgem (1.0.0) from "
+        "vendor/localgem: a PATH gem, the project's own code"
+    ]
     by_name = {p.name: p for p in found}
     assert len(found) == len(by_name) == 8  # nokogiri once for its two platforms
     nokogiri = by_name["nokogiri"]
@@ -65,17 +82,32 @@ def test_bundler_25_checksums_and_platforms() -> None:
 
 def test_no_dependencies_section(tmp_path: Path) -> None:
     lock = "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n"
-    (rack,) = gemfile.parse(text_file(tmp_path, "Gemfile.lock", lock))
+    (rack,), skipped = split(text_file(tmp_path, "Gemfile.lock", lock))
     assert (rack.name, rack.version, rack.direct, rack.location.line) == ("rack", "2.2.3", None, 4)
+    assert skipped == []
 
 
 def test_unknown_sections_and_crlf(tmp_path: Path) -> None:
     lock = (
         "GEM\r\n  remote: https://rubygems.org/\r\n  specs:\r\n    rack (2.2.3)\r\n\r\n"
-        "FUTURE SECTION\r\n  anything at all (1)\r\n\r\nDEPENDENCIES\r\n  rack (>= 2)!\r\n"
+        "FUTURE SECTION\r\n  anything at all (1)\r\n    more (2)\r\n\r\n"
+        "DEPENDENCIES\r\n  rack (>= 2)!\r\nEMPTY\r\n"
     )
-    (rack,) = gemfile.parse(text_file(tmp_path, "Gemfile.lock", lock))
+    (rack,), skipped = split(text_file(tmp_path, "Gemfile.lock", lock))
     assert (rack.version, rack.direct) == ("2.2.3", True)
+    assert skipped == [
+        "Gemfile.lock:6: skipped the FUTURE SECTION section (2 lines): "
+        "a section this reader does not know",
+        "Gemfile.lock:12: skipped the EMPTY section (0 lines): a section this reader does not know",
+    ]
+
+
+def test_path_gems_without_a_remote(tmp_path: Path) -> None:
+    lock = "PATH\n  specs:\n    mine (0.1.0-java)\n\nDEPENDENCIES\n  mine!\n"
+    assert split(text_file(tmp_path, "Gemfile.lock", lock)) == (
+        [],
+        ["Gemfile.lock:3: skipped mine (0.1.0-java): a PATH gem, the project's own code"],
+    )
 
 
 @pytest.mark.parametrize(

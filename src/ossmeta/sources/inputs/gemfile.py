@@ -11,14 +11,14 @@ every component its line number. Sections start at column 0:
   platforms is reported once. Git gems are reported as RubyGems components with the version
   their gemspec declares (advisories are keyed by gem name and version; a git checkout is
   usually the upstream code or a fork of it).
-- ``PATH`` specs are local gems (the project's own code): skipped.
+- ``PATH`` specs are local gems (the project's own code): skipped, each with a note.
 - ``DEPENDENCIES`` lists what the Gemfile asks for: those gems are direct, the rest
   transitive. ``name!`` only says the gem comes from a GIT or PATH source, and
   ``(~> 2.0)`` is a requirement, never a version. Gemfile groups are not in the lockfile,
   so no scope is given.
 - ``CHECKSUMS`` (Bundler 2.5+): ``name (version[-platform]) sha256=hex`` adds hashes.
-- ``PLATFORMS``, ``RUBY VERSION``, ``BUNDLED WITH`` name no gem; unknown sections are skipped
-  as Bundler skips them.
+- ``PLATFORMS``, ``RUBY VERSION``, ``BUNDLED WITH`` name no gem; an unknown section is
+  skipped as Bundler skips it, with a note at its header saying how many lines it held.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from ossmeta.ecosystems import RUBYGEMS
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
+from ossmeta.sources.inputs.skipped import Skipped
 
 _SOURCES = frozenset({"GEM", "GIT", "PATH", "PLUGIN SOURCE"})
 _OTHER = frozenset({"PLATFORMS", "DEPENDENCIES", "RUBY VERSION", "BUNDLED WITH", "CHECKSUMS"})
@@ -51,27 +52,44 @@ def _version(text: str) -> str:
     return text.split("-", 1)[0]
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
-    gems: dict[tuple[str, str], int] = {}  # (name, version) -> line of its first spec
+def _path_gem(file: InputFile, number: int, spec: re.Match[str], remote: str | None) -> Skipped:
+    shown = f" from {remote}" if remote else ""
+    why = f"skipped {spec.group(1)} ({spec.group(2)}){shown}: a PATH gem, the project's own code"
+    return Skipped(file.at(line=number), why)
+
+
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
+    # (name, version) -> line of its first spec. A gem locked for several platforms, or
+    # found in two sources, is one component: later specs merge into the first, unsaid.
+    gems: dict[tuple[str, str], int] = {}
     direct: set[str] | None = None
     checksums: dict[tuple[str, str], list[str]] = {}
+    skipped: list[Skipped] = []
+    unknown: dict[int, tuple[str, int]] = {}  # header line -> (section, lines in it)
     section: str | None = None
+    section_line = 0
+    remote: str | None = None  # of the current source section
     known = False
     for number, line in enumerate(file.read_text().splitlines(), 1):
         if not line.strip():
             continue
         if not line[0].isspace():
-            section = line.rstrip()
+            section, section_line, remote = line.rstrip(), number, None
             if section == "DEPENDENCIES" and direct is None:
                 direct = set()
-            known = known or section in _SOURCES or section in _OTHER
+            if section in _SOURCES or section in _OTHER:
+                known = True
+            else:
+                unknown[number] = (section, 0)
             continue
         if section in _SOURCES:
             spec = _SPEC.fullmatch(line)
-            if spec is not None:
-                if section != "PATH":
-                    name, version = spec.group(1), _version(spec.group(2))
-                    gems.setdefault((name, version), number)
+            if spec is not None and section == "PATH":
+                skipped.append(_path_gem(file, number, spec, remote))
+            elif spec is not None:
+                gems.setdefault((spec.group(1), _version(spec.group(2))), number)
+            elif line.startswith("  remote: "):
+                remote = line[len("  remote: ") :].strip() or None
             elif not (_SPEC_DEP.fullmatch(line) or _OPTION.fullmatch(line)):
                 file.fail(f"malformed line in the {section} section", number)
         elif section == "DEPENDENCIES":
@@ -90,9 +108,17 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
                 checksums.setdefault(key, []).extend(
                     digest.replace("=", ":", 1) for digest in digests.split(",")
                 )
-        # PLATFORMS, RUBY VERSION, BUNDLED WITH and unknown sections name no gem.
+        elif section_line in unknown:
+            name, count = unknown[section_line]
+            unknown[section_line] = (name, count + 1)
+        # PLATFORMS, RUBY VERSION and BUNDLED WITH name no gem.
     if not known:
         file.fail("no GEM, GIT, PATH or DEPENDENCIES section; not a Gemfile.lock")
+    for number, (name, count) in unknown.items():
+        held = f"{count} line" if count == 1 else f"{count} lines"
+        why = f"skipped the {name[:60]} section ({held}): a section this reader does not know"
+        yield Skipped(file.at(line=number), why)
+    yield from skipped
     for (name, version), first in gems.items():
         yield DeclaredPackage(
             ecosystem=RUBYGEMS,
