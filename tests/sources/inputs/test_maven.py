@@ -19,7 +19,10 @@ from hypothesis import strategies as st
 
 from ossmeta.ecosystems import MAVEN
 from ossmeta.errors import SourceError
+from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import maven
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import XML_PIECES, check_content, mutated, pieces
 from tests.helpers import DATA, input_file, text_file
 
@@ -29,8 +32,14 @@ NOT_LOCAL = (
 )
 
 
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(maven.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
 def test_app() -> None:
-    found = list(maven.parse(input_file("inputs", "maven", "app", "pom.xml")))
+    found, skipped = split(input_file("inputs", "maven", "app", "pom.xml"))
     assert all(p.ecosystem == MAVEN and p.direct is True for p in found)
     rows = [(p.name, p.version, p.requirement, p.location.line, p.scope) for p in found]
     assert rows == [
@@ -48,13 +57,20 @@ def test_app() -> None:
         ("junit:junit", "4.12", None, 112, "test"),
         ("org.hamcrest:hamcrest-core", "1.3", None, 118, "test"),  # managed scope
     ]
-    # Build-plugin and profile dependencies are not the product's.
+    # Build-plugin and profile dependencies are not the product's: said, not kept.
     assert not {"org.ow2.asm:asm", "io.micrometer:micrometer-core"} & {p.name for p in found}
+    assert skipped == [
+        "inputs/maven/app/pom.xml:131: skipped org.ow2.asm:asm: a dependency of the build "
+        "plugin org.apache.maven.plugins:maven-shade-plugin (tooling, not part of the product)",
+        "inputs/maven/app/pom.xml:145: skipped io.micrometer:micrometer-core: a dependency of "
+        "the profile metrics, which applies only when the build turns it on",
+    ]
     assert str(found[0].location) == "inputs/maven/app/pom.xml:56"
 
 
 def test_legacy_without_namespace() -> None:
-    found = list(maven.parse(input_file("inputs", "maven", "legacy", "pom.xml")))
+    found, skipped = split(input_file("inputs", "maven", "legacy", "pom.xml"))
+    assert skipped == []
     assert [(p.name, p.version, p.location.line) for p in found] == [
         ("struts:struts", "1.2.9", 10),
         ("commons-fileupload:commons-fileupload", "1.3", 15),
@@ -130,9 +146,43 @@ def test_pointer_when_lines_cannot_be_matched(tmp_path: Path) -> None:
     assert [p.location.line for p in maven.parse(text_file(tmp_path, "a.xml", one_line))] == [1, 1]
     # A <dependency> of another namespace is a tag the scan counts but not a POM element.
     odd = pom(dep("1.0"), extra='<build><x:dependency xmlns:x="urn:other"/></build>')
-    (found,) = maven.parse(text_file(tmp_path, "odd.xml", odd))
+    (found,), skipped = split(text_file(tmp_path, "odd.xml", odd))
     assert found.location.line is None
     assert str(found.location) == "odd.xml:/project/dependencies/dependency[1]"
+    assert skipped == []  # not a POM <dependency>, so nothing was left out
+
+
+def test_dependencies_elsewhere_are_said_with_their_path(tmp_path: Path) -> None:
+    managed = "<dependencyManagement><dependencies>" + dep("9", "m") + "</dependencies>"
+    managed += "</dependencyManagement>"
+    plugin = "<plugin><groupId>p</groupId><artifactId>${tool}</artifactId><dependencies>"
+    plugin += dep("1", "t1") + dep("1", "t2") + "</dependencies></plugin>"
+    build = f"<build><pluginManagement><plugins>{plugin}</plugins></pluginManagement></build>"
+    profiles = f"<profiles><profile><dependencies>{dep('2', 'p1')}</dependencies></profile>"
+    profiles += "<profile><id>ci</id><build><plugins>" + plugin + "</plugins></build></profile>"
+    profiles += "</profiles>"
+    reporting = "<reporting><x><dependency><artifactId>r</artifactId></dependency></x></reporting>"
+    props = "<properties><tool>shade</tool></properties>"
+    # a <dependency> tag of another namespace: the lines cannot be paired, so paths are given
+    other = '<y><x:dependency xmlns:x="urn:other"/></y>'
+    text = pom(dep("1.0"), props + managed + build + profiles + reporting + other)
+    found, skipped = split(text_file(tmp_path, "pom.xml", text))
+    assert [(p.name, p.version) for p in found] == [("g:x", "1.0")]  # m is managed only
+    tool = "a dependency of the build plugin p:shade (tooling, not part of the product)"
+    profile = "which applies only when the build turns it on"
+    plugins = "/project/build/pluginManagement/plugins/plugin/dependencies"
+    assert skipped == [
+        f"pom.xml:{plugins}/dependency[1]: skipped g:t1: {tool}",
+        f"pom.xml:{plugins}/dependency[2]: skipped g:t2: {tool}",
+        "pom.xml:/project/profiles/profile[1]/dependencies/dependency: skipped g:p1: "
+        f"a dependency of a profile, {profile}",
+        "pom.xml:/project/profiles/profile[2]/build/plugins/plugin/dependencies/dependency[1]: "
+        f"skipped g:t1: a dependency of the profile ci, {profile}",
+        "pom.xml:/project/profiles/profile[2]/build/plugins/plugin/dependencies/dependency[2]: "
+        f"skipped g:t2: a dependency of the profile ci, {profile}",
+        "pom.xml:/project/reporting/x/dependency: skipped ?:r: not a project dependency "
+        "(it sits at /project/reporting/x)",
+    ]
 
 
 BOMB = """<?xml version="1.0"?>

@@ -17,8 +17,11 @@ A POM is a build description, not a lockfile: what it names are direct dependenc
 - No version: ``dependencyManagement`` in the same file supplies it (and the scope), matched
   as Maven does on groupId, artifactId, type and classifier; otherwise it comes from a
   parent POM or an imported BOM, which are other files: reported unresolved, saying which.
-- Not read: ``<profiles>`` (their dependencies depend on how the build is run) and build
-  plugin dependencies (tooling, not part of the product).
+- Not components, each said in a note: dependencies inside ``<profiles>`` (whether they
+  apply depends on how the build is run) and build plugin dependencies (tooling, not part
+  of the product), and any other ``<dependency>`` outside ``project/dependencies``.
+  ``dependencyManagement`` entries are no note: they declare no dependency, only the
+  version and scope a declared one gets (a BOM import is named where it would matter).
 
 ElementTree keeps no line numbers. Every ``dependency`` element is also a ``<dependency>``
 opening tag in the text, in the same order, once comments and CDATA are blanked out, so a
@@ -29,12 +32,14 @@ tag), a path such as ``/project/dependencies/dependency[3]`` is given instead.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
 from ossmeta.ecosystems import MAVEN
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile, parse_xml
+from ossmeta.sources.inputs.skipped import Skipped
 
 _REF = re.compile(r"\$\{([^{}]*)\}")
 _HIDDEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
@@ -169,7 +174,7 @@ def _version(pom: _Pom, text: str) -> tuple[str | None, str | None]:
     return value, None
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     data = file.read_bytes()
     try:
         root = parse_xml(file, data)
@@ -200,6 +205,7 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
             managed.setdefault(key, fields)
 
     declared = pom.child(root, "dependencies")
+    used = {id(e) for e in (*(declared or ()), *(management or ())) if e.tag == dep_tag}
     position = 0
     for dep in declared if declared is not None else ():
         if dep.tag != dep_tag:
@@ -232,6 +238,9 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
             direct=True,
             scope=None if scope == "compile" else scope,
         )
+    others = [e for e in elements if id(e) not in used]
+    if others:
+        yield from _elsewhere(file, pom, others, line_of)
 
 
 def _missing_version(pom: _Pom, boms: list[str]) -> str:
@@ -245,3 +254,49 @@ def _missing_version(pom: _Pom, boms: list[str]) -> str:
     sources += [f"the imported BOM {bom}" for bom in boms]
     where = " or ".join(sources) if sources else "a parent POM or BOM"
     return f"no version in this file; it comes from {where}, not resolved"
+
+
+def _elsewhere(
+    file: InputFile, pom: _Pom, elements: list[Element], line_of: dict[int, int]
+) -> Iterator[Skipped]:
+    """A note for each ``<dependency>`` outside ``project/dependencies`` and
+    ``dependencyManagement``, saying whose it is: a profile's, a build plugin's, or else
+    where it sits."""
+    parents: dict[int, Element] = {}
+    places: dict[int, str] = {}  # element -> its step in a path: "dependency[2]"
+    for parent in pom.root.iter():
+        counts = Counter(child.tag for child in parent)
+        seen: Counter[object] = Counter()
+        for child in parent:
+            parents[id(child)] = parent
+            seen[child.tag] += 1
+            tag = child.tag.removeprefix(pom.ns) if isinstance(child.tag, str) else "?"
+            places[id(child)] = f"{tag}[{seen[child.tag]}]" if counts[child.tag] > 1 else tag
+    for element in elements:
+        chain = [element]
+        while id(chain[-1]) in parents:
+            chain.append(parents[id(chain[-1])])
+        chain.reverse()  # from <project> down to the <dependency>
+        path = "/project/" + "/".join(places[id(e)] for e in chain[1:])
+        fields = pom.fields(element)
+        name = ":".join(pom.resolve_or_keep(fields.get(f, "?"))[:200] for f in _COORDINATES)
+        line = line_of.get(id(element))
+        where = file.at(line=line) if line is not None else file.at(pointer=path)
+        yield Skipped(where, f"skipped {name}: {_whose(pom, chain, path)}")
+
+
+_COORDINATES = ("groupId", "artifactId")
+
+
+def _whose(pom: _Pom, chain: list[Element], path: str) -> str:
+    local = [e.tag.removeprefix(pom.ns) if isinstance(e.tag, str) else "" for e in chain]
+    if "profile" in local:
+        profile = chain[local.index("profile")]
+        named = pom.text(profile, "id")
+        shown = f"the profile {named[:200]}" if named else "a profile"
+        return f"a dependency of {shown}, which applies only when the build turns it on"
+    if "plugin" in local and "build" in local:
+        plugin = pom.fields(chain[local.index("plugin")])
+        shown = ":".join(pom.resolve_or_keep(plugin.get(f, "?"))[:200] for f in _COORDINATES)
+        return f"a dependency of the build plugin {shown} (tooling, not part of the product)"
+    return f"not a project dependency (it sits at {path.rpartition('/')[0]})"
