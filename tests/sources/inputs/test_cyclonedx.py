@@ -29,7 +29,9 @@ from hypothesis import strategies as st
 
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
+from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs import cyclonedx
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import JSON_PIECES, XML_PIECES, check_content, mutated_files, retyped_json
 from tests.helpers import DATA, input_file, text_file
 
@@ -37,8 +39,14 @@ FIXTURES = DATA / "inputs" / "cyclonedx"
 ALL = sorted(p.name for p in FIXTURES.iterdir())
 
 
+def split(file: InputFile) -> tuple[list[DeclaredPackage], list[str]]:
+    found = list(cyclonedx.parse(file))
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
 def parse(name: str) -> list[DeclaredPackage]:
-    return list(cyclonedx.parse(input_file("inputs", "cyclonedx", name)))
+    return split(input_file("inputs", "cyclonedx", name))[0]
 
 
 def row(p: DeclaredPackage) -> tuple[str | None, str, str | None, bool | None, str | None]:
@@ -157,6 +165,16 @@ def test_nested_json() -> None:
     assert all(p.hashes == () for p in found if p.name != "lodash")
 
 
+@pytest.mark.parametrize(
+    ("name", "where"), [("nested-1.6.cdx.json", "$.components[5]"), ("nested-1.6.cdx.xml", "67")]
+)
+def test_a_component_that_names_no_package_is_said(name: str, where: str) -> None:
+    assert split(input_file("inputs", "cyclonedx", name))[1] == [
+        f"inputs/cyclonedx/{name}:{where}: skipped debian: a component of type "
+        "operating-system without a purl: not a package"
+    ]
+
+
 def test_nested_xml() -> None:
     found = parse("nested-1.6.cdx.xml")
     assert [(p.location.pointer, row(p), p.purl) for p in found] == NESTED
@@ -176,9 +194,35 @@ def test_subject_repeated_among_components_is_skipped(tmp_path: Path) -> None:
         ],
         "dependencies": [{"ref": "app", "dependsOn": ["a"]}],
     }
-    found = list(cyclonedx.parse(text_file(tmp_path, "bom.json", json.dumps(bom))))
+    found, skipped = split(text_file(tmp_path, "bom.json", json.dumps(bom)))
+    assert skipped == [
+        "bom.json:$.components[0]: skipped app: the SBOM's own subject (metadata.component), "
+        "listed again among the components"
+    ]
     # The version comes from the purl; a component without a bom-ref is not direct.
     assert [row(p) for p in found] == [("npm", "a", "2", True, None), (None, "b", "3", False, None)]
+
+
+def test_xml_subject_and_non_packages_are_said(tmp_path: Path) -> None:
+    xml = (
+        '<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">\n'
+        '<metadata><component type="application" bom-ref="me"><name>me</name></component>'
+        "</metadata>\n<components>\n"
+        '<component type="application" bom-ref="me"><name>me</name></component>\n'
+        '<component type="file"><name>a.txt</name></component>\n'
+        '<component type="file"><group>g</group></component>\n'
+        '<component type="file"><name>b</name><purl>pkg:pypi/b@1</purl></component>\n'
+        "</components></bom>\n"
+    )
+    found, skipped = split(text_file(tmp_path, "bom.xml", xml))
+    assert [row(p) for p in found] == [("PyPI", "b", "1", None, None)]  # a purl identifies it
+    not_a_package = "a component of type file without a purl: not a package"
+    assert skipped == [
+        "bom.xml:5: skipped me: the SBOM's own subject (metadata.component), "
+        "listed again among the components",
+        f"bom.xml:6: skipped a.txt: {not_a_package}",
+        f"bom.xml:7: skipped g/?: {not_a_package}",
+    ]
 
 
 def test_xml_falls_back_to_pointers_when_tags_cannot_be_paired(tmp_path: Path) -> None:
@@ -188,7 +232,7 @@ def test_xml_falls_back_to_pointers_when_tags_cannot_be_paired(tmp_path: Path) -
         '<component type="library"><name>x</name><purl>pkg:cargo/x@1.0.0</purl></component>\n'
         "</components></bom>\n"
     )
-    (found,) = cyclonedx.parse(text_file(tmp_path, "bom.xml", xml))
+    (found,), _ = split(text_file(tmp_path, "bom.xml", xml))
     assert row(found) == ("crates.io", "x", "1.0.0", None, None)
     assert (found.location.line, found.location.pointer) == (None, "$.components[0]")
     assert str(found.location) == "bom.xml:$.components[0]"

@@ -1,8 +1,11 @@
 """CycloneDX SBOMs, JSON and XML, spec versions 1.2 to 1.7.
 
 Every component (nested ``components`` too, depth first in document order) becomes a
-DeclaredPackage; ``metadata.component`` is the subject of the SBOM and is skipped, but its
-``bom-ref`` entry in ``dependencies`` says which components are direct. A component's
+DeclaredPackage; ``metadata.component`` is the subject of the SBOM and is no component, but
+its ``bom-ref`` entry in ``dependencies`` says which components are direct. Two components
+are skipped, each with a note: the subject listed again among the components, and a
+component without a purl whose type names no package (a file, an operating system, data,
+a cryptographic asset). A component's
 purl decides its ecosystem, name and version (``ossmeta.purls``); without one, or with an
 invalid purl or one of a type OSV does not know, it is reported as unidentified.
 
@@ -30,6 +33,7 @@ from ossmeta.sources.files import (
     parse_xml,
     type_name,
 )
+from ossmeta.sources.inputs.skipped import Skipped
 
 # Tuples, not sets: membership is tested on values of any JSON type, hashable or not.
 SPEC_VERSIONS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
@@ -74,7 +78,7 @@ def hash_text(algorithm: str, value: str) -> str:
     return f"{alg}:{value.strip()}"
 
 
-def parse(file: InputFile) -> Iterator[DeclaredPackage]:
+def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     data = file.read_bytes()
     if _XML_START.match(data):
         return _parse_xml(file, data)
@@ -84,7 +88,7 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage]:
 # --------------------------------------------------------------------------- JSON
 
 
-def _parse_json(file: InputFile, text: str) -> Iterator[DeclaredPackage]:
+def _parse_json(file: InputFile, text: str) -> Iterator[DeclaredPackage | Skipped]:
     doc = expect_dict(file, load_json(file, text), "a CycloneDX document")
     if doc.get("bomFormat") != "CycloneDX":
         file.fail(f"not a CycloneDX document (bomFormat is {doc.get('bomFormat')!r})")
@@ -103,9 +107,7 @@ def _parse_json(file: InputFile, text: str) -> Iterator[DeclaredPackage]:
             pointer = f"{base}[{index}]"
             if type(component) is not dict:
                 file.fail(f"{pointer} must be an object, not {type_name(component)}")
-            found = _json_component(file, component, pointer, root, direct)
-            if found is not None:
-                yield found
+            yield _json_component(file, component, pointer, root, direct)
             nested = component.get("components")
             if nested is not None:
                 inner = pointer + ".components"
@@ -121,7 +123,7 @@ def _json_component(
     pointer: str,
     root: str | None,
     direct: frozenset[str] | None,
-) -> DeclaredPackage | None:
+) -> DeclaredPackage | Skipped:
     get = component.get
     ref, purl, name, group = get("bom-ref"), get("purl"), get("name"), get("group")
     version, scope, hashes = get("version"), get("scope"), get("hashes")
@@ -135,12 +137,11 @@ def _json_component(
         or (scope is not None and type(scope) is not str)
     ):
         _fail_on_field(file, component, pointer)
-    if ref is not None and ref == root:
-        return None  # the subject itself, repeated among the components
-    if purl is None and get("type") in _NOT_PACKAGES:
-        return None
-    found = _json_hashes(file, hashes, pointer) if hashes is not None else []
     location = Location(file.display, None, pointer)
+    kind = get("type")
+    if (ref is not None and ref == root) or (purl is None and kind in _NOT_PACKAGES):
+        return _skipped(location, group, name, kind, ref == root)
+    found = _json_hashes(file, hashes, pointer) if hashes is not None else []
     return _declared(location, purl, group, name, version, scope, found, ref, direct)
 
 
@@ -189,6 +190,17 @@ def _check_version(file: InputFile, version: object, line: int | None = None) ->
         file.fail(f"unsupported CycloneDX spec version {version!r} (1.2 to 1.7 are read)", line)
 
 
+def _skipped(
+    location: Location, group: str | None, name: str, kind: object, subject: bool
+) -> Skipped:
+    shown = f"{group}/{name}" if group else name
+    if subject:
+        why = "the SBOM's own subject (metadata.component), listed again among the components"
+    else:
+        why = f"a component of type {kind} without a purl: not a package"
+    return Skipped(location, f"skipped {shown[:200]}: {why}")
+
+
 def _declared(
     location: Location,
     purl: str | None,
@@ -220,7 +232,7 @@ def _declared(
 # --------------------------------------------------------------------------- XML
 
 
-def _parse_xml(file: InputFile, data: bytes) -> Iterator[DeclaredPackage]:
+def _parse_xml(file: InputFile, data: bytes) -> Iterator[DeclaredPackage | Skipped]:
     root_element = parse_xml(file, data)
     namespace, _, local = root_element.tag.partition("}")
     if local != "bom" or not namespace.startswith("{" + _XML_NS):
@@ -250,9 +262,7 @@ def _parse_xml(file: InputFile, data: bytes) -> Iterator[DeclaredPackage]:
             stack.append((pointer + ".components", nested, 0))
         # Both: a whole BOM on one line (syft writes that) still says which component.
         location = file.at(line=lines.get(id(element)), pointer=pointer)
-        found = _xml_component(file, element, ns, location, root, direct)
-        if found is not None:
-            yield found
+        yield _xml_component(file, element, ns, location, root, direct)
 
 
 def _xml_component(
@@ -262,14 +272,14 @@ def _xml_component(
     location: Location,
     root: str | None,
     direct: frozenset[str] | None,
-) -> DeclaredPackage | None:
+) -> DeclaredPackage | Skipped:
     ref = element.get("bom-ref")
-    if ref is not None and ref == root:
-        return None
     purl = _text(element, f"{ns}purl")
-    if purl is None and element.get("type") in _NOT_PACKAGES:
-        return None
+    kind = element.get("type")
+    subject = ref is not None and ref == root
     name = _text(element, f"{ns}name")
+    if subject or (purl is None and kind in _NOT_PACKAGES):
+        return _skipped(location, _text(element, f"{ns}group"), name or "?", kind, subject)
     if name is None:
         where = f" at {location.pointer}" if location.pointer else ""
         file.fail(f"<component> without a <name>{where}", location.line)
