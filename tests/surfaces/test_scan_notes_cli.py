@@ -49,3 +49,29 @@ def test_skipped_lines_are_notes_in_the_table(
     assert main(["scan", str(project / "requirements.txt"), "--db", db]) == 0
     out = " ".join(capsys.readouterr().out.split())  # the table wraps long notes
     assert "requirements.txt:2: skipped ../shared-lib: a local path (own code)" in out
+
+
+def test_what_an_environment_scan_skips_is_a_note(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site-packages"
+    for name, text in (
+        ("six-1.16.0", "Name: six\nVersion: 1.16.0\n"),
+        ("mine-0.1", "Name: mine\n"),
+    ):
+        (site / f"{name}.dist-info").mkdir(parents=True)
+        (site / f"{name}.dist-info" / "METADATA").write_text(text)
+    (site / "mine-0.1.dist-info" / "direct_url.json").write_text(
+        '{"url": "file:///src", "dir_info": {}}'
+    )
+    (tmp_path / "requirements.txt").write_text("six==1.16.0\n")
+    capsys.readouterr()
+    scan = [str(tmp_path / "requirements.txt"), "--python-env", str(site), "--db", db]
+    code = main(["scan", *scan, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [c["name"] for c in report["components"]] == ["six"]  # "mine" is not a component
+    assert report["notes"] == [
+        f"{site}/mine-0.1.dist-info/direct_url.json: skipped mine-0.1.dist-info: installed "
+        "from the local directory file:///src, the project's own code"
+    ]

@@ -63,6 +63,10 @@ def collect(
         else:
             raise UsageError(f"{given}: no such file or directory")
     for env in python_envs or []:
-        packages.extend(parse_environment(Path(env), env))
+        for item in parse_environment(Path(env), env):
+            if isinstance(item, DeclaredPackage):
+                packages.append(item)
+            else:
+                notes.append(str(item))
         inputs.append(env)
     return Collected(tuple(packages), tuple(inputs), tuple(ignore_files), tuple(notes))

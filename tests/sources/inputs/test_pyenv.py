@@ -22,6 +22,7 @@ from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs.pyenv import parse_environment
+from ossmeta.sources.inputs.skipped import Skipped
 from tests.fuzzing import check_parser
 from tests.helpers import DATA
 
@@ -29,13 +30,19 @@ PYTHON = DATA / "inputs" / "python"
 SITE = "lib/python3.11/site-packages"
 
 
-def names(packages: list[DeclaredPackage]) -> list[tuple[str, str | None, str]]:
-    return [(p.name, p.version, str(p.location)) for p in packages]
+def split(found: list[DeclaredPackage | Skipped]) -> tuple[list[DeclaredPackage], list[str]]:
+    packages = [p for p in found if isinstance(p, DeclaredPackage)]
+    return packages, [str(s) for s in found if isinstance(s, Skipped)]
+
+
+def names(found: list[DeclaredPackage | Skipped]) -> list[tuple[str, str | None, str]]:
+    return [(p.name, p.version, str(p.location)) for p in split(found)[0]]
 
 
 def test_virtualenv() -> None:
-    packages = parse_environment(PYTHON / "venv", "venv")
-    assert names(packages) == [
+    packages, skipped = split(parse_environment(PYTHON / "venv", "venv"))
+    assert skipped == []
+    assert [(p.name, p.version, str(p.location)) for p in packages] == [
         ("Django", "3.2", f"venv/{SITE}/Django-3.2.dist-info/METADATA"),
         ("Flask", "3.1.3", f"venv/{SITE}/flask-3.1.3.dist-info/METADATA"),
         ("MarkupSafe", "3.0.4", f"venv/{SITE}/markupsafe-3.0.4.dist-info/METADATA"),
@@ -46,7 +53,7 @@ def test_virtualenv() -> None:
 
 
 def test_site_packages_directly_and_windows_layout() -> None:
-    packages = parse_environment(PYTHON / "venv" / SITE, "sp")
+    packages, _ = split(parse_environment(PYTHON / "venv" / SITE, "sp"))
     assert packages[0].location.path == "sp/Django-3.2.dist-info/METADATA"
     assert names(parse_environment(PYTHON / "winvenv", "win")) == [
         ("idna", "2.7", "win/Lib/site-packages/idna-2.7.dist-info/METADATA")
@@ -69,7 +76,19 @@ def test_egg_info_and_local_installs_and_missing_version(tmp_path: Path) -> None
     remote.mkdir()
     (remote / "METADATA").write_text("Metadata-Version: 2.1\nName: fromgit\n")
     (remote / "direct_url.json").write_text('{"url": "https://x", "vcs_info": {"vcs": "git"}}')
-    packages = parse_environment(tmp_path / "env", "env")
+    (site / "broken-1.0.dist-info").mkdir()  # pip was stopped half-way through removing it
+    (site / "nameless-2.0.egg-info").mkdir()
+    (site / "six.py").write_text("")  # a module, not metadata: no note
+    packages, skipped = split(parse_environment(tmp_path / "env", "env"))
+    shown = "env/lib/python3.12/site-packages"
+    assert skipped == [
+        f"{shown}/broken-1.0.dist-info: skipped broken-1.0.dist-info: no METADATA file in it "
+        "(a broken install)",
+        f"{shown}/myproject-0.1.dist-info/direct_url.json: skipped myproject-0.1.dist-info: "
+        "installed from the local directory file:///src, the project's own code",
+        f"{shown}/nameless-2.0.egg-info: skipped nameless-2.0.egg-info: no PKG-INFO file in it "
+        "(a broken install)",
+    ]
     assert [(p.name, p.version, p.requirement) for p in packages] == [
         ("fromgit", None, "*"),
         ("legacy-egg", "0.9.1", None),

@@ -8,8 +8,9 @@ distutils wrote) gives a Name and a Version, read as email headers the way
 ``importlib.metadata``, so that each one goes through the input size limit and the
 location names the very file. Distributions installed from a local directory
 (``direct_url.json`` with ``dir_info``: ``pip install .``, ``pip install -e .``) are the
-project's own code and are skipped. An environment does not say what was asked for, so
-``direct`` is None. This is not a file format: there is no ``parse``.
+project's own code and are skipped, as is a metadata directory without its metadata file
+(a broken or half-removed install); each skip is said in a note. An environment does not
+say what was asked for, so ``direct`` is None. This is not a file format: there is no ``parse``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ossmeta.ecosystems import PYPI
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
+from ossmeta.sources.inputs.skipped import Skipped
 
 _SUFFIXES = (".dist-info", ".egg-info")
 
@@ -62,19 +64,24 @@ def _metadata_file(entry: Path) -> Path | None:
     return None
 
 
-def _installed_from_directory(dist_info: Path, shown: str) -> bool:
+def _installed_from_directory(dist_info: Path, shown: str) -> str | None:
+    """The URL of the local directory a distribution was installed from, if it was
+    (``""`` when ``direct_url.json`` names none)."""
     direct_url = dist_info / "direct_url.json"
     if not direct_url.is_file():
-        return False
+        return None
     try:
         data = json.loads(InputFile(direct_url, shown).read_text())
     except (SourceError, json.JSONDecodeError, RecursionError):
-        return False  # a broken direct_url.json does not make the package local
-    return isinstance(data, dict) and "dir_info" in data
+        return None  # a broken direct_url.json does not make the package local
+    if not isinstance(data, dict) or "dir_info" not in data:
+        return None
+    url = data.get("url")
+    return url if isinstance(url, str) else ""
 
 
-def parse_environment(path: Path, display: str) -> list[DeclaredPackage]:
-    out: list[DeclaredPackage] = []
+def parse_environment(path: Path, display: str) -> list[DeclaredPackage | Skipped]:
+    out: list[DeclaredPackage | Skipped] = []
     for directory in site_packages(path, display):
         try:
             entries = sorted(directory.iterdir())
@@ -82,13 +89,21 @@ def parse_environment(path: Path, display: str) -> list[DeclaredPackage]:
             raise SourceError(f"cannot read: {error.strerror or error}", path=display) from None
         for entry in entries:
             metadata = _metadata_file(entry)
-            if metadata is None or not metadata.is_file():
-                continue
+            if metadata is None:
+                continue  # not a distribution's metadata: a module, a package, a .pth file
             relative = metadata.relative_to(path) if metadata.is_relative_to(path) else metadata
             shown = posixpath.join(display, relative.as_posix())
-            if _installed_from_directory(
-                entry, posixpath.join(posixpath.dirname(shown), "direct_url.json")
-            ):
+            if not metadata.is_file():
+                why = f"skipped {entry.name}: no {metadata.name} file in it (a broken install)"
+                out.append(Skipped(InputFile(entry, posixpath.dirname(shown)).at(), why))
+                continue
+            direct_url = posixpath.join(posixpath.dirname(shown), "direct_url.json")
+            local = _installed_from_directory(entry, direct_url)
+            if local is not None:
+                source = f" {local}" if local else ""
+                why = f"skipped {entry.name}: installed from the local directory{source}"
+                why += ", the project's own code"
+                out.append(Skipped(InputFile(entry, direct_url).at(), why))
                 continue
             file = InputFile(metadata, shown)
             headers = email.parser.HeaderParser().parsestr(file.read_text())
