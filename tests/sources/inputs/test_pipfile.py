@@ -98,6 +98,23 @@ def test_without_pipfile_direct_is_unknown_and_specifiers(tmp_path: Path) -> Non
     ]
 
 
+def test_other_categories_are_said(tmp_path: Path) -> None:
+    lock = {
+        "_meta": {"pipfile-spec": 6},
+        "default": {"a": {"version": "==1.0"}},
+        "docs": {"sphinx": {"version": "==7.0.0"}, "furo": {"version": "==2024.1.29"}},
+        "odd": [],
+    }
+    packages, skipped = split(text_file(tmp_path, "Pipfile.lock", json.dumps(lock)))
+    assert [p.name for p in packages] == ["a"]
+    docs = "in the pipenv category 'docs', which this reader does not read"
+    assert skipped == [
+        f"Pipfile.lock:$.docs.sphinx: skipped sphinx: {docs}",
+        f"Pipfile.lock:$.docs.furo: skipped furo: {docs}",
+        "Pipfile.lock:$.odd: skipped the pipenv category 'odd', which this reader does not read",
+    ]
+
+
 def test_wrong_shape_names_file_and_pointer(tmp_path: Path) -> None:
     lock = '{"default": {"six": {"version": 1}}}'
     with pytest.raises(SourceError) as error:

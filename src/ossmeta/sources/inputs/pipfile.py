@@ -4,8 +4,10 @@
 ``"version": "==1.2.3"`` is a pin; any other specifier stays an unresolved requirement.
 Entries without a version: ``git``/``hg``/``svn``/``bzr`` checkouts and remote ``file``
 URLs are unresolved with the URL as requirement; local ``path`` entries (editable or not)
-are the project's own code and are skipped, each with a note. Direct dependencies are
-known only from a sibling ``Pipfile``. JSON has no lines we keep, so locations are JSON paths.
+are the project's own code and are skipped, each with a note. Packages of other pipenv
+categories (top-level keys beside ``default`` and ``develop``, from custom Pipfile
+sections) are not read: each is said in a note. Direct dependencies are known only from a
+sibling ``Pipfile``. JSON has no lines we keep, so locations are JSON paths.
 """
 
 from __future__ import annotations
@@ -62,9 +64,22 @@ def _unversioned(entry: dict[str, Any], where: str, file: InputFile) -> str | No
     return "*"
 
 
+def _other_categories(file: InputFile, data: dict[str, Any]) -> Iterator[Skipped]:
+    for key, value in data.items():
+        if key in ("_meta", "default", "develop"):
+            continue
+        why = f"the pipenv category {key[:60]!r}, which this reader does not read"
+        if not isinstance(value, dict):
+            yield Skipped(file.at(pointer=json_pointer(key)), f"skipped {why}")
+            continue
+        for name in value:
+            yield Skipped(file.at(pointer=json_pointer(key, name)), f"skipped {name}: in {why}")
+
+
 def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     data = expect_dict(file, load_json(file), "Pipfile.lock")
     declared = pipfile_declared(file)
+    yield from _other_categories(file, data)
     for section, scope in _SECTIONS:
         packages = expect_dict(file, data.get(section, {}), section)
         for name, value in packages.items():
