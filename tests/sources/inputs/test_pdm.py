@@ -94,6 +94,21 @@ groups = ["default"]
     ]
 
 
+def test_unreadable_manifest_requirements_are_said(tmp_path: Path) -> None:
+    pyproject = '[project]\ndependencies = ["a"]\n[tool.pdm.dev-dependencies]\ntest = ["b ==="]\n'
+    text_file(tmp_path, "pyproject.toml", pyproject)
+    lock = '[[package]]\nname = "a"\nversion = "1"\n\n[[package]]\nname = "b"\nversion = "2"\n'
+    found = list(pdm.parse(text_file(tmp_path, "pdm.lock", lock)))
+    assert [str(s) for s in found if isinstance(s, Skipped)] == [
+        "pyproject.toml:$.tool.pdm.dev-dependencies.test[0]: skipped 'b ===': "
+        "not a valid requirement, so it marks no package as direct"
+    ]
+    assert [(p.name, p.direct) for p in found if isinstance(p, DeclaredPackage)] == [
+        ("a", True),
+        ("b", False),
+    ]
+
+
 def test_wrong_shape_names_file_and_line(tmp_path: Path) -> None:
     content = '[metadata]\n\n[[package]]\nname = "a"\nversion = "1"\ngroups = "default"\n'
     with pytest.raises(SourceError) as error:

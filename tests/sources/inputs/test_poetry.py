@@ -129,6 +129,25 @@ six = [
     ]
 
 
+def test_unreadable_manifest_requirements_are_said(tmp_path: Path) -> None:
+    text_file(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\ndependencies = ["six>=1", "not a requirement!", 3]\n'
+        '[dependency-groups]\ndev = ["pytest>="]\n',
+    )
+    lock = '[[package]]\nname = "six"\nversion = "1.16.0"\n'
+    packages, skipped = split(text_file(tmp_path, "poetry.lock", lock))
+    assert [(p.name, p.direct) for p in packages] == [("six", True)]
+    unread = "not a valid requirement, so it marks no package as direct"
+    assert skipped == [
+        f"pyproject.toml:$.project.dependencies[1]: skipped 'not a requirement!': {unread}",
+        "pyproject.toml:$.project.dependencies[2]: skipped 3: not a requirement string, "
+        "so it marks no package as direct",
+        f"pyproject.toml:$.dependency-groups.dev[0]: skipped 'pytest>=': {unread}",
+    ]
+
+
 def test_wrong_shape_names_file_and_line(tmp_path: Path) -> None:
     content = '[[package]]\nname = "six"\nversion = "1"\n\n[[package]]\nname = "x"\nversion = 3\n'
     with pytest.raises(SourceError) as error:

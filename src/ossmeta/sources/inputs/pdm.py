@@ -67,7 +67,8 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     expect_dict(file, data.get("metadata", {}), "metadata")
     packages = expect_list(file, data.get("package", []), "package")
     lines = header_lines(text, "[[package]]")
-    declared = pyproject_declared(file)
+    declared, unread = pyproject_declared(file)
+    yield from unread
     for index, item in enumerate(packages):
         line = lines[index] if len(lines) == len(packages) else None
         package = expect_dict(file, item, "a package", line)

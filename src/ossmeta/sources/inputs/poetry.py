@@ -80,7 +80,8 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
     lines = header_lines(text, "[[package]]")
     metadata = expect_dict(file, data.get("metadata", {}), "metadata")
     old_files = expect_dict(file, metadata.get("files", {}), "metadata.files")
-    declared = pyproject_declared(file)
+    declared, unread = pyproject_declared(file)
+    yield from unread
     for index, item in enumerate(packages):
         line = lines[index] if len(lines) == len(packages) else None
         package = expect_dict(file, item, "a package", line)
