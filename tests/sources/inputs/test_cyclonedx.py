@@ -225,6 +225,44 @@ def test_xml_subject_and_non_packages_are_said(tmp_path: Path) -> None:
     ]
 
 
+def test_parts_of_the_subject_are_said(tmp_path: Path) -> None:
+    parts = [
+        {"type": "library", "name": "core", "components": [{"name": "core-io"}, 7]},
+        {"type": "library", "name": "cli", "purl": "pkg:npm/cli@1"},
+    ]
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "metadata": {"component": {"type": "application", "name": "app", "components": parts}},
+        "components": [{"type": "library", "name": "a", "purl": "pkg:npm/a@2"}],
+    }
+    found, skipped = split(text_file(tmp_path, "bom.json", json.dumps(bom)))
+    assert [row(p) for p in found] == [("npm", "a", "2", None, None)]
+    own = "a part of the SBOM's subject (its own code)"
+    parts_at = "bom.json:$.metadata.component.components"
+    assert skipped == [
+        f"{parts_at}[0]: skipped core: {own}",
+        f"{parts_at}[0].components[0]: skipped core-io: {own}",
+        f"{parts_at}[0].components[1]: skipped ?: {own}",
+        f"{parts_at}[1]: skipped cli: {own}",
+    ]
+    xml = (
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><metadata><component type="application">'
+        "<name>app</name><components>\n<component><name>core</name><components>\n"
+        "<component><name>core-io</name></component></components></component>\n"
+        "<component><name>cli</name></component></components></component></metadata>\n"
+        "<components><component><name>a</name><purl>pkg:npm/a@2</purl></component></components>"
+        "</bom>"
+    )
+    found, skipped = split(text_file(tmp_path, "bom.xml", xml))
+    assert [row(p) for p in found] == [("npm", "a", "2", None, None)]
+    assert skipped == [
+        f"bom.xml:2: skipped core: {own}",
+        f"bom.xml:3: skipped core-io: {own}",
+        f"bom.xml:4: skipped cli: {own}",
+    ]
+
+
 def test_xml_falls_back_to_pointers_when_tags_cannot_be_paired(tmp_path: Path) -> None:
     xml = (
         '<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.4" version="1">\n'

@@ -3,11 +3,12 @@
 Every component (nested ``components`` too, depth first in document order) becomes a
 DeclaredPackage; ``metadata.component`` is the subject of the SBOM and is no component, but
 its ``bom-ref`` entry in ``dependencies`` says which components are direct. Two components
-are skipped, each with a note: the subject listed again among the components, and a
+are skipped, each with a note: the subject listed again among the components, a
 component without a purl whose type names no package (a file, an operating system, data,
-a cryptographic asset). A component's
-purl decides its ecosystem, name and version (``ossmeta.purls``); without one, or with an
-invalid purl or one of a type OSV does not know, it is reported as unidentified.
+a cryptographic asset), and the subject's own parts (``metadata.component.components``).
+A component's purl decides its ecosystem, name and version (``ossmeta.purls``); without
+one, or with an invalid purl or one of a type OSV does not know, it is reported as
+unidentified.
 
 The JSON is read with the plain JSON loader, not cyclonedx-python-lib, whose object model
 costs an order of magnitude more than the load itself on a 10,000-component SBOM.
@@ -97,6 +98,7 @@ def _parse_json(file: InputFile, text: str) -> Iterator[DeclaredPackage | Skippe
     subject = _dict(file, metadata.get("component"), "metadata.component")
     root = optional_str(file, subject.get("bom-ref"), "metadata.component.bom-ref")
     direct = _json_direct(file, doc.get("dependencies"), root)
+    yield from _json_subject_parts(file, subject)
     top = _list(file, doc.get("components"), "components")
     # A stack of iterators instead of recursion: nesting depth is the file's to choose.
     # A component comes before its nested components, and they before its next sibling.
@@ -115,6 +117,29 @@ def _parse_json(file: InputFile, text: str) -> Iterator[DeclaredPackage | Skippe
                 break
         else:
             stack.pop()
+
+
+def _json_subject_parts(file: InputFile, subject: dict[str, Any]) -> Iterator[Skipped]:
+    """A note for each part of the subject, in document order. They were never read as
+    components, so their shape is not checked either."""
+    stack: list[tuple[str, object]] = []
+
+    def push(base: str, parts: object) -> None:
+        if isinstance(parts, list):
+            stack.extend((f"{base}[{i}]", part) for i, part in reversed(list(enumerate(parts))))
+
+    push("$.metadata.component.components", subject.get("components"))
+    while stack:
+        pointer, part = stack.pop()
+        name = part.get("name") if isinstance(part, dict) else None
+        yield _part_of_subject(Location(file.display, None, pointer), name)
+        if isinstance(part, dict):
+            push(pointer + ".components", part.get("components"))
+
+
+def _part_of_subject(location: Location, name: object) -> Skipped:
+    shown = name[:200] if isinstance(name, str) else "?"
+    return Skipped(location, f"skipped {shown}: a part of the SBOM's subject (its own code)")
 
 
 def _json_component(
@@ -250,6 +275,9 @@ def _parse_xml(file: InputFile, data: bytes) -> Iterator[DeclaredPackage | Skipp
     stack: list[tuple[str, list[Element], int]] = [
         ("$.components", root_element.findall(f"{ns}components/{ns}component"), 0)
     ]
+    if subject is not None:  # popped first: the subject's parts come first, as in JSON
+        parts = subject.findall(f"{ns}components/{ns}component")
+        stack.append(("$.metadata.component.components", parts, 0))
     while stack:
         base, items, index = stack.pop()
         if index >= len(items):
@@ -262,7 +290,10 @@ def _parse_xml(file: InputFile, data: bytes) -> Iterator[DeclaredPackage | Skipp
             stack.append((pointer + ".components", nested, 0))
         # Both: a whole BOM on one line (syft writes that) still says which component.
         location = file.at(line=lines.get(id(element)), pointer=pointer)
-        yield _xml_component(file, element, ns, location, root, direct)
+        if base.startswith("$.metadata"):
+            yield _part_of_subject(location, _text(element, f"{ns}name"))
+        else:
+            yield _xml_component(file, element, ns, location, root, direct)
 
 
 def _xml_component(
