@@ -191,6 +191,29 @@ def test_local_crates_without_lines_get_pointers(tmp_path: Path) -> None:
     )
 
 
+def test_unused_patches_are_said(tmp_path: Path) -> None:
+    lock = f"""version = 4
+
+[[package]]
+name = "libc"
+version = "0.2.0"
+source = "{REGISTRY}"
+
+[[patch.unused]]
+name = "serde"
+version = "1.0.300"
+source = "git+https://example.org/serde#abc"
+"""
+    packages, skipped = split(text_file(tmp_path, "Cargo.lock", lock))
+    assert [p.name for p in packages] == ["libc"]
+    assert skipped == ["Cargo.lock:8: skipped serde 1.0.300: a [patch] the build does not use"]
+    inline = 'patch = { unused = [{ name = "x" }, 3] }\n'
+    assert split(text_file(tmp_path / "inline", "Cargo.lock", inline))[1] == [
+        "Cargo.lock:$.patch.unused[0]: skipped x ?: a [patch] the build does not use",
+        "Cargo.lock:$.patch.unused[1]: skipped ? ?: a [patch] the build does not use",
+    ]
+
+
 def test_empty_lockfile(tmp_path: Path) -> None:
     assert list(cargo.parse(text_file(tmp_path, "Cargo.lock", "version = 4\n"))) == []
 

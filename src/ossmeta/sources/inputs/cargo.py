@@ -16,7 +16,8 @@ a fork of it), so matching it is the conservative choice; the model has no field
 from the registry" yet (see the report). Crates from any other registry are private names,
 not crates.io names: they are reported with no ecosystem. Crates without ``source`` are
 workspace members or path crates - the project itself - and are skipped, each with a note
-(as is the ``[root]`` crate of the oldest files).
+(as is the ``[root]`` crate of the oldest files). ``[[patch.unused]]`` entries name patches
+the build does not use: no components, each said in a note.
 
 Direct dependencies: the lockfile records every crate's dependency list, including those of
 the local crates, so a registry/git crate named by a local crate is direct and any other is
@@ -112,6 +113,7 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
             if key.startswith("checksum ") and isinstance(value, str):
                 v1_checksums[key[len("checksum ") :]] = value
 
+    yield from _unused_patches(file, text, data.get("patch"))
     entries: list[tuple[int | None, str, str, str | None, dict[str, Any]]] = []
     # Dependency lists (with the line of their package) of local crates and of the others.
     local_deps: list[tuple[Any, int | None]] = []
@@ -158,6 +160,19 @@ def parse(file: InputFile) -> Iterator[DeclaredPackage | Skipped]:
             scope=scope,
             hashes=hashes,
         )
+
+
+def _unused_patches(file: InputFile, text: str, patch: object) -> Iterator[Skipped]:
+    unused = patch.get("unused") if isinstance(patch, dict) else None
+    if not isinstance(unused, list):
+        return
+    lines = header_lines(text, "[[patch.unused]]")
+    for index, entry in enumerate(unused):
+        line = lines[index] if len(lines) == len(unused) else None
+        where = file.at(line=line, pointer=None if line else json_pointer("patch", "unused", index))
+        fields = entry if isinstance(entry, dict) else {}
+        shown = " ".join(str(fields.get(key, "?"))[:200] for key in ("name", "version"))
+        yield Skipped(where, f"skipped {shown}: a [patch] the build does not use")
 
 
 def _named_by(
