@@ -3,7 +3,8 @@
 - ``mutated`` (``mutated_files``): a real fixture after a few random edits (truncation, byte flips, random
   bytes or pieces of the format's syntax inserted, spans deleted or repeated);
 - ``retyped_json``: a JSON fixture with one value swapped for a value of another type;
-- ``check_parser`` / ``check_content``: a parser either gives DeclaredPackages or raises a
+- ``check_parser`` / ``check_content``: a parser either gives DeclaredPackages (and Skipped
+  notes, each with a reason and naming the file, or a sibling it read) or raises a
   ``SourceError`` whose message is one line naming the file; nothing else may escape.
 """
 
@@ -125,7 +126,10 @@ def check_parser(
         assert message.partition(": ")[2].strip(), message  # says what is wrong
         return []
     assert all(isinstance(p, DeclaredPackage | Skipped) for p in found), found
-    assert all(s.reason for s in found if isinstance(s, Skipped)), found  # says why
+    skipped = [s for s in found if isinstance(s, Skipped)]
+    assert all(s.reason for s in skipped), skipped  # says why
+    shown = (file.display, *(names or ()))
+    assert all(s.location.path in shown for s in skipped), (shown, skipped)  # and where
     return [p for p in found if isinstance(p, DeclaredPackage)]
 
 

@@ -166,6 +166,7 @@ def test_sniff() -> None:
     assert not poetry.sniff("[[package]]\nname = 'x'\n")
 
 
+NAMES = ("poetry.lock", "pyproject.toml")  # notes may name the manifest beside the lock
 FIXTURES = [
     DATA.joinpath(*DIR, v, "poetry.lock").read_bytes()[:6000] for v in ("poetry2", "poetry14")
 ]
@@ -179,7 +180,7 @@ def test_fuzz_text(text: str) -> None:
 @given(mutated(*FIXTURES, pieces=PY_PIECES))
 def test_fuzz_mutations(content: bytes) -> None:
     pyproject = DATA.joinpath(*DIR, "poetry2", "pyproject.toml").read_bytes()
-    check_content(poetry.parse, "poetry.lock", content, {"pyproject.toml": pyproject})
+    check_content(poetry.parse, "poetry.lock", content, {"pyproject.toml": pyproject}, names=NAMES)
 
 
 @given(
@@ -187,4 +188,4 @@ def test_fuzz_mutations(content: bytes) -> None:
     mutated(b'[project]\ndependencies = ["django==3.2"]\n', pieces=PY_PIECES),
 )
 def test_fuzz_sibling_pyproject(lock: bytes, pyproject: bytes) -> None:
-    check_content(poetry.parse, "poetry.lock", lock, {"pyproject.toml": pyproject})
+    check_content(poetry.parse, "poetry.lock", lock, {"pyproject.toml": pyproject}, names=NAMES)

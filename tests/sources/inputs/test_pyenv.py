@@ -133,5 +133,5 @@ def test_fuzz_metadata(content: bytes) -> None:
         check_parser(
             lambda env: parse_environment(env.path, env.display),
             InputFile(Path(tmp), "sp"),
-            names=["sp/x-1.dist-info/METADATA"],
+            names=["sp/x-1.dist-info/METADATA", "sp/x-1.dist-info/direct_url.json"],
         )

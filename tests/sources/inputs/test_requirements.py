@@ -298,7 +298,9 @@ def test_fuzz_mutations(content: bytes) -> None:
 @given(st.lists(st.sampled_from(["-r a.txt", "-c a.txt", "six==1", "-e .", "x>1"]), max_size=6))
 def test_fuzz_includes(lines: list[str]) -> None:
     content = "\n".join(lines).encode()
-    check_content(requirements.parse, "a.txt", content, {"b.txt": b"-r a.txt\n"})
+    check_content(
+        requirements.parse, "a.txt", content, {"b.txt": b"-r a.txt\n"}, names=("a.txt", "b.txt")
+    )
 
 
 _LINE_PIECES = [
