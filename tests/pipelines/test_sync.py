@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from ossmeta.errors import UsageError
-from ossmeta.pipelines.crates_registry import CratesRegistry
-from ossmeta.pipelines.maven_registry import MavenRegistry
 from ossmeta.pipelines.normalize import normalize_stored
-from ossmeta.pipelines.npm_registry import NpmRegistry
-from ossmeta.pipelines.pypi_registry import PypiRegistry
-from ossmeta.pipelines.registry import Endpoints, Registry
-from ossmeta.pipelines.sync import SyncReport, SyncRequest, run_sync, utc_now
+from ossmeta.pipelines.sync.crates import CratesRegistry
+from ossmeta.pipelines.sync.maven import MavenRegistry
+from ossmeta.pipelines.sync.npm import NpmRegistry
+from ossmeta.pipelines.sync.pypi import PypiRegistry
+from ossmeta.pipelines.sync.registry import Endpoints, Registry
+from ossmeta.pipelines.sync.run import SyncReport, SyncRequest, run_sync, utc_now
 from ossmeta.sources.http import Fetcher, HttpSettings
 from ossmeta.store import Store, open_store
 from ossmeta.store.packages import count_dependents, load_package
@@ -303,7 +303,7 @@ def test_the_writer_process_writes_the_same_store(
 
 
 def test_a_writer_process_that_cannot_start_is_reported_not_ready(tmp_path: Path) -> None:
-    from ossmeta.pipelines.sync_process import ProcessWriter
+    from ossmeta.pipelines.sync.process import ProcessWriter
 
     async def go() -> bool:
         # An unknown registry makes the child fail before it is ready; the sync then

@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import partial
 
 from ossmeta.errors import NormalizeError
-from ossmeta.pipelines.registry import Registry
+from ossmeta.pipelines.sync.registry import Registry
 from ossmeta.store import Store
 from ossmeta.store.packages import save_package
 from ossmeta.store.sync_state import current_packages, current_payload, current_payloads

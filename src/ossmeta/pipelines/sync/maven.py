@@ -26,7 +26,7 @@ from ossmeta.normalizers.maven.resolve import (
     resolve_effective,
 )
 from ossmeta.normalizers.maven_packages import package_from_maven
-from ossmeta.pipelines.registry import (
+from ossmeta.pipelines.sync.registry import (
     Changes,
     Known,
     Lookup,

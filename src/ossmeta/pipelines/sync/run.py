@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ossmeta.errors import InputError, NormalizeError, UsageError
-from ossmeta.pipelines.registry import Endpoints, Known, Registry
-from ossmeta.pipelines.sync_process import ProcessWriter, available
-from ossmeta.pipelines.sync_write import BATCH, Failed, Outcome, write_batch
+from ossmeta.pipelines.sync.process import ProcessWriter, available
+from ossmeta.pipelines.sync.registry import Endpoints, Known, Registry
+from ossmeta.pipelines.sync.write import BATCH, Failed, Outcome, write_batch
 from ossmeta.sources.http import Fetcher, FetchError
 from ossmeta.store import Store
 from ossmeta.store.sync_state import (
@@ -164,7 +164,7 @@ async def run_sync(
 ) -> SyncReport:
     """Run (or resume) one sync; see the module docstring for the steps. With
     ``writer_process`` (the registry's endpoints, to rebuild its adapter there) step 3 runs
-    in a process of its own where the platform allows (``pipelines.sync_process``)."""
+    in a process of its own where the platform allows (``sync.process``)."""
     if not request.changed and not request.names:
         raise UsageError("name the packages to sync, or pass --changed")
     spawn = writer_process if writer_process is not None and available() else None

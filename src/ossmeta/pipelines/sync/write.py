@@ -1,6 +1,6 @@
-"""Step 3 of a sync (see ``pipelines.sync``): writing a batch of fetched packages in one
+"""Step 3 of a sync (see ``sync.run``): writing a batch of fetched packages in one
 transaction. Kept apart so the same code runs in the sync's own process or in its writer
-process (``pipelines.sync_process``)."""
+process (``sync.process``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from functools import partial
 from sqlalchemy import Connection
 
 from ossmeta.errors import NormalizeError, OssmetaError
-from ossmeta.pipelines.registry import PackageFetch, Registry
+from ossmeta.pipelines.sync.registry import PackageFetch, Registry
 from ossmeta.sources.http import FetchError, NotFound
 from ossmeta.store import Store
 from ossmeta.store.packages import mark_removed, save_package
