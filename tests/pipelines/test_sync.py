@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlalchemy import func, select
 from ossmeta.errors import UsageError
 from ossmeta.pipelines.normalize import normalize_stored
 from ossmeta.pipelines.sync.crates import CratesRegistry
+from ossmeta.pipelines.sync.gc_settings import rare_collections
 from ossmeta.pipelines.sync.maven import MavenRegistry
 from ossmeta.pipelines.sync.npm import NpmRegistry
 from ossmeta.pipelines.sync.pypi import PypiRegistry
@@ -313,3 +316,55 @@ def test_a_writer_process_that_cannot_start_is_reported_not_ready(tmp_path: Path
             return w.ready
 
     assert asyncio.run(go()) is False
+
+
+@dataclass(frozen=True)
+class Collector:
+    """The collector as an embedding application set it: its own thresholds, and a
+    ``frozen`` object it froze (as a forking server does before forking)."""
+
+    threshold: tuple[int, int, int]
+    frozen: list[str]
+
+    def is_as_it_was(self) -> bool:
+        # A frozen object is out of the three generations ``get_objects`` lists.
+        thawed = any(o is self.frozen for o in gc.get_objects())
+        return gc.get_threshold() == self.threshold and not thawed
+
+
+@pytest.fixture
+def someone_elses_collector() -> Iterator[Collector]:
+    threshold = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    frozen = ["frozen by the application"]
+    gc.freeze()
+    gc.set_threshold(1234, 11, 12)
+    try:
+        yield Collector(gc.get_threshold(), frozen)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def test_a_sync_in_someone_elses_process_leaves_the_collector_alone(
+    store: Store, server: Loopback, universe: Universe, someone_elses_collector: Collector
+) -> None:
+    assert someone_elses_collector.is_as_it_was()
+    report = sync(store, registries(server.origin)["pypi"], universe.pypi_names)
+    assert report.written == len(universe.pypi_names)
+    assert someone_elses_collector.is_as_it_was() and gc.isenabled()
+
+
+def test_rare_collections_inside_and_the_collector_as_it_was_after(
+    someone_elses_collector: Collector,
+) -> None:
+    gc.disable()
+    try:
+        with rare_collections():
+            assert gc.get_threshold() != someone_elses_collector.threshold
+        assert someone_elses_collector.is_as_it_was() and not gc.isenabled()
+    finally:
+        gc.enable()
+    with rare_collections():
+        pass
+    assert someone_elses_collector.is_as_it_was() and gc.isenabled()

@@ -22,9 +22,7 @@ gets its error recorded and the run goes on; failures are listed at the end and 
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -135,22 +133,6 @@ def _known(store: Store, registry: Registry, name: str) -> Known:
     return Known(validators, documents, anchors)
 
 
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Most objects a sync makes die young by reference counting; running the cycle
-    collector every 700 allocations over the long-lived ones (modules, the store, the
-    client) is wasted work. Collections become rare for the sync, as they were after."""
-    before = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
-
-
 async def run_sync(
     store: Store,
     registry: Registry,
@@ -168,8 +150,7 @@ async def run_sync(
     if not request.changed and not request.names:
         raise UsageError("name the packages to sync, or pass --changed")
     spawn = writer_process if writer_process is not None and available() else None
-    with _rare_collections():
-        return await _run(store, registry, request, fetcher, progress, on_total, now, spawn)
+    return await _run(store, registry, request, fetcher, progress, on_total, now, spawn)
 
 
 async def _run(

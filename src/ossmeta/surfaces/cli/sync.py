@@ -70,6 +70,7 @@ def sync(
     import asyncio
 
     from ossmeta.pipelines.config import endpoints, http_settings, load_config, make_registry
+    from ossmeta.pipelines.sync.gc_settings import rare_collections
     from ossmeta.pipelines.sync.run import SyncRequest, run_sync
     from ossmeta.sources.http import Fetcher
 
@@ -96,7 +97,7 @@ def sync(
                 writer_process=where,
             )
 
-    with bar:
+    with bar, rare_collections():  # the command's process is the sync's own
         report = asyncio.run(go())
     store.dispose()
     _summary(report)
