@@ -25,11 +25,13 @@ from ossmeta.model import (
     PackageVersion,
 )
 from ossmeta.store.bulk import bulk_insert
+from ossmeta.store.engine import Store
 from ossmeta.store.schema import package_dependencies, package_versions, packages
 from ossmeta.times import as_utc
 
 __all__ = [
     "DependentsPage",
+    "Packages",
     "count_dependents",
     "delete_package",
     "list_dependents",
@@ -250,3 +252,22 @@ def list_dependents(
     )
     page = tuple(connection.execute(dependents).scalars())
     return DependentsPage(count_dependents(connection, purl), page, offset, limit)
+
+
+class Packages:
+    """Stored packages as a reader sees them; each call is one read of its own."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    def load(self, purl: str) -> PackageRecord | None:
+        with self._engine.connect() as connection:
+            return load_package(connection, purl)
+
+    def count_dependents(self, purl: str) -> int:
+        with self._engine.connect() as connection:
+            return count_dependents(connection, purl)
+
+    def dependents(self, purl: str, *, offset: int, limit: int) -> DependentsPage:
+        with self._engine.connect() as connection:
+            return list_dependents(connection, purl, offset=offset, limit=limit)
