@@ -9,6 +9,7 @@ own table and are applied on read by the caller (``ossmeta.store.curations``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,8 +35,10 @@ __all__ = [
     "Packages",
     "count_dependents",
     "delete_package",
+    "file_facts",
     "list_dependents",
     "load_package",
+    "maintainer_facts",
     "mark_removed",
     "save_package",
 ]
@@ -63,6 +66,21 @@ def _license_of(row: Any) -> LicenseValue | None:
     return LicenseValue(
         row.license_spdx, row.license_raw or "", row.license_confidence, row.license_source
     )
+
+
+def maintainer_facts(maintainers: Sequence[str]) -> dict[str, int]:
+    """The numbers the quality report reads instead of the JSON list (also the backfill of
+    migration 0004): how many maintainers, and how many can be written to."""
+    return {
+        "maintainers_count": len(maintainers),
+        "maintainers_with_email": sum(1 for entry in maintainers if "@" in entry),
+    }
+
+
+def file_facts(hashed: Sequence[bool]) -> dict[str, int]:
+    """How many files a version lists and how many of them list no hash, given whether
+    each lists one."""
+    return {"files_count": len(hashed), "files_without_hash": hashed.count(False)}
 
 
 def delete_package(connection: Connection, purl: str) -> None:
@@ -95,6 +113,7 @@ def save_package(connection: Connection, record: PackageRecord, now: datetime) -
             "status": record.status.value,
             **_license_columns(record.license),
             "maintainers": orjson.dumps(list(record.maintainers)).decode(),
+            **maintainer_facts(record.maintainers),
             "source": record.source,
             "normalized_at": now,
         },
@@ -114,6 +133,7 @@ def save_package(connection: Connection, record: PackageRecord, now: datetime) -
             "files": orjson.dumps(
                 [{"filename": f.filename, "hashes": list(f.hashes), "url": f.url} for f in v.files]
             ).decode(),
+            **file_facts([bool(f.hashes) for f in v.files]),
         }
         for position, v in enumerate(record.versions)
     ]
