@@ -320,16 +320,18 @@ def test_a_writer_process_that_cannot_start_is_reported_not_ready(tmp_path: Path
 
 @dataclass(frozen=True)
 class Collector:
-    """The collector as an embedding application set it: its own thresholds, and a
-    ``frozen`` object it froze (as a forking server does before forking)."""
+    """The collector as an embedding application set it: its own thresholds, a ``frozen``
+    object it froze (as a forking server does before forking), enabled or not."""
 
     threshold: tuple[int, int, int]
     frozen: list[str]
+    enabled: bool
 
     def is_as_it_was(self) -> bool:
         # A frozen object is out of the three generations ``get_objects`` lists.
         thawed = any(o is self.frozen for o in gc.get_objects())
-        return gc.get_threshold() == self.threshold and not thawed
+        same = (gc.get_threshold(), gc.isenabled()) == (self.threshold, self.enabled)
+        return same and not thawed
 
 
 @pytest.fixture
@@ -340,7 +342,7 @@ def someone_elses_collector() -> Iterator[Collector]:
     gc.freeze()
     gc.set_threshold(1234, 11, 12)
     try:
-        yield Collector(gc.get_threshold(), frozen)
+        yield Collector(gc.get_threshold(), frozen, gc.isenabled())
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
@@ -352,19 +354,19 @@ def test_a_sync_in_someone_elses_process_leaves_the_collector_alone(
     assert someone_elses_collector.is_as_it_was()
     report = sync(store, registries(server.origin)["pypi"], universe.pypi_names)
     assert report.written == len(universe.pypi_names)
-    assert someone_elses_collector.is_as_it_was() and gc.isenabled()
+    assert someone_elses_collector.is_as_it_was()
 
 
 def test_rare_collections_inside_and_the_collector_as_it_was_after(
     someone_elses_collector: Collector,
 ) -> None:
-    gc.disable()
+    collector = someone_elses_collector
     try:
-        with rare_collections():
-            assert gc.get_threshold() != someone_elses_collector.threshold
-        assert someone_elses_collector.is_as_it_was() and not gc.isenabled()
+        for enabled in (False, True):
+            gc.enable() if enabled else gc.disable()
+            with rare_collections():
+                assert gc.get_threshold() != collector.threshold
+            assert (gc.isenabled(), gc.get_threshold()) == (enabled, collector.threshold)
+            assert not any(o is collector.frozen for o in gc.get_objects())
     finally:
-        gc.enable()
-    with rare_collections():
-        pass
-    assert someone_elses_collector.is_as_it_was() and gc.isenabled()
+        gc.enable() if collector.enabled else gc.disable()

@@ -20,7 +20,7 @@ __all__ = ["Curations"]
 
 class Curations:
     """Curations of package fields: each call is its own transaction (a proposal or a
-    review commits on its own; a read sees one snapshot)."""
+    review commits on its own; a read uses one connection)."""
 
     def __init__(self, store: Store) -> None:
         self._engine = store.engine

@@ -153,7 +153,7 @@ class Metrics:
             return read_metrics(connection, subject, metrics)
 
     def every_subject(self) -> Iterator[tuple[str, list[MetricValue]]]:
-        """Each repository, then each developer, with its metrics, from one snapshot."""
+        """Each repository, then each developer, with its metrics, over one connection."""
         with self._engine.connect() as connection:
             for kind in ("repo", "developer"):
                 for subject in subjects(connection, kind):

@@ -125,7 +125,7 @@ class SyncState:
     def held_documents(
         self, source: str, kind: str
     ) -> list[tuple[str, frozenset[tuple[str, str]]]]:
-        """Each package anchored by ``kind`` with the documents it has, from one snapshot."""
+        """Each package anchored by ``kind`` with the documents it has, over one connection."""
         with self._engine.connect() as connection:
             return [
                 (purl, sync_state.current_documents(connection, purl))
