@@ -63,10 +63,10 @@ import orjson
 # request) searches each entry, and the client should pay what an installed ossmeta pays.
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # for tests.registry_server
 from _common import OUT, dump
-from ossmeta.pipelines.npm_registry import NpmRegistry
-from ossmeta.pipelines.pypi_registry import PypiRegistry
-from ossmeta.pipelines.registry import Endpoints, Registry
-from ossmeta.pipelines.sync import SyncReport, SyncRequest, run_sync
+from ossmeta.pipelines.sync.npm import NpmRegistry
+from ossmeta.pipelines.sync.pypi import PypiRegistry
+from ossmeta.pipelines.sync.registry import Endpoints, Registry
+from ossmeta.pipelines.sync.run import SyncReport, SyncRequest, run_sync
 from ossmeta.sources import npm, pypi
 from ossmeta.sources.http import Fetcher, HttpSettings, make_client
 from ossmeta.store import Store, open_store

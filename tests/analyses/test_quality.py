@@ -9,11 +9,12 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import insert
 
 from ossmeta.analyses.quality import (
+    FAILURE_LIMIT,
+    TOP,
     CurationCheck,
     CurationDifference,
     FieldQuality,
@@ -35,6 +36,7 @@ from ossmeta.model import (
 )
 from ossmeta.store import Store
 from ossmeta.store.packages import save_package
+from ossmeta.store.quality_queries import QualityQueries
 from ossmeta.store.schema import curations
 from ossmeta.store.sync_state import record_outcome
 from ossmeta.surfaces.formats.quality import SCHEMA, to_json, write_quality
@@ -97,9 +99,15 @@ def seed(store: Store, *records: PackageRecord) -> None:
             save_package(connection, record, NOW)
 
 
-def report_of(store: Store, **options: Any) -> QualityReport:
-    with store.engine.connect() as connection:
-        return quality_report(connection, NOW, **options)
+def report_of(
+    store: Store,
+    *,
+    stale_after: timedelta = timedelta(days=30),
+    top: int = TOP,
+    failure_limit: int = FAILURE_LIMIT,
+) -> QualityReport:
+    rows = QualityQueries(store).read(NOW, NOW - stale_after, top=top, failure_limit=failure_limit)
+    return quality_report(rows, NOW, stale_after)
 
 
 def registry(report: QualityReport, name: str) -> RegistryQuality:

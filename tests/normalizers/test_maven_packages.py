@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from ossmeta.errors import NormalizeError
 from ossmeta.model import Dependency, LicenseValue, PackageStatus
 from ossmeta.normalizers.maven_packages import package_from_maven
-from ossmeta.sources.maven_pom import parse_xml_bytes, read_metadata, read_pom, xml_text
+from ossmeta.sources.maven.pom import parse_xml_bytes, read_metadata, read_pom, xml_text
 from tests.fuzzing import XML_PIECES, mutated
 from tests.normalizers.damage import check_one_line, damaged
 

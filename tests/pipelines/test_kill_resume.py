@@ -24,8 +24,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from ossmeta.pipelines.pypi_registry import PypiRegistry
-from ossmeta.pipelines.sync import SyncRequest, run_sync
+from ossmeta.pipelines.sync.pypi import PypiRegistry
+from ossmeta.pipelines.sync.run import SyncRequest, run_sync
 from ossmeta.sources.http import Fetcher, HttpSettings
 from ossmeta.store import Store, open_store
 from ossmeta.store.packages import load_package

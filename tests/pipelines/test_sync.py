@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from ossmeta.errors import UsageError
-from ossmeta.pipelines.crates_registry import CratesRegistry
-from ossmeta.pipelines.maven_registry import MavenRegistry
 from ossmeta.pipelines.normalize import normalize_stored
-from ossmeta.pipelines.npm_registry import NpmRegistry
-from ossmeta.pipelines.pypi_registry import PypiRegistry
-from ossmeta.pipelines.registry import Endpoints, Registry
-from ossmeta.pipelines.sync import SyncReport, SyncRequest, run_sync, utc_now
+from ossmeta.pipelines.sync.crates import CratesRegistry
+from ossmeta.pipelines.sync.gc_settings import rare_collections
+from ossmeta.pipelines.sync.maven import MavenRegistry
+from ossmeta.pipelines.sync.npm import NpmRegistry
+from ossmeta.pipelines.sync.pypi import PypiRegistry
+from ossmeta.pipelines.sync.registry import Endpoints, Registry
+from ossmeta.pipelines.sync.run import SyncReport, SyncRequest, run_sync, utc_now
 from ossmeta.sources.http import Fetcher, HttpSettings
 from ossmeta.store import Store, open_store
 from ossmeta.store.packages import count_dependents, load_package
@@ -303,7 +306,7 @@ def test_the_writer_process_writes_the_same_store(
 
 
 def test_a_writer_process_that_cannot_start_is_reported_not_ready(tmp_path: Path) -> None:
-    from ossmeta.pipelines.sync_process import ProcessWriter
+    from ossmeta.pipelines.sync.process import ProcessWriter
 
     async def go() -> bool:
         # An unknown registry makes the child fail before it is ready; the sync then
@@ -313,3 +316,57 @@ def test_a_writer_process_that_cannot_start_is_reported_not_ready(tmp_path: Path
             return w.ready
 
     assert asyncio.run(go()) is False
+
+
+@dataclass(frozen=True)
+class Collector:
+    """The collector as an embedding application set it: its own thresholds, a ``frozen``
+    object it froze (as a forking server does before forking), enabled or not."""
+
+    threshold: tuple[int, int, int]
+    frozen: list[str]
+    enabled: bool
+
+    def is_as_it_was(self) -> bool:
+        # A frozen object is out of the three generations ``get_objects`` lists.
+        thawed = any(o is self.frozen for o in gc.get_objects())
+        same = (gc.get_threshold(), gc.isenabled()) == (self.threshold, self.enabled)
+        return same and not thawed
+
+
+@pytest.fixture
+def someone_elses_collector() -> Iterator[Collector]:
+    threshold = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    frozen = ["frozen by the application"]
+    gc.freeze()
+    gc.set_threshold(1234, 11, 12)
+    try:
+        yield Collector(gc.get_threshold(), frozen, gc.isenabled())
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def test_a_sync_in_someone_elses_process_leaves_the_collector_alone(
+    store: Store, server: Loopback, universe: Universe, someone_elses_collector: Collector
+) -> None:
+    assert someone_elses_collector.is_as_it_was()
+    report = sync(store, registries(server.origin)["pypi"], universe.pypi_names)
+    assert report.written == len(universe.pypi_names)
+    assert someone_elses_collector.is_as_it_was()
+
+
+def test_rare_collections_inside_and_the_collector_as_it_was_after(
+    someone_elses_collector: Collector,
+) -> None:
+    collector = someone_elses_collector
+    try:
+        for enabled in (False, True):
+            gc.enable() if enabled else gc.disable()
+            with rare_collections():
+                assert gc.get_threshold() != collector.threshold
+            assert (gc.isenabled(), gc.get_threshold()) == (enabled, collector.threshold)
+            assert not any(o is collector.frozen for o in gc.get_objects())
+    finally:
+        gc.enable() if collector.enabled else gc.disable()

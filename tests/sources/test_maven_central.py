@@ -23,27 +23,35 @@ import orjson
 import pytest
 
 from ossmeta.errors import SourceError
-from ossmeta.sources.http import FetchError, NotFound
-from ossmeta.sources.maven_central import (
-    KIND_METADATA,
-    KIND_POM,
-    ChainTooDeep,
+from ossmeta.normalizers.maven.effective import (
     EffectiveDependency,
     EffectivePom,
+)
+from ossmeta.normalizers.maven.resolve import (
+    MAX_DEPTH,
+    ChainTooDeep,
+    MissingPom,
+    ParentCycle,
+    resolve_effective,
+)
+from ossmeta.normalizers.maven.stored import (
+    StoredPoms,
+    resolve_stored,
+)
+from ossmeta.sources.http import FetchError, NotFound
+from ossmeta.sources.maven.central import (
+    KIND_METADATA,
+    KIND_POM,
     Fetch,
     Licence,
-    MissingPom,
     NotModified,
-    ParentCycle,
     PomCache,
-    StoredPoms,
+    RepositoryPoms,
     canonical,
     fetch_metadata,
     fetch_pom,
     metadata_url,
     pom_url,
-    resolve_effective,
-    resolve_stored,
 )
 from tests.loopback import (
     Failures,
@@ -101,9 +109,19 @@ def repo() -> Iterator[Loopback]:
 run = run_fetcher
 
 
-def effective(repo: Loopback, coordinate: str, **kw: Any) -> EffectivePom:
+def effective(
+    repo: Loopback, coordinate: str, *, cache: PomCache | None = None, max_depth: int = MAX_DEPTH
+) -> EffectivePom:
     group, artifact, version = coordinate.split(":")
-    return run(lambda f: resolve_effective(f, repo.base, group, artifact, version, **kw))
+    return run(
+        lambda f: resolve_effective(
+            RepositoryPoms(f, repo.base, cache if cache is not None else PomCache()),
+            group,
+            artifact,
+            version,
+            max_depth=max_depth,
+        )
+    )
 
 
 def by_name(pom: EffectivePom) -> dict[str, EffectiveDependency]:
@@ -201,7 +219,7 @@ def test_metadata_404_propagates_not_found(repo: Loopback) -> None:
 
 def test_a_pom_is_not_metadata() -> None:
     # A mirror answering with the wrong document: checked on the parser directly.
-    from ossmeta.sources.maven_pom import parse_xml_bytes, read_metadata
+    from ossmeta.sources.maven.pom import parse_xml_bytes, read_metadata
 
     root = parse_xml_bytes(b"<project/>", "http://127.0.0.1:1/x/maven-metadata.xml")
     with pytest.raises(SourceError, match="not Maven repository metadata"):

@@ -29,7 +29,7 @@ from ossmeta.normalizers.identities import (
 )
 from ossmeta.store import Store
 from ossmeta.store.activity_files import ActivityFiles
-from ossmeta.store.identities import list_overrides
+from ossmeta.store.identities import IdentityOverrides
 
 __all__ = [
     "IDENTITY_SCHEMA",
@@ -104,8 +104,7 @@ def observed_identities(root: Path) -> tuple[list[Account], list[Signature]]:
 def people(store: Store, root: Path) -> tuple[Person, ...]:
     """Everyone the activity data shows, merged and flagged, curations applied."""
     accounts, signatures = observed_identities(root)
-    with store.engine.connect() as connection:
-        overrides = list_overrides(connection)
+    overrides = IdentityOverrides(store).find()
     return resolve_identities(accounts, signatures, overrides, shipped_bot_logins())
 
 

@@ -2,8 +2,9 @@
 and how trustworthy each field is, where sources and curations disagree, how stale the
 store is and what failed to fetch.
 
-Every figure is an SQL aggregate (GROUP BY, window functions), so the report costs a few
-scans of the tables whatever their size; Python only shapes the grouped rows.
+Every figure is an SQL aggregate (GROUP BY, window functions) run by
+``ossmeta.store.quality_queries``, so the report costs a few scans of the tables whatever
+their size; this module only shapes the grouped rows it is given.
 
 Definitions. ``present`` counts the rows that declare something; ``high_confidence`` counts
 the present rows whose value can be trusted as normalized. Package level:
@@ -16,7 +17,7 @@ the present rows whose value can be trusted as normalized. Package level:
 - ``description``: present when non-blank; high when it is neither a placeholder
   (``UNKNOWN``, ``none``, ``n/a``...) nor the package name again;
 - ``maintainers``: present when the list is not empty; high when an entry carries an
-  e-mail address (someone can be contacted).
+  e-mail address (contains ``@``: someone can be contacted).
 
 Version level: ``license`` as above; ``published``: present when set, high when between
 1990-01-01 and ``now`` (anything else is a placeholder or a clock error); ``files``: present
@@ -52,84 +53,52 @@ stale_after``; packages that never succeeded are counted apart (``never_succeede
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    and_,
-    case,
-    distinct,
-    func,
-    literal,
-    not_,
-    or_,
-    select,
-    union_all,
-)
 
 from ossmeta.analyses.quality_model import (
-    CurationCheck as CurationCheck,
-)
-from ossmeta.analyses.quality_model import (
-    CurationDifference as CurationDifference,
-)
-from ossmeta.analyses.quality_model import (
-    FailedFetch as FailedFetch,
-)
-from ossmeta.analyses.quality_model import (
-    FieldQuality as FieldQuality,
-)
-from ossmeta.analyses.quality_model import (
-    LicenseSide as LicenseSide,
-)
-from ossmeta.analyses.quality_model import (
-    QualityReport as QualityReport,
-)
-from ossmeta.analyses.quality_model import (
-    RegistryQuality as RegistryQuality,
-)
-from ossmeta.analyses.quality_model import (
-    RepositoryLicenseConflict as RepositoryLicenseConflict,
-)
-from ossmeta.analyses.quality_model import (
-    Staleness as Staleness,
-)
-from ossmeta.analyses.quality_model import (
-    UnmappedLicense as UnmappedLicense,
-)
-from ossmeta.analyses.quality_model import (
-    VersionLicenseDrift as VersionLicenseDrift,
+    CurationCheck,
+    CurationDifference,
+    FailedFetch,
+    FieldQuality,
+    LicenseSide,
+    QualityReport,
+    RegistryQuality,
+    RepositoryLicenseConflict,
+    Staleness,
+    UnmappedLicense,
+    VersionLicenseDrift,
 )
 from ossmeta.ecosystems import CRATES, MAVEN, NPM, PYPI
-from ossmeta.store.schema import (
-    curations,
-    package_dependencies,
-    package_versions,
-    packages,
-    sync_status,
-)
-from ossmeta.times import as_utc
+from ossmeta.store.quality_queries import QualityRows
+
+__all__ = [
+    "FAILURE_LIMIT",
+    "PACKAGE_FIELDS",
+    "TOP",
+    "VERSION_FIELDS",
+    "CurationCheck",
+    "CurationDifference",
+    "FailedFetch",
+    "FieldQuality",
+    "LicenseSide",
+    "QualityReport",
+    "RegistryQuality",
+    "RepositoryLicenseConflict",
+    "Staleness",
+    "UnmappedLicense",
+    "VersionLicenseDrift",
+    "quality_report",
+    "registry_of",
+]
 
 #: packages.ecosystem (OSV names) -> the registry name the syncs use in sync_status.
 REGISTRY_OF_ECOSYSTEM = {PYPI: "pypi", NPM: "npm", MAVEN: "maven", CRATES: "crates"}
 REGISTRY_ORDER = ("pypi", "npm", "maven", "crates")
-HIGH_LICENSE_CONFIDENCE = ("exact", "mapped", "curated")
-UNMAPPED_LICENSE_CONFIDENCE = ("ambiguous", "unknown")
-DESCRIPTION_PLACEHOLDERS = ("unknown", "none", "n/a", "na", "todo", "tbd", "-", ".")
-EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)  # before any registry: a placeholder
-#: Curated field -> the packages column holding the normalized source value.
-CURATED_PACKAGE_FIELDS = {
-    "license": packages.c.license_spdx,
-    "repository": packages.c.repository,
-    "homepage": packages.c.homepage,
-    "description": packages.c.description,
-    "status": packages.c.status,
-}
 PACKAGE_FIELDS = ("license", "repository", "homepage", "description", "maintainers")
 VERSION_FIELDS = ("license", "published", "files", "dependencies")
+TOP = 20  # entries of every ranked list
+FAILURE_LIMIT = 100  # failures listed per registry (the counts by kind are always complete)
 
 
 def registry_of(ecosystem: str) -> str:
@@ -141,93 +110,13 @@ def _registry_key(registry: str) -> tuple[int, str]:
     return (REGISTRY_ORDER.index(registry) if known else len(REGISTRY_ORDER), registry)
 
 
-def _stored_time(connection: Connection, value: datetime) -> datetime:
-    """``value`` as the database compares it: SQLite keeps naive UTC text, PostgreSQL
-    compares aware times (a naive one would be read in the session's time zone)."""
-    utc = value.astimezone(UTC)
-    return utc.replace(tzinfo=None) if connection.dialect.name == "sqlite" else utc
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _filled(column: Any) -> ColumnElement[bool]:
-    return and_(column.is_not(None), func.trim(column) != "")
-
-
-def _license_pair(table: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    present = or_(table.c.license_spdx.is_not(None), _filled(table.c.license_raw))
-    return present, table.c.license_confidence.in_(HIGH_LICENSE_CONFIDENCE)
-
-
-def _package_fields(connection: Connection) -> dict[str, list[int]]:
-    p = packages.c
-    homepage = func.lower(p.homepage)
-    description = func.lower(func.trim(p.description))
-    checks = [
-        _license_pair(packages),
-        (or_(p.repository.is_not(None), _filled(p.repository_raw)), p.repository.is_not(None)),
-        (_filled(p.homepage), or_(homepage.like("https://%"), homepage.like("http://%"))),
-        (
-            _filled(p.description),
-            and_(
-                _filled(p.description),
-                description.not_in(DESCRIPTION_PLACEHOLDERS),
-                description != func.lower(p.name),
-            ),
-        ),
-        (p.maintainers != "[]", p.maintainers.like("%@%")),
-    ]
-    columns = [_count_if(c) for pair in checks for c in pair]
-    query = select(p.ecosystem, func.count(), *columns).group_by(p.ecosystem)
-    return _summed(connection.execute(query))
-
-
-def _version_fields(connection: Connection, now: datetime) -> dict[str, list[int]]:
-    earliest, latest = _stored_time(connection, EARLIEST_PUBLISHED), _stored_time(connection, now)
-    v, p, d = package_versions.c, packages.c, package_dependencies.c
-    declared = (
-        select(
-            d.version_id,
-            func.count().label("declared"),
-            _count_if(d.flags.like("%unparsed%")).label("unparsed"),
-        )
-        .group_by(d.version_id)
-        .subquery()
-    )
-    files_present = v.files != "[]"
-    checks = [
-        _license_pair(package_versions),
-        (
-            v.published.is_not(None),
-            and_(v.published >= earliest, v.published <= latest),
-        ),
-        # orjson writes a file without hashes as ``"hashes":[]``; a filename cannot hold
-        # that text unescaped, so the match is exact.
-        (files_present, and_(files_present, not_(v.files.like('%"hashes":[]%')))),
-        (declared.c.declared.is_not(None), declared.c.unparsed == 0),
-    ]
-    columns = [_count_if(c) for pair in checks for c in pair]
-    query = (
-        select(p.ecosystem, func.count(), *columns)
-        .select_from(
-            package_versions.join(packages, packages.c.id == v.package_id).outerjoin(
-                declared, declared.c.version_id == v.id
-            )
-        )
-        .group_by(p.ecosystem)
-    )
-    return _summed(connection.execute(query))
-
-
-def _summed(rows: Iterable[Any]) -> dict[str, list[int]]:
-    """``(ecosystem, total, present, high, present, high, ...)`` rows summed per registry."""
+def _summed(rows: Sequence[tuple[str, tuple[int, ...]]]) -> dict[str, list[int]]:
+    """``(ecosystem, (total, present, high, ...))`` rows summed per registry."""
     found: dict[str, list[int]] = {}
-    for ecosystem, *numbers in rows:
+    for ecosystem, numbers in rows:
         into = found.setdefault(registry_of(ecosystem), [0] * len(numbers))
         for n, value in enumerate(numbers):
-            into[n] += int(value)
+            into[n] += value
     return found
 
 
@@ -239,327 +128,78 @@ def _field_rows(level: str, names: Sequence[str], counts: list[int] | None) -> l
     ]
 
 
-def _curation_checks(
-    connection: Connection, top: int
-) -> tuple[dict[str, list[CurationCheck]], list[CurationDifference]]:
-    c, p, v = curations.c, packages.c, package_versions.c
-    package_source = case(
-        *((c.field == name, column) for name, column in CURATED_PACKAGE_FIELDS.items()),
-        else_=None,
-    )
-    package_level = (
-        select(
-            literal("package").label("level"),
-            p.ecosystem,
-            p.purl,
-            c.field,
-            c.versions,
-            c.value,
-            package_source.label("source"),
-            literal(True).label("matched"),
-        )
-        .select_from(curations.join(packages, packages.c.purl == c.purl))
-        .where(
-            c.status == "approved",
-            c.versions.is_(None),
-            c.field.in_(CURATED_PACKAGE_FIELDS),
-        )
-    )
-    # A vers range never equals a stored version string, so it lands in ``unchecked``.
-    version_level = (
-        select(
-            literal("version").label("level"),
-            p.ecosystem,
-            p.purl,
-            c.field,
-            c.versions,
-            c.value,
-            v.license_spdx.label("source"),
-            v.id.is_not(None).label("matched"),
-        )
-        .select_from(
-            curations.join(packages, packages.c.purl == c.purl).outerjoin(
-                package_versions,
-                and_(v.package_id == p.id, v.version == c.versions),
-            )
-        )
-        .where(c.status == "approved", c.versions.is_not(None), c.field == "license")
-    )
-    merged = union_all(package_level, version_level).subquery()
-    m = merged.c
-    # An empty curated value says "upstream's value is wrong and there is none".
-    curated = func.nullif(m.value, "")
-    differs = and_(m.matched, m.source.is_not(None), or_(curated.is_(None), m.source != curated))
-    counts = select(
-        m.ecosystem,
-        m.level,
-        m.field,
-        func.count(),
-        _count_if(differs),
-        _count_if(and_(m.matched, m.source.is_(None), curated.is_not(None))),
-        _count_if(
-            and_(m.matched, or_(m.source == curated, and_(m.source.is_(None), curated.is_(None))))
-        ),
-        _count_if(not_(m.matched)),
-    ).group_by(m.ecosystem, m.level, m.field)
+def _curation_checks(rows: QualityRows) -> dict[str, list[CurationCheck]]:
     checks: dict[str, list[CurationCheck]] = defaultdict(list)
-    for ecosystem, level, field, *numbers in connection.execute(counts):
-        checks[registry_of(ecosystem)].append(CurationCheck(level, field, *map(int, numbers)))
-    listed = (
-        select(m.ecosystem, m.purl, m.field, m.versions, m.value, m.source)
-        .where(differs)
-        # package-level (NULL versions) first on every database: NULLs sort differently
-        .order_by(m.purl, m.field, m.versions.is_not(None), m.versions)
-        .limit(top)
-    )
-    differences = [
-        CurationDifference(registry_of(eco), purl, field, versions, value, source)
-        for eco, purl, field, versions, value, source in connection.execute(listed)
-    ]
+    for ecosystem, level, field, numbers in rows.curation_checks:
+        checks[registry_of(ecosystem)].append(CurationCheck(level, field, *numbers))
     for found in checks.values():
         found.sort(key=lambda check: (check.level, check.field))
-    return checks, differences
+    return checks
 
 
-def _repository_conflicts(
-    connection: Connection, top: int
-) -> tuple[int, list[RepositoryLicenseConflict]]:
-    p = packages.c
-    size = func.count().label("size")
-    conflicting = (
-        select(p.repository, size)
-        .where(p.repository.is_not(None), p.license_spdx.is_not(None))
-        .group_by(p.repository)
-        .having(
-            and_(func.count(distinct(p.ecosystem)) > 1, func.count(distinct(p.license_spdx)) > 1)
-        )
-        .subquery()
-    )
-    total = int(connection.execute(select(func.count()).select_from(conflicting)).scalar_one())
-    chosen = list(
-        connection.execute(
-            select(conflicting.c.repository)
-            .order_by(conflicting.c.size.desc(), conflicting.c.repository)
-            .limit(top)
-        ).scalars()
-    )
-    sides: dict[str, list[LicenseSide]] = {repository: [] for repository in chosen}
-    if chosen:
-        rows = connection.execute(
-            select(p.repository, p.ecosystem, p.purl, p.license_spdx).where(
-                p.repository.in_(chosen), p.license_spdx.is_not(None)
-            )
-        )
-        for repository, ecosystem, purl, spdx in rows:
-            sides[repository].append(LicenseSide(registry_of(ecosystem), purl, spdx))
-    return total, [
-        RepositoryLicenseConflict(
-            repository,
-            tuple(sorted(found, key=lambda s: (_registry_key(s.registry), s.purl))),
-        )
-        for repository, found in sides.items()
-    ]
+def _repository_conflicts(rows: QualityRows) -> list[RepositoryLicenseConflict]:
+    conflicts = []
+    for repository, found in rows.repository_conflicts:
+        sides = [LicenseSide(registry_of(eco), purl, spdx) for eco, purl, spdx in found]
+        sides.sort(key=lambda s: (_registry_key(s.registry), s.purl))
+        conflicts.append(RepositoryLicenseConflict(repository, tuple(sides)))
+    return conflicts
 
 
-def _license_drift(
-    connection: Connection, top: int
-) -> tuple[dict[str, tuple[int, int]], list[VersionLicenseDrift]]:
-    v, p = package_versions.c, packages.c
-    several = (
-        select(v.package_id, func.count(distinct(v.license_spdx)).label("licenses"))
-        .where(v.license_spdx.is_not(None))
-        .group_by(v.package_id)
-        .having(func.count(distinct(v.license_spdx)) > 1)
-        .subquery()
-    )
+def _drift_counts(rows: QualityRows) -> dict[str, tuple[int, int]]:
     by_registry: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    counted = select(p.ecosystem, func.count()).select_from(
-        several.join(packages, packages.c.id == several.c.package_id)
-    )
-    for ecosystem, n in connection.execute(counted.group_by(p.ecosystem)):
+    for ecosystem, n in rows.several_licenses:
         by_registry[registry_of(ecosystem)][0] += n
-    differing = (
-        select(p.ecosystem, func.count())
-        .select_from(package_versions.join(packages, packages.c.id == v.package_id))
-        .where(v.license_spdx.is_not(None), p.license_spdx.is_not(None))
-        .where(v.license_spdx != p.license_spdx)
-        .group_by(p.ecosystem)
-    )
-    for ecosystem, n in connection.execute(differing):
+    for ecosystem, n in rows.differing_versions:
         by_registry[registry_of(ecosystem)][1] += n
-    chosen = connection.execute(
-        select(p.id, p.ecosystem, p.purl, p.license_spdx)
-        .select_from(several.join(packages, packages.c.id == several.c.package_id))
-        .order_by(several.c.licenses.desc(), p.purl)
-        .limit(top)
-    ).all()
-    licenses: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    if chosen:
-        rows = connection.execute(
-            select(v.package_id, v.license_spdx, func.count())
-            .where(v.package_id.in_([row.id for row in chosen]), v.license_spdx.is_not(None))
-            .group_by(v.package_id, v.license_spdx)
-        )
-        for package_id, spdx, n in rows:
-            licenses[package_id].append((spdx, int(n)))
-    drift = [
-        VersionLicenseDrift(
-            registry_of(row.ecosystem),
-            row.purl,
-            row.license_spdx,
-            tuple(sorted(licenses[row.id], key=lambda pair: (-pair[1], pair[0]))),
-        )
-        for row in chosen
-    ]
-    return {k: (a, b) for k, (a, b) in by_registry.items()}, drift
+    return {k: (a, b) for k, (a, b) in by_registry.items()}
 
 
-def _staleness(connection: Connection, now: datetime, cutoff: datetime) -> dict[str, Staleness]:
-    s = sync_status.c
-    rows = connection.execute(
-        select(
-            s.registry,
-            func.count(),
-            _count_if(s.succeeded_at < cutoff),
-            _count_if(s.succeeded_at.is_(None)),
-            func.min(s.succeeded_at),
-        ).group_by(s.registry)
-    ).all()
+def _staleness(rows: QualityRows, now: datetime) -> dict[str, Staleness]:
     found: dict[str, Staleness] = {}
-    for registry, tracked, stale, never, oldest in rows:
-        succeeded = tracked - never
+    for registry, (tracked, stale, never, oldest, middle) in rows.staleness.items():
         median_age = None
-        if succeeded:
-            # The median of the success times, read with OFFSET (portable: SQLite has no
-            # percentile function); the median age is ``now`` minus it.
-            middle = [
-                as_utc(t)
-                for t in connection.execute(
-                    select(s.succeeded_at)
-                    .where(s.registry == registry, s.succeeded_at.is_not(None))
-                    .order_by(s.succeeded_at)
-                    .offset((succeeded - 1) // 2)
-                    .limit(2 - succeeded % 2)
-                ).scalars()
-            ]
+        if middle:  # the median success time is between the one or two middle ones
             low, high = middle[0], middle[-1]
-            assert low is not None and high is not None
             median_age = now - (low + (high - low) / 2)
-        found[registry] = Staleness(
-            int(tracked), int(stale), int(never), as_utc(oldest), median_age
-        )
+        found[registry] = Staleness(tracked, stale, never, oldest, median_age)
     return found
 
 
-def _unmapped(
-    connection: Connection, top: int
-) -> tuple[dict[str, int], dict[str, list[UnmappedLicense]]]:
-    p, v = packages.c, package_versions.c
-    from_packages = select(
-        p.ecosystem.label("ecosystem"),
-        p.license_raw.label("raw"),
-        literal(1).label("in_packages"),
-        literal(0).label("in_versions"),
-    ).where(p.license_confidence.in_(UNMAPPED_LICENSE_CONFIDENCE), _filled(p.license_raw))
-    from_versions = (
-        select(p.ecosystem, v.license_raw, literal(0), literal(1))
-        .select_from(package_versions.join(packages, packages.c.id == v.package_id))
-        .where(v.license_confidence.in_(UNMAPPED_LICENSE_CONFIDENCE), _filled(v.license_raw))
-    )
-    both = union_all(from_packages, from_versions).subquery()
-    grouped = (
-        select(
-            both.c.ecosystem,
-            both.c.raw,
-            func.sum(both.c.in_packages).label("in_packages"),
-            func.sum(both.c.in_versions).label("in_versions"),
-            func.count().label("uses"),
-        )
-        .group_by(both.c.ecosystem, both.c.raw)
-        .subquery()
-    )
-    g = grouped.c
-    ranked = select(
-        g.ecosystem,
-        g.raw,
-        g.in_packages,
-        g.in_versions,
-        func.row_number()
-        .over(partition_by=g.ecosystem, order_by=(g.uses.desc(), g.raw))
-        .label("rank"),
-        func.count().over(partition_by=g.ecosystem).label("distinct_raw"),
-    ).subquery()
+def _unmapped(rows: QualityRows) -> tuple[dict[str, int], dict[str, list[UnmappedLicense]]]:
     distinct_raw: dict[str, int] = defaultdict(int)
     listed: dict[str, list[UnmappedLicense]] = defaultdict(list)
-    query = select(ranked).where(ranked.c.rank <= top).order_by(ranked.c.ecosystem, ranked.c.rank)
-    for row in connection.execute(query):
-        registry = registry_of(row.ecosystem)
-        distinct_raw[registry] = max(distinct_raw[registry], int(row.distinct_raw))
-        listed[registry].append(
-            UnmappedLicense(row.raw, int(row.in_packages), int(row.in_versions))
-        )
+    for ecosystem, raw, in_packages, in_versions, distinct in rows.unmapped:
+        registry = registry_of(ecosystem)
+        distinct_raw[registry] = max(distinct_raw[registry], distinct)
+        listed[registry].append(UnmappedLicense(raw, in_packages, in_versions))
     return distinct_raw, listed
 
 
 def _failures(
-    connection: Connection, limit: int
+    rows: QualityRows,
 ) -> tuple[dict[str, list[tuple[str, int]]], dict[str, list[FailedFetch]]]:
-    s = sync_status.c
-    failed = s.error_kind.is_not(None)
     kinds: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    rows = connection.execute(
-        select(s.registry, s.error_kind, func.count())
-        .where(failed)
-        .group_by(s.registry, s.error_kind)
-        .order_by(s.registry, func.count().desc(), s.error_kind)
-    )
-    for registry, kind, n in rows:
-        kinds[registry].append((kind, int(n)))
-    ranked = (
-        select(
-            s.registry,
-            s.name,
-            s.error_kind,
-            s.error,
-            s.attempted_at,
-            func.row_number()
-            .over(partition_by=s.registry, order_by=(s.attempted_at.desc(), s.name))
-            .label("rank"),
-        )
-        .where(failed)
-        .subquery()
-    )
+    for registry, kind, n in rows.failure_kinds:
+        kinds[registry].append((kind, n))
     listed: dict[str, list[FailedFetch]] = defaultdict(list)
-    query = select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.registry, ranked.c.rank)
-    for row in connection.execute(query):
-        attempted = as_utc(row.attempted_at)
-        assert attempted is not None  # the column is NOT NULL
-        listed[row.registry].append(
-            FailedFetch(row.name, row.error_kind, row.error or "", attempted)
-        )
+    for registry, name, kind, message, attempted in rows.failures:
+        listed[registry].append(FailedFetch(name, kind, message, attempted))
     return kinds, listed
 
 
-def quality_report(
-    connection: Connection,
-    now: datetime,
-    stale_after: timedelta = timedelta(days=30),
-    *,
-    top: int = 20,
-    failure_limit: int = 100,
-) -> QualityReport:
-    """The data-quality report of the store as of ``now`` (see the module's definitions).
-    ``top`` bounds every ranked list; ``failure_limit`` the failures listed per registry
-    (the counts by kind are always complete)."""
+def quality_report(rows: QualityRows, now: datetime, stale_after: timedelta) -> QualityReport:
+    """The data-quality report as of ``now`` from the store's grouped rows (see the
+    module's definitions; ``QualityQueries.read`` with ``now - stale_after`` as the
+    staleness cutoff)."""
     now = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-    package_fields = _package_fields(connection)
-    version_fields = _version_fields(connection, now)
-    checks, differences = _curation_checks(connection, top)
-    conflicts_total, conflicts = _repository_conflicts(connection, top)
-    drift_counts, drift = _license_drift(connection, top)
-    staleness = _staleness(connection, now, _stored_time(connection, now - stale_after))
-    unmapped_distinct, unmapped = _unmapped(connection, top)
-    failure_kinds, failure_list = _failures(connection, failure_limit)
+    package_fields = _summed(rows.package_fields)
+    version_fields = _summed(rows.version_fields)
+    checks = _curation_checks(rows)
+    drift_counts = _drift_counts(rows)
+    staleness = _staleness(rows, now)
+    unmapped_distinct, unmapped = _unmapped(rows)
+    failure_kinds, failure_list = _failures(rows)
 
     names = set(package_fields) | set(staleness) | set(failure_kinds)
     registries = []
@@ -583,12 +223,25 @@ def quality_report(
                 failures=tuple(failure_list.get(registry, ())),
             )
         )
+    differences = [
+        CurationDifference(registry_of(eco), purl, field, versions, value, source)
+        for eco, purl, field, versions, value, source in rows.curation_differences
+    ]
+    drift = [
+        VersionLicenseDrift(
+            registry_of(eco),
+            purl,
+            package_license,
+            tuple(sorted(licenses, key=lambda pair: (-pair[1], pair[0]))),
+        )
+        for eco, purl, package_license, licenses in rows.license_drift
+    ]
     return QualityReport(
         generated_at=now,
         stale_after=stale_after,
         registries=tuple(registries),
         curation_differences=tuple(differences),
-        repository_conflicts_total=conflicts_total,
-        repository_conflicts=tuple(conflicts),
+        repository_conflicts_total=rows.repository_conflicts_total,
+        repository_conflicts=tuple(_repository_conflicts(rows)),
         license_drift=tuple(drift),
     )

@@ -4,7 +4,7 @@
 Inputs are the payload of the artifact's ``maven-metadata`` record and every stored
 ``maven-pom`` payload by ``group:artifact:version``: the artifact's versions and the
 parents and BOMs they use. Each version's effective POM is built offline from those
-(``maven_stored.resolve_stored``: the collector's own inheritance, interpolation and
+(``maven.stored.resolve_stored``: the collector's own inheritance, interpolation and
 dependencyManagement rules), and everything per version is read from it.
 
 Decisions (what the repository leaves open):
@@ -16,7 +16,7 @@ Decisions (what the repository leaves open):
 - Only a malformed metadata payload raises ``NormalizeError``. A POM that is not stored,
   not readable, or whose effective POM cannot be built (a parent or BOM missing, a parent
   or import cycle, a chain too deep) costs that version only: it keeps what its own POM
-  states for certain (``maven_effective.declared_only``: licences, scm, url and
+  states for certain (``maven.effective.declared_only``: licences, scm, url and
   developers it writes itself, dependencies whose coordinates and version are literal)
   and gets nothing the missing part would have given. The reason is not kept here (the
   model has no place for it); ``resolve_stored`` over the same records tells it.
@@ -68,6 +68,8 @@ from ossmeta.ecosystems import MAVEN
 from ossmeta.errors import SourceError
 from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageVersion
 from ossmeta.normalizers.licenses import normalize_license, normalize_licenses
+from ossmeta.normalizers.maven.effective import EffectiveDependency, EffectivePom, declared_only
+from ossmeta.normalizers.maven.stored import StoredPoms, resolve_stored
 from ossmeta.normalizers.package_fields import (
     Reader,
     distinct,
@@ -79,10 +81,8 @@ from ossmeta.normalizers.package_fields import (
 )
 from ossmeta.normalizers.repos import canonical_repo_url
 from ossmeta.purls import build_purl
-from ossmeta.sources.maven_effective import EffectiveDependency, EffectivePom, declared_only
-from ossmeta.sources.maven_pom import Developer, Licence, Relocation
-from ossmeta.sources.maven_repo import KIND_METADATA, KIND_POM
-from ossmeta.sources.maven_stored import StoredPoms, resolve_stored
+from ossmeta.sources.maven.pom import Developer, Licence, Relocation
+from ossmeta.sources.maven.repo import KIND_METADATA, KIND_POM
 
 #: What Maven's model validator accepts in a groupId or artifactId.
 _ID = re.compile(r"[A-Za-z0-9_.-]+\Z")

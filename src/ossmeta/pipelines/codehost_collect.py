@@ -70,7 +70,7 @@ from ossmeta.sources.codehost import KIND_REPO, SOURCE_ID, CodeHostApi, Document
 from ossmeta.sources.http import NotFound
 from ossmeta.store import Store
 from ossmeta.store.activity_files import DATASETS, ActivityFiles
-from ossmeta.store.codehost_state import RepoFacts, Stored, load, save
+from ossmeta.store.codehost_state import CodehostState, RepoFacts, Stored
 
 __all__ = ["BATCH_ROWS", "CURSOR_OVERLAP", "CollectReport", "collect_repo", "utc_now"]
 
@@ -153,14 +153,9 @@ class _Collection:
     # -- the steps -------------------------------------------------------------------------
 
     async def run(self) -> CollectReport:
-        with self.store.engine.connect() as connection:
-            self.stored = load(
-                connection,
-                SOURCE_ID,
-                KIND_REPO,
-                self.api.repo.key,
-                [self.repo_url, *self.urls.values()],
-            )
+        self.stored = CodehostState(self.store).load(
+            SOURCE_ID, KIND_REPO, self.api.repo.key, [self.repo_url, *self.urls.values()]
+        )
         if self.stored.cursor:
             self.since = _cursor_time(self.stored.cursor, self.api.repo.key)
         try:
@@ -171,16 +166,14 @@ class _Collection:
             self._flush()
             duplicates = self.files.compact(sorted(self.months)) if self.months else 0
         cursor = (began - CURSOR_OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
-        with self.store.engine.begin() as connection:
-            save(
-                connection,
-                repo_key=self.api.repo.key,
-                cursor=cursor,
-                validators=self.validators,
-                repo_record=record,
-                facts=RepoFacts(ctx.archived, ctx.default_branch),
-                now=self.now(),
-            )
+        CodehostState(self.store).save(
+            repo_key=self.api.repo.key,
+            cursor=cursor,
+            validators=self.validators,
+            repo_record=record,
+            facts=RepoFacts(ctx.archived, ctx.default_branch),
+            now=self.now(),
+        )
         return CollectReport(
             repo=self.api.repo.key,
             full=self.since is None,

@@ -38,11 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from ossmeta.errors import UsageError
-from ossmeta.pipelines.crates_registry import CratesRegistry
-from ossmeta.pipelines.maven_registry import MavenRegistry
-from ossmeta.pipelines.npm_registry import NpmRegistry
-from ossmeta.pipelines.pypi_registry import PypiRegistry
-from ossmeta.pipelines.registry import Endpoints, Registry
+from ossmeta.pipelines.sync.crates import CratesRegistry
+from ossmeta.pipelines.sync.maven import MavenRegistry
+from ossmeta.pipelines.sync.npm import NpmRegistry
+from ossmeta.pipelines.sync.pypi import PypiRegistry
+from ossmeta.pipelines.sync.registry import Endpoints, Registry
 from ossmeta.sources.files import InputFile, load_toml
 from ossmeta.sources.http import HttpSettings
 

@@ -59,10 +59,9 @@ from ossmeta.sources.git_repo import (
 from ossmeta.store import Store
 from ossmeta.store.activity_files import ActivityFiles
 from ossmeta.store.git_imports import (
+    GitImports,
     GitImportState,
     count_commits,
-    get_git_import,
-    put_git_import,
 )
 
 __all__ = [
@@ -132,8 +131,7 @@ def import_git(
     started = time.perf_counter()
     shown = progress or _Quiet()
     repository, key, where = _open(location, repo_key, mirrors or mirror_root(), shown)
-    with store.engine.connect() as connection:
-        previous = get_git_import(connection, key)
+    previous = GitImports(store).get(key)
     seen = dict(previous.heads) if previous else {}
 
     shown.stage("listing commits")
@@ -156,8 +154,7 @@ def import_git(
 
     new = len(commits) - dropped
     total = count_commits(root, key) if commits or previous is None else previous.commits
-    with store.engine.begin() as connection:
-        put_git_import(connection, GitImportState(key, where, heads, total, datetime.now(UTC)))
+    GitImports(store).put(GitImportState(key, where, heads, total, datetime.now(UTC)))
     elapsed = time.perf_counter() - started
     return GitImportReport(key, where, len(commits), new, len(changed), total, elapsed)
 

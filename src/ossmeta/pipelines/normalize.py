@@ -14,10 +14,9 @@ from datetime import datetime
 from functools import partial
 
 from ossmeta.errors import NormalizeError
-from ossmeta.pipelines.registry import Registry
+from ossmeta.pipelines.sync.registry import Registry
 from ossmeta.store import Store
-from ossmeta.store.packages import save_package
-from ossmeta.store.sync_state import current_packages, current_payload, current_payloads
+from ossmeta.store.sync_store import SyncState
 
 _BATCH = 200  # packages per transaction: progress survives an interruption in steps
 
@@ -35,22 +34,22 @@ def normalize_stored(
     progress: Callable[[int], None] | None = None,
 ) -> NormalizeReport:
     report = NormalizeReport()
+    state = SyncState(store)
     for registry in registries:
-        with store.engine.connect() as connection:
-            purls = current_packages(connection, registry.source, registry.anchor_kind)
+        purls = state.packages(registry.source, registry.anchor_kind)
         for start in range(0, len(purls), _BATCH):
-            with store.engine.begin() as connection:
+            with state.batch() as writes:
                 for purl in purls[start : start + _BATCH]:
-                    payloads = current_payloads(connection, purl)
+                    payloads = writes.payloads(purl)
                     try:
                         record = registry.normalize(
-                            payloads, partial(current_payload, connection, registry.source)
+                            payloads, partial(writes.payload, registry.source)
                         )
                     except NormalizeError as error:
                         report.failed.append((purl, str(error)))
                         continue
                     if record is not None:
-                        save_package(connection, record, now())
+                        writes.save_package(record, now())
                         report.packages += 1
             if progress:
                 progress(len(purls[start : start + _BATCH]))
@@ -58,5 +57,5 @@ def normalize_stored(
 
 
 def count_stored(store: Store, registries: Sequence[Registry]) -> int:
-    with store.engine.connect() as connection:
-        return sum(len(current_packages(connection, r.source, r.anchor_kind)) for r in registries)
+    state = SyncState(store)
+    return sum(len(state.packages(r.source, r.anchor_kind)) for r in registries)

@@ -9,8 +9,9 @@
   source ``codehost``), so a 304 on it still gives the repository's id and owner.
 - ``repo_facts``: archived and default branch as the host states them.
 
-Every function takes the caller's connection: a collection commits its cursor, validators
-and facts together, after its events are written.
+``CodehostState`` is the interface for callers outside the store: a collection reads its
+bookkeeping in one snapshot and commits its cursor, validators and facts together, in one
+transaction, after its events are written.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from ossmeta.model import RawRecord
+from ossmeta.store.engine import Store
 from ossmeta.store.schema import repo_facts
 from ossmeta.store.sync_state import (
     current_payload,
@@ -35,7 +37,15 @@ from ossmeta.store.sync_state import (
     upsert,
 )
 
-__all__ = ["CURSOR_PREFIX", "RepoFacts", "Stored", "cursor_key", "load", "save"]
+__all__ = [
+    "CURSOR_PREFIX",
+    "CodehostState",
+    "RepoFacts",
+    "Stored",
+    "cursor_key",
+    "load",
+    "save",
+]
 
 CURSOR_PREFIX = "codehost:"
 _CURSOR_WIDTH = 32  # sync_cursors.registry
@@ -99,3 +109,43 @@ def save(
             }
         ],
     )
+
+
+class CodehostState:
+    """The code-host collection's bookkeeping, per repository (see the module docstring)."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    def load(self, source: str, kind: str, repo_key: str, urls: Sequence[str]) -> Stored:
+        with self._engine.connect() as connection:
+            return load(connection, source, kind, repo_key, urls)
+
+    def save(
+        self,
+        *,
+        repo_key: str,
+        cursor: str,
+        validators: Mapping[str, tuple[str | None, str | None]],
+        repo_record: RawRecord | None,
+        facts: RepoFacts,
+        now: datetime,
+    ) -> None:
+        """One collection's bookkeeping, in one transaction."""
+        with self._engine.begin() as connection:
+            save(
+                connection,
+                repo_key=repo_key,
+                cursor=cursor,
+                validators=validators,
+                repo_record=repo_record,
+                facts=facts,
+                now=now,
+            )
+
+    def facts(self) -> dict[str, RepoFacts]:
+        """Every repository's facts as last collected, by repository key."""
+        query = select(repo_facts.c.repo, repo_facts.c.archived, repo_facts.c.default_branch)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return {str(repo): RepoFacts(bool(archived), branch) for repo, archived, branch in rows}

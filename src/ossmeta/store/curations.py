@@ -4,8 +4,9 @@ has its value is ``curation_why``.
 
 Curations live in their own table and are never derived, so a re-sync or ``ossmeta
 normalize`` (which rebuild the ``package*`` tables) leaves them alone; they are applied on
-read (``effective_package``). Every function takes the caller's connection: the caller's
-transaction makes an import all-or-nothing.
+read (``effective_package``). Every function takes the caller's connection, so that a
+transaction spanning several (a YAML import, all or nothing) stays in the store; callers
+outside the store use ``curation_store.Curations``.
 """
 
 from __future__ import annotations

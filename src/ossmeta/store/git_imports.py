@@ -14,11 +14,18 @@ from sqlalchemy import Connection, select
 
 from ossmeta.errors import StoreError
 from ossmeta.store.activity_files import ActivityFiles
+from ossmeta.store.engine import Store
 from ossmeta.store.schema import git_imports
 from ossmeta.store.sync_state import upsert
 from ossmeta.times import as_utc
 
-__all__ = ["GitImportState", "count_commits", "get_git_import", "put_git_import"]
+__all__ = [
+    "GitImportState",
+    "GitImports",
+    "count_commits",
+    "get_git_import",
+    "put_git_import",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +68,21 @@ def put_git_import(connection: Connection, state: GitImportState) -> None:
             }
         ],
     )
+
+
+class GitImports:
+    """What each repository's last git import saw; each call its own transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    def get(self, repo: str) -> GitImportState | None:
+        with self._engine.connect() as connection:
+            return get_git_import(connection, repo)
+
+    def put(self, state: GitImportState) -> None:
+        with self._engine.begin() as connection:
+            put_git_import(connection, state)
 
 
 def count_commits(root: Path, repo: str) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from ossmeta.errors import InputError
 from ossmeta.normalizers.identities import IdentityOverride, check_override, parse_identity
+from ossmeta.store.engine import Store
 from ossmeta.store.schema import identity_overrides
 from ossmeta.times import as_utc
 
@@ -97,3 +98,25 @@ def remove_override(connection: Connection, override_id: int) -> IdentityOverrid
         raise InputError(f"no identity curation #{override_id}")
     connection.execute(delete(identity_overrides).where(identity_overrides.c.id == override_id))
     return found
+
+
+class IdentityOverrides:
+    """Identity curations (merge, split, bot, human); each call its own transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    def add(
+        self, action: str, identity: str, other: str | None = None, *, reason: str, author: str
+    ) -> int:
+        with self._engine.begin() as connection:
+            return add_override(connection, action, identity, other, reason=reason, author=author)
+
+    def find(self, identity: str | None = None) -> tuple[IdentityOverride, ...]:
+        """Oldest first (they apply in this order); with ``identity``, those naming it."""
+        with self._engine.connect() as connection:
+            return list_overrides(connection, identity)
+
+    def remove(self, override_id: int) -> IdentityOverride:
+        with self._engine.begin() as connection:
+            return remove_override(connection, override_id)

@@ -12,7 +12,7 @@ so ``metrics compute --since`` recomputes recent months without touching history
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,9 +20,17 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, or_, select
 
 from ossmeta.store.bulk import bulk_insert
+from ossmeta.store.engine import Store
 from ossmeta.store.schema import developer_metrics, repo_metrics
 
-__all__ = ["MetricValue", "is_repo_key", "read_metrics", "replace_metrics", "subjects"]
+__all__ = [
+    "MetricValue",
+    "Metrics",
+    "is_repo_key",
+    "read_metrics",
+    "replace_metrics",
+    "subjects",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +125,36 @@ def subjects(connection: Connection, kind: str = "repo") -> list[str]:
     table, column = (repo_metrics, "repo") if kind == "repo" else (developer_metrics, "developer")
     query = select(table.c[column]).distinct().order_by(table.c[column])
     return [str(row[0]) for row in connection.execute(query)]
+
+
+class Metrics:
+    """Computed metrics of repositories and developers; each call its own transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    def replace(
+        self,
+        rows: Iterable[tuple[str, str, str, float | None, str | None]],
+        *,
+        engine: str,
+        computed_at: datetime,
+        since: str | None,
+    ) -> int:
+        """The covered periods replaced by ``rows`` in one transaction (see
+        ``replace_metrics``); returns rows written."""
+        with self._engine.begin() as connection:
+            return replace_metrics(
+                connection, rows, engine=engine, computed_at=computed_at, since=since
+            )
+
+    def read(self, subject: str, metrics: Sequence[str] | None = None) -> list[MetricValue]:
+        with self._engine.connect() as connection:
+            return read_metrics(connection, subject, metrics)
+
+    def every_subject(self) -> Iterator[tuple[str, list[MetricValue]]]:
+        """Each repository, then each developer, with its metrics, over one connection."""
+        with self._engine.connect() as connection:
+            for kind in ("repo", "developer"):
+                for subject in subjects(connection, kind):
+                    yield subject, read_metrics(connection, subject)

@@ -9,6 +9,7 @@ own table and are applied on read by the caller (``ossmeta.store.curations``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,15 +26,19 @@ from ossmeta.model import (
     PackageVersion,
 )
 from ossmeta.store.bulk import bulk_insert
+from ossmeta.store.engine import Store
 from ossmeta.store.schema import package_dependencies, package_versions, packages
 from ossmeta.times import as_utc
 
 __all__ = [
     "DependentsPage",
+    "Packages",
     "count_dependents",
     "delete_package",
+    "file_facts",
     "list_dependents",
     "load_package",
+    "maintainer_facts",
     "mark_removed",
     "save_package",
 ]
@@ -61,6 +66,21 @@ def _license_of(row: Any) -> LicenseValue | None:
     return LicenseValue(
         row.license_spdx, row.license_raw or "", row.license_confidence, row.license_source
     )
+
+
+def maintainer_facts(maintainers: Sequence[str]) -> dict[str, int]:
+    """The numbers the quality report reads instead of the JSON list (also the backfill of
+    migration 0004): how many maintainers, and how many can be written to."""
+    return {
+        "maintainers_count": len(maintainers),
+        "maintainers_with_email": sum(1 for entry in maintainers if "@" in entry),
+    }
+
+
+def file_facts(hashed: Sequence[bool]) -> dict[str, int]:
+    """How many files a version lists and how many of them list no hash, given whether
+    each lists one."""
+    return {"files_count": len(hashed), "files_without_hash": hashed.count(False)}
 
 
 def delete_package(connection: Connection, purl: str) -> None:
@@ -93,6 +113,7 @@ def save_package(connection: Connection, record: PackageRecord, now: datetime) -
             "status": record.status.value,
             **_license_columns(record.license),
             "maintainers": orjson.dumps(list(record.maintainers)).decode(),
+            **maintainer_facts(record.maintainers),
             "source": record.source,
             "normalized_at": now,
         },
@@ -112,6 +133,7 @@ def save_package(connection: Connection, record: PackageRecord, now: datetime) -
             "files": orjson.dumps(
                 [{"filename": f.filename, "hashes": list(f.hashes), "url": f.url} for f in v.files]
             ).decode(),
+            **file_facts([bool(f.hashes) for f in v.files]),
         }
         for position, v in enumerate(record.versions)
     ]
@@ -250,3 +272,22 @@ def list_dependents(
     )
     page = tuple(connection.execute(dependents).scalars())
     return DependentsPage(count_dependents(connection, purl), page, offset, limit)
+
+
+class Packages:
+    """Stored packages as a reader sees them; each call is one read of its own."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    def load(self, purl: str) -> PackageRecord | None:
+        with self._engine.connect() as connection:
+            return load_package(connection, purl)
+
+    def count_dependents(self, purl: str) -> int:
+        with self._engine.connect() as connection:
+            return count_dependents(connection, purl)
+
+    def dependents(self, purl: str, *, offset: int, limit: int) -> DependentsPage:
+        with self._engine.connect() as connection:
+            return list_dependents(connection, purl, offset=offset, limit=limit)

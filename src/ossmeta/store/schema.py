@@ -150,6 +150,9 @@ packages = Table(
     Column("license_confidence", String(16)),
     Column("license_source", String(64)),
     Column("maintainers", Text, nullable=False),  # JSON list, in the registry's order
+    # Facts about the list kept as numbers, so no query depends on how the JSON is written.
+    Column("maintainers_count", Integer, nullable=False, server_default="0"),
+    Column("maintainers_with_email", Integer, nullable=False, server_default="0"),  # with "@"
     Column("source", String(255), nullable=False),  # the record kinds it was made from
     Column("normalized_at", DateTime(timezone=True), nullable=False),
 )
@@ -177,6 +180,8 @@ package_versions = Table(
     Column("license_confidence", String(16)),
     Column("license_source", String(64)),
     Column("files", Text, nullable=False),  # JSON: [{"filename", "hashes", "url"}]
+    Column("files_count", Integer, nullable=False, server_default="0"),
+    Column("files_without_hash", Integer, nullable=False, server_default="0"),
     UniqueConstraint("package_id", "version", name="uq_package_versions_package_version"),
 )
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
-from sqlalchemy import select
 
 from ossmeta.analyses.identities import identity_table
 from ossmeta.analyses.metrics.compute import ActivityInputs, compute_metrics
@@ -17,8 +16,8 @@ from ossmeta.analyses.metrics.engine import DuckDBEngine, MetricEngine, SparkEng
 from ossmeta.analyses.metrics.model import Context
 from ossmeta.errors import UsageError
 from ossmeta.store import Store
-from ossmeta.store.metrics import is_repo_key, replace_metrics
-from ossmeta.store.schema import repo_facts
+from ossmeta.store.codehost_state import CodehostState
+from ossmeta.store.metrics import Metrics, is_repo_key
 
 __all__ = ["ComputeReport", "open_engine", "run_metrics"]
 
@@ -53,15 +52,12 @@ def check_month(since: str | None) -> str | None:
 
 
 def facts_table(store: Store) -> pa.Table:
-    with store.engine.connect() as connection:
-        rows = connection.execute(
-            select(repo_facts.c.repo, repo_facts.c.archived, repo_facts.c.default_branch)
-        ).all()
+    facts = CodehostState(store).facts()
     return pa.table(
         {
-            "repo": pa.array([r[0] for r in rows], pa.string()),
-            "archived": pa.array([bool(r[1]) for r in rows], pa.bool_()),
-            "default_branch": pa.array([r[2] for r in rows], pa.string()),
+            "repo": pa.array(list(facts), pa.string()),
+            "archived": pa.array([f.archived for f in facts.values()], pa.bool_()),
+            "default_branch": pa.array([f.default_branch for f in facts.values()], pa.string()),
         }
     )
 
@@ -91,8 +87,7 @@ def run_metrics(
         table["detail"].to_pylist(),
         strict=True,
     )
-    with store.engine.begin() as connection:
-        written = replace_metrics(connection, rows, engine=engine, computed_at=as_of, since=since)
+    written = Metrics(store).replace(rows, engine=engine, computed_at=as_of, since=since)
     distinct = set(subjects)
     repos = sum(1 for s in distinct if is_repo_key(s))
     report = ComputeReport(

@@ -51,20 +51,12 @@ def propose(
     db: DbOption = None,
 ) -> None:
     """Propose a correction; it takes effect once a reviewer approves it."""
-    from ossmeta.store import curations
+    from ossmeta.store.curation_store import Curations
 
     store = ready_store(db)
-    with store.engine.begin() as connection:
-        new_id = curations.propose(
-            connection,
-            purl,
-            field,
-            value,
-            reason=reason,
-            author=author,
-            evidence=evidence,
-            versions=versions,
-        )
+    new_id = Curations(store).propose(
+        purl, field, value, reason=reason, author=author, evidence=evidence, versions=versions
+    )
     store.dispose()
     typer.echo(new_id)
     stderr.print(f"proposed curation #{new_id}; review it with: ossmeta curate review {new_id}")
@@ -82,15 +74,14 @@ def review(
     db: DbOption = None,
 ) -> None:
     """Approve or reject a proposed curation."""
-    from ossmeta.store import curations
+    from ossmeta.store.curation_store import Curations
 
     if approve is None:
         raise UsageError("give --approve or --reject")
     if not reviewer:
         raise UsageError("give --reviewer NAME")
     store = ready_store(db)
-    with store.engine.begin() as connection:
-        done = curations.review(connection, curation_id, approve, reviewer, note)
+    done = Curations(store).review(curation_id, approve, reviewer, note)
     store.dispose()
     stderr.print(f"curation #{done.id} {done.status}")
 
@@ -143,11 +134,10 @@ def list_(
     db: DbOption = None,
 ) -> None:
     """List curations, oldest first."""
-    from ossmeta.store import curations
+    from ossmeta.store.curation_store import Curations
 
     store = ready_store(db)
-    with store.engine.connect() as connection:
-        found = curations.list_curations(connection, purl, status)
+    found = Curations(store).find(purl, status)
     store.dispose()
     if format is Format.JSON:
         typer.echo(json_safe(json.dumps([_row(c) for c in found], indent=2, ensure_ascii=False)))
@@ -163,11 +153,10 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write every curation as YAML, one file per package (stable, diff-friendly)."""
-    from ossmeta.store import curation_files
+    from ossmeta.store.curation_store import Curations
 
     store = ready_store(db)
-    with store.engine.connect() as connection:
-        written = curation_files.export_yaml(connection, directory)
+    written = Curations(store).export_yaml(directory)
     store.dispose()
     stderr.print(f"wrote {len(written)} files under {directory}")
 
@@ -180,11 +169,10 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import curation files: all or nothing; what the store has already changes nothing."""
-    from ossmeta.store import curation_files
+    from ossmeta.store.curation_store import Curations
 
     store = ready_store(db)
-    with store.engine.begin() as connection:
-        stats = curation_files.import_yaml(connection, paths)
+    stats = Curations(store).import_yaml(paths)
     store.dispose()
     stderr.print(
         f"read {stats.read} curations from {stats.files} files: {stats.added} new, "

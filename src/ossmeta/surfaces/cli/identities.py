@@ -118,14 +118,11 @@ def list_(
 def _add(
     action: str, identity: str, other: str | None, reason: str, author: str, db: str | None
 ) -> None:
-    from ossmeta.store import identities as curations
+    from ossmeta.store.identities import IdentityOverrides
 
     store = ready_store(db)
     try:
-        with store.engine.begin() as connection:
-            new_id = curations.add_override(
-                connection, action, identity, other, reason=reason, author=author
-            )
+        new_id = IdentityOverrides(store).add(action, identity, other, reason=reason, author=author)
     finally:
         store.dispose()
     typer.echo(new_id)
@@ -198,12 +195,11 @@ def overrides(
     db: DbOption = None,
 ) -> None:
     """The identity curations, oldest first (they apply in this order)."""
-    from ossmeta.store import identities as curations
+    from ossmeta.store.identities import IdentityOverrides
 
     store = ready_store(db)
     try:
-        with store.engine.connect() as connection:
-            found = curations.list_overrides(connection, identity)
+        found = IdentityOverrides(store).find(identity)
     finally:
         store.dispose()
     if format is Format.JSON:
@@ -226,12 +222,11 @@ def remove(
     db: DbOption = None,
 ) -> None:
     """Delete an identity curation (the rules apply again as if it never was)."""
-    from ossmeta.store import identities as curations
+    from ossmeta.store.identities import IdentityOverrides
 
     store = ready_store(db)
     try:
-        with store.engine.begin() as connection:
-            gone = curations.remove_override(connection, override_id)
+        gone = IdentityOverrides(store).remove(override_id)
     finally:
         store.dispose()
     stderr.print(f"removed identity curation #{gone.id} ({gone.action} {gone.identity})")

@@ -93,14 +93,13 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show one repository's stored metrics."""
-    from ossmeta.store.metrics import read_metrics
+    from ossmeta.store.metrics import Metrics
     from ossmeta.surfaces.formats.metrics import write_show_json, write_show_table
 
     key = _repo_key(repo)
     store = ready_store(db)
     try:
-        with store.engine.connect() as connection:
-            values = read_metrics(connection, key)
+        values = Metrics(store).read(key)
     finally:
         store.dispose()
     if metric:
@@ -115,15 +114,13 @@ def show(
 
 
 def _export(store: Store, directory: Path) -> int:
-    from ossmeta.store.metrics import read_metrics, subjects
+    from ossmeta.store.metrics import Metrics
     from ossmeta.surfaces.formats.metrics import export_subject
 
-    files = 0
-    with store.engine.connect() as connection:
-        for kind in ("repo", "developer"):
-            for subject in subjects(connection, kind):
-                files += export_subject(directory, subject, read_metrics(connection, subject))
-    return files
+    return sum(
+        export_subject(directory, subject, values)
+        for subject, values in Metrics(store).every_subject()
+    )
 
 
 @app.command("export")

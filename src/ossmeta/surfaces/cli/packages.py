@@ -61,14 +61,13 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show a package: versions, licences, dependencies; approved curations applied."""
-    from ossmeta.store.curations import effective_package
-    from ossmeta.store.packages import count_dependents
+    from ossmeta.store.curation_store import Curations
+    from ossmeta.store.packages import Packages
 
     key = _package_purl(purl)
     store = ready_store(db)
-    with store.engine.connect() as connection:
-        record = effective_package(connection, key)
-        dependents = count_dependents(connection, key) if record else 0
+    record = Curations(store).effective_package(key)
+    dependents = Packages(store).count_dependents(key) if record else 0
     store.dispose()
     if record is None:
         raise UsageError(f"no package {key} in the store (run 'ossmeta sync' first)")
@@ -91,12 +90,11 @@ def dependents(
     db: DbOption = None,
 ) -> None:
     """List the stored packages that depend on PURL, a page at a time."""
-    from ossmeta.store.packages import list_dependents
+    from ossmeta.store.packages import Packages
 
     key = _package_purl(purl)
     store = ready_store(db)
-    with store.engine.connect() as connection:
-        page = list_dependents(connection, key, offset=offset, limit=limit)
+    page = Packages(store).dependents(key, offset=offset, limit=limit)
     store.dispose()
     if fmt is Format.JSON:
         import orjson

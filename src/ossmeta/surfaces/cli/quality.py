@@ -38,16 +38,17 @@ def quality(
     """Data-quality report of the package metadata: per registry and field, completeness
     and confidence; conflicts between curations and sources, across registries and between
     versions; staleness; the commonest unmapped licence texts; failed fetches."""
-    from ossmeta.analyses.quality import quality_report
+    from ossmeta.analyses.quality import FAILURE_LIMIT, TOP, quality_report
+    from ossmeta.store.quality_queries import QualityQueries
 
     if stale_days < 1:
         raise UsageError(f"--stale-days must be at least 1, not {stale_days}")
     store = ready_store(db)
     try:
-        with store.engine.connect() as connection:
-            report = quality_report(
-                connection, datetime.now(UTC), stale_after=timedelta(days=stale_days)
-            )
+        now, stale_after = datetime.now(UTC), timedelta(days=stale_days)
+        rows = QualityQueries(store).read(
+            now, now - stale_after, top=TOP, failure_limit=FAILURE_LIMIT
+        )
     finally:
         store.dispose()
-    _write(report, format.value, output)
+    _write(quality_report(rows, now, stale_after), format.value, output)

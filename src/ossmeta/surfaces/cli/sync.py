@@ -10,7 +10,7 @@ import typer
 from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
 
 if TYPE_CHECKING:  # the pipelines load httpx and every registry adapter: imported on use
-    from ossmeta.pipelines.sync import SyncReport
+    from ossmeta.pipelines.sync.run import SyncReport
 
 
 class RegistryName(StrEnum):
@@ -70,7 +70,8 @@ def sync(
     import asyncio
 
     from ossmeta.pipelines.config import endpoints, http_settings, load_config, make_registry
-    from ossmeta.pipelines.sync import SyncRequest, run_sync
+    from ossmeta.pipelines.sync.gc_settings import rare_collections
+    from ossmeta.pipelines.sync.run import SyncRequest, run_sync
     from ossmeta.sources.http import Fetcher
 
     config = load_config()
@@ -96,7 +97,7 @@ def sync(
                 writer_process=where,
             )
 
-    with bar:
+    with bar, rare_collections():  # the command's process is the sync's own
         report = asyncio.run(go())
     store.dispose()
     _summary(report)
@@ -114,7 +115,7 @@ def normalize(
     """Re-run the normalizers over the stored documents (no fetching). Curations stay."""
     from ossmeta.pipelines.config import REGISTRIES, endpoints, make_registry
     from ossmeta.pipelines.normalize import count_stored, normalize_stored
-    from ossmeta.pipelines.sync import utc_now
+    from ossmeta.pipelines.sync.run import utc_now
 
     store = ready_store(db)
     chosen = [r.value for r in registries] if registries else list(REGISTRIES)

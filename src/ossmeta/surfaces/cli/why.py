@@ -121,11 +121,10 @@ def why(
 ) -> None:
     """Show why a package field has its value: the registry's records, the declared text,
     the normalized value, every curation of the field, and the effective value."""
-    from ossmeta.store import curation_why
+    from ossmeta.store.curation_store import Curations
 
     store = ready_store(db)
-    with store.engine.connect() as connection:
-        found = curation_why.why(connection, purl, field, version)
+    found = Curations(store).why(purl, field, version)
     store.dispose()
     if format is Format.JSON:
         typer.echo(json_safe(json.dumps(_json(found), indent=2, ensure_ascii=False)))

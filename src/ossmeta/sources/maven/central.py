@@ -1,9 +1,9 @@
-"""Maven repository collector, source layer: maven-metadata.xml, POMs and effective POMs.
+"""Maven repository collector, source layer: maven-metadata.xml and POMs as raw records.
 
 Yields raw records exactly as the repository gave them, with provenance; it neither writes
-the store nor interprets licences, SCM URLs or versions (the normalizers do). The
-repository base URL is always the caller's (``--registry-url``, a mirror, a test server):
-this module names no repository host.
+the store nor interprets licences, SCM URLs, versions or inheritance (the normalizers do:
+``normalizers.maven``). The repository base URL is always the caller's (``--registry-url``,
+a mirror, a test server): this module names no repository host.
 
 Records:
 
@@ -11,40 +11,29 @@ Records:
   (groupId, artifactId, version, versioning: latest, release, versions, lastUpdated).
   The file has nothing else an artifact-level reader needs, so its XML is not kept.
 - ``maven-pom`` (external id ``group:artifact:version``): the POM as a dict of what
-  matters (``maven_pom.Pom.payload``) plus the document text under ``"xml"``, so a later
-  reader can recover anything the dict leaves out, or re-run ``resolve_effective``'s
-  logic over stored records without fetching.
+  matters (``pom.Pom.payload``) plus the document text under ``"xml"``, so a later
+  reader can recover anything the dict leaves out, or resolve the effective POM again
+  over stored records without fetching.
 
-``resolve_effective`` builds what Maven calls the effective POM, for the fields the
-metadata center needs: it follows the ``<parent>`` chain, merges it (rules in
-``maven_inherit``), imports BOMs, interpolates ``${...}`` and fills dependency versions from
-dependencyManagement. Every POM it used comes back as a raw record for the store. Parent
-cycles and BOM import cycles raise ``ParentCycle``; chains deeper than ``max_depth``
-raise ``ChainTooDeep``; a parent or BOM the repository does not have raises
-``MissingPom`` naming both ends (Maven fails the build in all three cases too).
-Not modelled: profiles (their effect depends on how a build runs), plugin management,
-and parent version ranges (rare, and refused with a clear error).
+The effective POM (parents, BOM imports, interpolation) is interpretation and lives in
+``normalizers.maven.resolve``; it asks a ``PomSource`` for the POMs it needs, and
+``repo.RepositoryPoms`` is the source that fetches them from a repository.
 
 Errors are one line and name the URL: malformed XML, a DTD or entities (refused by
 defusedxml), a root element that is not ``<project>`` / ``<metadata>``, or a document
 for other coordinates than the ones asked for. The fetcher's ``FetchError`` subclasses
 (``NotFound`` for a 404 of what was asked for) propagate unchanged.
 
-``resolve_stored`` (from ``maven_stored``) does the same over stored ``maven-pom``
-records, without a network: the normalizer's way to the effective POM.
-
-Modules: ``maven_repo`` (URLs, a POM fetched as a record), ``maven_pom`` (POM data,
-XML reading, inheritance, interpolation), ``maven_effective`` (the effective model and
-its pure steps), ``maven_resolve`` (following parents and BOMs), ``maven_stored`` (POMs
-from stored records); this one holds the public fetches and re-exports what callers use.
+Modules: ``repo`` (URLs, a POM fetched as a record, the fetching ``RepositoryPoms``),
+``pom`` (POM data and XML reading: ``model`` and ``xml``); this one holds the public
+fetches and re-exports what callers use.
 """
 
 from __future__ import annotations
 
 from ossmeta.errors import SourceError
 from ossmeta.sources.http import Fetcher
-from ossmeta.sources.maven_effective import EffectiveDependency, EffectivePom
-from ossmeta.sources.maven_pom import (
+from ossmeta.sources.maven.pom import (
     Developer,
     Licence,
     Relocation,
@@ -52,51 +41,35 @@ from ossmeta.sources.maven_pom import (
     parse_xml_bytes,
     read_metadata,
 )
-from ossmeta.sources.maven_repo import (
+from ossmeta.sources.maven.repo import (
     KIND_METADATA,
     KIND_POM,
     SOURCE_ID,
+    PomCache,
+    RepositoryPoms,
     get_pom,
     metadata_url,
     pom_url,
 )
-from ossmeta.sources.maven_resolve import (
-    MAX_DEPTH,
-    ChainTooDeep,
-    MissingPom,
-    ParentCycle,
-    PomCache,
-    RepositoryPoms,
-    Resolution,
-)
-from ossmeta.sources.maven_stored import StoredPoms, resolve_stored
 from ossmeta.sources.registry_records import Fetch, NotModified, canonical, not_modified, raw_record
 
 __all__ = [
     "KIND_METADATA",
     "KIND_POM",
-    "MAX_DEPTH",
     "SOURCE_ID",
-    "ChainTooDeep",
     "Developer",
-    "EffectiveDependency",
-    "EffectivePom",
     "Fetch",
     "Licence",
-    "MissingPom",
     "NotModified",
-    "ParentCycle",
     "PomCache",
     "Relocation",
+    "RepositoryPoms",
     "Scm",
-    "StoredPoms",
     "canonical",
     "fetch_metadata",
     "fetch_pom",
     "metadata_url",
     "pom_url",
-    "resolve_effective",
-    "resolve_stored",
 ]
 
 
@@ -158,23 +131,3 @@ async def fetch_pom(
         last_modified,
     )
     return got if isinstance(got, NotModified) else got[1]
-
-
-async def resolve_effective(
-    fetcher: Fetcher,
-    base: str,
-    group: str,
-    artifact: str,
-    version: str,
-    *,
-    cache: PomCache | None = None,
-    max_depth: int = MAX_DEPTH,
-) -> EffectivePom:
-    """The effective POM of ``group:artifact:version`` (see the module docstring).
-
-    ``cache`` shares parsed POMs between calls (parents and BOMs recur across artifacts);
-    ``max_depth`` bounds both the parent chain and the nesting of BOM imports.
-    Raises ``NotFound`` when the POM itself is missing, ``MissingPom``, ``ParentCycle``,
-    ``ChainTooDeep`` or ``SourceError`` (malformed XML and the like, naming the URL)."""
-    source = RepositoryPoms(fetcher, base, cache if cache is not None else PomCache())
-    return await Resolution(source, max_depth).effective(group, artifact, version)

@@ -19,8 +19,14 @@ from typing import Any
 from ossmeta.ecosystems import MAVEN
 from ossmeta.errors import SourceError
 from ossmeta.model import PackageRecord, RawRecord
+from ossmeta.normalizers.maven.resolve import (
+    ChainTooDeep,
+    MissingPom,
+    ParentCycle,
+    resolve_effective,
+)
 from ossmeta.normalizers.maven_packages import package_from_maven
-from ossmeta.pipelines.registry import (
+from ossmeta.pipelines.sync.registry import (
     Changes,
     Known,
     Lookup,
@@ -30,8 +36,8 @@ from ossmeta.pipelines.registry import (
     validators_of,
 )
 from ossmeta.purls import build_purl
-from ossmeta.sources import maven_central as maven
 from ossmeta.sources.http import Fetcher
+from ossmeta.sources.maven import central as maven
 from ossmeta.sources.registry_records import NotModified
 
 
@@ -114,15 +120,18 @@ class MavenRegistry:
         # order, so what is written does not depend on which answer came first.
         resolved = await asyncio.gather(
             *(
-                maven.resolve_effective(
-                    fetcher, self.base_url, group, artifact, version, cache=self.cache
+                resolve_effective(
+                    maven.RepositoryPoms(fetcher, self.base_url, self.cache),
+                    group,
+                    artifact,
+                    version,
                 )
                 for version in new
             ),
             return_exceptions=True,
         )
         for version, effective in zip(new, resolved, strict=True):
-            if isinstance(effective, maven.ParentCycle | maven.MissingPom | maven.ChainTooDeep):
+            if isinstance(effective, ParentCycle | MissingPom | ChainTooDeep):
                 problems.append(f"{version}: {effective}")
                 continue
             if isinstance(effective, BaseException):

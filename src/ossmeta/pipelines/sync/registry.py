@@ -1,7 +1,7 @@
 """What the sync driver needs from each registry, and what one package's fetch gives back.
 
 A registry adapter knows its collector (``ossmeta.sources``) and its normalizer
-(``ossmeta.normalizers``); the driver (``pipelines.sync``) knows the store, the work list,
+(``ossmeta.normalizers``); the driver (``sync.run``) knows the store, the work list,
 concurrency and failures. Adapters never touch the store: what they need of it comes in
 as ``Known`` and what they found goes out as a ``PackageFetch``.
 """

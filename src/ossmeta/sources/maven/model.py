@@ -1,7 +1,7 @@
 """The data ossmeta reads from one Maven POM, and the JSON-shaped payload a raw record keeps.
 
-``maven_xml`` reads a POM's XML into ``Pom``; ``maven_inherit`` folds a parent chain of them
-into one model. A payload names each field as the POM element it was read from
+``xml`` reads a POM's XML into ``Pom``; ``normalizers.maven.inherit`` folds a parent
+chain of them into one model. A payload names each field as the POM element it was read from
 (``group_id`` is ``groupId``), absent elements as None.
 """
 

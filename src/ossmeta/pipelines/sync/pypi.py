@@ -17,7 +17,7 @@ from typing import Any
 from ossmeta.ecosystems import PYPI
 from ossmeta.model import PackageRecord, RawRecord
 from ossmeta.normalizers.pypi_packages import package_from_pypi
-from ossmeta.pipelines.registry import (
+from ossmeta.pipelines.sync.registry import (
     Changes,
     Known,
     Lookup,

@@ -1,4 +1,4 @@
-"""Maven XML read into data: a POM into ``maven_model.Pom``, maven-metadata.xml into the
+"""Maven XML read into data: a POM into ``model.Pom``, maven-metadata.xml into the
 JSON-shaped payload its record keeps. No I/O; parsing goes through defusedxml.
 """
 
@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element
 
 from ossmeta.errors import SourceError
 from ossmeta.sources.files import InputFile, parse_xml
-from ossmeta.sources.maven_model import (
+from ossmeta.sources.maven.model import (
     Dependency,
     Developer,
     Licence,

@@ -1,6 +1,6 @@
 """Effective POMs from stored ``maven-pom`` records, without a network.
 
-``resolve_stored`` is ``maven_central.resolve_effective`` over records a sync already
+``resolve_stored`` is ``resolve_effective`` over records a sync already
 stored: the same ``Resolution`` (parents, BOM imports, interpolation, management, the
 same cycle, depth and missing-POM errors), its POMs taken from ``StoredPoms`` instead of
 a repository. A POM that is not stored is missing (``MissingPom`` for a parent or BOM,
@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 
 from ossmeta.errors import SourceError
 from ossmeta.model import RawRecord
+from ossmeta.normalizers.maven.effective import EffectivePom
+from ossmeta.normalizers.maven.resolve import MAX_DEPTH, Resolution
 from ossmeta.sources.http import NotFound
-from ossmeta.sources.maven_effective import EffectivePom
-from ossmeta.sources.maven_pom import Pom, xml_bytes
-from ossmeta.sources.maven_repo import KIND_POM, SOURCE_ID, read_pom_document
-from ossmeta.sources.maven_resolve import MAX_DEPTH, Resolution
+from ossmeta.sources.maven.pom import Pom, xml_bytes
+from ossmeta.sources.maven.repo import KIND_POM, SOURCE_ID, read_pom_document
 from ossmeta.sources.registry_records import canonical, raw_record
 
 __all__ = ["StoredPoms", "resolve_stored"]

@@ -15,7 +15,7 @@ from ossmeta.errors import SourceError
 from ossmeta.model import PackageRecord
 from ossmeta.normalizers.names import normalize_name
 from ossmeta.normalizers.npm_packages import package_from_npm
-from ossmeta.pipelines.registry import (
+from ossmeta.pipelines.sync.registry import (
     Changes,
     Endpoints,
     Known,

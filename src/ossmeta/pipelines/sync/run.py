@@ -22,32 +22,18 @@ gets its error recorded and the run goes on; failures are listed at the end and 
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ossmeta.errors import InputError, NormalizeError, UsageError
-from ossmeta.pipelines.registry import Endpoints, Known, Registry
-from ossmeta.pipelines.sync_process import ProcessWriter, available
-from ossmeta.pipelines.sync_write import BATCH, Failed, Outcome, write_batch
+from ossmeta.pipelines.sync.process import ProcessWriter, available
+from ossmeta.pipelines.sync.registry import Endpoints, Known, Registry
+from ossmeta.pipelines.sync.write import BATCH, Failed, Outcome, write_batch
 from ossmeta.sources.http import Fetcher, FetchError
 from ossmeta.store import Store
-from ossmeta.store.sync_state import (
-    Failure,
-    Run,
-    current_documents,
-    current_packages,
-    current_payloads,
-    failures,
-    finish_run,
-    get_cursor,
-    get_validators,
-    open_run,
-    set_cursor,
-    unfinished_run,
-)
+from ossmeta.store.sync_state import Failure, Run
+from ossmeta.store.sync_store import SyncState
 
 Clock = Callable[[], datetime]
 Batch = list[tuple[int, str, Outcome]]
@@ -88,8 +74,8 @@ async def _work_list(
 ) -> tuple[Run, list[str]]:
     """Step 1: the run to work on, resumed or new, and notes for the user."""
     key = request.key()
-    with store.engine.begin() as connection:
-        run = unfinished_run(connection, registry.name, key)
+    state = SyncState(store)
+    run = state.unfinished_run(registry.name, key)
     if run is not None:
         return run, [
             f"resuming the interrupted sync: {run.total - len(run.pending)} of {run.total} done"
@@ -97,9 +83,7 @@ async def _work_list(
     notes: list[str] = []
     target: str | None = None
     if request.changed:
-        with store.engine.connect() as connection:
-            cursor = get_cursor(connection, registry.name)
-        changes = await registry.changes(fetcher, cursor)
+        changes = await registry.changes(fetcher, state.cursor(registry.name))
         names = list(changes.names)
         target = changes.cursor or None
         if changes.note:
@@ -111,44 +95,20 @@ async def _work_list(
         names = list(dict.fromkeys(request.names))
         for name in names:
             registry.purl(name)  # a name the registry cannot have is a usage error, up front
-    with store.engine.begin() as connection:
-        run = open_run(connection, registry.name, key, names, target, now())
-    return run, notes
+    return state.open_run(registry.name, key, names, target, now()), notes
 
 
 def _held_names(store: Store, registry: Registry) -> list[str]:
-    names: list[str] = []
-    with store.engine.connect() as connection:
-        for purl in current_packages(connection, registry.source, registry.anchor_kind):
-            name = registry.name_of(purl, current_documents(connection, purl))
-            if name is not None:
-                names.append(name)
-    return names
+    held = SyncState(store).held_documents(registry.source, registry.anchor_kind)
+    named = (registry.name_of(purl, documents) for purl, documents in held)
+    return [name for name in named if name is not None]
 
 
 def _known(store: Store, registry: Registry, name: str) -> Known:
-    purl = registry.purl(name)
-    with store.engine.connect() as connection:
-        documents = current_documents(connection, purl)
-        anchors = current_payloads(connection, purl, registry.anchor_kind)
-        validators = get_validators(connection, registry.validator_keys(name))
-    return Known(validators, documents, anchors)
-
-
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Most objects a sync makes die young by reference counting; running the cycle
-    collector every 700 allocations over the long-lived ones (modules, the store, the
-    client) is wasted work. Collections become rare for the sync, as they were after."""
-    before = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+    held = SyncState(store).held(
+        registry.purl(name), registry.anchor_kind, registry.validator_keys(name)
+    )
+    return Known(held.validators, held.documents, held.anchors)
 
 
 async def run_sync(
@@ -164,12 +124,11 @@ async def run_sync(
 ) -> SyncReport:
     """Run (or resume) one sync; see the module docstring for the steps. With
     ``writer_process`` (the registry's endpoints, to rebuild its adapter there) step 3 runs
-    in a process of its own where the platform allows (``pipelines.sync_process``)."""
+    in a process of its own where the platform allows (``sync.process``)."""
     if not request.changed and not request.names:
         raise UsageError("name the packages to sync, or pass --changed")
     spawn = writer_process if writer_process is not None and available() else None
-    with _rare_collections():
-        return await _run(store, registry, request, fetcher, progress, on_total, now, spawn)
+    return await _run(store, registry, request, fetcher, progress, on_total, now, spawn)
 
 
 async def _run(
@@ -237,10 +196,5 @@ async def _run(
     else:
         async with ProcessWriter(store.url, registry.name, spawn, run.id) as process:
             await asyncio.gather(fetch_all(), writer(process.write if process.ready else in_thread))
-    with store.engine.begin() as connection:  # step 4
-        if run.target_cursor is not None:
-            set_cursor(connection, registry.name, run.target_cursor, now())
-        finish_run(connection, run.id, now())
-        names = {name for _, name in run.pending}
-        report.failures = [f for f in failures(connection, registry.name) if f.name in names]
+    report.failures = SyncState(store).finish_run(run, registry.name, now())  # step 4
     return report

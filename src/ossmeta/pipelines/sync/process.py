@@ -31,8 +31,9 @@ from types import TracebackType
 from typing import Any
 
 from ossmeta.pipelines.config import make_registry
-from ossmeta.pipelines.registry import Endpoints, PackageFetch
-from ossmeta.pipelines.sync_write import Outcome, write_batch
+from ossmeta.pipelines.sync.gc_settings import rare_collections
+from ossmeta.pipelines.sync.registry import Endpoints, PackageFetch
+from ossmeta.pipelines.sync.write import Outcome, write_batch
 from ossmeta.store import open_store
 
 __all__ = ["ProcessWriter", "available"]
@@ -76,18 +77,19 @@ def _serve(
     outbox: Any,
 ) -> None:
     _die_with_parent(parent)
-    from ossmeta.pipelines.sync import utc_now  # the clock the sync itself uses
+    from ossmeta.pipelines.sync.run import utc_now  # the clock the sync itself uses
 
     store = open_store(store_url)
     adapter = make_registry(registry, endpoints)
     outbox.put(("ready", None))
     try:
-        while (batch := inbox.get()) is not None:
-            try:
-                outbox.put(("ok", write_batch(store, adapter, run_id, batch, utc_now())))
-            except BaseException:
-                outbox.put(("error", traceback.format_exc()))
-                return
+        with rare_collections():  # this process is the sync's own
+            while (batch := inbox.get()) is not None:
+                try:
+                    outbox.put(("ok", write_batch(store, adapter, run_id, batch, utc_now())))
+                except BaseException:
+                    outbox.put(("error", traceback.format_exc()))
+                    return
     finally:
         store.dispose()
 

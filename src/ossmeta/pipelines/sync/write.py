@@ -1,6 +1,6 @@
-"""Step 3 of a sync (see ``pipelines.sync``): writing a batch of fetched packages in one
+"""Step 3 of a sync (see ``sync.run``): writing a batch of fetched packages in one
 transaction. Kept apart so the same code runs in the sync's own process or in its writer
-process (``pipelines.sync_process``)."""
+process (``sync.process``)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import Connection
-
 from ossmeta.errors import NormalizeError, OssmetaError
-from ossmeta.pipelines.registry import PackageFetch, Registry
+from ossmeta.pipelines.sync.registry import PackageFetch, Registry
 from ossmeta.sources.http import FetchError, NotFound
 from ossmeta.store import Store
-from ossmeta.store.packages import mark_removed, save_package
 from ossmeta.store.sync_state import Outcome as PackageOutcome
-from ossmeta.store.sync_state import (
-    current_payload,
-    current_payloads,
-    mark_done,
-    put_records,
-    put_validators,
-    record_outcomes,
-)
+from ossmeta.store.sync_store import SyncBatch, SyncState
 
 __all__ = ["BATCH", "Failed", "Outcome", "error_kind", "write_batch"]
 
@@ -57,7 +47,7 @@ BATCH = 100  # packages per transaction at most: commits are the writer's main c
 
 
 def _write_one(
-    connection: Connection,
+    writes: SyncBatch,
     registry: Registry,
     item: tuple[int, str, Outcome],
     now: datetime,
@@ -74,19 +64,17 @@ def _write_one(
     if isinstance(outcome, PackageFetch):
         error = outcome.problem
         if outcome.changed:
-            put_records(connection, outcome.records, now)
+            writes.put_records(outcome.records, now)
             # Parsed again from the stored canonical JSON rather than taken from the fetch:
             # normalizers must see exactly what ``ossmeta normalize`` will see later (sorted
             # keys), or a re-normalization could order things differently.
-            payloads = current_payloads(connection, outcome.purl)
+            payloads = writes.payloads(outcome.purl)
             try:
-                record = registry.normalize(
-                    payloads, partial(current_payload, connection, registry.source)
-                )
+                record = registry.normalize(payloads, partial(writes.payload, registry.source))
             except NormalizeError as problem:
                 record, error = None, ("normalize", str(problem))
             if record is not None:
-                save_package(connection, record, now)
+                writes.save_package(record, now)
         if error is None or error[0] != "normalize":
             # Without validators the next sync fetches a document that would not
             # normalize again in full, and reports it again, instead of a quiet 304.
@@ -94,7 +82,7 @@ def _write_one(
         result = "failed" if error else "written" if outcome.changed else "unchanged"
         return result, PackageOutcome(registry.name, name, outcome.purl, error)
     if outcome.kind == "not-found" and purl is not None:
-        mark_removed(connection, purl, now)
+        writes.mark_removed(purl, now)
     return "failed", PackageOutcome(registry.name, name, purl, (outcome.kind, outcome.message))
 
 
@@ -108,9 +96,8 @@ def write_batch(
     """Step 3 for a batch of packages, in one transaction: each package with its tick on
     the work list, so a kill loses whole packages only, and they are fetched again."""
     validators: dict[str, tuple[str | None, str | None]] = {}
-    with store.engine.begin() as connection:
-        done = [_write_one(connection, registry, item, now, validators) for item in batch]
-        put_validators(connection, validators, now)
-        record_outcomes(connection, [outcome for _, outcome in done], now)
-        mark_done(connection, run_id, [position for position, _, _ in batch])
+    with SyncState(store).batch() as writes:
+        done = [_write_one(writes, registry, item, now, validators) for item in batch]
+        positions = [position for position, _, _ in batch]
+        writes.finish(run_id, positions, validators, [outcome for _, outcome in done], now)
     return [result for result, _ in done]

@@ -1,12 +1,11 @@
 """Following a POM's parents and imported BOMs to its effective POM.
 
-``Resolution`` does the walking half of ``maven_central.resolve_effective`` and
-``maven_stored.resolve_stored``: it walks the ``<parent>`` chain (parents must be literal
-coordinates, and version ranges are refused), merges it (``maven_inherit``), builds each
-imported BOM's effective model once, and keeps every POM it used as a raw record. Where
-the POMs come from is a ``PomSource``: a repository through a fetcher
-(``RepositoryPoms``, with a ``PomCache`` shared between calls) or records already stored
-(``maven_stored.StoredPoms``).
+``Resolution`` walks the ``<parent>`` chain (parents must be literal coordinates, and
+version ranges are refused), merges it (``inherit``), builds each imported BOM's
+effective model once, and keeps every POM it used as a raw record. Where the POMs come
+from is a ``PomSource``: a repository through a fetcher (``sources.maven.repo.
+RepositoryPoms``, with a ``PomCache`` shared between calls) or records already stored
+(``stored.StoredPoms``). Only the source does I/O; the walking and merging are pure.
 """
 
 from __future__ import annotations
@@ -17,8 +16,7 @@ from typing import Protocol
 
 from ossmeta.errors import SourceError
 from ossmeta.model import RawRecord
-from ossmeta.sources.http import Fetcher, NotFound
-from ossmeta.sources.maven_effective import (
+from ossmeta.normalizers.maven.effective import (
     EffectiveDependency,
     EffectivePom,
     apply_management,
@@ -26,19 +24,18 @@ from ossmeta.sources.maven_effective import (
     effective_licence,
     effective_scm,
 )
-from ossmeta.sources.maven_pom import Interpolator, Key, Pom, merge_chain
-from ossmeta.sources.maven_repo import get_pom, pom_url
-from ossmeta.sources.registry_records import NotModified
+from ossmeta.normalizers.maven.inherit import Interpolator, merge_chain
+from ossmeta.sources.http import NotFound
+from ossmeta.sources.maven.pom import Key, Pom
 
 __all__ = [
     "MAX_DEPTH",
     "ChainTooDeep",
     "MissingPom",
     "ParentCycle",
-    "PomCache",
     "PomSource",
-    "RepositoryPoms",
     "Resolution",
+    "resolve_effective",
 ]
 
 # Maven's own builds rarely pass eight levels of parents; sixteen leaves room while still
@@ -67,25 +64,6 @@ class MissingPom(SourceError):
         self.missing = missing
 
 
-class PomCache:
-    """Parsed POMs by URL, to share between ``resolve_effective`` calls: the parents and
-    BOMs of one organisation's artifacts are the same few POMs, fetched once. Released
-    POMs do not change, so entries never go stale; the cache holds what it is given
-    until dropped, so a sync keeps one per run (or per batch)."""
-
-    def __init__(self) -> None:
-        self._poms: dict[str, tuple[Pom, RawRecord]] = {}
-
-    def __len__(self) -> int:
-        return len(self._poms)
-
-    def get(self, url: str) -> tuple[Pom, RawRecord] | None:
-        return self._poms.get(url)
-
-    def put(self, url: str, pom: Pom, record: RawRecord) -> None:
-        self._poms[url] = (pom, record)
-
-
 class PomSource(Protocol):
     """Where a ``Resolution`` gets its POMs."""
 
@@ -97,29 +75,6 @@ class PomSource(Protocol):
         """The POM and its raw record; ``NotFound`` whose ``url`` is ``locate(...)`` when
         the source does not have it, ``SourceError`` naming it when it is malformed."""
         ...
-
-
-class RepositoryPoms:
-    """POMs fetched from the repository at ``base``, through ``cache``."""
-
-    def __init__(self, fetcher: Fetcher, base: str, cache: PomCache) -> None:
-        self.fetcher = fetcher
-        self.base = base
-        self.cache = cache
-
-    def locate(self, group: str, artifact: str, version: str) -> str:
-        return pom_url(self.base, group, artifact, version)
-
-    async def load(self, group: str, artifact: str, version: str) -> tuple[Pom, RawRecord]:
-        url = self.locate(group, artifact, version)
-        cached = self.cache.get(url)
-        if cached is None:
-            got = await get_pom(self.fetcher, url, (group, artifact, version))
-            if isinstance(got, NotModified):  # cannot happen: no validators were sent
-                raise SourceError("unexpected 304 to an unconditional request", path=url)
-            cached = (got[0], got[1].record)
-            self.cache.put(url, *cached)
-        return cached
 
 
 def _coordinate(group: str, artifact: str, version: str) -> str:
@@ -291,3 +246,15 @@ class Resolution:
                 missing=target,
                 path=importer_url,
             ) from None
+
+
+async def resolve_effective(
+    source: PomSource, group: str, artifact: str, version: str, *, max_depth: int = MAX_DEPTH
+) -> EffectivePom:
+    """The effective POM of ``group:artifact:version`` with its POMs from ``source``
+    (a repository through ``sources.maven.repo.RepositoryPoms``, or stored records).
+
+    ``max_depth`` bounds both the parent chain and the nesting of BOM imports. Raises
+    ``NotFound`` when the POM itself is missing, ``MissingPom``, ``ParentCycle``,
+    ``ChainTooDeep`` or ``SourceError`` (malformed XML and the like, naming where)."""
+    return await Resolution(source, max_depth).effective(group, artifact, version)

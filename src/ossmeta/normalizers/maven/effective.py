@@ -1,7 +1,7 @@
 """The effective POM as the metadata center keeps it: ``EffectivePom`` and its
 ``EffectiveDependency`` entries, and the pure steps that make them from a merged model
 (interpolating an entry, Maven's management injection, interpolating licences and scm).
-``maven_resolve`` gets the chain and BOMs and puts these together; ``declared_only`` is
+``resolve`` gets the chain and BOMs and puts these together; ``declared_only`` is
 what one POM states for certain when its parents or BOMs cannot be had.
 """
 
@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ossmeta.model import RawRecord
-from ossmeta.sources.maven_pom import (
+from ossmeta.normalizers.maven.inherit import Interpolator, Unresolved
+from ossmeta.sources.maven.pom import (
     Dependency,
     Developer,
-    Interpolator,
     Key,
     Licence,
     Pom,
     Relocation,
     Scm,
-    Unresolved,
 )
 
 __all__ = [
@@ -69,7 +68,7 @@ class EffectivePom:
 
     ``chain`` lists the coordinates of the POM and its parents, the POM first;
     ``licenses_from`` / ``scm_from`` name the POM in the chain the licences / the
-    ``<scm>`` element came from (SCM fields are inherited one by one, see ``maven_inherit``);
+    ``<scm>`` element came from (SCM fields are inherited one by one, see ``inherit``);
     ``imports`` the BOMs imported by this POM's effective dependencyManagement, in order;
     ``records`` every POM used (the chain, every BOM and the BOMs' chains), each once,
     in the order first used, whether fetched now or taken from a ``PomCache``."""

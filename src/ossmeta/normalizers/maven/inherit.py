@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ossmeta.sources.maven_model import (
+from ossmeta.sources.maven.model import (
     Dependency,
     Developer,
     Key,

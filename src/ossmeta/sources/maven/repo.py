@@ -1,7 +1,8 @@
 """Where a Maven repository keeps an artifact's files, and a POM fetched as a raw record.
 
-Shared by ``maven_central`` (the public fetches) and ``maven_resolve`` (the parent and BOM
-POMs an effective POM needs). The repository base URL is always the caller's.
+Used by ``central`` (the public fetches); ``RepositoryPoms`` is the ``PomSource`` through
+which ``normalizers.maven.resolve`` gets the parent and BOM POMs an effective POM needs.
+The repository base URL is always the caller's.
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ import re
 from urllib.parse import quote
 
 from ossmeta.errors import SourceError
+from ossmeta.model import RawRecord
 from ossmeta.sources.http import Fetcher
-from ossmeta.sources.maven_pom import Pom, parse_xml_bytes, read_pom, xml_text
+from ossmeta.sources.maven.pom import Pom, parse_xml_bytes, read_pom, xml_text
 from ossmeta.sources.registry_records import Fetch, NotModified, not_modified, raw_record
 
 __all__ = [
     "KIND_METADATA",
     "KIND_POM",
     "SOURCE_ID",
+    "PomCache",
+    "RepositoryPoms",
     "get_pom",
     "metadata_url",
     "pom_url",
@@ -93,3 +97,45 @@ async def get_pom(
     payload["xml"] = xml_text(fetched.body)
     record = raw_record(SOURCE_ID, KIND_POM, ":".join(coordinates), None, payload, fetched.url)
     return pom, Fetch(record, fetched.etag, fetched.last_modified)
+
+
+class PomCache:
+    """Parsed POMs by URL, to share between ``resolve_effective`` calls: the parents and
+    BOMs of one organisation's artifacts are the same few POMs, fetched once. Released
+    POMs do not change, so entries never go stale; the cache holds what it is given
+    until dropped, so a sync keeps one per run (or per batch)."""
+
+    def __init__(self) -> None:
+        self._poms: dict[str, tuple[Pom, RawRecord]] = {}
+
+    def __len__(self) -> int:
+        return len(self._poms)
+
+    def get(self, url: str) -> tuple[Pom, RawRecord] | None:
+        return self._poms.get(url)
+
+    def put(self, url: str, pom: Pom, record: RawRecord) -> None:
+        self._poms[url] = (pom, record)
+
+
+class RepositoryPoms:
+    """POMs fetched from the repository at ``base``, through ``cache``."""
+
+    def __init__(self, fetcher: Fetcher, base: str, cache: PomCache) -> None:
+        self.fetcher = fetcher
+        self.base = base
+        self.cache = cache
+
+    def locate(self, group: str, artifact: str, version: str) -> str:
+        return pom_url(self.base, group, artifact, version)
+
+    async def load(self, group: str, artifact: str, version: str) -> tuple[Pom, RawRecord]:
+        url = self.locate(group, artifact, version)
+        cached = self.cache.get(url)
+        if cached is None:
+            got = await get_pom(self.fetcher, url, (group, artifact, version))
+            if isinstance(got, NotModified):  # cannot happen: no validators were sent
+                raise SourceError("unexpected 304 to an unconditional request", path=url)
+            cached = (got[0], got[1].record)
+            self.cache.put(url, *cached)
+        return cached

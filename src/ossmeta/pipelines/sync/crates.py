@@ -16,7 +16,7 @@ from ossmeta.ecosystems import CRATES
 from ossmeta.errors import SourceError
 from ossmeta.model import PackageRecord, RawRecord
 from ossmeta.normalizers.crates_packages import package_from_crates
-from ossmeta.pipelines.registry import (
+from ossmeta.pipelines.sync.registry import (
     Changes,
     Endpoints,
     Known,

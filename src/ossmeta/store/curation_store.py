@@ -1,0 +1,80 @@
+"""Curations of package fields, as callers outside the store use them: ``Curations``
+proposes, reviews, lists, explains (``why``) and exchanges them as YAML files, each call
+its own transaction. The SQL is in ``curations``, ``curation_files`` and ``curation_why``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ossmeta.model import PackageRecord
+from ossmeta.normalizers.curation import Curation
+from ossmeta.store import curation_files, curations
+from ossmeta.store.curation_files import ImportStats
+from ossmeta.store.curation_why import Why, why
+from ossmeta.store.engine import Store
+
+__all__ = ["Curations"]
+
+
+class Curations:
+    """Curations of package fields: each call is its own transaction (a proposal or a
+    review commits on its own; a read uses one connection)."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+
+    def propose(
+        self,
+        purl: str,
+        field: str,
+        value: str,
+        *,
+        reason: str,
+        author: str,
+        evidence: str,
+        versions: str | None = None,
+    ) -> int:
+        with self._engine.begin() as connection:
+            return curations.propose(
+                connection,
+                purl,
+                field,
+                value,
+                reason=reason,
+                author=author,
+                evidence=evidence,
+                versions=versions,
+            )
+
+    def review(
+        self, curation_id: int, approve: bool, reviewer: str, note: str | None = None
+    ) -> Curation:
+        with self._engine.begin() as connection:
+            return curations.review(connection, curation_id, approve, reviewer, note)
+
+    def find(self, purl: str | None = None, status: str | None = None) -> tuple[Curation, ...]:
+        """Curations by id, of one package and/or one status."""
+        with self._engine.connect() as connection:
+            return curations.list_curations(connection, purl, status)
+
+    def effective_package(self, purl: str) -> PackageRecord | None:
+        """The stored package with its approved curations applied, or None."""
+        with self._engine.connect() as connection:
+            return curations.effective_package(connection, purl)
+
+    def why(self, purl: str, field: str, version: str | None = None) -> Why:
+        """The chain behind one field of a package (see ``curation_why``)."""
+        with self._engine.connect() as connection:
+            return why(connection, purl, field, version)
+
+    def export_yaml(self, directory: Path) -> list[Path]:
+        """One YAML file per package that has curations; the paths written, sorted."""
+        with self._engine.connect() as connection:
+            return curation_files.export_yaml(connection, directory)
+
+    def import_yaml(self, paths: Sequence[Path]) -> ImportStats:
+        """Curation files (or directories of them), in one transaction: all or nothing."""
+        with self._engine.begin() as connection:
+            return curation_files.import_yaml(connection, paths)
