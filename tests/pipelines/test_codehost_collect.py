@@ -498,6 +498,8 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     config.write_text("[http]\nrate_per_host = 0\nmax_retries = 1\n")
     monkeypatch.setenv("OSSMETA_CONFIG", str(config))
     monkeypatch.setenv("WIDGET_TOKEN", TOKEN)
+    created = app_module.main(["db", "upgrade", "--db", f"sqlite:///{tmp_path / 'cli.db'}"])
+    assert created == 0  # only 'ossmeta db upgrade' creates a store
 
     def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
         code = app_module.main(
@@ -558,13 +560,13 @@ def test_cli_unknown_repository_is_a_one_line_error_exit_2(
     )
 
 
-def test_cli_5xx_after_the_retries_is_one_line_exit_1(
+def test_cli_5xx_after_the_retries_is_one_line_exit_4(
     cli: Any, capsys: pytest.CaptureFixture[str], server: tuple[Loopback, FakeHost], tmp_path: Path
 ) -> None:
     _, host = server
     host.script("/issues/comments", *[(503, {}, b"busy")] * 2)  # max_retries = 1 in config
     code, err = cli(capsys, "github.com/acme/widget", "--api-url", host.api)
-    assert code == 1
+    assert code == 4  # the code host failed, not the user's input
     comments = f"{host.repo_api}/issues/comments?sort=updated&direction=desc&per_page=100"
     assert err == (
         f"ossmeta: error: {comments}: gave up after 2 attempts: HTTP 503 Service Unavailable\n"

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from ossmeta import __version__
-from ossmeta.errors import SourceError
+from ossmeta.errors import UnavailableError
 from ossmeta.sources.http import (
     USER_AGENT,
     AccessDenied,
@@ -311,7 +311,7 @@ def test_retry_after_over_the_cap_fails_at_once_without_waiting(loopback: Loopba
         f"{url}: HTTP 429 Too Many Requests: upstream asked to wait 3600 s "
         "(more than the cap 5 s); try again later"
     )
-    assert isinstance(error, SourceError)
+    assert isinstance(error, UnavailableError)  # the upstream's refusal, not the input's fault
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from ossmeta.errors import AnalysisError
+from ossmeta.errors import UnavailableError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -18,12 +18,13 @@ __all__ = ["spark_session"]
 
 
 def spark_session(app_name: str = "ossmeta") -> SparkSession:
-    """A running Spark session (reused if one is active). Raises AnalysisError, one line,
-    when PySpark or a Java runtime is missing."""
+    """A running Spark session (reused if one is active). Raises UnavailableError (exit 4:
+    the machine lacks something, the input is fine), one line, when PySpark or a Java
+    runtime is missing."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise AnalysisError(
+        raise UnavailableError(
             "--engine spark needs PySpark: install ossmeta with the 'spark' extra"
         ) from None
     master = os.environ.get("OSSMETA_SPARK_MASTER", "local[*]")
@@ -46,4 +47,4 @@ def spark_session(app_name: str = "ossmeta") -> SparkSession:
         return session
     except Exception as error:  # the JVM failing to start surfaces as many exception types
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise AnalysisError(f"cannot start Spark ({master}): {first}") from None
+        raise UnavailableError(f"cannot start Spark ({master}): {first}") from None

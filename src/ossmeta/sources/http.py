@@ -8,9 +8,9 @@ size limit. ``fetch_all`` is its synchronous face.
 
 Errors (all one line, ``URL: message``)::
 
-    SourceError
+    UnavailableError         (exit 4: the upstream or the network failed, not the input)
     └── FetchError           the URL could not be fetched
-        ├── NotFound         404 or 410: the thing is not there
+        ├── NotFound         404 or 410: the thing is not there (also a SourceError: exit 2)
         ├── AccessDenied     401 or 403
         ├── HttpStatusError  any other status or failure that retrying will not change
         ├── TooLarge         the body is over the size limit
@@ -46,7 +46,7 @@ from types import MappingProxyType, TracebackType
 import httpx
 
 from ossmeta import __version__
-from ossmeta.errors import SourceError
+from ossmeta.errors import SourceError, UnavailableError
 from ossmeta.sources.http_pacing import (
     Clock,
     HostLimiter,
@@ -166,8 +166,9 @@ class Fetched:
     attempts: int
 
 
-class FetchError(SourceError):
-    """A URL could not be fetched; renders as ``URL: message``."""
+class FetchError(UnavailableError):
+    """A URL could not be fetched: the upstream or the network failed (exit 4); renders as
+    ``URL: message``."""
 
     def __init__(
         self, message: str, *, url: str, status: int | None = None, attempts: int = 1
@@ -178,8 +179,9 @@ class FetchError(SourceError):
         self.attempts = attempts
 
 
-class NotFound(FetchError):
-    """404 or 410: the package or file does not exist (or no longer does)."""
+class NotFound(FetchError, SourceError):
+    """404 or 410: the package or file does not exist (or no longer does). Also a
+    ``SourceError``: the user named something that is not there (exit 2)."""
 
 
 class AccessDenied(FetchError):

@@ -30,11 +30,12 @@ from multiprocessing.context import SpawnProcess
 from types import TracebackType
 from typing import Any
 
+from ossmeta.errors import UnavailableError
 from ossmeta.pipelines.config import make_registry
 from ossmeta.pipelines.sync.gc_settings import rare_collections
 from ossmeta.pipelines.sync.registry import Endpoints, PackageFetch
 from ossmeta.pipelines.sync.write import Outcome, write_batch
-from ossmeta.store import open_store
+from ossmeta.store import open_store, store_failure
 
 __all__ = ["ProcessWriter", "available"]
 
@@ -54,6 +55,16 @@ def _die_with_parent(parent: int) -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request was made
         os._exit(1)
+
+
+def _one_line(error: BaseException) -> str:
+    """What the parent says about the writer's failure: the store's own words for a store
+    failure (locked, read-only, full), else the exception's last line."""
+    failure = store_failure(error)
+    if failure is not None:
+        return str(failure)
+    lines = traceback.format_exception_only(error)
+    return " ".join(lines[-1].split()) if lines else type(error).__name__
 
 
 def _light(batch: list[tuple[int, str, Outcome]]) -> list[tuple[int, str, Outcome]]:
@@ -79,7 +90,7 @@ def _serve(
     _die_with_parent(parent)
     from ossmeta.pipelines.sync.run import utc_now  # the clock the sync itself uses
 
-    store = open_store(store_url)
+    store = open_store(store_url, access="write")
     adapter = make_registry(registry, endpoints)
     outbox.put(("ready", None))
     try:
@@ -87,8 +98,8 @@ def _serve(
             while (batch := inbox.get()) is not None:
                 try:
                     outbox.put(("ok", write_batch(store, adapter, run_id, batch, utc_now())))
-                except BaseException:
-                    outbox.put(("error", traceback.format_exc()))
+                except BaseException as error:
+                    outbox.put(("error", _one_line(error)))
                     return
     finally:
         store.dispose()
@@ -152,11 +163,12 @@ class ProcessWriter:
                 status, value = self._outbox.get(timeout=_POLL)
             except queue.Empty:
                 if not self._process.is_alive():
-                    raise RuntimeError(
-                        f"the sync's writer process ended (exit code {self._process.exitcode})"
+                    raise UnavailableError(
+                        f"the sync's writer process ended (exit code {self._process.exitcode}); "
+                        "run the same command again to resume"
                     ) from None
                 continue
             if status == "error":
-                raise RuntimeError(f"the sync's writer process failed:\n{value}")
+                raise UnavailableError(f"the sync's writer process failed: {value}")
             results: list[str] = value
             return results

@@ -1,5 +1,5 @@
-"""The ``ossmeta`` command and the one place where errors become exit codes:
-0 success / nothing found, 1 findings, 2 usage or input error, 3 an internal error.
+"""The ``ossmeta`` command and the one place where errors become exit codes (the table is
+in ``ossmeta.errors``).
 
 Every command module imports only what its help needs; what a command runs on (the
 store, the pipelines, DuckDB, Spark, PyArrow, SciPy, Rich) is imported inside it, so
@@ -8,6 +8,8 @@ store, the pipelines, DuckDB, Spark, PyArrow, SciPy, Rich) is imported inside it
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import traceback
 from typing import Any
@@ -15,8 +17,17 @@ from typing import Any
 import typer
 
 from ossmeta import __version__
-from ossmeta.errors import OssmetaError
+from ossmeta.errors import (
+    EXIT_CLOSED_PIPE,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    Interrupted,
+    OssmetaError,
+    UnavailableError,
+    exit_code,
+)
 from ossmeta.surfaces.cli import advisories, curate, db, events, git, identities, metrics, packages
+from ossmeta.surfaces.cli.common import close_opened
 from ossmeta.surfaces.cli.helptext import plain_help
 from ossmeta.surfaces.cli.quality import quality
 from ossmeta.surfaces.cli.scan import scan
@@ -80,37 +91,88 @@ def _store_error() -> type[Exception]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every way it can end becomes an exit code from the table in
+    ``ossmeta.errors`` (input 2, bug 3, environment 4, interrupted 130)."""
     command = cli_command()
     try:
         result = command.main(args=argv, prog_name="ossmeta", standalone_mode=False)
-    except OssmetaError as error:
-        print(f"ossmeta: error: {error}", file=sys.stderr)
-        return 2
-    except _store_error() as error:  # the store failed underneath (disk, server, schema)
-        detail = str(getattr(error, "orig", None) or error).strip().splitlines()
-        print(
-            f"ossmeta: error: the store failed: {detail[0] if detail else error}", file=sys.stderr
-        )
-        return 2
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not after we return
     except typer.Exit as done:
         return int(done.exit_code)
-    except typer.Abort:
+    except typer.Abort:  # end of input at a prompt (Typer answers Ctrl-C with exit 130)
         print("ossmeta: aborted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except SystemExit as stop:
+        if isinstance(stop.__context__, BrokenPipeError):  # Click's exit(1) on a closed pipe
+            return _failed(stop.__context__)
+        raise
     except typer.TyperException as error:  # usage errors: bad option, missing argument
         show = getattr(error, "show", None)
         if callable(show):
             show()
         else:
             print(f"ossmeta: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
+        return EXIT_INPUT
+    except BaseException as error:  # every other ending is classified in _failed
+        return _failed(error)
+    finally:
+        close_opened()
+    if result == EXIT_INTERRUPTED:  # Typer's answer to Ctrl-C, a plain exit code (no cause)
         print("ossmeta: interrupted", file=sys.stderr)
-        return 130
-    except Exception:  # a bug, not a user mistake: keep the traceback, never exit 0/1/2
-        traceback.print_exc()
-        return 3
     return int(result) if isinstance(result, int) else 0
+
+
+def _failed(error: BaseException) -> int:
+    """Say what went wrong in one line (a traceback only for a bug) and pick the code."""
+    if isinstance(error, (SystemExit, GeneratorExit)):
+        raise error
+    if isinstance(error, BrokenPipeError):  # the reader went away (``| head``): not an error
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
+    if isinstance(error, Interrupted):
+        print(f"ossmeta: interrupted: {error.kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if isinstance(error, KeyboardInterrupt):
+        print("ossmeta: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if isinstance(error, _store_error()):
+        from ossmeta.store import store_failure
+
+        error = store_failure(error) or error
+    elif isinstance(error, OSError) and error.errno in _MACHINE_ERRNOS:
+        # A full disk, an I/O error, a directory of the store the user may not write: the
+        # machine's failure. Without a file name it was stdout.
+        if error.filename is None:
+            _silence_stdout()
+        where = error.filename if error.filename is not None else "the output"
+        error = UnavailableError(f"cannot write {where}: {error.strerror}")
+    if isinstance(error, OssmetaError):
+        print(f"ossmeta: error: {error}", file=sys.stderr)
+    else:  # a bug, not a user mistake: keep the traceback, never exit 0/1/2
+        traceback.print_exception(error)
+    return exit_code(error)
+
+
+_MACHINE_ERRNOS = {
+    errno.ENOSPC,
+    errno.EIO,
+    errno.EDQUOT,
+    errno.EFBIG,
+    errno.EROFS,
+    errno.EACCES,
+    errno.EPERM,
+}
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush of what is still buffered
+    does not fail again (and print a second, unhelpful message)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
 
 
 if __name__ == "__main__":
