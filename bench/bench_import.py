@@ -83,6 +83,8 @@ def main() -> None:
     cli_db = work / "cli.db"
     env = {"OSSMETA_DATABASE_URL": f"sqlite:///{cli_db}"}
     ossmeta = str(Path(sys.executable).with_name("ossmeta"))
+    _, _, code = run_measured([ossmeta, "db", "upgrade"], env)  # only 'db upgrade' creates
+    assert code == 0, f"ossmeta db upgrade exited {code}"
     wall, rss, code = run_measured([ossmeta, "advisories", "import", str(source)], env)
     assert code == 0, f"ossmeta advisories import exited {code}"
     n = len(files)

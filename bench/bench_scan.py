@@ -172,8 +172,10 @@ def main() -> None:
         assert code in (0, 1), f"ossmeta scan exited {code}"
         walls.append((wall, rss))
     cli_wall, cli_rss = min(walls)
+    peak_db = f"sqlite:///{work / 'peak.db'}"
+    run_measured([ossmeta, "db", "upgrade", "--db", peak_db])  # only 'db upgrade' creates
     import_wall, import_rss, _ = run_measured(
-        [ossmeta, "advisories", "import", str(source), "--db", f"sqlite:///{work / 'peak.db'}"]
+        [ossmeta, "advisories", "import", str(source), "--db", peak_db]
     )
     n = args.components
     print(

@@ -166,6 +166,7 @@ def test_killed_syncs_resume_to_the_uninterrupted_store(
     kills = 0
     attempts = 0
     watcher = open_store(url)
+    watcher.upgrade()  # only 'ossmeta db upgrade' creates a store; sync writes into one
     while kills < KILLS:
         attempts += 1
         assert attempts < 4 * KILLS, "the sync kept finishing before it could be killed"

@@ -244,7 +244,8 @@ def test_a_broken_store_is_one_line_not_a_traceback(
     not_a_db = tmp_path / "store.db"
     not_a_db.write_bytes(b"this is not an SQLite file" * 100)
     (tmp_path / "requirements.txt").write_text("django==3.2\n")
-    assert main(["scan", str(tmp_path / "requirements.txt"), "--db", f"sqlite:///{not_a_db}"]) == 2
+    # The store is broken, not the user's input: the environment's failure, exit 4.
+    assert main(["scan", str(tmp_path / "requirements.txt"), "--db", f"sqlite:///{not_a_db}"]) == 4
     err = capsys.readouterr().err.strip()
     assert (
         len(err.splitlines()) == 1 and err.startswith("ossmeta: error:") and "not a database" in err

@@ -148,6 +148,7 @@ def test_export_then_import_into_another_store(
     assert code == 0 and "wrote 1 files" in err
     exported = out_dir / "npm" / "left-pad.yaml"
     other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert main(["db", "upgrade", "--db", other]) == 0
     code, _, err = run(capsys, "curate", "import", str(out_dir), "--db", other)
     assert code == 0 and "1 new, 0 reviewed, 0 unchanged" in err
     code, _, err = run(capsys, "curate", "import", str(exported), "--db", other)

@@ -24,6 +24,12 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "home"
 
 
+@pytest.fixture(autouse=True)
+def created(store_url: str) -> None:
+    """Only ``db upgrade`` creates a store; the commands under test write into one."""
+    assert main(["db", "upgrade", "--db", store_url]) == 0
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     made = Repo.init(tmp_path / "project")

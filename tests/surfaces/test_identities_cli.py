@@ -75,7 +75,9 @@ def setup(tmp_path: Path) -> tuple[str, str]:
             ],
         )
     )
-    return f"sqlite:///{tmp_path / 'cli.db'}", str(activity)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["db", "upgrade", "--db", url]) == 0
+    return url, str(activity)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -203,6 +205,7 @@ def test_user_mistakes_are_one_line_and_exit_2(
 
 def test_empty_activity_lists_nobody(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert main(["db", "upgrade", "--db", db]) == 0
     code, out, err = run(
         capsys, "identities", "list", "--db", db, "--data-dir", str(tmp_path / "a")
     )

@@ -99,6 +99,7 @@ def _hour(directory: Path, name: str, events: list[Any]) -> None:
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("OSSMETA_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("OSSMETA_DATABASE_URL", raising=False)
+    assert main(["db", "upgrade"]) == 0
     archive = tmp_path / "archive"
     _hour(archive, "2024-01-10-9.json.gz", JANUARY)
     _hour(archive, "2024-02-02-9.json.gz", FEBRUARY)

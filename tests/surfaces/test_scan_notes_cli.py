@@ -14,6 +14,9 @@ from ossmeta.surfaces.cli.app import main
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert main(["db", "upgrade", "--db", url]) == 0
+    # scan refuses a store without advisories (a green run from nothing would mislead).
+    advisories = Path(__file__).resolve().parents[2] / "examples" / "advisories"
+    assert main(["advisories", "import", str(advisories), "--db", url]) == 0
     return url
 
 

@@ -50,6 +50,12 @@ max_retries = 1
     return path
 
 
+@pytest.fixture(autouse=True)
+def created(store_url: str) -> None:
+    """Only ``db upgrade`` creates a store; the commands under test write into one."""
+    assert main(["db", "upgrade", "--db", store_url]) == 0
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()

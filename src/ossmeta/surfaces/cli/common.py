@@ -1,25 +1,32 @@
-"""Options and helpers shared by the commands. Importing this module stays cheap: Rich and
-the store are imported when a command first uses them, so ``--help`` loads neither."""
+"""Options and helpers shared by the commands: the store option and the one way to open
+the store for a command, where output goes, the progress bar. Importing this module stays
+cheap: Rich and the store are imported when a command first uses them, so ``--help`` loads
+neither."""
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from collections.abc import Callable
 from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ossmeta.errors import UsageError
+from ossmeta.surfaces.cli.output import write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
     from ossmeta.store import Store
+
+__all__ = [
+    "DbOption",
+    "close_opened",
+    "open_for_read",
+    "open_for_write",
+    "progress_bar",
+    "stderr",
+    "write_output",
+]
 
 DbOption = Annotated[
     str | None,
@@ -57,37 +64,43 @@ class _LazyConsole:
 stderr: Console = _LazyConsole()  # type: ignore[assignment]
 
 
-def ready_store(url: str | None) -> Store:
-    """The store, created on first use; one that needs migrating is refused."""
+def open_for_read(db: str | None) -> Store:
+    """The store for a command that only reads: never created here, opened read-only (so it
+    works in a directory the user cannot write); missing, empty or out of date is exit 4
+    with the next step to take."""
     from ossmeta.store import open_store
 
-    store = open_store(url)
-    store.ensure_current()
+    return _checked(open_store(db, access="read"))
+
+
+def open_for_write(db: str | None) -> Store:
+    """The store for a command that writes: it must exist already (``ossmeta db upgrade``
+    creates it), so a mistyped ``--db`` or ``OSSMETA_HOME`` fails instead of filling a new
+    store nobody will read."""
+    from ossmeta.store import open_store
+
+    return _checked(open_store(db, access="write"))
+
+
+def _checked(store: Store) -> Store:
+    """``store`` when its schema is current; else its connections closed and the reason."""
+    try:
+        store.ensure_current()
+    except BaseException:
+        store.dispose()
+        raise
+    _opened.append(store)
     return store
 
 
-def write_output(output: Path | None, render: Callable[[TextIO], None]) -> None:
-    """``render`` to stdout, or to ``output`` atomically: written beside the target and
-    renamed, so a failed run never leaves half a report where the previous one was. The
-    file gets the usual permissions (umask), not mkstemp's private 0600."""
-    if output is None:
-        render(sys.stdout)
-        return
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"cannot write {output}: {directory} is not a directory")
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        stream: TextIO
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            render(stream)
-        os.replace(temporary, output)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+# The stores opened for the running command, closed by ``close_opened`` when it ends
+# however it ends (a command that fails half-way does not have to remember to).
+_opened: list[Store] = []
+
+
+def close_opened() -> None:
+    while _opened:
+        _opened.pop().dispose()
 
 
 def progress_bar(label: str, *, disable: bool = False) -> Progress:

@@ -11,10 +11,10 @@ app = typer.Typer(help="Create or migrate the store.", no_args_is_help=True)
 
 @app.command()
 def upgrade(db: DbOption = None) -> None:
-    """Create the store or migrate it to the newest schema."""
+    """Create the store or migrate it to the newest schema (the one command that creates)."""
     from ossmeta.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, access="create")
     before = store.current_revision()
     store.upgrade()
     after = store.current_revision()
@@ -30,7 +30,7 @@ def current(db: DbOption = None) -> None:
     """Print the store's schema revision and the newest one."""
     from ossmeta.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, access="read")
     typer.echo(
         f"{store.display_url}: revision {store.current_revision()} (newest {store.head_revision()})"
     )
