@@ -32,10 +32,12 @@ deployment names, and a sync without one says how to give it.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ossmeta.errors import UsageError
 from ossmeta.pipelines.sync.crates import CratesRegistry
@@ -48,6 +50,7 @@ from ossmeta.sources.http import HttpSettings
 
 REGISTRIES = ("pypi", "npm", "maven", "crates")
 _EXTRA_KEYS = {"npm": ("changes_url",), "crates": ("api_url",)}
+_MAX_CONCURRENCY = 1024
 
 
 def config_path() -> Path:
@@ -70,8 +73,35 @@ def _section(config: dict[str, Any], *keys: str) -> dict[str, Any]:
     for key in keys:
         node = node.get(key, {}) if isinstance(node, dict) else {}
     if not isinstance(node, dict):
-        raise UsageError(f"config: [{'.'.join(keys)}] must be a table", path=str(config_path()))
+        raise _bad(f"[{'.'.join(keys)}] must be a table")
     return node
+
+
+def _bad(message: str) -> UsageError:
+    """A mistake in the config file, named by the file."""
+    return UsageError(message, path=str(config_path()))
+
+
+def _kind(value: object) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}.get(
+        type(value), f"a {type(value).__name__}"
+    )
+
+
+def http_url(value: object, what: str, *, in_config: bool) -> str:
+    """``value`` as an absolute http(s) URL; ``what`` names it (``--registry-url``, or
+    ``[registries.pypi] url``) in the one-line error."""
+    fail = _bad if in_config else UsageError
+    if not isinstance(value, str):
+        raise fail(f"{what} must be a string, not {_kind(value)}")
+    try:
+        parts = urlsplit(value)
+        absolute = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed IPv6 bracket, say
+        absolute = False
+    if not absolute:
+        raise fail(f"{what} must be an absolute http(s) URL, not {value!r}")
+    return value
 
 
 def endpoints(
@@ -79,38 +109,67 @@ def endpoints(
 ) -> Endpoints:
     """``--registry-url`` (and the other URL options) win over the config file."""
     section = _section(config, "registries", registry)
-    base = url or section.get("url")
-    if not isinstance(base, str) or not base:
+    if url is not None:
+        base = http_url(url, "--registry-url", in_config=False)
+    elif "url" in section:
+        base = http_url(section["url"], f"[registries.{registry}] url", in_config=True)
+    else:
         raise UsageError(
             f"no registry URL for {registry}: pass --registry-url or set "
             f"registries.{registry}.url in {config_path()}"
         )
     extras: dict[str, str] = {}
     for key in _EXTRA_KEYS.get(registry, ()):
-        value = extra.get(key) or section.get(key)
-        if isinstance(value, str) and value:
-            extras[key] = value
+        option = extra.get(key)
+        if option is not None:
+            extras[key] = http_url(option, "--" + key.replace("_", "-"), in_config=False)
+        elif key in section:
+            extras[key] = http_url(section[key], f"[registries.{registry}] {key}", in_config=True)
     return Endpoints(base, extras)
+
+
+def _number(
+    section: dict[str, Any], key: str, *, integer: bool, low: float, high: float
+) -> float | None:
+    """``[http] key`` when set, checked: a number (an integer when ``integer``) in
+    [low, high]; booleans are not numbers here."""
+    if key not in section:
+        return None
+    value = section[key]
+    wanted = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, wanted):
+        noun = "an integer" if integer else "a number"
+        raise _bad(f"[http] {key} must be {noun}, not {_kind(value)}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise _bad(f"[http] {key} must be from {low:g} to {high:g}, not {value}")
+    return float(value)
 
 
 def http_settings(
     config: dict[str, Any], concurrency: int | None, rate: float | None
 ) -> HttpSettings:
+    """The fetcher's settings: the command line's ``--concurrency`` and ``--rate`` win over
+    ``[http]``; every value is checked (``concurrency`` at least 1, ``rate_per_host`` 0 for no
+    limit or more, ``max_retries`` 0 or more)."""
     section = _section(config, "http")
     settings = HttpSettings()
-    try:
-        chosen_rate = rate if rate is not None else section.get("rate_per_host")
-        settings = replace(
-            settings,
-            max_concurrency=int(concurrency or section.get("concurrency") or 8),
-            rate_per_host=settings.rate_per_host
-            if chosen_rate is None
-            else (float(chosen_rate) or None),
-            max_retries=int(section.get("max_retries", settings.max_retries)),
-        )
-    except (TypeError, ValueError) as error:
-        raise UsageError(f"config: bad [http] value: {error}", path=str(config_path())) from None
-    return settings
+    if concurrency is not None and not 1 <= concurrency <= _MAX_CONCURRENCY:
+        raise UsageError(f"--concurrency must be from 1 to {_MAX_CONCURRENCY}, not {concurrency}")
+    if rate is not None and not (math.isfinite(rate) and rate >= 0):
+        raise UsageError(f"--rate must be 0 (no limit) or more requests per second, not {rate}")
+    configured = _number(section, "concurrency", integer=True, low=1, high=_MAX_CONCURRENCY)
+    chosen_rate = (
+        rate
+        if rate is not None
+        else _number(section, "rate_per_host", integer=False, low=0, high=1e6)
+    )
+    retries = _number(section, "max_retries", integer=True, low=0, high=100)
+    return replace(
+        settings,
+        max_concurrency=concurrency or int(configured or 8),
+        rate_per_host=settings.rate_per_host if chosen_rate is None else (chosen_rate or None),
+        max_retries=settings.max_retries if retries is None else int(retries),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,19 +188,26 @@ def codehost_options(
     """The command line's ``--api-url`` / ``--token-env`` / ``--max-wait`` win over
     ``[codehost]`` in the config file."""
     section = _section(config, "codehost")
-    base = api_url or section.get("api_url")
-    if not isinstance(base, str) or not base:
+    if api_url is not None:
+        base = http_url(api_url, "--api-url", in_config=False)
+    elif "api_url" in section:
+        base = http_url(section["api_url"], "[codehost] api_url", in_config=True)
+    else:
         raise UsageError(
             f"no code-host API URL: pass --api-url or set codehost.api_url in {config_path()}"
         )
     variable = token_env or section.get("token_env")
     if variable is not None and (not isinstance(variable, str) or not variable):
-        raise UsageError("config: codehost.token_env must be a name", path=str(config_path()))
+        raise _bad("[codehost] token_env must be the name of an environment variable")
     wait = max_wait if max_wait is not None else section.get("max_wait", 3600)
-    if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
-        raise UsageError(
-            "config: codehost.max_wait must be seconds (0 or more)", path=str(config_path())
-        )
+    if (
+        isinstance(wait, bool)
+        or not isinstance(wait, int | float)
+        or not (math.isfinite(wait) and wait >= 0)
+    ):
+        if max_wait is not None:
+            raise UsageError(f"--max-wait must be seconds (0 or more), not {max_wait}")
+        raise _bad("[codehost] max_wait must be seconds (0 or more)")
     return CodeHostOptions(base, variable, float(wait))
 
 

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ossmeta.errors import OssmetaError, UsageError
-from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+from ossmeta.surfaces.cli.common import (
+    DbOption,
+    open_for_read,
+    open_for_write,
+    progress_bar,
+    stderr,
+)
+from ossmeta.surfaces.cli.interrupts import kept_on_interrupt
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
 
@@ -36,13 +43,16 @@ def import_(
     from ossmeta.store.advisories import AdvisoryImporter, RejectedImport
 
     gc.disable()  # as in scan: many long-lived small objects, no cycles worth collecting
-    store = ready_store(db)
+    store = open_for_write(db)
     files = osv.expand(paths)
+    if not files:  # an empty directory is a wrong path, not an import of nothing
+        raise UsageError(f"no OSV JSON/YAML files or .zip dumps under {', '.join(paths)}")
     total = osv.count_records(files)
     progress = progress_bar("importing advisories", disable=total < 200)
     problems: list[OssmetaError] = []  # every bad file or record, not just the first
+    nothing = "nothing stored (an import is one transaction); run the same command again"
     try:
-        with progress:
+        with progress, kept_on_interrupt(lambda: nothing):
             task = progress.add_task("import", total=total)
             stats = AdvisoryImporter(store).run(
                 osv.iter_records(files, data_license, problems),
@@ -110,7 +120,7 @@ def show(
     """Print one record as stored, with its alias group and provenance."""
     from ossmeta.store.lookup import AdvisoryLookup
 
-    store = ready_store(db)
+    store = open_for_read(db)
     shown = AdvisoryLookup(store).show(advisory_id)
     store.dispose()
     if shown is None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.surfaces.cli.common import DbOption, open_for_read, open_for_write, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe
 
@@ -53,7 +53,7 @@ def propose(
     """Propose a correction; it takes effect once a reviewer approves it."""
     from ossmeta.store.curation_store import Curations
 
-    store = ready_store(db)
+    store = open_for_write(db)
     new_id = Curations(store).propose(
         purl, field, value, reason=reason, author=author, evidence=evidence, versions=versions
     )
@@ -64,7 +64,9 @@ def propose(
 
 @app.command()
 def review(
-    curation_id: Annotated[int, typer.Argument(metavar="ID", help="The curation's id.")],
+    curation_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=2**31 - 1, help="The curation's id.")
+    ],
     approve: Annotated[
         bool | None,
         typer.Option("--approve/--reject", help="Approve or reject it.", show_default=False),
@@ -80,7 +82,7 @@ def review(
         raise UsageError("give --approve or --reject")
     if not reviewer:
         raise UsageError("give --reviewer NAME")
-    store = ready_store(db)
+    store = open_for_write(db)
     done = Curations(store).review(curation_id, approve, reviewer, note)
     store.dispose()
     stderr.print(f"curation #{done.id} {done.status}")
@@ -136,7 +138,7 @@ def list_(
     """List curations, oldest first."""
     from ossmeta.store.curation_store import Curations
 
-    store = ready_store(db)
+    store = open_for_read(db)
     found = Curations(store).find(purl, status)
     store.dispose()
     if format is Format.JSON:
@@ -155,7 +157,9 @@ def export(
     """Write every curation as YAML, one file per package (stable, diff-friendly)."""
     from ossmeta.store.curation_store import Curations
 
-    store = ready_store(db)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"cannot export into {directory}: it is not a directory")
+    store = open_for_read(db)
     written = Curations(store).export_yaml(directory)
     store.dispose()
     stderr.print(f"wrote {len(written)} files under {directory}")
@@ -171,7 +175,7 @@ def import_(
     """Import curation files: all or nothing; what the store has already changes nothing."""
     from ossmeta.store.curation_store import Curations
 
-    store = ready_store(db)
+    store = open_for_write(db)
     stats = Curations(store).import_yaml(paths)
     store.dispose()
     stderr.print(

@@ -10,6 +10,7 @@ import typer
 
 from ossmeta.surfaces.cli.common import stderr, stderr_console
 from ossmeta.surfaces.cli.events_fetch import fetch
+from ossmeta.surfaces.cli.interrupts import activity_rows, kept_on_interrupt, rows_kept
 
 if TYPE_CHECKING:  # the import pipeline loads PyArrow: only 'events import' pays for it
     from rich.progress import Progress
@@ -116,7 +117,15 @@ def import_command(
     """Import GH Archive events into the activity store; importing a file again changes
     nothing. Exit 1 when some lines were malformed (listed; the rest is stored), 2 when a
     path names no file."""
-    report = run_import(paths, data_dir, workers)
+    from ossmeta.store.activity_files import activity_root
+
+    root = activity_root(data_dir)
+    before = activity_rows(root, "events")
+    again = "importing the same files again adds only what is missing"
+    with kept_on_interrupt(
+        lambda: rows_kept(before, activity_rows(root, "events"), "event rows", again)
+    ):
+        report = run_import(paths, data_dir, workers)
     for line in import_summary(report):
         stderr.print(line)
     if report.malformed:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+from ossmeta.surfaces.cli.common import DbOption, open_for_write, progress_bar, stderr
 
 if TYPE_CHECKING:
     from ossmeta.pipelines.codehost_collect import CollectReport
@@ -70,7 +70,7 @@ def fetch(
     from ossmeta.pipelines.codehost_collect import collect_repo
     from ossmeta.pipelines.config import codehost_options, http_settings, load_config
     from ossmeta.sources.codehost import CodeHostApi, parse_repo
-    from ossmeta.sources.http import Fetcher, RateLimited, RetriesExhausted
+    from ossmeta.sources.http import Fetcher
     from ossmeta.store.activity_files import activity_root
 
     config = load_config()
@@ -82,7 +82,7 @@ def fetch(
         rate_limit_max_wait=options.max_wait,
         retry_after_cap=options.max_wait,
     )
-    store = ready_store(db)
+    store = open_for_write(db)
     root = activity_root(data_dir)
     # A bar on a terminal only: piped, it would leave a blank line before the summary.
     bar = progress_bar(f"fetching {where.key}", disable=not stderr.is_terminal)
@@ -95,12 +95,9 @@ def fetch(
             )
             return await collect_repo(store, api, root)
 
-    try:
+    try:  # an unreachable or rate-limited code host is the environment's failure (exit 4)
         with bar:
             report = asyncio.run(go())
-    except (RetriesExhausted, RateLimited) as error:
-        stderr.print(f"ossmeta: error: {error}")
-        raise typer.Exit(1) from None
     finally:
         store.dispose()
     _summary(report)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+from ossmeta.surfaces.cli.common import DbOption, open_for_write, progress_bar, stderr
+from ossmeta.surfaces.cli.interrupts import activity_rows, kept_on_interrupt, rows_kept
 
 if TYPE_CHECKING:
     from ossmeta.pipelines.git_import import GitImportReport
@@ -70,11 +71,19 @@ def import_(
     from ossmeta.pipelines.git_import import import_git
     from ossmeta.store.activity_files import activity_root
 
-    store = ready_store(db)
+    store = open_for_write(db)
     progress = _Bar()
+    root = activity_root(data_dir)
+    before = activity_rows(root, "commits")
+    again = "run the same command again: it imports what is missing"
     try:
-        with progress.bar:
-            report = import_git(location, store, activity_root(data_dir), repo, progress=progress)
+        with (
+            progress.bar,
+            kept_on_interrupt(
+                lambda: rows_kept(before, activity_rows(root, "commits"), "commit rows", again)
+            ),
+        ):
+            report = import_git(location, store, root, repo, progress=progress)
     finally:
         store.dispose()
     stderr.print(_summary(report))

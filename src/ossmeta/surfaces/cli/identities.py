@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr
+from ossmeta.surfaces.cli.common import DbOption, open_for_read, open_for_write, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe
 from ossmeta.times import utc_text
@@ -94,7 +94,7 @@ def list_(
     from ossmeta.store.activity_files import activity_root
 
     wanted = None if person is None else parse_identity(person)
-    store = ready_store(db)
+    store = open_for_read(db)
     try:
         everyone = people(store, activity_root(data_dir))
     finally:
@@ -120,7 +120,7 @@ def _add(
 ) -> None:
     from ossmeta.store.identities import IdentityOverrides
 
-    store = ready_store(db)
+    store = open_for_write(db)
     try:
         new_id = IdentityOverrides(store).add(action, identity, other, reason=reason, author=author)
     finally:
@@ -197,7 +197,7 @@ def overrides(
     """The identity curations, oldest first (they apply in this order)."""
     from ossmeta.store.identities import IdentityOverrides
 
-    store = ready_store(db)
+    store = open_for_read(db)
     try:
         found = IdentityOverrides(store).find(identity)
     finally:
@@ -218,13 +218,15 @@ def overrides(
 
 @app.command()
 def remove(
-    override_id: Annotated[int, typer.Argument(metavar="ID", help="The curation's id.")],
+    override_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=2**31 - 1, help="The curation's id.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Delete an identity curation (the rules apply again as if it never was)."""
     from ossmeta.store.identities import IdentityOverrides
 
-    store = ready_store(db)
+    store = open_for_write(db)
     try:
         gone = IdentityOverrides(store).remove(override_id)
     finally:

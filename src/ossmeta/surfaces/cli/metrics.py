@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.surfaces.cli.common import DbOption, ready_store, write_output
+from ossmeta.surfaces.cli.common import DbOption, open_for_read, open_for_write, write_output
 from ossmeta.surfaces.cli.options import Format, format_option
 
 if TYPE_CHECKING:
@@ -53,7 +53,9 @@ def compute(
     from ossmeta.analyses.metrics.run import run_metrics
     from ossmeta.store.activity_files import activity_root
 
-    store = ready_store(db)
+    if export is not None:
+        _export_directory(export)
+    store = open_for_write(db)
     root = activity_root(data_dir)
     try:
         report, _ = run_metrics(
@@ -97,13 +99,19 @@ def show(
     from ossmeta.surfaces.formats.metrics import write_show_json, write_show_table
 
     key = _repo_key(repo)
-    store = ready_store(db)
+    store = open_for_read(db)
     try:
         values = Metrics(store).read(key)
     finally:
         store.dispose()
     if metric:
         wanted = set(metric)
+        known = _known_metrics() | {v.metric.partition(".")[0] for v in values}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise UsageError(
+                f"unknown metric {', '.join(unknown)}: choose from {', '.join(sorted(known))}"
+            )
         values = [v for v in values if v.metric.partition(".")[0] in wanted]
     if not values and not metric:
         raise UsageError(f"no metrics stored for {key}: run `ossmeta metrics compute` first")
@@ -111,6 +119,21 @@ def show(
         write_output(output, lambda stream: write_show_json(key, values, stream))
     else:
         write_output(output, lambda stream: write_show_table(key, values, stream))
+
+
+def _known_metrics() -> set[str]:
+    """Every metric name ``metrics compute`` can store (the OpenRank steps write theirs
+    without a ``Definition``)."""
+    from ossmeta.analyses.metrics.compute import all_definitions
+
+    return {d.name for d in all_definitions()} | {"openrank", "community_openrank"}
+
+
+def _export_directory(directory: Path) -> Path:
+    """A directory to export into, or a one-line error before anything is computed."""
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"cannot export into {directory}: it is not a directory")
+    return directory
 
 
 def _export(store: Store, directory: Path) -> int:
@@ -129,7 +152,8 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Write the stored metrics in OpenDigger's export layout."""
-    store = ready_store(db)
+    _export_directory(directory)
+    store = open_for_read(db)
     try:
         files = _export(store, directory)
     finally:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.surfaces.cli.common import DbOption, ready_store
+from ossmeta.surfaces.cli.common import DbOption, open_for_read
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
 
@@ -65,7 +65,7 @@ def show(
     from ossmeta.store.packages import Packages
 
     key = _package_purl(purl)
-    store = ready_store(db)
+    store = open_for_read(db)
     record = Curations(store).effective_package(key)
     dependents = Packages(store).count_dependents(key) if record else 0
     store.dispose()
@@ -81,10 +81,13 @@ def show(
         typer.echo(terminal_safe(_text(record, dependents)))
 
 
+_MAX_OFFSET = 2**62  # below every database's 64-bit integer, so no overflow reaches the SQL
+
+
 @app.command()
 def dependents(
     purl: Annotated[str, typer.Argument(help="The package depended on.")],
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    offset: Annotated[int, typer.Option(min=0, max=_MAX_OFFSET)] = 0,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
     fmt: Annotated[Format, format_option(Format.TEXT, Format.JSON)] = Format.TEXT,
     db: DbOption = None,
@@ -93,7 +96,7 @@ def dependents(
     from ossmeta.store.packages import Packages
 
     key = _package_purl(purl)
-    store = ready_store(db)
+    store = open_for_read(db)
     page = Packages(store).dependents(key, offset=offset, limit=limit)
     store.dispose()
     if fmt is Format.JSON:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.surfaces.cli.common import DbOption, ready_store, write_output
+from ossmeta.surfaces.cli.common import DbOption, open_for_read, write_output
 from ossmeta.surfaces.cli.options import Format, format_option
 
 if TYPE_CHECKING:
@@ -41,9 +41,9 @@ def quality(
     from ossmeta.analyses.quality import FAILURE_LIMIT, TOP, quality_report
     from ossmeta.store.quality_queries import QualityQueries
 
-    if stale_days < 1:
-        raise UsageError(f"--stale-days must be at least 1, not {stale_days}")
-    store = ready_store(db)
+    if not 1 <= stale_days <= 365_000:  # a thousand years: timedelta's range is not reached
+        raise UsageError(f"--stale-days must be from 1 to 365000, not {stale_days}")
+    store = open_for_read(db)
     try:
         now, stale_after = datetime.now(UTC), timedelta(days=stale_days)
         rows = QualityQueries(store).read(

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossmeta.surfaces.cli.common import DbOption, ready_store, stderr, write_output
+from ossmeta.errors import StoreError
+from ossmeta.surfaces.cli.common import DbOption, open_for_read, stderr, write_output
 from ossmeta.surfaces.cli.options import Format, format_option
 
 if TYPE_CHECKING:
@@ -97,14 +98,16 @@ def scan(
     for file in ignore_files:
         rules.extend(load_ignores(file))
     components = normalize_components(collected.packages)
-    store = ready_store(db)
+    store = open_for_read(db)
     lookup = AdvisoryLookup(store)
+    if lookup.count() == 0:  # "no known vulnerabilities" from nothing would pass a CI gate
+        store.dispose()
+        raise StoreError(
+            f"the store at {store.display_url} holds no advisories; import them first "
+            "with 'ossmeta advisories import PATH'"
+        )
     report = run_scan(components, lookup, rules, inputs=collected.inputs)
     report = replace(report, notes=(*collected.notes, *report.notes))
-    if lookup.count() == 0:
-        stderr.print(
-            "warning: the store holds no advisories; import some with 'ossmeta advisories import'"
-        )
     store.dispose()
     _write(report, format.value, output)
     for rule in report.expired_ignores:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ossmeta.surfaces.cli.common import DbOption, progress_bar, ready_store, stderr
+from ossmeta.surfaces.cli.common import DbOption, open_for_write, progress_bar, stderr
+from ossmeta.surfaces.cli.interrupts import kept_on_interrupt
 
 if TYPE_CHECKING:  # the pipelines load httpx and every registry adapter: imported on use
     from ossmeta.pipelines.sync.run import SyncReport
@@ -69,10 +70,12 @@ def sync(
     failed (listed at the end and in 'ossmeta quality')."""
     import asyncio
 
+    from ossmeta.errors import UnavailableError
     from ossmeta.pipelines.config import endpoints, http_settings, load_config, make_registry
     from ossmeta.pipelines.sync.gc_settings import rare_collections
     from ossmeta.pipelines.sync.run import SyncRequest, run_sync
     from ossmeta.sources.http import Fetcher
+    from ossmeta.store.sync_store import SyncState
 
     config = load_config()
     where = endpoints(
@@ -80,13 +83,26 @@ def sync(
     )
     adapter = make_registry(registry.value, where)
     settings = http_settings(config, concurrency, rate)
-    store = ready_store(db)
+    store = open_for_write(db)
     request = SyncRequest(tuple(names or ()), changed)
     bar = progress_bar(f"syncing {registry.value}")
 
+    def kept() -> str:
+        """What the store holds of this run: a batch's commit can finish after Ctrl-C, so
+        the run's items, not the progress seen, are counted."""
+        run = SyncState(store).unfinished_run(registry.value, request.key())
+        if run is None:
+            return "nothing stored yet; run the same command again"
+        done = run.total - len(run.pending)
+        return (
+            f"{done:,} of {run.total:,} package(s) stored; run the same command again to "
+            f"resume with the other {len(run.pending):,}"
+        )
+
+    task = bar.add_task("sync", total=None)
+
     async def go() -> SyncReport:
         async with Fetcher(settings, on_wait=lambda wait: stderr.print(str(wait))) as fetcher:
-            task = bar.add_task("sync", total=None)
             return await run_sync(
                 store,
                 adapter,
@@ -97,12 +113,30 @@ def sync(
                 writer_process=where,
             )
 
-    with bar, rare_collections():  # the command's process is the sync's own
+    with bar, rare_collections(), kept_on_interrupt(kept):  # the process is the sync's own
         report = asyncio.run(go())
     store.dispose()
     _summary(report)
+    if report.failed and _registry_unreachable(report):
+        raise UnavailableError(
+            f"{registry.value}: every package failed to fetch; is {where.url} reachable? "
+            "Run the same command again to retry"
+        )
     if report.failed:
         raise typer.Exit(1)
+
+
+def _registry_unreachable(report: SyncReport) -> bool:
+    """Nothing came through and every failure was the network's or the registry's (not a
+    name it does not know, not a document it sent that could not be read): the registry,
+    not the packages, failed (exit 4 rather than 1)."""
+    return (
+        report.written == 0
+        and report.unchanged == 0
+        and not report.resumed_from  # a resumed run got the rest through earlier
+        and bool(report.failures)
+        and all(failure.kind == "fetch" for failure in report.failures)
+    )
 
 
 def normalize(
@@ -113,14 +147,15 @@ def normalize(
     db: DbOption = None,
 ) -> None:
     """Re-run the normalizers over the stored documents (no fetching). Curations stay."""
-    from ossmeta.pipelines.config import REGISTRIES, endpoints, make_registry
+    from ossmeta.pipelines.config import REGISTRIES, make_registry
     from ossmeta.pipelines.normalize import count_stored, normalize_stored
+    from ossmeta.pipelines.sync.registry import Endpoints
     from ossmeta.pipelines.sync.run import utc_now
 
-    store = ready_store(db)
+    store = open_for_write(db)
     chosen = [r.value for r in registries] if registries else list(REGISTRIES)
-    # Normalizing needs no addresses; the adapters are built with a placeholder.
-    adapters = [make_registry(name, endpoints({}, name, "stored:", {})) for name in chosen]
+    # Normalizing reads stored documents only: the adapters need no registry address.
+    adapters = [make_registry(name, Endpoints("stored:")) for name in chosen]
     total = count_stored(store, adapters)
     bar = progress_bar("normalizing", disable=total < 200)
     with bar:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ossmeta.surfaces.cli.common import DbOption, ready_store
+from ossmeta.surfaces.cli.common import DbOption, open_for_read
 from ossmeta.surfaces.cli.curate import FIELD_HELP
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
@@ -123,7 +123,7 @@ def why(
     the normalized value, every curation of the field, and the effective value."""
     from ossmeta.store.curation_store import Curations
 
-    store = ready_store(db)
+    store = open_for_read(db)
     found = Curations(store).why(purl, field, version)
     store.dispose()
     if format is Format.JSON:
