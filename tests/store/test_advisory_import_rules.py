@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from ossmeta.errors import OssmetaError
+from ossmeta.errors import OssmetaError, StoreError
 from ossmeta.sources import osv
 from ossmeta.store import Store, open_store
 from ossmeta.store.advisories import AdvisoryImporter, ImportStats, RejectedImport
 from ossmeta.store.lookup import AdvisoryLookup
 from ossmeta.store.schema import advisories, raw_records
+from ossmeta.store.writers import take_writer_lock
 from tests.store.test_advisory_store import record, write
 
 
@@ -152,3 +153,26 @@ def test_cli_lists_every_bad_file(store: Store, store_url: str, tmp_path: Path) 
     assert any("b.yaml" in line for line in lines), lines
     assert "nothing was imported" in lines[-1]
     assert "Traceback" not in done.stderr
+
+
+def test_a_writer_waits_for_another_and_then_says_which_aggregate_is_busy(
+    store: Store, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OSSMETA_LOCK_TIMEOUT", "0.2")  # each SQLite try waits this long
+    store = open_store(store_url, access="write")
+    ticks = iter([0.0, 0.25, 1.0])  # start, after a first try, after a second
+    told: list[str] = []
+    with store.engine.connect() as holder, holder.begin():
+        take_writer_lock(holder, "advisories")
+        with store.engine.connect() as other, other.begin():
+            with pytest.raises(StoreError, match="another process has been writing advisories"):
+                take_writer_lock(
+                    other, "advisories", wait=0.5, waiting=told.append, clock=lambda: next(ticks)
+                )
+            if store.dialect == "postgresql":  # SQLite has one lock for the whole file
+                take_writer_lock(other, "curations", wait=0.5)  # another aggregate is free
+    if store.dialect == "sqlite":
+        assert told == ["waiting for another process that is writing advisories"]
+    with store.engine.connect() as later, later.begin():
+        take_writer_lock(later, "advisories", wait=0.5)  # released with the holder's transaction
+    store.dispose()

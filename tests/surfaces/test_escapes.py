@@ -173,3 +173,18 @@ def test_json_safe_keeps_the_document_and_leaves_no_c1_control(value: object) ->
     document = json_safe(json.dumps(value, ensure_ascii=False))
     assert json.loads(document) == value
     assert not [c for c in document if _controls(c)], repr(document)
+
+
+def test_error_lines_are_escaped(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file name is text the user does not always choose (an archive's member, a
+    # generated path): the one-line error that names it must not reach the terminal raw.
+    hostile = tmp_path / "evil\x1b]0;pwned\x07.txt"
+    hostile.write_text("not a lockfile\n")
+    code = main(["scan", str(hostile), "--db", db])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("ossmeta: error:")
+    assert "\x1b" not in err and "\x07" not in err
+    assert "evil\\x1b]0;pwned\\x07.txt" in err

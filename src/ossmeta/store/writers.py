@@ -3,10 +3,11 @@ import that skips what is already stored) takes the aggregate's writer lock firs
 concurrent runs serialize instead of both deciding "new" and colliding on a unique key.
 
 PostgreSQL: a transaction-scoped advisory lock (``pg_advisory_xact_lock``), released at
-commit or rollback; it waits as long as the session's ``lock_timeout`` allows. SQLite: the
-database's own write lock, taken up front by a statement that writes nothing, retried while
-another process holds it, up to ``wait`` seconds; past that the caller learns which store
-is busy rather than a raw "database is locked".
+commit or rollback. SQLite: the database's own write lock, taken up front by a statement
+that writes nothing, retried while another process holds it. Either waits up to ``wait``
+seconds (ten minutes by default: another import is worth waiting for, unlike a lock some
+idle session forgot, which ``OSSMETA_LOCK_TIMEOUT`` bounds); past that the caller learns
+which aggregate is busy rather than a raw "database is locked" or "lock timeout".
 """
 
 from __future__ import annotations
@@ -35,7 +36,21 @@ def take_writer_lock(
     """Hold ``aggregate``'s writer lock until ``connection``'s transaction ends."""
     if connection.dialect.name == "postgresql":
         key = zlib.crc32(f"ossmeta:{aggregate}".encode()) - 2**31
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        previous = connection.execute(text("SELECT current_setting('lock_timeout')")).scalar()
+        connection.execute(
+            text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": f"{int(wait * 1000)}"}
+        )
+        try:
+            # A savepoint, so that a timeout leaves the transaction usable for the rollback.
+            with connection.begin_nested():
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        except OperationalError as error:
+            if "lock timeout" not in str(error.orig):
+                raise
+            raise _busy(aggregate, wait) from None
+        connection.execute(
+            text("SELECT set_config('lock_timeout', :previous, true)"), {"previous": previous}
+        )
         return
     if connection.dialect.name != "sqlite":
         return
@@ -47,13 +62,17 @@ def take_writer_lock(
             connection.execute(text("UPDATE alembic_version SET version_num = version_num WHERE 0"))
             return
         except OperationalError as error:
-            if "locked" not in str(error.orig) or clock() >= deadline:
-                if "locked" in str(error.orig):
-                    raise StoreError(
-                        f"another process has been writing {aggregate} to the store for "
-                        f"more than {wait:.0f} s; try again when it has finished"
-                    ) from None
+            if "locked" not in str(error.orig):
                 raise
+            if clock() >= deadline:
+                raise _busy(aggregate, wait) from None
             if waiting is not None and not told:
                 waiting(f"waiting for another process that is writing {aggregate}")
                 told = True
+
+
+def _busy(aggregate: str, wait: float) -> StoreError:
+    return StoreError(
+        f"another process has been writing {aggregate} to the store for more than "
+        f"{wait:.0f} s; try again when it has finished"
+    )

@@ -33,6 +33,7 @@ from ossmeta.surfaces.cli.quality import quality
 from ossmeta.surfaces.cli.scan import scan
 from ossmeta.surfaces.cli.sync import normalize, sync
 from ossmeta.surfaces.cli.why import why
+from ossmeta.surfaces.formats.terminal import terminal_safe
 
 app = typer.Typer(
     name="ossmeta",
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         if callable(show):
             show()
         else:
-            print(f"ossmeta: error: {error}", file=sys.stderr)
+            _say(f"ossmeta: error: {error}")
         return EXIT_INPUT
     except BaseException as error:  # every other ending is classified in _failed
         return _failed(error)
@@ -130,7 +131,7 @@ def _failed(error: BaseException) -> int:
         _silence_stdout()
         return EXIT_CLOSED_PIPE
     if isinstance(error, Interrupted):
-        print(f"ossmeta: interrupted: {error.kept}", file=sys.stderr)
+        _say(f"ossmeta: interrupted: {error.kept}")
         return EXIT_INTERRUPTED
     if isinstance(error, KeyboardInterrupt):
         print("ossmeta: interrupted", file=sys.stderr)
@@ -147,10 +148,15 @@ def _failed(error: BaseException) -> int:
         where = error.filename if error.filename is not None else "the output"
         error = UnavailableError(f"cannot write {where}: {error.strerror}")
     if isinstance(error, OssmetaError):
-        print(f"ossmeta: error: {error}", file=sys.stderr)
+        _say(f"ossmeta: error: {error}")
     else:  # a bug, not a user mistake: keep the traceback, never exit 0/1/2
         traceback.print_exception(error)
     return exit_code(error)
+
+
+def _say(message: str) -> None:
+    """One line on stderr; a file name or upstream text in it cannot drive the terminal."""
+    print(terminal_safe(message, one_line=True), file=sys.stderr)
 
 
 _MACHINE_ERRNOS = {
