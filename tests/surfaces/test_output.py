@@ -81,7 +81,7 @@ def test_an_inherited_descriptor_path_is_streamed(tmp_path: Path) -> None:
 def test_a_directory_is_the_users_mistake(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is a directory"):
         write_output(tmp_path, render)
-    with pytest.raises(UsageError, match="No such file or directory"):
+    with pytest.raises(UsageError, match="missing is not a directory"):
         write_output(tmp_path / "missing" / "report.txt", render)
 
 
@@ -163,3 +163,14 @@ def test_a_reader_that_goes_away_is_not_an_error(store: str) -> None:
         err = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141
     assert err == ""
+
+
+def test_an_unwritable_output_is_refused_before_any_work(tmp_path: Path) -> None:
+    # No store at all: had the scan run first, the missing store would be the error.
+    missing_store = f"sqlite:///{tmp_path / 'absent.db'}"
+    done = scan(missing_store, "-o", str(tmp_path))
+    assert done.returncode == EXIT_INPUT, done.stderr
+    assert done.stderr.strip() == f"ossmeta: error: cannot write {tmp_path}: it is a directory"
+    done = scan(missing_store, "-o", str(tmp_path / "no" / "such" / "report.json"))
+    assert done.returncode == EXIT_INPUT, done.stderr
+    assert "is not a directory" in done.stderr and not (tmp_path / "absent.db").exists()

@@ -22,7 +22,7 @@ from typing import TextIO
 
 from ossmeta.errors import OutputError, UsageError
 
-__all__ = ["output_failure", "write_output"]
+__all__ = ["check_output", "output_failure", "write_output"]
 
 # What the machine did wrong, not the user: a retry elsewhere or later can succeed.
 _ENVIRONMENT = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EROFS, errno.EFBIG}
@@ -37,19 +37,31 @@ def output_failure(where: str, error: OSError) -> OutputError | UsageError:
     return UsageError(f"cannot write {where}: {reason}")
 
 
+def check_output(output: Path | None) -> int | None:
+    """Refuse an output that cannot be written before any work is done (a directory, a
+    folder that does not exist); the file's mode when it exists."""
+    if output is None or str(output) == "-":
+        return None
+    try:
+        mode = os.stat(output).st_mode  # follows symlinks
+    except FileNotFoundError:
+        parent = Path(os.path.realpath(output)).parent
+        if not parent.is_dir():
+            raise UsageError(f"cannot write {output}: {parent} is not a directory") from None
+        return None
+    except OSError as error:  # a parent that is a file, a loop of links, no permission
+        raise output_failure(str(output), error) from None
+    if stat.S_ISDIR(mode):
+        raise UsageError(f"cannot write {output}: it is a directory")
+    return mode
+
+
 def write_output(output: Path | None, render: Callable[[TextIO], None]) -> None:
     """``render`` into stdout, a stream or a file (see the module docstring)."""
     if output is None or str(output) == "-":
         render(sys.stdout)
         return
-    try:
-        mode = os.stat(output).st_mode  # follows symlinks
-    except FileNotFoundError:
-        mode = None
-    except OSError as error:  # a parent that is a file, a loop of links, no permission
-        raise output_failure(str(output), error) from None
-    if mode is not None and stat.S_ISDIR(mode):
-        raise UsageError(f"cannot write {output}: it is a directory")
+    mode = check_output(output)
     if (mode is not None and not stat.S_ISREG(mode)) or str(output).startswith(_STREAM_ROOTS):
         _stream(output, render)
     else:

@@ -12,6 +12,7 @@ import typer
 
 from ossmeta.errors import StoreError
 from ossmeta.surfaces.cli.common import DbOption, open_for_read, stderr, write_output
+from ossmeta.surfaces.cli.output import check_output
 from ossmeta.surfaces.cli.options import Format, format_option
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def scan(
 
     Exit codes: 0 nothing found (at or above --fail-on), 1 findings, 2 usage or input error,
     3 internal error, 4 upstream, network or store unavailable."""
+    check_output(output)  # a directory or a missing folder fails now, not after the scan
     from ossmeta.analyses.scan import scan as run_scan
     from ossmeta.normalizers.components import normalize_components
     from ossmeta.sources.collect import collect
