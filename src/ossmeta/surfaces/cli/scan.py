@@ -12,8 +12,8 @@ import typer
 
 from ossmeta.errors import StoreError
 from ossmeta.surfaces.cli.common import DbOption, open_for_read, stderr, write_output
-from ossmeta.surfaces.cli.output import check_output
 from ossmeta.surfaces.cli.options import Format, format_option
+from ossmeta.surfaces.cli.output import check_output
 
 if TYPE_CHECKING:
     from ossmeta.model import ScanReport
