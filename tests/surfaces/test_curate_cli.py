@@ -203,3 +203,12 @@ def test_malformed_import_names_the_file_and_line(
     code, _, err = run(capsys, "curate", "import", str(bad), "--db", db)
     assert code == 2
     assert err.strip() == f"ossmeta: error: {bad}:5: unknown key 'nonsense'"
+
+
+def test_import_of_a_folder_without_curations_is_a_wrong_path(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(capsys, "curate", "import", str(tmp_path / "empty"), "--db", db)
+    assert code == 2
+    assert err.strip() == f"ossmeta: error: no curation YAML files under {tmp_path / 'empty'}"

@@ -343,6 +343,8 @@ def _stored_row(c: Curation) -> dict[str, Any]:
 def import_yaml(connection: Connection, paths: Sequence[Path]) -> ImportStats:
     """Import curation files (or directories of them): all or nothing, idempotent."""
     files = _expand(paths)
+    if not files:  # an empty directory is a wrong path, not an import of nothing
+        raise UsageError(f"no curation YAML files under {', '.join(map(str, paths))}")
     batch: dict[tuple[Any, ...], _Read] = {}
     read = 0
     for path in files:
