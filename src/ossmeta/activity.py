@@ -105,9 +105,11 @@ TAG_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("month", "string"),
 )
 
-# Events that are one state change of one object: the same change seen by the log and by
-# the API must collapse to one row, so the key names the object and, for changes that can
-# repeat (close, reopen), the second it happened.
+# Which events collapse: only the same state change reported twice (by the log and the API,
+# or twice by the log). A change of an object that happens once (opened, a comment, a review,
+# a release) is named by the object; one that can repeat (closed, reopened, labeled) also by
+# who did it and the second: two people closing the same issue in the same second are two
+# events, and must stay two rows.
 _OBJECT_KEYED: Final[dict[str, str]] = {
     "IssueCommentEvent": "issue_comment_id",
     "PullRequestReviewCommentEvent": "pull_review_comment_id",
@@ -122,14 +124,15 @@ def event_key(
     *,
     upstream_id: str,
     object_id: int | None,
+    actor_id: int | None,
     created_epoch_s: int,
 ) -> str:
     """The deduplication key of one event.
 
     - Comments, review comments, reviews and releases: ``type:action:object id``.
     - Issues and pull requests: ``type:action:id`` for ``opened`` (once per object), and
-      ``type:action:id:epoch-second`` for every other action, since an issue can be closed,
-      reopened and closed again.
+      ``type:action:id:epoch-second:actor id`` for every other action, since an issue can be
+      closed, reopened and closed again, by different people (a missing actor is empty).
     - Everything else (pushes, stars, forks, ...): ``gh:<GH Archive event id>``.
     """
     if object_id is not None and (
@@ -137,7 +140,8 @@ def event_key(
     ):
         if event_type in _OBJECT_KEYED or action == "opened":
             return f"{event_type}:{action}:{object_id}"
-        return f"{event_type}:{action}:{object_id}:{created_epoch_s}"
+        actor = "" if actor_id is None else actor_id
+        return f"{event_type}:{action}:{object_id}:{created_epoch_s}:{actor}"
     return f"gh:{upstream_id}"
 
 

@@ -153,8 +153,8 @@ def test_the_close_that_merged_is_the_merge_and_is_credited_to_the_merger() -> N
     pull = pull_ref(pull_doc(2))
     row = state_change_row(CTX, event_doc(4003), issue, pull)
     assert row is not None
-    # closed: type:action:pull id:epoch second of the close (2024-02-01T12:00:00Z)
-    assert row["event_key"] == f"PullRequestEvent:closed:7002:{epoch('2024-02-01T12:00:00Z')}"
+    # closed: type:action:pull id:epoch second of the close (2024-02-01T12:00:00Z):actor
+    assert row["event_key"] == f"PullRequestEvent:closed:7002:{epoch('2024-02-01T12:00:00Z')}:101"
     assert epoch("2024-02-01T12:00:00Z") == 1706788800  # 19754 days * 86400 + 12 * 3600
     assert (row["actor_id"], row["actor_login"]) == (101, "alice")  # who merged
     assert (row["issue_author_login"], row["event_id"]) == ("bob", "4003")
@@ -187,8 +187,8 @@ def test_issue_close_and_reopen_rows_are_keyed_by_their_second() -> None:
     closed = state_change_row(CTX, event_doc(4004, embed=False), issue, None)
     reopened = state_change_row(CTX, event_doc(4005, embed=False), issue, None)
     assert closed is not None and reopened is not None
-    assert closed["event_key"] == f"IssuesEvent:closed:5003:{epoch('2024-02-04T08:00:00Z')}"
-    assert reopened["event_key"] == f"IssuesEvent:reopened:5003:{epoch('2024-02-05T08:00:00Z')}"
+    assert closed["event_key"] == f"IssuesEvent:closed:5003:{epoch('2024-02-04T08:00:00Z')}:103"
+    assert reopened["event_key"] == f"IssuesEvent:reopened:5003:{epoch('2024-02-05T08:00:00Z')}:101"
     assert (closed["actor_login"], reopened["actor_login"]) == ("carol", "alice")
     assert closed["issue_closed_at"] == naive("2024-02-04T08:00:00Z")
     assert reopened["issue_closed_at"] is None

@@ -140,8 +140,8 @@ def test_2015_comment_on_a_pull_request_conversation() -> None:
 def test_2015_merged_pull_request_credits_its_author_in_issue_author() -> None:
     closed = epoch(2015, 1, 1, 15, 0, 3)  # 1420124403
     assert filled("2015 PullRequestEvent closed merged") == {
-        # closing can repeat (reopen, close again), so the key carries the second
-        "event_key": f"PullRequestEvent:closed:26731241:{closed}",
+        # closing can repeat (reopen, close again), so the key carries the second and actor
+        "event_key": f"PullRequestEvent:closed:26731241:{closed}:3002",  # bob closed it
         "action": "closed",
         "issue_id": 26731241,  # a pull request's issue_id is the pull request's own id
         "issue_number": 12,
@@ -232,10 +232,11 @@ def test_2025_full_shapes() -> None:
     closed = filled("2025 PullRequestEvent closed unmerged")
     assert closed["pull_merged"] is False  # said by the payload, not invented
     assert (
-        closed["event_key"] == f"PullRequestEvent:closed:2234567890:{epoch(2025, 1, 1, 15, 1, 0)}"
+        closed["event_key"]
+        == f"PullRequestEvent:closed:2234567890:{epoch(2025, 1, 1, 15, 1, 0)}:3006"
     )
     issue = filled("2025 IssuesEvent closed")
-    assert issue["event_key"] == f"IssuesEvent:closed:2789012345:{epoch(2025, 1, 1, 15, 2, 0)}"
+    assert issue["event_key"] == f"IssuesEvent:closed:2789012345:{epoch(2025, 1, 1, 15, 2, 0)}:3006"
     assert issue["issue_closed_at"] == datetime(2025, 1, 1, 15, 2)
     review = filled("2025 PullRequestReviewEvent")
     assert review["pull_review_state"] == "changes_requested"
@@ -266,7 +267,8 @@ def test_trimmed_closed_pull_request_does_not_say_whether_it_was_merged() -> Non
     assert {k: record[k] for k in unknown} == dict.fromkeys(unknown)
     assert record["trimmed"] is True
     assert (
-        record["event_key"] == f"PullRequestEvent:closed:2934567890:{epoch(2025, 11, 3, 10, 1, 0)}"
+        record["event_key"]
+        == f"PullRequestEvent:closed:2934567890:{epoch(2025, 11, 3, 10, 1, 0)}:3006"
     )
 
 

@@ -87,14 +87,14 @@ def second(text: str) -> int:
 
 # What every row of the first collection says, hand-derived from widget.json: (event_key,
 # actor, created_at, issue_id, issue_number, issue_is_pull, pull_merged). Opened rows are
-# keyed by the object id; closed / reopened add the epoch second of the change.
+# keyed by the object id; closed / reopened add the epoch second of the change and the actor.
 FIRST: list[tuple[object, ...]] = sorted(
     [
         # issue #1 (id 5001) by alice, commented by bob, closed by bob
         ("IssuesEvent:opened:5001", "alice", "2024-01-10T09:00:00Z", 5001, 1, False, None),
         ("IssueCommentEvent:created:6001", "bob", "2024-01-11T09:00:00Z", 5001, 1, False, None),
         (
-            f"IssuesEvent:closed:5001:{second('2024-01-12T10:00:00Z')}",
+            f"IssuesEvent:closed:5001:{second('2024-01-12T10:00:00Z')}:102",
             "bob",
             "2024-01-12T10:00:00Z",
             5001,
@@ -125,7 +125,7 @@ FIRST: list[tuple[object, ...]] = sorted(
             None,
         ),
         (
-            f"PullRequestEvent:closed:7002:{second('2024-02-01T12:00:00Z')}",
+            f"PullRequestEvent:closed:7002:{second('2024-02-01T12:00:00Z')}:101",
             "alice",
             "2024-02-01T12:00:00Z",
             7002,
@@ -137,7 +137,7 @@ FIRST: list[tuple[object, ...]] = sorted(
         ("IssuesEvent:opened:5003", "carol", "2024-02-03T07:00:00Z", 5003, 3, False, None),
         ("IssueCommentEvent:created:6003", "alice", "2024-02-03T12:00:00Z", 5003, 3, False, None),
         (
-            f"IssuesEvent:closed:5003:{second('2024-02-04T08:00:00Z')}",
+            f"IssuesEvent:closed:5003:{second('2024-02-04T08:00:00Z')}:103",
             "carol",
             "2024-02-04T08:00:00Z",
             5003,
@@ -146,7 +146,7 @@ FIRST: list[tuple[object, ...]] = sorted(
             None,
         ),
         (
-            f"IssuesEvent:reopened:5003:{second('2024-02-05T08:00:00Z')}",
+            f"IssuesEvent:reopened:5003:{second('2024-02-05T08:00:00Z')}:101",
             "alice",
             "2024-02-05T08:00:00Z",
             5003,
@@ -165,7 +165,7 @@ FIRST: list[tuple[object, ...]] = sorted(
             False,
         ),
         (
-            f"PullRequestEvent:closed:7004:{second('2024-02-11T15:00:00Z')}",
+            f"PullRequestEvent:closed:7004:{second('2024-02-11T15:00:00Z')}:101",
             "alice",
             "2024-02-11T15:00:00Z",
             7004,
@@ -256,7 +256,7 @@ def test_first_collection_stores_exactly_the_events(
         kind = (row["type"], row["action"], bool(row["pull_merged"]))
         assert {c for c, v in row.items() if v is not None} == filled[kind], row["event_key"]
     by_key = {r["event_key"]: r for r in rows}
-    merge = by_key[f"PullRequestEvent:closed:7002:{second('2024-02-01T12:00:00Z')}"]
+    merge = by_key[f"PullRequestEvent:closed:7002:{second('2024-02-01T12:00:00Z')}:101"]
     assert (merge["pull_merged_at"], merge["issue_author_login"]) == (
         utc("2024-02-01T12:00:00Z"),
         "bob",
@@ -397,7 +397,7 @@ def test_a_later_collection_reads_only_what_changed(
     new: list[tuple[object, ...]] = [
         ("IssueCommentEvent:created:6004", "carol", "2024-03-10T09:00:00Z", 5005, 5, False, None),
         (
-            f"IssuesEvent:closed:5005:{second('2024-03-11T10:00:00Z')}",
+            f"IssuesEvent:closed:5005:{second('2024-03-11T10:00:00Z')}:101",
             "alice",
             "2024-03-11T10:00:00Z",
             5005,

@@ -94,6 +94,7 @@ def _row(
             action,
             upstream_id=str(upstream_id),
             object_id=object_id,
+            actor_id=actor.id,
             created_epoch_s=int(created_at.timestamp()),
         ),
         event_id=str(upstream_id),

@@ -473,6 +473,7 @@ def _row(
         action,
         upstream_id=upstream_id,
         object_id=None if at is None else values[at],  # type: ignore[arg-type]
+        actor_id=actor_id,
         created_epoch_s=_epoch_seconds(created),
     )
     head = (
