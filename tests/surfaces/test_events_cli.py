@@ -48,12 +48,12 @@ def test_a_clean_import_exits_0_and_says_what_it_stored(
     code, err = run(capsys, str(file), "--data-dir", str(data))
     assert code == 0
     assert err.strip() == (
-        "imported 1 file(s): 3 line(s), 2 event(s) read, 2 stored, 0 duplicate(s) dropped, "
+        "imported 1 file(s): 3 line(s), 2 event(s) read, 2 new, 0 already stored, "
         "0 malformed, skipped 1 pre-2015 Timeline schema; 1 in the trimmed payload shape"
     )
     assert len(ActivityFiles(data, "events").files()) == 2  # months 2015-01 and 2025-11
     code, err = run(capsys, str(tmp_path / "*.json.gz"), "--data-dir", str(data))
-    assert code == 0 and "0 stored, 2 duplicate(s) dropped" in err
+    assert code == 0 and "0 new, 2 already stored" in err
 
 
 def test_malformed_lines_are_listed_and_exit_1_with_the_rest_stored(
@@ -66,7 +66,7 @@ def test_malformed_lines_are_listed_and_exit_1_with_the_rest_stored(
     assert code == 1
     lines = err.strip().splitlines()
     total = SHOWN_PROBLEMS + 5
-    assert lines[0].endswith(f"1 stored, 0 duplicate(s) dropped, {total} malformed")
+    assert lines[0].endswith(f"1 new, 0 already stored, {total} malformed")
     listed = lines[1 : 1 + SHOWN_PROBLEMS]
     # the bad lines are lines 2 .. SHOWN_PROBLEMS + 1 of the file
     assert [entry.split(": ")[0] for entry in listed] == [

@@ -14,7 +14,9 @@ Steps:
 3. **Append.** Tables are appended to the ``events`` dataset in batches.
 4. **Compact.** Every month touched is compacted once at the end (also when the import
    stops early): one row per ``event_key``, a code-host API row over a GH Archive row,
-   the newer import among equals. So importing the same hour twice stores it once.
+   among equals the smallest event id. So importing the same hour twice stores it once.
+   The rows counted new are the keys only this import's files hold, so a rerun after a
+   killed import (whose files stayed) says "0 new", never a negative number.
 
 The garbage collector is paused while rows are built: a batch is hundreds of thousands of
 containers, none in a cycle, and the collector's passes over them doubled the time spent
@@ -93,9 +95,7 @@ class ImportReport:
     input_bytes: int  # the files' size on disk
     lines: int  # non-blank lines read
     events: int  # rows written before deduplication
-    # Rows the compaction of the touched months dropped: rows this import brought that were
-    # already stored or are outranked by an API row (and any a writer that did not compact
-    # left there before).
+    # Rows this import brought whose event was already stored (or came twice in the input).
     duplicates: int
     malformed: int
     problems: tuple[Problem, ...]  # the first ones, in file order
@@ -106,7 +106,7 @@ class ImportReport:
 
     @property
     def stored(self) -> int:
-        """Rows added to the store: written minus duplicates."""
+        """Events the store did not hold before: written minus duplicates."""
         return self.events - self.duplicates
 
 
@@ -276,9 +276,10 @@ class _Tally:
         self.skipped.update(dict(result.skipped))
 
 
-def _grown(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
-    """Months with files that were not there before."""
-    return sorted(m for m, names in after.items() if set(names) - set(before.get(m, ())))
+def _added(before: dict[str, list[str]], after: dict[str, list[str]]) -> dict[str, set[str]]:
+    """Per month, the files that were not there before."""
+    grown = {m: set(names) - set(before.get(m, ())) for m, names in after.items()}
+    return {m: names for m, names in sorted(grown.items()) if names}
 
 
 def import_files(
@@ -300,7 +301,7 @@ def import_files(
     tally = _Tally(max_problems)
     used = max(1, min(workers, len(files)))
     months: list[str] = []
-    duplicates = 0
+    new = 0
     try:
         if used == 1:
             batches = _Batches(store, batch_rows)
@@ -333,17 +334,19 @@ def import_files(
     finally:
         # Also after a failure (here or in a worker): rows already appended must not stay
         # duplicated, so the months are found from the manifest, not from the results.
-        months = _grown(before, store.manifest())
+        added = _added(before, store.manifest())
+        months = list(added)
         if months:
             if on_compact is not None:
                 on_compact(months)
-            duplicates = store.compact(months)
+            fresh = {name for names in added.values() for name in names}
+            new = store.merge(months, fresh).new
     return ImportReport(
         files=len(files),
         input_bytes=sum(f.size for f in files),
         lines=tally.lines,
         events=tally.events,
-        duplicates=duplicates,
+        duplicates=tally.events - new,
         malformed=tally.malformed,
         problems=tuple(tally.problems),
         skipped=tuple(sorted(tally.skipped.items())),

@@ -43,6 +43,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ossmeta.errors import SourceError, UsageError
 from ossmeta.normalizers.repos import canonical_repo_url
@@ -144,7 +145,7 @@ def import_git(
     shown.total(len(commits))
 
     shown.stage("reading commits")
-    dropped = _write_commits(
+    new = _write_commits(
         root, key, read_commits(repository, commits, jobs=jobs, on_read=shown.advance)
     )
     changed = [t for t in tags if seen.get(f"refs/tags/{t.name}") != heads[f"refs/tags/{t.name}"]]
@@ -152,7 +153,6 @@ def import_git(
         tag_files = ActivityFiles(root, "tags")
         _compact(tag_files, set(tag_files.append(tag_table(key, changed))))
 
-    new = len(commits) - dropped
     total = count_commits(root, key) if commits or previous is None else previous.commits
     GitImports(store).put(GitImportState(key, where, heads, total, datetime.now(UTC)))
     elapsed = time.perf_counter() - started
@@ -160,9 +160,11 @@ def import_git(
 
 
 def _write_commits(root: Path, key: str, batches: Iterable[list[GitCommit]]) -> int:
-    """Append the commits, compact the months touched; returns the rows compaction dropped
-    (commits stored before)."""
+    """Append the commits, compact the months touched; returns the commits not stored
+    before (counted against every other file, so files a killed import left count as
+    stored, and the number is never negative)."""
     files = ActivityFiles(root, "commits")
+    before = files.manifest()
     months: set[str] = set()
     pending: list[GitCommit] = []
     for batch in batches:
@@ -172,15 +174,29 @@ def _write_commits(root: Path, key: str, batches: Iterable[list[GitCommit]]) -> 
             pending = []
     if pending:
         months.update(files.append(commit_table(key, pending)))
-    return _compact(files, months)
+    after = files.manifest()
+    fresh = {n for m in months for n in set(after.get(m, ())) - set(before.get(m, ()))}
+    crowded = _crowded(after, months)
+    alone = sum(_rows(files, after, m) for m in months if m not in crowded)
+    return files.merge(crowded, fresh).new + alone if crowded else alone
+
+
+def _crowded(manifest: dict[str, list[str]], months: set[str]) -> list[str]:
+    """The months that now hold more than one file; a month holding only the file just
+    written has no duplicates (git lists each commit once), and compacting it would only
+    rewrite it."""
+    return sorted(month for month in months if len(manifest.get(month, ())) > 1)
+
+
+def _rows(files: ActivityFiles, manifest: dict[str, list[str]], month: str) -> int:
+    """Rows in a month's files, from the Parquet footers."""
+    paths = files.paths({month: manifest.get(month, [])})
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in paths)
 
 
 def _compact(files: ActivityFiles, months: set[str]) -> int:
-    """Compact the months that now hold more than one file; a month holding only the file
-    just written has no duplicates (git lists each commit once), and compacting it would
-    only rewrite it. Returns the rows dropped."""
-    manifest = files.manifest()
-    crowded = sorted(month for month in months if len(manifest.get(month, ())) > 1)
+    """Compact the crowded months; returns the rows dropped."""
+    crowded = _crowded(files.manifest(), months)
     return files.compact(crowded) if crowded else 0
 
 

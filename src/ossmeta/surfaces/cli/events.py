@@ -61,7 +61,7 @@ def import_summary(report: ImportReport) -> list[str]:
     skipped = ", ".join(f"{count} {reason}" for reason, count in report.skipped)
     lines = [
         f"imported {report.files} file(s): {report.lines} line(s), {report.events} event(s) "
-        f"read, {report.stored} stored, {report.duplicates} duplicate(s) dropped, "
+        f"read, {report.stored} new, {report.duplicates} already stored, "
         f"{report.malformed} malformed"
         + (f", skipped {skipped}" if skipped else "")
         + (f"; {report.trimmed} in the trimmed payload shape" if report.trimmed else ""),
