@@ -68,17 +68,30 @@ def test_the_api_row_wins_over_the_archive_row_whatever_the_order(tmp_path: Path
     assert _read(first) == _read(second) == [("k", "api", "Api")]
 
 
-def test_among_equal_ranks_the_newest_import_wins_and_compaction_is_idempotent(
-    tmp_path: Path,
+@pytest.mark.parametrize("order", [("Old", "New"), ("New", "Old")])
+def test_among_equal_ranks_the_smallest_event_id_wins_whatever_the_order(
+    tmp_path: Path, order: tuple[str, str]
 ) -> None:
     files = ActivityFiles(tmp_path, "events")
-    files.append(_events(_row("k", "gharchive", "2024-01", "Old")))
-    files.append(_events(_row("k", "gharchive", "2024-01", "New")))
+    ids = {"Old": "200", "New": "100"}
+    for kind in order:
+        files.append(_events(_row("k", "gharchive", "2024-01", kind) | {"event_id": ids[kind]}))
     assert files.compact(["2024-01"]) == 1
-    assert _read(files) == [("k", "gharchive", "New")]
+    assert _read(files) == [("k", "gharchive", "New")]  # event id 100, arrival irrelevant
     names = files.files()
     assert files.compact() == 0
     assert files.files() == names  # nothing to do: the file is not rewritten
+
+
+def test_identical_ids_are_decided_by_the_row_values_not_the_arrival(tmp_path: Path) -> None:
+    winners = set()
+    for order in (("A", "B"), ("B", "A")):
+        files = ActivityFiles(tmp_path / "".join(order), "events")
+        for kind in order:
+            files.append(_events(_row("k", "gharchive", "2024-01", kind) | {"event_id": "1"}))
+        files.compact()
+        winners.add(tuple(_read(files)))
+    assert winners == {(("k", "gharchive", "A"),)}
 
 
 def test_files_a_killed_write_left_behind_are_removed_by_the_next_write(tmp_path: Path) -> None:

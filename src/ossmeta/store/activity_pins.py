@@ -3,8 +3,9 @@ that no writer deletes that generation's files under it.
 
 A pin is a small JSON file ``<dataset>/readers/<pid>-<random>.json`` holding the generation,
 the host and pid of the reader, and a heartbeat time the reader refreshes while it reads. A
-pin counts while it is fresh: its heartbeat is younger than the grace period and, on this
-host, its process is alive. A stale pin (a reader killed without cleaning up) is ignored and
+pin counts while it is fresh: its heartbeat is younger than the grace period (and than
+``STALE_AFTER_S`` at least, since readers beat every ``HEARTBEAT_S``) and, on this host, its
+process is alive. A stale pin (a reader killed without cleaning up) is ignored and
 removed by the next writer. Readers on other machines that cannot write pins (Spark over a
 shared filesystem) are protected by the grace period alone: a superseded file is kept at
 least that long.
@@ -21,11 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-__all__ = ["DEFAULT_GRACE_S", "GRACE_VARIABLE", "Pin", "grace_seconds", "held_generations"]
+__all__ = [
+    "DEFAULT_GRACE_S",
+    "GRACE_VARIABLE",
+    "HEARTBEAT_S",
+    "Pin",
+    "grace_seconds",
+    "held_generations",
+]
 
 READERS: Final = "readers"
 GRACE_VARIABLE: Final = "OSSMETA_ACTIVITY_GRACE_S"
 DEFAULT_GRACE_S: Final = 3600.0
+HEARTBEAT_S: Final = 60.0
+STALE_AFTER_S: Final = 600.0
 
 
 def grace_seconds() -> float:
@@ -77,6 +87,7 @@ def held_generations(directory: Path, grace_s: float, now: float) -> set[int] | 
     folder = directory / READERS
     if not folder.is_dir():
         return set()
+    stale_s = max(grace_s, STALE_AFTER_S)
     held: set[int] = set()
     for path in folder.glob("*.json"):
         try:
@@ -87,11 +98,11 @@ def held_generations(directory: Path, grace_s: float, now: float) -> set[int] | 
         except FileNotFoundError:
             continue  # released while we looked
         except (OSError, ValueError, KeyError, TypeError):
-            if _age(path, now) > grace_s:  # damaged long ago: no reader is behind it
+            if _age(path, now) > stale_s:  # damaged long ago: no reader is behind it
                 path.unlink(missing_ok=True)
                 continue
             return None
-        if now - heartbeat > grace_s or (host == socket.gethostname() and not _alive(pid)):
+        if now - heartbeat > stale_s or (host == socket.gethostname() and not _alive(pid)):
             path.unlink(missing_ok=True)
             continue
         held.add(generation)

@@ -7,7 +7,7 @@ as long as the reader needs its files.
 
 While the ``with`` block runs, compaction may publish newer generations, but the files of
 the pinned ones stay on disk (see ``activity_pins``). A heartbeat thread keeps the pins
-fresh for reads longer than the grace period.
+fresh however long the read takes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ossmeta.store.activity_files import DATASETS, ActivityFiles, Manifest
-from ossmeta.store.activity_pins import Pin
+from ossmeta.store.activity_pins import HEARTBEAT_S, Pin
 
 __all__ = ["ActivitySnapshot", "activity_snapshot"]
 
@@ -41,11 +41,18 @@ class ActivitySnapshot:
         return sorted(self._manifests[dataset].files)
 
 
-def _pin(files: ActivityFiles) -> tuple[Manifest, Pin]:
+def _pin(files: ActivityFiles) -> tuple[Manifest, Pin | None]:
     """Read the manifest and pin its generation, then read again: a writer that swapped in
-    between may already count on no reader of the old generation, so follow it."""
+    between may already count on no reader of the old generation, so follow it. A dataset
+    never written needs no pin; where a pin cannot be written (a read-only mount) the
+    grace period alone protects the read."""
     manifest = files.read_manifest()
-    pin = Pin.create(files.directory, manifest.generation)
+    if not files.directory.is_dir():
+        return manifest, None
+    try:
+        pin = Pin.create(files.directory, manifest.generation)
+    except OSError:
+        return manifest, None
     while True:
         current = files.read_manifest()
         if current.generation == pin.generation:
@@ -65,9 +72,9 @@ def activity_snapshot(
         manifests: dict[str, Manifest] = {}
         for name, files in stores.items():
             manifests[name], pin = _pin(files)
-            pins.append(pin)
-        interval = max(1.0, min(stores[n].grace_s for n in stores) / 3) if stores else 1.0
-        beating = threading.Thread(target=_beat, args=(pins, stop, interval), daemon=True)
+            if pin is not None:
+                pins.append(pin)
+        beating = threading.Thread(target=_beat, args=(pins, stop, HEARTBEAT_S), daemon=True)
         beating.start()
         yield ActivitySnapshot(stores, manifests)
     finally:

@@ -23,6 +23,7 @@ from ossmeta.analyses.metrics.engine import MetricEngine
 from ossmeta.analyses.metrics.model import RESULT_SCHEMA, Context, Definition
 from ossmeta.analyses.metrics.opendigger_sql import latest
 from ossmeta.store.activity_files import DATASETS, ActivityFiles
+from ossmeta.store.activity_snapshot import ActivitySnapshot, activity_snapshot
 
 __all__ = ["ActivityInputs", "Step", "compute_metrics", "register_inputs"]
 
@@ -39,13 +40,22 @@ class ActivityInputs:
     repo_facts: pa.Table  # repo, archived, default_branch
 
 
-def register_inputs(engine: MetricEngine, inputs: ActivityInputs, context: Context) -> None:
+def register_inputs(
+    engine: MetricEngine,
+    inputs: ActivityInputs,
+    context: Context,
+    snapshot: ActivitySnapshot | None = None,
+) -> None:
+    """Register the views; with a ``snapshot``, its pinned files, which a concurrent
+    compaction keeps on disk until the snapshot ends (the views read them lazily)."""
     year_start = f"{context.since[:4]}-01" if context.since else None
     for name in ("events", "commits", "tags"):
         files = ActivityFiles(inputs.root, name)
         schema = DATASETS[name].schema
-        engine.register_parquet(f"{name}_all", files.files(), schema)
-        engine.register_parquet(name, files.files(since=year_start), schema)
+        every = snapshot.files(name) if snapshot else files.files()
+        recent = snapshot.files(name, year_start) if snapshot else files.files(year_start)
+        engine.register_parquet(f"{name}_all", every, schema)
+        engine.register_parquet(name, recent, schema)
     engine.register_arrow("identities", inputs.identities)
     engine.register_arrow("repo_facts", inputs.repo_facts)
     engine.define_view(
@@ -96,15 +106,17 @@ def compute_metrics(
     definitions: Sequence[Definition] | None = None,
     steps: Sequence[Step] | None = None,
 ) -> pa.Table:
-    register_inputs(engine, inputs, context)
     chosen = list(definitions) if definitions is not None else all_definitions()
-    parts = [
-        engine.query(every_period(definition, context)).cast(RESULT_SCHEMA) for definition in chosen
-    ]
-    parts += [
-        step(engine, context).cast(RESULT_SCHEMA)
-        for step in (all_steps() if steps is None else steps)
-    ]
+    with activity_snapshot(inputs.root) as snapshot:
+        register_inputs(engine, inputs, context, snapshot)
+        parts = [
+            engine.query(every_period(definition, context)).cast(RESULT_SCHEMA)
+            for definition in chosen
+        ]
+        parts += [
+            step(engine, context).cast(RESULT_SCHEMA)
+            for step in (all_steps() if steps is None else steps)
+        ]
     table = pa.concat_tables(parts) if parts else RESULT_SCHEMA.empty_table()
     return finish(table, context.since)
 
