@@ -277,7 +277,9 @@ class ActivityFiles:
                 if name is not None:
                     superseded += [f"month={month}/{n}" for n in names]
                     manifest.files[month] = [name]
-            if superseded:
+            # Also with nothing to merge, when retired files can go now: an idle store's
+            # compaction is how they are eventually removed.
+            if superseded or self._expired(manifest.retired, datetime.now(UTC)):
                 self._swap(manifest, superseded)
         return Merged(dropped, new)
 

@@ -16,6 +16,7 @@ from ossmeta.analyses.metrics.engine import DuckDBEngine, MetricEngine, SparkEng
 from ossmeta.analyses.metrics.model import Context
 from ossmeta.errors import UsageError
 from ossmeta.store import Store
+from ossmeta.store.activity_snapshot import activity_snapshot
 from ossmeta.store.codehost_state import CodehostState
 from ossmeta.store.metrics import Metrics, is_repo_key
 
@@ -72,10 +73,13 @@ def run_metrics(
 ) -> tuple[ComputeReport, pa.Table]:
     since = check_month(since)
     started = time.perf_counter()
-    inputs = ActivityInputs(root, identity_table(store, root), facts_table(store))
     runner = open_engine(engine)
+    # A pin taken first holds every later generation's files too, so the identities read
+    # from the current files cannot lose them to a concurrent compaction either.
     try:
-        table = compute_metrics(runner, inputs, Context(since, as_of))
+        with activity_snapshot(root):
+            inputs = ActivityInputs(root, identity_table(store, root), facts_table(store))
+            table = compute_metrics(runner, inputs, Context(since, as_of))
     finally:
         runner.close()
     subjects = table["subject"].to_pylist()
