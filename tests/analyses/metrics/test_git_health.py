@@ -622,6 +622,8 @@ def test_metric_names_of_a_full_run(tmp_path: Path) -> None:
         "code_churn",
         "code_churn.insertions",
         "code_churn.deletions",
+        "git_bus_factor_commits",
+        "git_bus_factor_lines",
         "releases",
         "release_interval_days",
         "days_since_last_commit",

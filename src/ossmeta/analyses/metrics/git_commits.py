@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ossmeta.analyses.metrics.git_sql import canonical_repo, result_row
+from ossmeta.analyses.metrics.git_sql import canonical_repo, commit_authors, result_row
 from ossmeta.analyses.metrics.model import Context, Definition, Period
 
 __all__ = ["DEFINITIONS", "active_authors", "code_churn", "commit_frequency"]
@@ -36,40 +36,11 @@ def commit_frequency(context: Context, period: Period) -> str:
 
 
 def active_authors(context: Context, period: Period) -> str:
-    """``active_authors``: distinct people who authored a commit in the period, bots excluded.
-
-    A commit's author identity is ``email:<lower-cased email>`` (``name:<name>`` when the email
-    is empty), joined to the ``identities`` table, so the two addresses of one person count
-    once. An identity the table does not know is a person of its own. A person is a bot when
-    any of their identities is (the identities table's rule, curations included: a curated
-    ``human`` stays counted); an identity the table does not know is a bot when its name
-    ends in ``[bot]`` or its email's local part does (GitHub App accounts), the identities
-    table's own tests for those two cases.
-    """
+    """``active_authors``: distinct people who authored a commit in the period, bots excluded
+    (who a commit's author is, and which are bots: ``git_sql.commit_authors``)."""
     label = period.label("author_time")
     return f"""
-        WITH people AS (
-            SELECT person, bool_or(coalesce(is_bot, false)) AS is_bot
-            FROM identities GROUP BY person
-        ),
-        known AS (
-            SELECT i.identity, i.person, p.is_bot
-            FROM identities i JOIN people p ON i.person = p.person
-        ),
-        authored AS (
-            SELECT {canonical_repo("repo")} AS repo, author_time, author_name, author_email,
-                CASE WHEN coalesce(author_email, '') <> '' THEN 'email:' || lower(author_email)
-                     ELSE 'name:' || coalesce(author_name, '') END AS identity
-            FROM commits WHERE author_time IS NOT NULL
-        ),
-        resolved AS (
-            SELECT a.repo, a.author_time, coalesce(k.person, a.identity) AS person,
-                CASE WHEN k.person IS NOT NULL THEN k.is_bot
-                     ELSE coalesce(lower(a.author_name) LIKE '%[bot]', false)
-                          OR coalesce(lower(a.author_email) LIKE '%[bot]@%', false)
-                END AS is_bot
-            FROM authored a LEFT JOIN known k ON k.identity = a.identity
-        )
+        WITH {commit_authors()}
         SELECT {result_row("repo", "'active_authors'", label, "count(DISTINCT person)")}
         FROM resolved WHERE NOT is_bot
         GROUP BY repo, {label}"""

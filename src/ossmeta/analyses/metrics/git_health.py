@@ -9,6 +9,8 @@ metric                      periods                module
 commit_frequency            month, quarter, year   git_commits (merges included; ``.non_merge``)
 active_authors              month, quarter, year   git_commits (people via identities, no bots)
 code_churn                  month, quarter, year   git_commits (``.insertions``, ``.deletions``)
+git_bus_factor_commits      month, quarter, year   git_bus_factor (people for half the commits)
+git_bus_factor_lines        month, quarter, year   git_bus_factor (people for half the lines)
 releases                    month, quarter, year   git_releases (tags and published releases)
 release_interval_days       month, quarter, year   git_releases (median days between releases)
 days_since_last_commit      month                  git_recency (at each month's end, to as_of)
@@ -26,7 +28,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from ossmeta.analyses.metrics import git_commits, git_recency, git_releases, git_status
+from ossmeta.analyses.metrics import (
+    git_bus_factor,
+    git_commits,
+    git_recency,
+    git_releases,
+    git_status,
+)
 from ossmeta.analyses.metrics.model import Definition
 
 if TYPE_CHECKING:
@@ -36,6 +44,7 @@ __all__ = ["DEFINITIONS", "STEPS"]
 
 DEFINITIONS: Final[list[Definition]] = [
     *git_commits.DEFINITIONS,
+    *git_bus_factor.DEFINITIONS,
     *git_releases.DEFINITIONS,
     *git_recency.DEFINITIONS,
     *git_status.DEFINITIONS,

@@ -16,6 +16,7 @@ __all__ = [
     "as_of_instant",
     "as_of_month",
     "canonical_repo",
+    "commit_authors",
     "merged_pull_requests",
     "month_calendar",
     "releases",
@@ -28,6 +29,46 @@ def canonical_repo(column: str) -> str:
     ``github.com/...`` key is lower-cased (as ``normalizers.repos`` writes it and git import
     stores it); keys of other hosts keep their case."""
     return f"(CASE WHEN {column} LIKE 'github.com/%' THEN lower({column}) ELSE {column} END)"
+
+
+def commit_authors() -> str:
+    """CTEs ending in ``resolved``: one row per commit with its author as a person,
+    ``(repo, author_time, person, display, is_bot, is_merge, lines)``.
+
+    A commit's author identity is ``email:<lower-cased email>`` (``name:<name>`` when the
+    email is empty), joined to the ``identities`` table, so the two addresses of one person
+    count once. An identity the table does not know is a person of its own, shown by the
+    commit's author name. A person is a bot when any of their identities is (curations
+    included); an unknown identity is a bot when its name ends in ``[bot]`` or its email's
+    local part does (GitHub App accounts), the identities table's own tests for those two.
+    """
+    return f"""
+        people AS (
+            SELECT person, bool_or(coalesce(is_bot, false)) AS is_bot, max(display) AS display
+            FROM identities GROUP BY person
+        ),
+        known AS (
+            SELECT i.identity, i.person, p.is_bot, p.display
+            FROM identities i JOIN people p ON i.person = p.person
+        ),
+        authored AS (
+            SELECT {canonical_repo("repo")} AS repo, author_time, author_name, author_email,
+                coalesce(is_merge, false) AS is_merge,
+                coalesce(insertions, 0) + coalesce(deletions, 0) AS lines,
+                CASE WHEN coalesce(author_email, '') <> '' THEN 'email:' || lower(author_email)
+                     ELSE 'name:' || coalesce(author_name, '') END AS identity
+            FROM commits WHERE author_time IS NOT NULL
+        ),
+        resolved AS (
+            SELECT a.repo, a.author_time, a.is_merge, a.lines,
+                coalesce(k.person, a.identity) AS person,
+                coalesce(k.display, a.author_name, a.identity) AS display,
+                CASE WHEN k.person IS NOT NULL THEN k.is_bot
+                     ELSE coalesce(lower(a.author_name) LIKE '%[bot]', false)
+                          OR coalesce(lower(a.author_email) LIKE '%[bot]@%', false)
+                END AS is_bot
+            FROM authored a LEFT JOIN known k ON k.identity = a.identity
+        )"""
 
 
 def _utc(moment: datetime) -> datetime:
