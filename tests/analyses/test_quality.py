@@ -535,6 +535,7 @@ def test_json_shape(store: Store) -> None:
         "stale_after_days",
         "registries",
         "conflicts",
+        "gharchive_months",
     ]
     assert document["schema"] == SCHEMA == "ossmeta.quality/1"
     assert (document["generated_at"], document["stale_after_days"]) == ("2026-03-01T12:00:00Z", 30)

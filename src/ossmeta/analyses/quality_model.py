@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ossmeta.analyses.activity_quality import ArchiveMonth
 
 __all__ = [
     "CurationCheck",
@@ -134,3 +138,4 @@ class QualityReport:
     repository_conflicts_total: int
     repository_conflicts: tuple[RepositoryLicenseConflict, ...]  # the ``top`` largest
     license_drift: tuple[VersionLicenseDrift, ...]  # the ``top`` with most licences
+    archive_months: tuple[ArchiveMonth, ...] = ()  # GH Archive events per month

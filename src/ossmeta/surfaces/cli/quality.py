@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,6 +11,7 @@ import typer
 
 from ossmeta.errors import UsageError
 from ossmeta.surfaces.cli.common import DbOption, open_for_read, write_output
+from ossmeta.surfaces.cli.events import DataDirOption
 from ossmeta.surfaces.cli.options import Format, format_option
 
 if TYPE_CHECKING:
@@ -34,11 +36,15 @@ def quality(
         ),
     ] = 30,
     db: DbOption = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Data-quality report of the package metadata: per registry and field, completeness
     and confidence; conflicts between curations and sources, across registries and between
-    versions; staleness; the commonest unmapped licence texts; failed fetches."""
+    versions; staleness; the commonest unmapped licence texts; failed fetches; GH Archive
+    events per month (hours missing, trimmed payloads, API rows)."""
+    from ossmeta.analyses.activity_quality import archive_months
     from ossmeta.analyses.quality import FAILURE_LIMIT, TOP, quality_report
+    from ossmeta.store.activity_files import activity_root
     from ossmeta.store.quality_queries import QualityQueries
 
     if not 1 <= stale_days <= 365_000:  # a thousand years: timedelta's range is not reached
@@ -51,4 +57,6 @@ def quality(
         )
     finally:
         store.dispose()
-    _write(quality_report(rows, now, stale_after), format.value, output)
+    report = quality_report(rows, now, stale_after)
+    months = archive_months(activity_root(data_dir), report.generated_at)
+    _write(dataclasses.replace(report, archive_months=months), format.value, output)

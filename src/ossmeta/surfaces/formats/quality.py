@@ -23,7 +23,9 @@ JSON, the stable contract ``ossmeta.quality/1`` (consumers ignore keys they do n
                                "top": [{"repository",
                                         "sides": [{"registry", "purl", "license"}]}]},
        "version_licenses": [{"registry", "purl", "package_license",
-                             "licenses": [{"license", "versions"}]}]}}
+                             "licenses": [{"license", "versions"}]}]},
+     "gharchive_months": [{"month", "events", "hours_present", "hours_expected",
+                           "missing_hours", "trimmed_share", "api_share"}]}
 
 Shares are fractions in [0, 1] rounded to 4 places, null when their denominator is 0
 (``completeness`` = present / total, ``high_confidence_share`` = high_confidence / present).
@@ -180,6 +182,18 @@ def to_json(report: QualityReport) -> Json:
                 for d in report.license_drift
             ],
         },
+        "gharchive_months": [
+            {
+                "month": m.month,
+                "events": m.events,
+                "hours_present": m.hours_present,
+                "hours_expected": m.hours_expected,
+                "missing_hours": m.missing_hours,
+                "trimmed_share": _share(m.trimmed_share),
+                "api_share": _share(m.api_share),
+            }
+            for m in report.archive_months
+        ],
     }
 
 
@@ -397,6 +411,16 @@ def sections(report: QualityReport) -> list[Section]:
             "Failed fetches",
             ("registry", "name", "kind", "attempted", "message"),
             per.get("failures", ()),
+        ),
+        section(
+            "gharchive-months",
+            "GH Archive events per month (missing hours: lost or not imported)",
+            ("month", "events", "hours", "of", "missing", "trimmed", "from API"),
+            (
+                _cells(m.month, m.events, m.hours_present, m.hours_expected, m.missing_hours)
+                + _cells(_percent(m.trimmed_share), _percent(m.api_share))
+                for m in report.archive_months
+            ),
         ),
     ]
 
