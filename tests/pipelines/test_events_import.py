@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -202,3 +207,45 @@ def test_rows_appended_before_a_failure_are_compacted(hours: Path, tmp_path: Pat
     manifest = ActivityFiles(root, "events").manifest()
     assert all(len(names) == 1 for names in manifest.values())  # no duplicate left behind
     assert len(stored(root)) == len(IMPORTABLE)
+
+
+def _distinct(root: Path) -> set[str]:
+    files = ActivityFiles(root, "events").files()
+    keys = pa.concat_tables([pq.read_table(f) for f in files])["event_key"] if files else []
+    listed = [str(k) for k in keys]
+    assert len(listed) == len(set(listed)), "a reader sees a key twice"
+    return set(listed)
+
+
+# Seeded points of an import's durable steps (staging four months, then publishing them,
+# compacting those already stored); the import below takes 21.
+KILL_AT = sorted(random.Random(9).sample(range(1, 22), 4))
+
+
+@pytest.mark.parametrize("step", KILL_AT)
+def test_a_rerun_after_kill_9_counts_honestly_and_stores_each_event_once(
+    hours: Path, tmp_path: Path, step: int
+) -> None:
+    root = tmp_path / "activity"
+    first = sorted(hours.iterdir())[0]
+    import_files(plan([str(first)]), root)
+    environment = dict(os.environ, OSSMETA_CRASH_AFTER_SYNCS=str(step))
+    killed = subprocess.run(
+        [sys.executable, "-m", "ossmeta", "events", "import", str(hours), "--data-dir", str(root)],
+        env=environment,
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    before = _distinct(root)  # readable, each event once: the old state or the whole import
+    expected = {event_record(EVENTS[n])["event_key"] for n in IMPORTABLE}
+    assert before in (
+        {
+            event_record(json.loads(line))["event_key"]
+            for line in gzip.decompress(first.read_bytes()).splitlines()
+        },
+        expected,
+    )
+    report = import_files(plan([str(hours)]), root)
+    assert report.stored >= 0 and report.stored + report.duplicates == report.events
+    assert len(before) + report.stored == len(_distinct(root)) == len(expected)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from ossmeta.errors import StoreError
-from ossmeta.store.activity_files import DATASETS, ActivityFiles
+from ossmeta.store.activity_files import DATASETS, ActivityFiles, new_owner
 
 SCHEMA = DATASETS["events"].schema
 
@@ -139,3 +141,37 @@ def test_commits_are_unique_per_repository_and_sha(tmp_path: Path) -> None:
 def test_an_unknown_dataset_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="unknown activity dataset"):
         ActivityFiles(tmp_path, "stars")
+
+
+def test_staged_rows_are_unseen_until_published_then_merged_once(tmp_path: Path) -> None:
+    files = ActivityFiles(tmp_path, "events")
+    files.append(_events(_row("a", "gharchive", "2024-01")))
+    owner = new_owner()
+    assert files.stage(_events(_row("a", "gharchive", "2024-01")), owner) == ["2024-01"]
+    files.stage(_events(_row("b", "gharchive", "2024-01"), _row("c", "api", "2024-02")), owner)
+    assert [k for k, _, _ in _read(files)] == ["a"]  # readers see nothing staged
+    assert files.staged_months(owner) == ["2024-01", "2024-02"]
+    merged = files.publish(owner)
+    assert (merged.dropped, merged.new, merged.months) == (1, 2, ("2024-01", "2024-02"))
+    assert [k for k, _, _ in _read(files)] == ["a", "b", "c"]
+    assert files.read_manifest().staged == {}
+
+
+def test_what_a_dead_writer_staged_is_deleted_by_the_next_write(tmp_path: Path) -> None:
+    files = ActivityFiles(tmp_path, "events")
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead, alive = f"{int(gone.stdout)}-dead", new_owner()
+    files.stage(_events(_row("a", "gharchive", "2024-01")), dead)
+    folder = tmp_path / "events" / "month=2024-01"
+    (left,) = folder.iterdir()
+    files.stage(_events(_row("b", "gharchive", "2024-01")), alive)  # the next write
+    assert set(files.read_manifest().staged) == {alive}  # the living writer keeps its own
+    assert not left.exists() and len(list(folder.iterdir())) == 1
+    assert files.publish(dead).new == 0  # nothing left to publish for the dead one
+    assert files.publish(alive).new == 1
+    assert [k for k, _, _ in _read(files)] == ["b"]

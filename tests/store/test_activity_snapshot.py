@@ -81,7 +81,7 @@ def test_the_manifest_only_adds_fields(tmp_path: Path) -> None:
     files = _two_files(tmp_path, grace_s=3600)
     files.compact()
     body: dict[str, Any] = json.loads((tmp_path / "events" / "manifest.json").read_text())
-    assert set(body) == {"files", "generation", "retired"}
+    assert set(body) == {"files", "generation", "retired", "staged"}
     assert body["generation"] == 3  # two appends, one compaction
     (name,) = body["files"]["2024-01"]  # names relative to month=YYYY-MM, as before
     assert (tmp_path / "events" / "month=2024-01" / name).exists()

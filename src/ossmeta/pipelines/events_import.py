@@ -11,12 +11,14 @@ Steps:
    files are converted in parallel processes, each file whole in one process. One is the
    default: on the shared two-core machine this was measured on, two processes were
    slower than one (bench/bench_events_import.py); they pay only on idle cores.
-3. **Append.** Tables are appended to the ``events`` dataset in batches.
-4. **Compact.** Every month touched is compacted once at the end (also when the import
-   stops early): one row per ``event_key``, a code-host API row over a GH Archive row,
-   among equals the smallest event id. So importing the same hour twice stores it once.
-   The rows counted new are the keys only this import's files hold, so a rerun after a
-   killed import (whose files stayed) says "0 new", never a negative number.
+3. **Stage.** Tables are staged in the ``events`` dataset in batches: written, not yet
+   seen by readers.
+4. **Publish.** At the end (also when the import stops early) the staged files are merged
+   into their months in one swap: one row per ``event_key``, a code-host API row over a
+   GH Archive row, among equals the smallest event id. So importing the same hour twice
+   stores it once, and a reader never sees an import's rows twice. The rows counted new
+   are the keys no other file holds; an import killed before publishing left nothing
+   visible, so its rerun counts them new, never a negative number.
 
 The garbage collector is paused while rows are built: a batch is hundreds of thousands of
 containers, none in a cycle, and the collector's passes over them doubled the time spent
@@ -47,7 +49,7 @@ from ossmeta.normalizers.gharchive_events import (
     event_row,
 )
 from ossmeta.sources.gharchive import ArchiveFile, ByteProgress, Malformed, expand, read_events
-from ossmeta.store.activity_files import DATASETS, ActivityFiles
+from ossmeta.store.activity_files import DATASETS, ActivityFiles, new_owner
 
 __all__ = [
     "BATCH_ROWS",
@@ -224,10 +226,11 @@ def convert_file(
 
 
 class _Batches:
-    """Tables gathered until a batch is worth a Parquet file, then appended."""
+    """Tables gathered until a batch is worth a Parquet file, then staged."""
 
-    def __init__(self, store: ActivityFiles, batch_rows: int) -> None:
+    def __init__(self, store: ActivityFiles, owner: str, batch_rows: int) -> None:
         self.store = store
+        self.owner = owner
         self.batch_rows = batch_rows
         self.pending: list[pa.Table] = []
         self.rows = 0
@@ -242,13 +245,15 @@ class _Batches:
         if self.pending:
             batch = pa.concat_tables(self.pending) if len(self.pending) > 1 else self.pending[0]
             self.pending, self.rows = [], 0
-            self.store.append(batch)
+            self.store.stage(batch, self.owner)
 
 
-def _import_apart(file: ArchiveFile, root: Path, batch_rows: int, max_problems: int) -> FileResult:
-    """One file in a worker process, appending its own batches: the store's lock keeps
-    the writers one at a time, and no table has to travel back."""
-    batches = _Batches(ActivityFiles(root, "events"), batch_rows)
+def _import_apart(
+    file: ArchiveFile, root: Path, owner: str, batch_rows: int, max_problems: int
+) -> FileResult:
+    """One file in a worker process, staging its own batches for the parent's ``owner``:
+    the store's lock keeps the writers one at a time, and no table has to travel back."""
+    batches = _Batches(ActivityFiles(root, "events"), owner, batch_rows)
     result = convert_file(file, batches.add, batch_rows=batch_rows, max_problems=max_problems)
     batches.flush()
     return result
@@ -276,12 +281,6 @@ class _Tally:
         self.skipped.update(dict(result.skipped))
 
 
-def _added(before: dict[str, list[str]], after: dict[str, list[str]]) -> dict[str, set[str]]:
-    """Per month, the files that were not there before."""
-    grown = {m: set(names) - set(before.get(m, ())) for m, names in after.items()}
-    return {m: names for m, names in sorted(grown.items()) if names}
-
-
 def import_files(
     files: Sequence[ArchiveFile],
     root: Path,
@@ -297,14 +296,14 @@ def import_files(
     ``on_bytes`` hears of progress in bytes of input; ``on_compact`` of the months about
     to be compacted."""
     store = ActivityFiles(root, "events")
-    before = store.manifest()
+    owner = new_owner()
     tally = _Tally(max_problems)
     used = max(1, min(workers, len(files)))
     months: list[str] = []
     new = 0
     try:
         if used == 1:
-            batches = _Batches(store, batch_rows)
+            batches = _Batches(store, owner, batch_rows)
             for file in files:
                 tally.add(
                     convert_file(
@@ -324,6 +323,7 @@ def import_files(
                     _import_apart,
                     files,
                     [root] * count,
+                    [owner] * count,
                     [batch_rows] * count,
                     [max_problems] * count,
                 )
@@ -332,15 +332,13 @@ def import_files(
                     if on_bytes is not None:
                         on_bytes(file.size)
     finally:
-        # Also after a failure (here or in a worker): rows already appended must not stay
-        # duplicated, so the months are found from the manifest, not from the results.
-        added = _added(before, store.manifest())
-        months = list(added)
+        # Also after a failure (here or in a worker): what was staged is published, so the
+        # months are found from the manifest, not from the results.
+        months = store.staged_months(owner)
         if months:
             if on_compact is not None:
                 on_compact(months)
-            fresh = {name for names in added.values() for name in names}
-            new = store.merge(months, fresh).new
+            new = store.publish(owner).new
     return ImportReport(
         files=len(files),
         input_bytes=sum(f.size for f in files),

@@ -16,8 +16,9 @@ Steps:
    changed: no commit is read. Otherwise git lists the commits reachable from the refs now
    and not from the refs seen before (those of them the repository still has).
 4. **Read and write.** Commits are read by parallel git processes (``sources.git_log``),
-   turned into Arrow tables and appended; the months touched are compacted, which drops a
-   commit already stored. Tags that are new or point elsewhere are appended likewise.
+   turned into Arrow tables and staged; at the end they are published with the compaction
+   of their months, which drops a commit already stored (readers see the whole import or
+   none of it). Tags that are new or point elsewhere are staged and published likewise.
 5. **Remember.** The refs seen and the number of commits stored go to ``git_imports``,
    last: an import killed before that is redone by the next one, and compaction removes
    what it writes twice. The number is counted in the Parquet files (after an import that
@@ -43,7 +44,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ossmeta.errors import SourceError, UsageError
 from ossmeta.normalizers.repos import canonical_repo_url
@@ -58,7 +58,7 @@ from ossmeta.sources.git_repo import (
     read_refs,
 )
 from ossmeta.store import Store
-from ossmeta.store.activity_files import ActivityFiles
+from ossmeta.store.activity_files import ActivityFiles, new_owner
 from ossmeta.store.git_imports import (
     GitImports,
     GitImportState,
@@ -151,7 +151,9 @@ def import_git(
     changed = [t for t in tags if seen.get(f"refs/tags/{t.name}") != heads[f"refs/tags/{t.name}"]]
     if changed:
         tag_files = ActivityFiles(root, "tags")
-        _compact(tag_files, set(tag_files.append(tag_table(key, changed))))
+        owner = new_owner()
+        tag_files.stage(tag_table(key, changed), owner)
+        tag_files.publish(owner)
 
     total = count_commits(root, key) if commits or previous is None else previous.commits
     GitImports(store).put(GitImportState(key, where, heads, total, datetime.now(UTC)))
@@ -160,44 +162,23 @@ def import_git(
 
 
 def _write_commits(root: Path, key: str, batches: Iterable[list[GitCommit]]) -> int:
-    """Append the commits, compact the months touched; returns the commits not stored
-    before (counted against every other file, so files a killed import left count as
-    stored, and the number is never negative)."""
+    """Stage the commits, then publish them with the compaction of their months; returns
+    the commits not stored before (counted against every other file, so never negative,
+    and readers never see a commit twice)."""
     files = ActivityFiles(root, "commits")
-    before = files.manifest()
-    months: set[str] = set()
+    owner = new_owner()
     pending: list[GitCommit] = []
-    for batch in batches:
-        pending.extend(batch)
-        if len(pending) >= _APPEND_ROWS:
-            months.update(files.append(commit_table(key, pending)))
-            pending = []
-    if pending:
-        months.update(files.append(commit_table(key, pending)))
-    after = files.manifest()
-    fresh = {n for m in months for n in set(after.get(m, ())) - set(before.get(m, ()))}
-    crowded = _crowded(after, months)
-    alone = sum(_rows(files, after, m) for m in months if m not in crowded)
-    return files.merge(crowded, fresh).new + alone if crowded else alone
-
-
-def _crowded(manifest: dict[str, list[str]], months: set[str]) -> list[str]:
-    """The months that now hold more than one file; a month holding only the file just
-    written has no duplicates (git lists each commit once), and compacting it would only
-    rewrite it."""
-    return sorted(month for month in months if len(manifest.get(month, ())) > 1)
-
-
-def _rows(files: ActivityFiles, manifest: dict[str, list[str]], month: str) -> int:
-    """Rows in a month's files, from the Parquet footers."""
-    paths = files.paths({month: manifest.get(month, [])})
-    return sum(pq.ParquetFile(path).metadata.num_rows for path in paths)
-
-
-def _compact(files: ActivityFiles, months: set[str]) -> int:
-    """Compact the crowded months; returns the rows dropped."""
-    crowded = _crowded(files.manifest(), months)
-    return files.compact(crowded) if crowded else 0
+    try:
+        for batch in batches:
+            pending.extend(batch)
+            if len(pending) >= _APPEND_ROWS:
+                files.stage(commit_table(key, pending), owner)
+                pending = []
+        if pending:
+            files.stage(commit_table(key, pending), owner)
+    finally:
+        new = files.publish(owner).new
+    return new
 
 
 # -- Arrow tables ----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ __all__ = [
     "Pin",
     "grace_seconds",
     "held_generations",
+    "process_alive",
 ]
 
 READERS: Final = "readers"
@@ -102,7 +103,7 @@ def held_generations(directory: Path, grace_s: float, now: float) -> set[int] | 
                 path.unlink(missing_ok=True)
                 continue
             return None
-        if now - heartbeat > stale_s or (host == socket.gethostname() and not _alive(pid)):
+        if now - heartbeat > stale_s or (host == socket.gethostname() and not process_alive(pid)):
             path.unlink(missing_ok=True)
             continue
         held.add(generation)
@@ -116,7 +117,8 @@ def _age(path: Path, now: float) -> float:
         return float("inf")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this host with this id runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
