@@ -105,9 +105,9 @@ def activity_root(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 @dataclass(frozen=True)
 class Merged:
-    """What a compaction did: rows dropped as duplicates, rows the ``fresh`` (or published)
-    files brought that the store did not hold before (keys no other file had), and the
-    months it went through."""
+    """What a compaction did: rows dropped as duplicates, rows the published files brought
+    that the store did not hold before (keys no other file had), and the months it went
+    through."""
 
     dropped: int
     new: int
@@ -252,20 +252,15 @@ class ActivityFiles:
 
     def publish(self, owner: str) -> Merged:
         """Merge what ``owner`` staged into its months in one swap (compacting them)."""
-        return self._merge(None, (), owner)
+        return self._merge(None, owner)
 
     def compact(self, months: Sequence[str] | None = None) -> int:
         """Merge each month's files into one with duplicates removed; returns rows dropped."""
-        return self._merge(months, (), None).dropped
+        return self._merge(months, None).dropped
 
-    def merge(self, months: Sequence[str] | None = None, fresh: Collection[str] = ()) -> Merged:
-        """Compact ``months`` (all when None) in one manifest swap; ``fresh`` names the files
-        a caller just added, to count the rows they brought that were not stored before."""
-        return self._merge(months, fresh, None)
-
-    def _merge(
-        self, months: Sequence[str] | None, fresh: Collection[str], owner: str | None
-    ) -> Merged:
+    def _merge(self, months: Sequence[str] | None, owner: str | None) -> Merged:
+        """Compact ``months`` (all when None), or the months ``owner`` staged, publishing
+        its files, in one manifest swap."""
         import duckdb
 
         dropped = new = 0
@@ -278,7 +273,7 @@ class ActivityFiles:
                 staged.setdefault(_month_of(relative), []).append(Path(relative).name)
             if owner is not None:
                 months = sorted(staged)
-            fresh = {*fresh, *(n for names in staged.values() for n in names)}
+            fresh = {n for names in staged.values() for n in names}
             chosen = sorted(months if months is not None else manifest.files)
             for month in chosen:
                 live = manifest.files.get(month, [])
