@@ -8,6 +8,7 @@ runs the three commands as real processes at once."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,7 +19,6 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from bench.synth_gharchive import generate
-from sqlalchemy import select
 
 from ossmeta.analyses.metrics.compute import ActivityInputs, compute_metrics
 from ossmeta.analyses.metrics.engine import DuckDBEngine
@@ -28,7 +28,7 @@ from ossmeta.pipelines.events_import import import_files, plan
 from ossmeta.pipelines.git_import import import_git
 from ossmeta.store import open_store
 from ossmeta.store.activity_files import ActivityFiles
-from ossmeta.store.schema import repo_metrics
+from ossmeta.store.metrics import Metrics
 from ossmeta.surfaces.cli.app import main
 from tests.gitrepo import Repo
 
@@ -147,20 +147,15 @@ def _ossmeta(home: Path, *args: str) -> subprocess.Popen[bytes]:
 def _stored_metrics(home: Path) -> set[tuple[object, ...]]:
     store = open_store(f"sqlite:///{home / 'ossmeta.db'}")
     try:
-        with store.engine.connect() as connection:
-            rows = connection.execute(
-                select(
-                    repo_metrics.c.repo,
-                    repo_metrics.c.metric,
-                    repo_metrics.c.period,
-                    repo_metrics.c.value,
-                    repo_metrics.c.detail,
-                )
-            ).all()
+        values = [v for _, listed in Metrics(store).every_subject() for v in listed]
     finally:
         store.dispose()
     # "days since" counts from the moment of the run: not comparable between runs
-    return {tuple(r) for r in rows if not str(r[1]).startswith("days_since")}
+    return {
+        (v.subject, v.metric, v.period, v.value, json.dumps(v.detail))
+        for v in values
+        if not v.metric.startswith("days_since")
+    }
 
 
 def _finished(process: subprocess.Popen[bytes]) -> None:
