@@ -88,6 +88,23 @@ def test_a_path_that_names_nothing_exits_2_without_a_traceback(
     assert code == 2 and "Traceback" not in err  # no PATH at all: a usage error
 
 
+def test_a_folder_without_hourly_files_and_a_data_dir_that_is_a_file_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, err = run(capsys, str(empty), "--data-dir", str(tmp_path / "activity"))
+    assert code == 2
+    assert err.strip().startswith("ossmeta: error: no GH Archive hourly files (")
+    assert err.strip().endswith(f"under {empty}")
+    one = hour(tmp_path / "in" / "2015-01-01-0.json.gz", events("2015 PushEvent"))
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    code, err = run(capsys, str(one), "--data-dir", str(not_a_folder))
+    assert code == 2
+    assert err.strip() == f"ossmeta: error: --data-dir {not_a_folder}: not a directory"
+
+
 def test_the_default_data_directory_is_under_ossmeta_home(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -39,7 +39,7 @@ from typing import Final
 
 import pyarrow as pa
 
-from ossmeta.errors import NormalizeError
+from ossmeta.errors import NormalizeError, UsageError
 from ossmeta.normalizers.gharchive_events import (
     CONSTANTS,
     GENERIC,
@@ -113,8 +113,16 @@ class ImportReport:
 
 
 def plan(paths: Sequence[str]) -> list[ArchiveFile]:
-    """The files the paths name (a ``SourceError`` for a path that names nothing)."""
-    return expand(paths)
+    """The files the paths name (a ``SourceError`` for a path that names nothing, a
+    ``UsageError`` when together they hold no hourly file: a wrong folder, not an import
+    of nothing)."""
+    files = expand(paths)
+    if not files:
+        raise UsageError(
+            "no GH Archive hourly files (.json, .ndjson or .jsonl, gzipped or not) "
+            f"under {', '.join(paths)}"
+        )
+    return files
 
 
 # -- rows → Arrow --------------------------------------------------------------------------

@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ossmeta.activity import COMMIT_COLUMNS, EVENT_COLUMNS, TAG_COLUMNS
-from ossmeta.errors import StoreError
+from ossmeta.errors import StoreError, UsageError
 from ossmeta.store.activity_manifest import Manifest, Retired, Staged, manifest_json, read_manifest
 from ossmeta.store.activity_pins import grace_seconds, held_generations, process_alive
 from ossmeta.store.durable import durable_replace, durable_write_text
@@ -98,8 +98,13 @@ DATASETS: Final[dict[str, Dataset]] = {
 
 
 def activity_root(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--data-dir`` when given (it must be a directory, or not exist yet), else
+    ``OSSMETA_HOME/activity``."""
     if explicit:
-        return Path(explicit)
+        root = Path(explicit)
+        if root.exists() and not root.is_dir():
+            raise UsageError(f"--data-dir {root}: not a directory")
+        return root
     return Path(os.environ.get("OSSMETA_HOME", ".ossmeta")) / "activity"
 
 
