@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from ossmeta.analyses.openrank import global_openrank, iterate
-from ossmeta.analyses.openrank_graph import CarryHistory, OpenRankGraph, build_global_month
-from ossmeta.analyses.openrank_spark import iterate_spark
+from ossmeta.analyses.openrank.graph import CarryHistory, OpenRankGraph, build_global_month
+from ossmeta.analyses.openrank.spark import iterate_spark
 from tests.analyses.test_openrank import (
     SIX_MAX_ITERATIONS,
     SIX_TOLERANCE,

@@ -1,5 +1,5 @@
 """OpenRank's Pregel iteration on Spark DataFrames, for graphs whose supersteps outgrow one
-machine. It runs the same supersteps as ``openrank_pregel.iterate`` (superstep 0 sends the initial
+machine. It runs the same supersteps as ``pregel.iterate`` (superstep 0 sends the initial
 values; an unconverged node moves to ``r·c0 + (1-r)·Σ w·v``; a node that moved by less than
 the tolerance is frozen, keeps its value and keeps sending it; stop when all are frozen or
 after ``max_iterations`` supersteps counting superstep 0), so both solvers return the same
@@ -18,7 +18,7 @@ materialises it, the previous one is then released, and every ``checkpoint_every
 supersteps the state is cut from its lineage with a local checkpoint, so the plan does not
 grow with the number of supersteps.
 
-The graph arrives built by openrank_graph.py (NumPy arrays, see its docstring for why) and
+The graph arrives built by graph.py (NumPy arrays, see its docstring for why) and
 is handed to Spark through Arrow.
 """
 
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from ossmeta.analyses.openrank_graph import OpenRankGraph, weighted_sums
-from ossmeta.analyses.openrank_pregel import Iteration
+from ossmeta.analyses.openrank.graph import OpenRankGraph, weighted_sums
+from ossmeta.analyses.openrank.pregel import Iteration
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

@@ -1,11 +1,11 @@
 """OpenRank (issue 4 §3), the entry points the metrics use: global OpenRank on the monthly
 repo–developer graph (this module) and community OpenRank inside each repository
-(openrank_community.py), as OpenDigger computes them (reference/opendigger.md §1.2, §1.3).
+(community.py), as OpenDigger computes them (reference/opendigger.md §1.2, §1.3).
 
-The graph of a month is built once with NumPy (openrank_graph.py) and iterated on SciPy
-sparse matrices (openrank_pregel.py: the Pregel supersteps with per-node freezing that
+The graph of a month is built once with NumPy (graph.py) and iterated on SciPy
+sparse matrices (pregel.py: the Pregel supersteps with per-node freezing that
 OpenDigger runs on Neo4j GDS), or with ``solver="spark"`` on Spark DataFrames
-(openrank_spark.py), the same supersteps on the same graph.
+(spark.py), the same supersteps on the same graph.
 
 Choices where the reference is silent or self-contradictory:
 
@@ -28,8 +28,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ossmeta.analyses.openrank_community import COMMUNITY_SCHEMA, community_openrank
-from ossmeta.analyses.openrank_graph import (
+from ossmeta.analyses.openrank.graph import (
     KIND_NAMES,
     CarryHistory,
     OpenRankGraph,
@@ -40,18 +39,10 @@ from ossmeta.analyses.openrank_graph import (
     month_rows,
     require_columns,
 )
-from ossmeta.analyses.openrank_pregel import Iteration, iterate, solve_exact
+from ossmeta.analyses.openrank.pregel import iterate, solve_exact
 from ossmeta.errors import AnalysisError
 
-__all__ = [
-    "COMMUNITY_SCHEMA",
-    "GLOBAL_SCHEMA",
-    "Iteration",
-    "community_openrank",
-    "global_openrank",
-    "iterate",
-    "solve_exact",
-]
+__all__ = ["GLOBAL_SCHEMA", "global_openrank"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -147,7 +138,7 @@ def _global_solver(solver: str, spark: Any) -> Callable[[OpenRankGraph], Floats]
     if solver == "exact":
         return solve_exact
     if solver == "spark":
-        from ossmeta.analyses.openrank_spark import iterate_spark
+        from ossmeta.analyses.openrank.spark import iterate_spark
 
         if spark is None:
             from ossmeta.analyses.spark_session import spark_session
