@@ -4,8 +4,8 @@ repo–developer graph (this module) and community OpenRank inside each reposito
 
 The graph of a month is built once with NumPy (graph.py) and iterated on SciPy
 sparse matrices (pregel.py: the Pregel supersteps with per-node freezing that
-OpenDigger runs on Neo4j GDS), or with ``solver="spark"`` on Spark DataFrames
-(spark.py), the same supersteps on the same graph.
+OpenDigger runs on Neo4j GDS), or with ``solver="spark"`` as Spark DataFrame jobs from the
+activity rows to the result (spark_global.py: the same graph rules, the same supersteps).
 
 Choices where the reference is silent or self-contradictory:
 
@@ -78,7 +78,9 @@ def global_openrank(
     session), or "exact" (the closed form; a cross-check, not what upstream publishes).
     """
     require_columns(edges, EDGE_COLUMNS, "activity rows")
-    solve = _global_solver(solver, spark)
+    if solver == "spark":
+        return _on_spark(edges, spark, previous)
+    solve = _global_solver(solver)
     history = CarryHistory()
     months = month_rows(edges)
     pending = _previous_batches(previous, {m for m, _ in months})
@@ -130,27 +132,38 @@ class _Batch:
     values: Floats
 
 
-def _global_solver(solver: str, spark: Any) -> Callable[[OpenRankGraph], Floats]:
+def _global_solver(solver: str) -> Callable[[OpenRankGraph], Floats]:
     if solver == "scipy":
         return lambda graph: (
             iterate(graph, tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS).values
         )
     if solver == "exact":
         return solve_exact
-    if solver == "spark":
-        from ossmeta.analyses.openrank.spark import iterate_spark
-
-        if spark is None:
-            from ossmeta.analyses.spark_session import spark_session
-
-            spark = spark_session()
-        session = spark
-        return lambda graph: (
-            iterate_spark(
-                session, graph, tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS
-            ).values
-        )
     raise AnalysisError(f"OpenRank: unknown solver {solver!r} (scipy, spark or exact)")
+
+
+def _on_spark(edges: pa.Table, spark: Any, previous: pa.Table | None) -> pa.Table:
+    """The DataFrame jobs of spark_global.py on Arrow tables (tests, small inputs); the
+    metrics hand it DataFrames directly."""
+    from ossmeta.analyses.openrank.spark_global import global_openrank_spark
+
+    if spark is None:
+        from ossmeta.analyses.spark_session import spark_session
+
+        spark = spark_session()
+    frame = spark.createDataFrame(edges) if edges.num_rows else None
+    if frame is None:
+        return GLOBAL_SCHEMA.empty_table()
+    earlier = None
+    if previous is not None and previous.num_rows:
+        require_columns(previous, ("month", "kind", "id", "openrank"), "previous results")
+        earlier = spark.createDataFrame(previous.select(["month", "kind", "id", "openrank"]))
+    ranked = global_openrank_spark(
+        frame, previous=earlier, tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS
+    )
+    table: pa.Table = ranked.toArrow()
+    order = [("month", "ascending"), ("kind", "ascending"), ("id", "ascending")]
+    return table.cast(GLOBAL_SCHEMA).sort_by(order)
 
 
 def _previous_batches(previous: pa.Table | None, computed: set[str]) -> list[_Batch]:
