@@ -73,9 +73,12 @@ def spark_identities(engine: Any, overrides: Sequence[IdentityOverride]) -> Any:
         F.coalesce(F.col("notes"), F.array().cast("array<string>")),
         F.col("bot_rule"),
     )
-    return joined.select(
+    table = joined.select(
         F.col("node").alias("identity"), "person", "display", "is_bot", rules.alias("rules")
     )
+    # Kept on the executors and cut from its lineage: every metric query joins it, and its
+    # plan (the rules, the walks) would otherwise be planned again inside each of them.
+    return table.localCheckpoint(eager=True)
 
 
 # ---------------------------------------------------------------------------- observation

@@ -119,15 +119,12 @@ def compute_metrics(
     definitions: Sequence[Definition] | None = None,
     steps: Sequence[Step] | None = None,
 ) -> pa.Table:
-    if isinstance(engine, SparkEngine):
-        frame = metric_frame(engine, inputs, context, definitions=definitions, steps=steps)
-        return finish(frame.toArrow().cast(RESULT_SCHEMA), context.since)
     register_inputs(engine, inputs, context)
     chosen = list(definitions) if definitions is not None else all_definitions()
     parts = [
         engine.query(every_period(definition, context)).cast(RESULT_SCHEMA) for definition in chosen
     ]
-    parts += [
+    parts += [  # on Spark the steps' Arrow results come from their DataFrame twins
         step(engine, context).cast(RESULT_SCHEMA)
         for step in (all_steps() if steps is None else steps)
     ]

@@ -205,18 +205,23 @@ def community_openrank_frame(engine: SparkEngine, context: Context) -> Any:
     from ossmeta.analyses.openrank.spark_community import community_openrank_spark
 
     del context
-    community = community_openrank_spark(engine.frame(COMMUNITY_ITEMS))
+    community = community_openrank_spark(engine.frame(COMMUNITY_ITEMS)).localCheckpoint()
     engine.register_frame("openrank_community", community)
     detail = engine.frame(_COMMUNITY_DETAIL)
-    return detail.groupBy("subject", "period").applyInArrow(_detail_group, _RESULT_DDL)
+    grouped = detail.rdd.map(lambda row: ((row[0], row[1]), tuple(row))).groupByKey()
+    return engine.session.createDataFrame(grouped.flatMap(_detail_group), _RESULT_DDL)
 
 
 _RESULT_DDL: Final = "subject string, metric string, period string, value double, detail string"
 
 
-def _detail_group(rows: pa.Table) -> pa.Table:
-    order = [("subject", "ascending"), ("period", "ascending"), ("login", "ascending")]
-    return _community_rows(rows.sort_by(order))
+def _detail_group(group: tuple[Any, Any]) -> list[tuple[Any, ...]]:
+    """One (repository, month)'s detail row, on an executor, by ``_community_rows``."""
+    names = ("subject", "period", "login", "openrank")
+    rows = sorted(group[1], key=lambda row: row[2])  # by login, as _COMMUNITY_DETAIL orders
+    table = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows])
+    result = _community_rows(table)
+    return list(zip(*(result.column(n).to_pylist() for n in result.column_names), strict=True))
 
 
 def _arrow(frame: Any) -> pa.Table:

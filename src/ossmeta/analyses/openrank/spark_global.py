@@ -91,7 +91,7 @@ def global_openrank_spark(
     result = parts[0]
     for part in parts[1:]:
         result = result.unionByName(part)
-    return result
+    return result.localCheckpoint(eager=True)  # one leaf for the queries that join it
 
 
 _GLOBAL_DDL = "month string, kind string, id long, name string, openrank double"
