@@ -22,7 +22,7 @@ from ossmeta.analyses.identities import (
 from ossmeta.normalizers.identities import Account, Signature
 from ossmeta.store import Store
 from ossmeta.store.activity_files import DATASETS, ActivityFiles
-from ossmeta.store.identities import add_override
+from ossmeta.store.identities import IdentityOverrides, add_override
 
 NOREPLY = "users.noreply.github.com"
 
@@ -259,25 +259,24 @@ def tricky_seed(root: Path) -> None:
 
 
 def tricky_overrides(store: Store) -> None:
-    with store.engine.begin() as connection:
-        for action, identity, other in [
-            ("merge", "email:jane@work.example.net", "login:jane-roe"),
-            ("merge", "name:ANN LEE", "login:reused"),  # a name selects its signatures
-            ("split", "email:ann.lee@work.org", None),  # cuts the name join and the merge
-            ("merge", "login:renovate", "email:bob@one.org"),
-            ("bot", "email:ann@mail.org", None),
-            ("human", "login:renovate", None),  # newer: the merged person is human
-            ("merge", "login:nobody-seen", "login:octocat"),  # unobserved: nothing
-            ("bot", "name:No Email Dev", None),
-        ]:
-            add_override(connection, action, identity, other, reason="test", author="alice")
+    curations = IdentityOverrides(store)
+    for action, identity, other in [
+        ("merge", "email:jane@work.example.net", "login:jane-roe"),
+        ("merge", "name:ANN LEE", "login:reused"),  # a name selects its signatures
+        ("split", "email:ann.lee@work.org", None),  # cuts the name join and the merge
+        ("merge", "login:renovate", "email:bob@one.org"),
+        ("bot", "email:ann@mail.org", None),
+        ("human", "login:renovate", None),  # newer: the merged person is human
+        ("merge", "login:nobody-seen", "login:octocat"),  # unobserved: nothing
+        ("bot", "name:No Email Dev", None),
+    ]:
+        curations.add(action, identity, other, reason="test", author="alice")
 
 
 @pytest.mark.xdist_group("spark")
 def test_spark_builds_the_same_identity_table(store: Store, tmp_path: Path, spark: Any) -> None:
     from ossmeta.analyses.metrics.engine import SparkEngine
     from ossmeta.analyses.spark_identities import spark_identities
-    from ossmeta.store.identities import list_overrides
 
     tricky_seed(tmp_path)
     tricky_overrides(store)
@@ -286,9 +285,7 @@ def test_spark_builds_the_same_identity_table(store: Store, tmp_path: Path, spar
     for dataset in ("events", "commits"):
         files = engine.activity_files(str(tmp_path), dataset, None)
         engine.register_parquet(f"{dataset}_all", files, DATASETS[dataset].schema)
-    with store.engine.connect() as connection:
-        overrides = list_overrides(connection)
-    frame = spark_identities(engine, overrides)
+    frame = spark_identities(engine, IdentityOverrides(store).find())
     distributed = frame.toArrow().select(IDENTITY_SCHEMA.names).cast(IDENTITY_SCHEMA)
     distributed = distributed.sort_by("identity")
     assert local.num_rows > 25

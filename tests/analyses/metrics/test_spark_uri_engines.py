@@ -17,7 +17,7 @@ import pytest
 from ossmeta.analyses.metrics.run import run_metrics
 from ossmeta.errors import AnalysisError, UsageError
 from ossmeta.store import Store
-from ossmeta.store.identities import add_override
+from ossmeta.store.identities import IdentityOverrides
 
 from . import test_opendigger_counts, test_opendigger_openrank
 from .streams import write_events
@@ -53,8 +53,8 @@ def test_spark_reads_and_writes_uris_and_agrees_with_duckdb(
 ) -> None:
     root = tmp_path / "activity"
     _seed(root)
-    with store.engine.begin() as connection:  # a curated bot: both identity tables apply it
-        add_override(connection, "bot", "login:bo", reason="test", author="t")
+    # a curated bot: both identity tables apply it
+    IdentityOverrides(store).add("bot", "login:bo", reason="test", author="t")
     _, stored = run_metrics(store, root, engine="duckdb", since=None, as_of=AS_OF)
     assert stored is not None and stored.num_rows > 50
     out = tmp_path / "out"
