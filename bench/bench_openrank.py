@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import dump
 from ossmeta.analyses.openrank import global_openrank, iterate
-from ossmeta.analyses.openrank_graph import CarryHistory, GlobalMonthGraph, build_global_month
+from ossmeta.analyses.openrank.graph import CarryHistory, GlobalMonthGraph, build_global_month
 
 MONTH = "2024-01"
 TOLERANCE, MAX_ITERATIONS = 0.01, 100
@@ -168,7 +168,7 @@ def child_api(nodes: int, relations: int, seed: int) -> dict[str, Any]:
 
 
 def child_spark(nodes: int, relations: int, seed: int) -> dict[str, Any]:
-    from ossmeta.analyses.openrank_spark import iterate_spark
+    from ossmeta.analyses.openrank.spark import iterate_spark
     from ossmeta.analyses.spark_session import spark_session
 
     graph = build(generate(nodes, relations, seed)).graph

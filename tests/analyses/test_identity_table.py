@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pytest
 
 from ossmeta.analyses.identities import (
     IDENTITY_SCHEMA,
@@ -21,7 +22,7 @@ from ossmeta.analyses.identities import (
 from ossmeta.normalizers.identities import Account, Signature
 from ossmeta.store import Store
 from ossmeta.store.activity_files import DATASETS, ActivityFiles
-from ossmeta.store.identities import add_override
+from ossmeta.store.identities import IdentityOverrides, add_override
 
 NOREPLY = "users.noreply.github.com"
 
@@ -219,3 +220,76 @@ def test_the_shipped_bot_list() -> None:
     assert {"dependabot", "renovate", "github-actions", "codecov", "k8s-ci-robot"} <= shipped
     assert all(login == login.lower() and not login.endswith("[bot]") for login in shipped)
     assert all(" " not in login and "#" not in login for login in shipped)
+
+
+def tricky_seed(root: Path) -> None:
+    """The rules where a second implementation could slip: logins in several casings and with
+    several account ids, a noreply email with and without an id and of a [bot] account,
+    emails differing in case only, one full name in one repository and across two, placeholder
+    emails and names, signatures without an email, names used by bots and by people."""
+    seed(root)
+    ActivityFiles(root, "events").append(
+        rows(
+            "events",
+            [
+                event(10, "Reused", 501),
+                event(11, "reused", 502),  # a freed login taken by someone else: not joined
+                event(12, "renamed-new", 600),
+                event(13, "  Renamed-Old ", 600),  # same account id: joined, spaces trimmed
+                event(14, "renovate", 700),  # the shipped bot list
+                event(15, "   ", 701),  # blank: nothing
+            ],
+        )
+    )
+    signed = [
+        (("Ann Lee", "Ann@Mail.org"), ("Ann Lee", "ann@mail.org")),  # case-folded email
+        (("ann lee", "ann.lee@work.org"), ("GitHub", "noreply@github.com")),  # same name
+        (("Ann  Lee", "ann@localhost"), ("Your Name", "you@example.com")),  # placeholders
+        (("Bob", "bob@one.org"), ("Bob", "bob@two.org")),  # one word: never joins
+        (("Cy Ren", "renamed-new@users.noreply.github.com"), ("ci[bot]", "ci@bots.org")),
+        (("ci[bot]", "ci@bots.org"), ("Ci Person", "mixed@bots.org")),
+        (("helper[bot]", "mixed@bots.org"), ("No Email Dev", "")),  # human + bot names
+        (("No Email Dev", ""), ("x[bot]", "9+x[bot]@users.noreply.github.com")),
+        (("Ångström Ünïcode", "a1@uni.org"), ("ÅNGSTRÖM   ÜNÏCODE", "a2@uni.org")),
+    ]
+    commits = [commit(f"t{n}", author, committer) for n, (author, committer) in enumerate(signed)]
+    other_repo = commit("o1", ("Ann Lee", "ann@elsewhere.org"), ("Ann Lee", "ann@elsewhere.org"))
+    other_repo["repo"] = "github.com/o/other"  # the same name in another repository
+    ActivityFiles(root, "commits").append(rows("commits", [*commits, other_repo]))
+
+
+def tricky_overrides(store: Store) -> None:
+    curations = IdentityOverrides(store)
+    for action, identity, other in [
+        ("merge", "email:jane@work.example.net", "login:jane-roe"),
+        ("merge", "name:ANN LEE", "login:reused"),  # a name selects its signatures
+        ("split", "email:ann.lee@work.org", None),  # cuts the name join and the merge
+        ("merge", "login:renovate", "email:bob@one.org"),
+        ("bot", "email:ann@mail.org", None),
+        ("human", "login:renovate", None),  # newer: the merged person is human
+        ("merge", "login:nobody-seen", "login:octocat"),  # unobserved: nothing
+        ("bot", "name:No Email Dev", None),
+    ]:
+        curations.add(action, identity, other, reason="test", author="alice")
+
+
+@pytest.mark.xdist_group("spark")
+def test_spark_builds_the_same_identity_table(store: Store, tmp_path: Path, spark: Any) -> None:
+    from ossmeta.analyses.metrics.engine import SparkEngine
+    from ossmeta.analyses.spark_identities import spark_identities
+
+    tricky_seed(tmp_path)
+    tricky_overrides(store)
+    local = identity_table(store, tmp_path).sort_by("identity")
+    engine = SparkEngine(spark)
+    for dataset in ("events", "commits"):
+        files = engine.activity_files(str(tmp_path), dataset, None)
+        engine.register_parquet(f"{dataset}_all", files, DATASETS[dataset].schema)
+    frame = spark_identities(engine, IdentityOverrides(store).find())
+    distributed = frame.toArrow().select(IDENTITY_SCHEMA.names).cast(IDENTITY_SCHEMA)
+    distributed = distributed.sort_by("identity")
+    assert local.num_rows > 25
+    if not distributed.equals(local):
+        a, b = distributed.to_pylist(), local.to_pylist()
+        differ = [(x, y) for x, y in zip(a, b, strict=False) if x != y]
+        pytest.fail(f"{len(a)} vs {len(b)} rows; first differences: {differ[:3]}")

@@ -19,7 +19,7 @@ from ossmeta.analyses.openrank import (
     iterate,
     solve_exact,
 )
-from ossmeta.analyses.openrank_graph import (
+from ossmeta.analyses.openrank.graph import (
     CarryHistory,
     OpenRankGraph,
     build_global_month,

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute
 import pytest
 
 from ossmeta.analyses.openrank import global_openrank, iterate
-from ossmeta.analyses.openrank_graph import CarryHistory, OpenRankGraph, build_global_month
-from ossmeta.analyses.openrank_spark import iterate_spark
+from ossmeta.analyses.openrank.graph import CarryHistory, OpenRankGraph, build_global_month
+from ossmeta.analyses.openrank.spark import iterate_spark
+from ossmeta.errors import AnalysisError
 from tests.analyses.test_openrank import (
     SIX_MAX_ITERATIONS,
     SIX_TOLERANCE,
@@ -102,3 +105,49 @@ def test_global_openrank_on_spark_matches_scipy(spark: Any) -> None:
         atol=1e-9,
     )
     assert set(local.column("month").to_pylist()) == {"2024-01", "2024-02"}
+
+
+def assert_same_ranks(distributed: pa.Table, local: pa.Table) -> None:
+    key = ["month", "kind", "id", "name"]
+    assert distributed.num_rows == local.num_rows > 0
+    assert distributed.select(key).equals(local.select(key))
+    np.testing.assert_allclose(
+        distributed.column("openrank").to_numpy(),
+        local.column("openrank").to_numpy(),
+        rtol=0,
+        atol=1e-9,
+    )
+
+
+def test_spark_carries_previous_results_like_scipy(spark: Any) -> None:
+    table = random_edges(7, months=["2024-01", "2024-03"], repos=20, users=90, pairs=300)
+    first = table.filter(pa.compute.equal(table["month"], "2024-01"))
+    second = table.filter(pa.compute.equal(table["month"], "2024-03"))
+    earlier = global_openrank(first)
+    local = global_openrank(second, previous=earlier)
+    distributed = global_openrank(second, solver="spark", spark=spark, previous=earlier)
+    assert_same_ranks(distributed, local)
+    fresh = global_openrank(second)  # the carry changes the values: the test can tell
+    assert not np.allclose(fresh.column("openrank").to_numpy(), local.column("openrank").to_numpy())
+
+
+def test_spark_removes_users_with_over_300_relations_like_scipy(spark: Any) -> None:
+    # user 1 works on 301 repositories, so it leaves the graph; repository 1000 only had
+    # user 1 and drops; repository 1001 keeps user -2 (a negative id keeps its key)
+    rows = [("2024-05", 1000 + r, f"o/r{r}", 1, "busy", 22.235) for r in range(301)]
+    rows.append(("2024-05", 1001, "o/r1", -2, "minus", 40.679))
+    rows.append(("2024-05", 1400, "o/solo", 3, "solo", 5.252))
+    names = ["month", "repo_id", "repo_name", "actor_id", "actor_login", "activity"]
+    table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+    local = global_openrank(table)
+    distributed = global_openrank(table, solver="spark", spark=spark)
+    assert_same_ranks(distributed, local)
+    kept = set(zip(local["kind"].to_pylist(), local["id"].to_pylist(), strict=True))
+    assert kept == {("repo", 1001), ("repo", 1400), ("user", -2), ("user", 3)}
+
+
+def test_spark_names_a_repeated_pair(spark: Any) -> None:
+    table = random_edges(3, months=["2024-01"], repos=5, users=10, pairs=20)
+    twice = pa.concat_tables([table, table.slice(0, 1)])
+    with pytest.raises(AnalysisError, match="appear in more than one activity row"):
+        global_openrank(twice, solver="spark", spark=spark)

@@ -14,30 +14,48 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ossmeta.analyses.metrics import git_health, opendigger
-from ossmeta.analyses.metrics.engine import MetricEngine
+from ossmeta.analyses.metrics.engine import MetricEngine, SparkEngine, local_root
 from ossmeta.analyses.metrics.model import RESULT_SCHEMA, Context, Definition
+from ossmeta.analyses.metrics.opendigger_openrank import SPARK_STEPS
 from ossmeta.analyses.metrics.opendigger_sql import latest
-from ossmeta.store.activity_files import DATASETS, ActivityFiles
+from ossmeta.analyses.spark_identities import spark_identities
+from ossmeta.errors import AnalysisError
+from ossmeta.normalizers.identities import IdentityOverride
+from ossmeta.store.activity_files import DATASETS
 from ossmeta.store.activity_snapshot import ActivitySnapshot, activity_snapshot
 
-__all__ = ["ActivityInputs", "Step", "compute_metrics", "register_inputs"]
+__all__ = [
+    "ActivityInputs",
+    "Step",
+    "compute_metrics",
+    "finish",
+    "finish_rows",
+    "metric_frame",
+    "register_inputs",
+]
 
 #: A metric that is not one SQL query (OpenRank): reads views, returns RESULT_SCHEMA rows.
 Step = Callable[[MetricEngine, Context], pa.Table]
+#: Its Spark twin: the same rows as a DataFrame, computed on the executors.
+SparkStep = Callable[[SparkEngine, Context], Any]
 
 
 @dataclass(frozen=True)
 class ActivityInputs:
-    """Where the activity data is and what the store adds to it."""
+    """Where the activity data is and what the store adds to it. ``root`` is a local folder
+    (or, on Spark, any URI Spark reads). ``identities`` None: built on the engine from the
+    activity data and ``overrides`` (Spark only; DuckDB callers pass the table)."""
 
-    root: Path
-    identities: pa.Table  # identity, person, display, is_bot, rules
+    root: str | Path
+    identities: pa.Table | None  # identity, person, display, is_bot, rules
     repo_facts: pa.Table  # repo, archived, default_branch
+    overrides: tuple[IdentityOverride, ...] = ()
 
 
 def register_inputs(
@@ -49,14 +67,23 @@ def register_inputs(
     """Register the views; with a ``snapshot``, its pinned files, which a concurrent
     compaction keeps on disk until the snapshot ends (the views read them lazily)."""
     year_start = f"{context.since[:4]}-01" if context.since else None
+    root = str(inputs.root)
     for name in ("events", "commits", "tags"):
-        files = ActivityFiles(inputs.root, name)
         schema = DATASETS[name].schema
-        every = snapshot.files(name) if snapshot else files.files()
-        recent = snapshot.files(name, year_start) if snapshot else files.files(year_start)
+        if snapshot is not None:
+            every = snapshot.files(name)
+            recent = snapshot.files(name, year_start)
+        else:
+            every = engine.activity_files(root, name, None)
+            recent = engine.activity_files(root, name, year_start)
         engine.register_parquet(f"{name}_all", every, schema)
         engine.register_parquet(name, recent, schema)
-    engine.register_arrow("identities", inputs.identities)
+    if inputs.identities is not None:
+        engine.register_arrow("identities", inputs.identities)
+    elif isinstance(engine, SparkEngine):
+        engine.register_frame("identities", spark_identities(engine, inputs.overrides))
+    else:
+        raise AnalysisError("the identity table is built on Spark only; pass it to DuckDB")
     engine.register_arrow("repo_facts", inputs.repo_facts)
     engine.define_view(
         "bots",
@@ -107,18 +134,60 @@ def compute_metrics(
     steps: Sequence[Step] | None = None,
 ) -> pa.Table:
     chosen = list(definitions) if definitions is not None else all_definitions()
-    with activity_snapshot(inputs.root) as snapshot:
+    if isinstance(engine, SparkEngine):
+        # Spark lists the files itself through the manifest at any URI (no local pin).
+        register_inputs(engine, inputs, context)
+        return finish(_every_metric(engine, context, chosen, steps), context.since)
+    # Locally the views read the pinned files lazily: every query runs inside the snapshot.
+    with activity_snapshot(local_root(str(inputs.root))) as snapshot:
         register_inputs(engine, inputs, context, snapshot)
-        parts = [
-            engine.query(every_period(definition, context)).cast(RESULT_SCHEMA)
-            for definition in chosen
-        ]
-        parts += [
-            step(engine, context).cast(RESULT_SCHEMA)
-            for step in (all_steps() if steps is None else steps)
-        ]
-    table = pa.concat_tables(parts) if parts else RESULT_SCHEMA.empty_table()
-    return finish(table, context.since)
+        return finish(_every_metric(engine, context, chosen, steps), context.since)
+
+
+def _every_metric(
+    engine: MetricEngine,
+    context: Context,
+    chosen: Sequence[Definition],
+    steps: Sequence[Step] | None,
+) -> pa.Table:
+    parts = [
+        engine.query(every_period(definition, context)).cast(RESULT_SCHEMA) for definition in chosen
+    ]
+    parts += [  # on Spark the steps' Arrow results come from their DataFrame twins
+        step(engine, context).cast(RESULT_SCHEMA)
+        for step in (all_steps() if steps is None else steps)
+    ]
+    return pa.concat_tables(parts) if parts else RESULT_SCHEMA.empty_table()
+
+
+def metric_frame(
+    engine: SparkEngine,
+    inputs: ActivityInputs,
+    context: Context,
+    *,
+    definitions: Sequence[Definition] | None = None,
+    steps: Sequence[Step] | None = None,
+) -> Any:
+    """Every metric as one Spark DataFrame (RESULT_SCHEMA columns, before ``finish``): the
+    definitions' queries and the steps' Spark twins, nothing run yet."""
+    register_inputs(engine, inputs, context)
+    chosen = list(definitions) if definitions is not None else all_definitions()
+    twins = all_spark_steps()
+    parts = [engine.frame(every_period(definition, context)) for definition in chosen]
+    for step in all_steps() if steps is None else steps:
+        if step not in twins:
+            raise AnalysisError(f"metric step {step.__name__} has no Spark version")
+        parts.append(twins[step](engine, context))
+    columns = [f"CAST({f.name} AS {_SPARK_TYPES[str(f.type)]}) AS {f.name}" for f in RESULT_SCHEMA]
+    if not parts:
+        return engine.frame(f"SELECT {', '.join(columns)} FROM (SELECT NULL) WHERE false")
+    frame = parts[0].selectExpr(*columns)
+    for part in parts[1:]:
+        frame = frame.unionByName(part.selectExpr(*columns))
+    return frame
+
+
+_SPARK_TYPES: Final = {"string": "STRING", "double": "DOUBLE"}
 
 
 def every_period(definition: Definition, context: Context) -> str:
@@ -139,10 +208,21 @@ def all_steps() -> list[Step]:
     return [*opendigger.STEPS, *git_health.STEPS]
 
 
+def all_spark_steps() -> dict[Step, SparkStep]:
+    return dict(SPARK_STEPS)
+
+
 def finish(table: pa.Table, since: str | None) -> pa.Table:
     """Periods from ``since`` on; values rounded to two decimals (half away from zero, as
     ClickHouse's ROUND); zero values dropped (OpenDigger's export omits them) except in the
     ``days_since_*`` series, which are ours; sorted."""
+    order = [("subject", "ascending"), ("metric", "ascending"), ("period", "ascending")]
+    return finish_rows(table, since).sort_by(order)
+
+
+def finish_rows(table: pa.Table, since: str | None) -> pa.Table:
+    """``finish`` without the sort: row by row, so it also runs per batch on Spark's
+    executors (``mapInArrow``) with the very same rounding."""
     if since:
         table = table.filter(_period_at_or_after(table["period"], since))
     values = table["value"]
@@ -151,9 +231,7 @@ def finish(table: pa.Table, since: str | None) -> pa.Table:
     # "0 days since the last commit" is news, not an absent value: those series keep zeros.
     kept_zero = pc.starts_with(table["metric"], "days_since_")
     zero = pc.and_(pc.and_(pc.is_valid(rounded), pc.equal(rounded, 0.0)), pc.invert(kept_zero))
-    table = table.filter(pc.invert(pc.fill_null(zero, False)))
-    order = [("subject", "ascending"), ("metric", "ascending"), ("period", "ascending")]
-    return table.sort_by(order)
+    return table.filter(pc.invert(pc.fill_null(zero, False)))
 
 
 def _period_at_or_after(periods: pa.ChunkedArray, since: str) -> pa.ChunkedArray:

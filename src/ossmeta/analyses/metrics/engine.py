@@ -12,20 +12,30 @@ empty tables with the right schema) and whatever a caller registers from Arrow.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from ossmeta.errors import AnalysisError
+from ossmeta.analyses.metrics.spark_files import manifest_files
+from ossmeta.errors import AnalysisError, UsageError
+from ossmeta.store.activity_files import ActivityFiles
 
-__all__ = ["DuckDBEngine", "MetricEngine", "SparkEngine", "to_spark_sql"]
+__all__ = ["DuckDBEngine", "MetricEngine", "SparkEngine", "local_root", "to_spark_sql"]
 
 
 class MetricEngine(Protocol):
     name: str
+
+    def activity_files(self, root: str, dataset: str, since: str | None) -> list[str]:
+        """The live files of an activity dataset under ``root`` (``since``: YYYY-MM)."""
+        ...
 
     def register_parquet(self, view: str, files: Sequence[str], schema: pa.Schema) -> None: ...
 
@@ -53,6 +63,9 @@ class DuckDBEngine:
             self._connection.execute(f"SET threads = {int(threads)}")
         self._connection.execute("SET TimeZone = 'UTC'")
         self._kept: list[pa.Table] = []
+
+    def activity_files(self, root: str, dataset: str, since: str | None) -> list[str]:
+        return ActivityFiles(local_root(root), dataset).files(since=since)
 
     def register_parquet(self, view: str, files: Sequence[str], schema: pa.Schema) -> None:
         if not files:
@@ -100,6 +113,20 @@ class SparkEngine:
             session = spark_session()
         self.session = session
         self._cached: list[Any] = []
+        _same_python(session)
+
+    def activity_files(self, root: str, dataset: str, since: str | None) -> list[str]:
+        return manifest_files(self.session, root, dataset, since)
+
+    def frame(self, sql: str) -> Any:
+        """The query as a DataFrame, not run: for work that stays on the executors."""
+        try:
+            return self.session.sql(to_spark_sql(sql))
+        except Exception as error:
+            raise _failed("Spark", error) from None
+
+    def register_frame(self, view: str, frame: Any) -> None:
+        frame.createOrReplaceTempView(view)
 
     def register_parquet(self, view: str, files: Sequence[str], schema: pa.Schema) -> None:
         if not files:
@@ -144,6 +171,24 @@ class SparkEngine:
         for frame in self._cached:
             frame.unpersist()
         self._cached.clear()
+
+
+def _same_python(session: Any) -> None:
+    """Python code that runs on the executors (the identity rules, community OpenRank) needs
+    an interpreter with ossmeta's dependencies. Unless ``PYSPARK_PYTHON`` names one (what a
+    cluster configures), use the driver's own: in local mode the workers run beside it."""
+    if not os.environ.get("PYSPARK_PYTHON"):
+        session.sparkContext.pythonExec = sys.executable
+
+
+def local_root(root: str) -> Path:
+    """A local directory from a path or a ``file://`` URI; other schemes are for Spark."""
+    parsed = urlparse(root)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    if parsed.scheme and len(parsed.scheme) > 1:  # one letter is a Windows drive
+        raise UsageError(f"{root}: DuckDB reads local folders; use --engine spark for URIs")
+    return Path(root)
 
 
 def to_spark_sql(sql: str) -> str:

@@ -33,16 +33,22 @@ graph (upstream's graph keeps them) and are left out of the detail (as upstream'
 to the repository's global OpenRank.
 
 Both inputs are sorted before the solver sees them, so both engines hand it the same table.
+
+On Spark the steps have DataFrame twins (``SPARK_STEPS``): the edges and items stay
+DataFrames, global OpenRank runs as DataFrame jobs (``openrank.spark_global``), community
+OpenRank one repository per executor task (``openrank.spark_community``), and the detail JSON
+is written per (repository, month) group on the executors with the same code as here.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
 import pyarrow as pa
 
-from ossmeta.analyses.metrics.engine import MetricEngine
+from ossmeta.analyses.metrics.engine import MetricEngine, SparkEngine
 from ossmeta.analyses.metrics.model import PERIODS, RESULT_SCHEMA, Context, Period
 from ossmeta.analyses.metrics.opendigger_sql import (
     ACTIVITY_TYPES,
@@ -53,11 +59,15 @@ from ossmeta.analyses.metrics.opendigger_sql import (
     not_bot,
 )
 from ossmeta.analyses.openrank import community_openrank, global_openrank
+from ossmeta.analyses.openrank.global_rank import GLOBAL_MAX_ITERATIONS, GLOBAL_TOLERANCE
 
 __all__ = [
     "COMMUNITY_ITEMS",
     "GLOBAL_EDGES",
+    "SPARK_STEPS",
+    "community_openrank_frame",
     "community_openrank_step",
+    "global_openrank_frame",
     "global_openrank_step",
 ]
 
@@ -153,12 +163,10 @@ _COMMUNITY_DETAIL: Final = (
 def global_openrank_step(engine: MetricEngine, context: Context) -> pa.Table:
     """Global OpenRank rows (raw values); leaves the solver's output registered as
     ``openrank_global`` for ``community_openrank_step``."""
+    if isinstance(engine, SparkEngine):
+        return _arrow(global_openrank_frame(engine, context))
     del context  # OpenRank carries every month into the next: all history is computed
-    edges = engine.query(GLOBAL_EDGES)
-    if engine.name == "spark":
-        ranked = global_openrank(edges, solver="spark", spark=getattr(engine, "session", None))
-    else:
-        ranked = global_openrank(edges, solver="scipy")
+    ranked = global_openrank(engine.query(GLOBAL_EDGES), solver="scipy")
     engine.register_arrow("openrank_global", ranked)
     return pa.concat_tables(
         [engine.query(_global_rows(period)).cast(RESULT_SCHEMA) for period in PERIODS]
@@ -168,10 +176,57 @@ def global_openrank_step(engine: MetricEngine, context: Context) -> pa.Table:
 def community_openrank_step(engine: MetricEngine, context: Context) -> pa.Table:
     """Community OpenRank rows; runs after ``global_openrank_step`` (its repositories are
     those with a global OpenRank)."""
-    del context
+    if isinstance(engine, SparkEngine):
+        return _arrow(community_openrank_frame(engine, context))
     community = community_openrank(engine.query(COMMUNITY_ITEMS))
     engine.register_arrow("openrank_community", community)
     return _community_rows(engine.query(_COMMUNITY_DETAIL))
+
+
+def global_openrank_frame(engine: SparkEngine, context: Context) -> Any:
+    """``global_openrank_step``'s rows as a DataFrame; the ranks stay on the executors."""
+    from ossmeta.analyses.openrank.spark_global import global_openrank_spark
+
+    del context
+    ranked = global_openrank_spark(
+        engine.frame(GLOBAL_EDGES), tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS
+    )
+    engine.register_frame("openrank_global", ranked)
+    parts = [engine.frame(_global_rows(period)) for period in PERIODS]
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.unionByName(part)
+    return result
+
+
+def community_openrank_frame(engine: SparkEngine, context: Context) -> Any:
+    """``community_openrank_step``'s rows as a DataFrame: one task per repository for the
+    ranks, one per (repository, month) for the detail."""
+    from ossmeta.analyses.openrank.spark_community import community_openrank_spark
+
+    del context
+    community = community_openrank_spark(engine.frame(COMMUNITY_ITEMS)).localCheckpoint()
+    engine.register_frame("openrank_community", community)
+    detail = engine.frame(_COMMUNITY_DETAIL)
+    grouped = detail.rdd.map(lambda row: ((row[0], row[1]), tuple(row))).groupByKey()
+    return engine.session.createDataFrame(grouped.flatMap(_detail_group), _RESULT_DDL)
+
+
+_RESULT_DDL: Final = "subject string, metric string, period string, value double, detail string"
+
+
+def _detail_group(group: tuple[Any, Any]) -> list[tuple[Any, ...]]:
+    """One (repository, month)'s detail row, on an executor, by ``_community_rows``."""
+    names = ("subject", "period", "login", "openrank")
+    rows = sorted(group[1], key=lambda row: row[2])  # by login, as _COMMUNITY_DETAIL orders
+    table = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows])
+    result = _community_rows(table)
+    return list(zip(*(result.column(n).to_pylist() for n in result.column_names), strict=True))
+
+
+def _arrow(frame: Any) -> pa.Table:
+    table: pa.Table = frame.toArrow()
+    return table.cast(RESULT_SCHEMA)
 
 
 def _community_rows(detail: pa.Table) -> pa.Table:
@@ -196,3 +251,9 @@ def _community_rows(detail: pa.Table) -> pa.Table:
         },
         schema=RESULT_SCHEMA,
     )
+
+
+SPARK_STEPS: Final[dict[Callable[..., pa.Table], Callable[..., Any]]] = {
+    global_openrank_step: global_openrank_frame,
+    community_openrank_step: community_openrank_frame,
+}

@@ -22,11 +22,6 @@ app = typer.Typer(
     help="Activity and community-health metrics: compute, show, export.", no_args_is_help=True
 )
 
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Activity data directory (default: OSSMETA_HOME/activity)."),
-]
-
 
 class Engine(enum.StrEnum):
     duckdb = "duckdb"
@@ -45,7 +40,22 @@ def compute(
     export: Annotated[
         Path | None, typer.Option("--export", help="Also write OpenDigger-layout JSON here.")
     ] = None,
-    data_dir: DataDirOption = None,
+    data_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--data-dir",
+            help="Activity data: a folder (default: OSSMETA_HOME/activity), or with "
+            "--engine spark any URI Spark reads (file://, or s3a:// etc. once configured).",
+        ),
+    ] = None,
+    output_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--output-uri",
+            help="With --engine spark: write the metric tables as Parquet here instead of "
+            "into the store.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Compute every metric from the stored events, commits and tags, and store them."""
@@ -56,10 +66,15 @@ def compute(
     if export is not None:
         _export_directory(export)
     store = open_for_write(db)
-    root = activity_root(data_dir)
+    root = data_dir if data_dir and "://" in data_dir else str(activity_root(data_dir))
     try:
         report, _ = run_metrics(
-            store, root, engine=engine.value, since=since, as_of=datetime.now(UTC)
+            store,
+            root,
+            engine=engine.value,
+            since=since,
+            as_of=datetime.now(UTC),
+            output_uri=output_uri,
         )
         if export is not None:
             _export(store, export)

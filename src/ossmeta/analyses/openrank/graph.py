@@ -6,11 +6,10 @@ turn one month of global repo–developer activity, or one repository-month of c
 activity, into such a graph, following OpenDigger's jobs (reference/opendigger.md §1.2, §1.3).
 The small table readers at the end (column checks, months) serve both OpenRank entry points.
 
-Why the graph is built with NumPy even for the Spark solver: the inputs reach us as one Arrow
-table already in the driver's memory, the construction is a handful of vectorised group sums
-(seconds for ten million relations, see bench/bench_openrank.py), and building it once means
-both solvers iterate over bit-identical weights and initial values. What grows with the number
-of supersteps is the iteration, and that is the part the Spark solver distributes.
+The Spark path does not use these builders: spark_global.py builds the same graph with
+DataFrame joins and group-bys, so no edge reaches the driver. ``spark.iterate_spark`` still
+accepts a graph built here (tests and bench/bench_openrank.py compare both solvers on
+bit-identical weights).
 """
 
 from __future__ import annotations

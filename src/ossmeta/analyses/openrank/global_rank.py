@@ -1,11 +1,11 @@
 """OpenRank (issue 4 §3), the entry points the metrics use: global OpenRank on the monthly
 repo–developer graph (this module) and community OpenRank inside each repository
-(openrank_community.py), as OpenDigger computes them (reference/opendigger.md §1.2, §1.3).
+(community.py), as OpenDigger computes them (reference/opendigger.md §1.2, §1.3).
 
-The graph of a month is built once with NumPy (openrank_graph.py) and iterated on SciPy
-sparse matrices (openrank_pregel.py: the Pregel supersteps with per-node freezing that
-OpenDigger runs on Neo4j GDS), or with ``solver="spark"`` on Spark DataFrames
-(openrank_spark.py), the same supersteps on the same graph.
+The graph of a month is built once with NumPy (graph.py) and iterated on SciPy
+sparse matrices (pregel.py: the Pregel supersteps with per-node freezing that
+OpenDigger runs on Neo4j GDS), or with ``solver="spark"`` as Spark DataFrame jobs from the
+activity rows to the result (spark_global.py: the same graph rules, the same supersteps).
 
 Choices where the reference is silent or self-contradictory:
 
@@ -28,8 +28,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ossmeta.analyses.openrank_community import COMMUNITY_SCHEMA, community_openrank
-from ossmeta.analyses.openrank_graph import (
+from ossmeta.analyses.openrank.graph import (
     KIND_NAMES,
     CarryHistory,
     OpenRankGraph,
@@ -40,18 +39,10 @@ from ossmeta.analyses.openrank_graph import (
     month_rows,
     require_columns,
 )
-from ossmeta.analyses.openrank_pregel import Iteration, iterate, solve_exact
+from ossmeta.analyses.openrank.pregel import iterate, solve_exact
 from ossmeta.errors import AnalysisError
 
-__all__ = [
-    "COMMUNITY_SCHEMA",
-    "GLOBAL_SCHEMA",
-    "Iteration",
-    "community_openrank",
-    "global_openrank",
-    "iterate",
-    "solve_exact",
-]
+__all__ = ["GLOBAL_SCHEMA", "global_openrank"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -87,7 +78,9 @@ def global_openrank(
     session), or "exact" (the closed form; a cross-check, not what upstream publishes).
     """
     require_columns(edges, EDGE_COLUMNS, "activity rows")
-    solve = _global_solver(solver, spark)
+    if solver == "spark":
+        return _on_spark(edges, spark, previous)
+    solve = _global_solver(solver)
     history = CarryHistory()
     months = month_rows(edges)
     pending = _previous_batches(previous, {m for m, _ in months})
@@ -139,27 +132,38 @@ class _Batch:
     values: Floats
 
 
-def _global_solver(solver: str, spark: Any) -> Callable[[OpenRankGraph], Floats]:
+def _global_solver(solver: str) -> Callable[[OpenRankGraph], Floats]:
     if solver == "scipy":
         return lambda graph: (
             iterate(graph, tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS).values
         )
     if solver == "exact":
         return solve_exact
-    if solver == "spark":
-        from ossmeta.analyses.openrank_spark import iterate_spark
-
-        if spark is None:
-            from ossmeta.analyses.spark_session import spark_session
-
-            spark = spark_session()
-        session = spark
-        return lambda graph: (
-            iterate_spark(
-                session, graph, tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS
-            ).values
-        )
     raise AnalysisError(f"OpenRank: unknown solver {solver!r} (scipy, spark or exact)")
+
+
+def _on_spark(edges: pa.Table, spark: Any, previous: pa.Table | None) -> pa.Table:
+    """The DataFrame jobs of spark_global.py on Arrow tables (tests, small inputs); the
+    metrics hand it DataFrames directly."""
+    from ossmeta.analyses.openrank.spark_global import global_openrank_spark
+
+    if spark is None:
+        from ossmeta.analyses.spark_session import spark_session
+
+        spark = spark_session()
+    frame = spark.createDataFrame(edges) if edges.num_rows else None
+    if frame is None:
+        return GLOBAL_SCHEMA.empty_table()
+    earlier = None
+    if previous is not None and previous.num_rows:
+        require_columns(previous, ("month", "kind", "id", "openrank"), "previous results")
+        earlier = spark.createDataFrame(previous.select(["month", "kind", "id", "openrank"]))
+    ranked = global_openrank_spark(
+        frame, previous=earlier, tolerance=GLOBAL_TOLERANCE, max_iterations=GLOBAL_MAX_ITERATIONS
+    )
+    table: pa.Table = ranked.toArrow()
+    order = [("month", "ascending"), ("kind", "ascending"), ("id", "ascending")]
+    return table.cast(GLOBAL_SCHEMA).sort_by(order)
 
 
 def _previous_batches(previous: pa.Table | None, computed: set[str]) -> list[_Batch]:

@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ossmeta.analyses.openrank_graph import (
+from ossmeta.analyses.openrank.graph import (
     ATTENUATION,
     BACKGROUND_SHARE,
     EDGE_SHARE,
@@ -36,7 +36,7 @@ from ossmeta.analyses.openrank_graph import (
     require_columns,
     weighted_sums,
 )
-from ossmeta.analyses.openrank_pregel import iterate, solve_exact
+from ossmeta.analyses.openrank.pregel import iterate, solve_exact
 from ossmeta.errors import AnalysisError
 
 __all__ = ["COMMUNITY_SCHEMA", "community_openrank"]

@@ -1,5 +1,5 @@
 """OpenRank's Pregel iteration on Spark DataFrames, for graphs whose supersteps outgrow one
-machine. It runs the same supersteps as ``openrank_pregel.iterate`` (superstep 0 sends the initial
+machine. It runs the same supersteps as ``pregel.iterate`` (superstep 0 sends the initial
 values; an unconverged node moves to ``r·c0 + (1-r)·Σ w·v``; a node that moved by less than
 the tolerance is frozen, keeps its value and keeps sending it; stop when all are frozen or
 after ``max_iterations`` supersteps counting superstep 0), so both solvers return the same
@@ -18,24 +18,25 @@ materialises it, the previous one is then released, and every ``checkpoint_every
 supersteps the state is cut from its lineage with a local checkpoint, so the plan does not
 grow with the number of supersteps.
 
-The graph arrives built by openrank_graph.py (NumPy arrays, see its docstring for why) and
+The graph arrives built by graph.py (NumPy arrays, see its docstring for why) and
 is handed to Spark through Arrow.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
-from ossmeta.analyses.openrank_graph import OpenRankGraph, weighted_sums
-from ossmeta.analyses.openrank_pregel import Iteration
+from ossmeta.analyses.openrank.graph import OpenRankGraph, weighted_sums
+from ossmeta.analyses.openrank.pregel import Iteration
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["iterate_spark"]
+__all__ = ["BackgroundNode", "Solved", "initial_state", "iterate_spark", "run_supersteps"]
 
 
 def iterate_spark(
@@ -46,18 +47,82 @@ def iterate_spark(
     max_iterations: int,
     checkpoint_every: int = 4,
 ) -> Iteration:
-    """The OpenRank iteration of ``graph`` on ``spark``; see the module docstring."""
-    from pyspark.sql import functions as F
-
+    """The OpenRank iteration of ``graph`` (built on the driver) on ``spark``, its values
+    brought back as an array; see the module docstring."""
     n = graph.size
     if n == 0:
         return Iteration(values=np.empty(0), supersteps=0, converged=True)
     background = _Background(graph)
     edges, state = _frames(spark, graph, background)
+    scalars = BackgroundNode(
+        init=background.init,
+        retention=background.retention,
+        self_weight=background.self_weight,
+        absent=background.absent,
+    )
+    solved = run_supersteps(
+        edges,
+        state,
+        scalars,
+        tolerance=tolerance,
+        max_iterations=max_iterations,
+        checkpoint_every=checkpoint_every,
+    )
+    values = _collect(solved.state, n)
+    if background.index is not None:
+        values[background.index] = solved.background_value
+    solved.state.unpersist()
+    edges.unpersist()
+    return Iteration(values=values, supersteps=solved.supersteps, converged=solved.converged)
+
+
+@dataclass(frozen=True)
+class BackgroundNode:
+    """The background node's scalars (its edges are folded into the state's ``to_bg`` and
+    ``from_bg`` columns); ``absent`` when the graph has none."""
+
+    init: float = 0.0
+    retention: float = 0.0
+    self_weight: float = 0.0
+    absent: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class Solved:
+    state: DataFrame  # id, init, retention, to_bg, from_bg, value, frozen (persisted)
+    background_value: float
+    supersteps: int
+    converged: bool
+
+
+def initial_state(state: DataFrame) -> DataFrame:
+    """``state(id, init, retention, to_bg, from_bg)`` with superstep 0's value and flag."""
+    from pyspark.sql import functions as F
+
+    return state.withColumn("value", F.col("init")).withColumn("frozen", F.lit(False))
+
+
+def run_supersteps(
+    edges: DataFrame,
+    state: DataFrame,
+    background: BackgroundNode,
+    *,
+    tolerance: float,
+    max_iterations: int,
+    checkpoint_every: int = 4,
+) -> Solved:
+    """The supersteps over ``edges(src, dst, weight)`` and ``state`` (``initial_state``
+    columns, both persisted and partitioned alike). Only scalars reach the driver: per
+    superstep the background's incoming sum and the number of unfrozen nodes."""
+    from pyspark.sql import functions as F
+
+    first = state.agg(
+        F.sum(F.col("to_bg") * F.col("init")).alias("to_bg"), F.count(F.lit(1)).alias("nodes")
+    ).first()
+    to_bg_sum = float(first["to_bg"] or 0.0) if first is not None else 0.0  # superstep 0
+    live = int(first["nodes"] or 0) if first is not None else 0
     bg_value = background.init
     bg_frozen = background.absent
-    to_bg_sum = float(np.dot(background.to_bg, graph.init))  # superstep 0's messages
-    live = n - (0 if background.absent else 1)
     supersteps = 0
     for step in range(1, max_iterations):
         if live == 0 and bg_frozen:
@@ -104,12 +169,7 @@ def iterate_spark(
         to_bg_sum = float(totals["to_bg"] or 0.0) if totals is not None else 0.0
         live = int(totals["live"] or 0) if totals is not None else 0
         supersteps += 1
-    values = _collect(state, n)
-    if background.index is not None:
-        values[background.index] = bg_value
-    state.unpersist()
-    edges.unpersist()
-    return Iteration(values=values, supersteps=supersteps, converged=live == 0 and bg_frozen)
+    return Solved(state, bg_value, supersteps, live == 0 and bg_frozen)
 
 
 class _Background:
@@ -141,7 +201,6 @@ def _frames(
     spark: SparkSession, graph: OpenRankGraph, background: _Background
 ) -> tuple[DataFrame, DataFrame]:
     """(edges, initial state) as persisted DataFrames."""
-    from pyspark.sql import functions as F
 
     plain = background.plain
     edges_table = pa.table(
@@ -165,13 +224,7 @@ def _frames(
     )
     partitions = int(spark.conf.get("spark.sql.shuffle.partitions") or 8)
     edges = _frame(spark, edges_table).repartition(partitions, "src").persist()
-    state = (
-        _frame(spark, state_table)
-        .repartition(partitions, "id")
-        .withColumn("value", F.col("init"))
-        .withColumn("frozen", F.lit(False))
-        .persist()
-    )
+    state = initial_state(_frame(spark, state_table).repartition(partitions, "id")).persist()
     return edges, state
 
 

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse import linalg as sparse_linalg
 
-from ossmeta.analyses.openrank_graph import OpenRankGraph
+from ossmeta.analyses.openrank.graph import OpenRankGraph
 
 __all__ = ["Iteration", "iterate", "solve_exact"]
 

@@ -1,0 +1,258 @@
+"""Spark end to end against DuckDB, at several event counts, with a real identity table.
+
+For each event count the same generated data is written once (bench_metrics' event
+generator, plus account renames and git commits whose authors sign with several emails, a
+GitHub noreply address and, for apps, ``[bot]`` names, so the identity table has merges and
+bots), then each engine computes every metric and OpenRank in a fresh process:
+
+- duckdb: the identity table built locally (DuckDB + Python), the metrics on DuckDB, the
+  result table in the driver (the store flow without the SQL write);
+- spark: ``run_metrics``' output-URI flow: identities, metrics, global and community OpenRank
+  as Spark jobs, the metric tables written as Parquet by the executors.
+
+Memory, per run: the Python driver's peak RSS (``ru_maxrss``) and its growth over the RSS
+measured once Spark (or DuckDB) is up; for Spark also the JVM heap used after a full GC at the
+end and the JVM heap pools' peak. In local mode the driver and the executors share that one
+JVM, so the JVM peak includes executor work (shuffles, caches) and is bounded by
+``spark.driver.memory``; the Python driver's growth is what would grow if rows were
+collected, and it is the figure that must stay flat.
+
+    .venv/bin/python bench/bench_spark.py [--events 100000,300000,1000000] [--months 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_metrics import FACTS_SCHEMA, generate_chunk
+from ossmeta.store.activity_files import DATASETS, ActivityFiles
+
+AS_OF = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def generate(root: Path, events: int, months: int, seed: int = 7) -> None:
+    """Events (a seventh of the actors renamed halfway) and one commit per ten events."""
+    rng = np.random.default_rng(seed)
+    repos, actors = max(100, events // 50), max(200, events // 20)
+    table = generate_chunk(rng, 0, events, datetime(2024, 1, 1), months, repos, actors)
+    actor = table["actor_id"].to_numpy()
+    renamed = (actor % 7 == 0) & (table["month"].to_numpy(zero_copy_only=False) > "2024-01")
+    logins = pc.if_else(
+        pa.array(renamed), pc.binary_join_element_wise(table["actor_login"], "new", "-"),
+        table["actor_login"],
+    )  # fmt: skip
+    table = table.set_column(table.schema.get_field_index("actor_login"), "actor_login", logins)
+    ActivityFiles(root, "events").append(table)
+    ActivityFiles(root, "commits").append(_commits(rng, events // 10, repos, actors, months))
+
+
+def _commits(rng: np.random.Generator, size: int, repos: int, actors: int, months: int) -> pa.Table:
+    author = np.minimum(np.floor(rng.pareto(1.3, size) * actors / 20), actors - 1) + 1
+    author = author.astype(np.int64)
+    repo = (np.minimum(np.floor(rng.pareto(1.1, size) * repos / 20), repos - 1) + 1).astype(int)
+    which = rng.integers(0, 4, size)  # personal, work (capitalised), noreply, another personal
+    bot = author % 50 == 0
+    emails = np.where(
+        bot,
+        [f"{a}+app{a}[bot]@users.noreply.github.com" for a in author],
+        np.choose(
+            which,
+            [
+                [f"user{a}@mail.org" for a in author],
+                [f"User{a}@Work.Example.NET" for a in author],
+                [f"{a}+user{a}@users.noreply.github.com" for a in author],
+                [f"u{a}@home{a % 3}.org" for a in author],
+            ],
+        ),
+    )
+    names = np.where(bot, [f"app{a}[bot]" for a in author], [f"Dev Person{a}" for a in author])
+    start = np.datetime64("2024-01-01T00:00:00", "us")
+    times = start + rng.integers(0, months * 28 * 86400, size).astype("timedelta64[s]")
+    columns: dict[str, Any] = {
+        "repo": [f"github.com/org{r // 7}/repo{r}" for r in repo],
+        "sha": [f"{i:040x}" for i in range(size)],
+        "author_name": names.tolist(),
+        "author_email": emails.tolist(),
+        "author_time": pa.array(times),
+        "author_offset": pa.array(np.zeros(size, np.int32)),
+        "committer_name": names.tolist(),
+        "committer_email": emails.tolist(),
+        "committer_time": pa.array(times),
+        "committer_offset": pa.array(np.zeros(size, np.int32)),
+        "parents": pa.array(np.ones(size, np.int32)),
+        "is_merge": pa.array(np.zeros(size, bool)),
+        "files_changed": pa.array(np.ones(size, np.int32)),
+        "insertions": pa.array(np.ones(size, np.int32)),
+        "deletions": pa.array(np.zeros(size, np.int32)),
+        "month": pc.strftime(pa.array(times), format="%Y-%m"),
+    }
+    schema = DATASETS["commits"].schema
+    arrays = [
+        pa.array(columns[f.name]).cast(f.type) if f.name in columns else pa.nulls(size, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_duckdb(root: Path) -> dict[str, Any]:
+    from ossmeta.analyses.identities import observed_identities, shipped_bot_logins
+    from ossmeta.analyses.metrics.compute import ActivityInputs, compute_metrics
+    from ossmeta.analyses.metrics.engine import DuckDBEngine
+    from ossmeta.analyses.metrics.model import Context
+    from ossmeta.normalizers.identities import resolve_identities
+
+    engine = DuckDBEngine()
+    baseline = _rss_mb()
+    began = time.perf_counter()
+    accounts, signatures = observed_identities(root)
+    people = resolve_identities(accounts, signatures, (), shipped_bot_logins())
+    identities = pa.table(
+        {
+            "identity": [m.identity for p in people for m in p.members],
+            "person": [p.id for p in people for _ in p.members],
+            "display": [p.display for p in people for _ in p.members],
+            "is_bot": [p.is_bot for p in people for _ in p.members],
+            "rules": ["" for p in people for _ in p.members],
+        }
+    )
+    inputs = ActivityInputs(root, identities, FACTS_SCHEMA.empty_table())
+    table = compute_metrics(engine, inputs, Context(None, AS_OF))
+    seconds = time.perf_counter() - began
+    merged = identities.num_rows - len(people)
+    return {
+        "seconds": seconds,
+        "rows": table.num_rows,
+        "identities": identities.num_rows,
+        "merged_away": merged,
+        "bots": int(pc.sum(identities["is_bot"]).as_py() or 0),
+        "py_peak_mb": _peak_mb(),
+        "py_growth_mb": _peak_mb() - baseline,
+    }
+
+
+def run_spark(root: Path) -> dict[str, Any]:
+    from ossmeta.analyses.metrics.compute import ActivityInputs, metric_frame
+    from ossmeta.analyses.metrics.engine import SparkEngine
+    from ossmeta.analyses.metrics.model import Context
+    from ossmeta.analyses.metrics.run import write_metric_frames
+    from ossmeta.analyses.spark_session import spark_session
+
+    session = spark_session("ossmeta-bench")
+    session.sparkContext.setLogLevel("ERROR")
+    engine = SparkEngine(session)
+    out = Path(tempfile.mkdtemp(prefix="bench-spark-out-"))
+    baseline = _rss_mb()
+    began = time.perf_counter()
+    inputs = ActivityInputs(root.as_uri(), None, FACTS_SCHEMA.empty_table())
+    frame = metric_frame(engine, inputs, Context(None, AS_OF))
+    _, _, rows = write_metric_frames(frame, out.as_uri(), None)
+    seconds = time.perf_counter() - began
+    identities = (
+        session.table("identities")
+        .agg({"identity": "count", "person": "approx_count_distinct"})
+        .first()
+    )
+    bots = session.table("identities").where("is_bot").count()
+    jvm = session.sparkContext._jvm
+    jvm.java.lang.System.gc()
+    runtime = jvm.java.lang.Runtime.getRuntime()
+    used_after_gc = (runtime.totalMemory() - runtime.freeMemory()) / 2**20
+    peak = 0.0
+    for pool in jvm.java.lang.management.ManagementFactory.getMemoryPoolMXBeans():
+        if str(pool.getType().toString()) == "Heap memory":
+            peak += pool.getPeakUsage().getUsed() / 2**20
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "identities": int(identities[0]) if identities else 0,
+        "bots": bots,
+        "py_peak_mb": _peak_mb(),
+        "py_growth_mb": _peak_mb() - baseline,
+        "jvm_used_after_gc_mb": used_after_gc,
+        "jvm_heap_peak_mb": peak,
+    }
+
+
+def _child(engine: str, root: Path) -> None:
+    figures = run_duckdb(root) if engine == "duckdb" else run_spark(root)
+    print("RESULT " + json.dumps(figures))
+
+
+def _in_process(engine: str, root: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", engine, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+            return result
+    raise SystemExit(f"{engine} run failed:\n{done.stderr[-3000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", default="100000,300000,1000000")
+    parser.add_argument("--months", type=int, default=3)
+    parser.add_argument("--child", choices=("duckdb", "spark"))
+    parser.add_argument("--root", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.root)
+        return
+    header = (
+        f"{'events':>9} {'identities':>10} {'bots':>5} {'duckdb s':>9} {'spark s':>8} "
+        f"{'ratio':>6} {'rows d/s':>13} {'py peak d':>9} {'py peak s':>9} {'py grow s':>9} "
+        f"{'jvm gc s':>9} {'jvm peak s':>10}"
+    )
+    print(header)
+    for events in (int(n) for n in args.events.split(",")):
+        root = Path(tempfile.mkdtemp(prefix="bench-spark-"))
+        try:
+            generate(root, events, args.months)
+            duck = _in_process("duckdb", root)
+            spark = _in_process("spark", root)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        print(
+            f"{events:>9} {duck['identities']:>10} {duck['bots']:>5} {duck['seconds']:>9.1f} "
+            f"{spark['seconds']:>8.1f} {spark['seconds'] / duck['seconds']:>6.1f} "
+            f"{duck['rows']:>6}/{spark['rows']:<6} {duck['py_peak_mb']:>8.0f}M "
+            f"{spark['py_peak_mb']:>8.0f}M {spark['py_growth_mb']:>8.0f}M "
+            f"{spark['jvm_used_after_gc_mb']:>8.0f}M {spark['jvm_heap_peak_mb']:>9.0f}M",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
