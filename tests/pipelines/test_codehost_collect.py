@@ -635,3 +635,24 @@ def test_cli_documents_skipped_exit_1(
     assert lines[1] == (
         "  skipped codehost release 3001: published_at is not an ISO 8601 time: 'not a time'"
     )
+
+
+def test_readers_see_a_collect_whole_or_not_at_all(
+    store: Store, tmp_path: Path, server: tuple[Loopback, FakeHost]
+) -> None:
+    # Small batches make the collect write several times while it still fetches; a reader
+    # looking in the middle (here: whenever the code host is asked something) must see none
+    # of those rows yet, or it could count an event twice (before compaction) or half an
+    # issue's history.
+    loopback, host = server
+    seen_midway: list[int] = []
+
+    def handle(method: str, raw: str, headers: dict[str, str], body: bytes) -> Any:
+        seen_midway.append(len(stored_rows(tmp_path)))
+        return host.handle(method, raw, headers, body)
+
+    loopback.handler = handle
+    report = collect(store, host, tmp_path, concurrency=1, batch_rows=2)
+    assert report.rows == 17
+    assert len(seen_midway) > 5 and set(seen_midway) == {0}
+    assert [summary(r) for r in stored_rows(tmp_path)] == expected(FIRST)

@@ -17,9 +17,10 @@ Steps, each a method of ``_Collection`` below:
    list, which the API does not document.
 5. **Per pull request** touched: ``pulls/{n}`` (its id, merge, additions...) and its
    reviews; **per issue** a comment names that no list gave: ``issues/{n}``.
-6. **Write.** Rows go to the ``events`` dataset in batches; the months touched are
-   compacted (also when a later step failed), where an API row replaces a GH Archive row
-   of the same ``event_key``.
+6. **Write.** Rows are staged in the ``events`` dataset in batches (unseen by readers)
+   and published at the end (also when a later step failed) with the compaction of their
+   months in one swap, where an API row replaces a GH Archive row of the same
+   ``event_key``: a reader sees all of a run's rows, deduplicated, or none of them.
 7. **Bookkeeping**, in one transaction after the rows: the cursor (the run's start less
    ``CURSOR_OVERLAP``), validators, the repository record and ``repo_facts``.
 
@@ -69,7 +70,7 @@ from ossmeta.normalizers.codehost_events import (
 from ossmeta.sources.codehost import KIND_REPO, SOURCE_ID, CodeHostApi, Document, Unchanged
 from ossmeta.sources.http import NotFound
 from ossmeta.store import Store
-from ossmeta.store.activity_files import DATASETS, ActivityFiles
+from ossmeta.store.activity_files import DATASETS, ActivityFiles, new_owner
 from ossmeta.store.codehost_state import CodehostState, RepoFacts, Stored
 
 __all__ = ["BATCH_ROWS", "CURSOR_OVERLAP", "CollectReport", "collect_repo", "utc_now"]
@@ -127,6 +128,7 @@ class _Collection:
         self.store = store
         self.api = api
         self.files = ActivityFiles(root, "events")
+        self.owner = new_owner()  # rows are staged, unseen, until published in one swap
         self.now = now
         self.batch = batch
         self.repo_url = api.url()
@@ -162,9 +164,10 @@ class _Collection:
             ctx, record, began = await self._gather()
         finally:
             # The rows of what was read are right even when a later request failed: they
-            # are written and compacted, so a reader never sees a row twice.
+            # are published with the compaction of their months in one swap, so a reader
+            # sees all of them, deduplicated, or none (never a row twice).
             self._flush()
-            duplicates = self.files.compact(sorted(self.months)) if self.months else 0
+            duplicates = self.files.publish(self.owner).dropped if self.months else 0
         cursor = (began - CURSOR_OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
         CodehostState(self.store).save(
             repo_key=self.api.repo.key,
@@ -416,7 +419,7 @@ class _Collection:
         if len(self.rows) < max(at_least, 1):
             return
         table = pa.Table.from_pylist(self.rows, schema=DATASETS["events"].schema)
-        self.months.update(self.files.append(table))
+        self.months.update(self.files.stage(table, self.owner))
         self.written += len(self.rows)
         self.rows = []
 
