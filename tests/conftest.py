@@ -86,10 +86,25 @@ def store(store_url: str) -> Iterator[Store]:
     opened.dispose()
 
 
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """One local Spark session per test worker (a JVM takes seconds to start). Modules that
-    use it are grouped onto one xdist worker (``xdist_group("spark")``)."""
+@pytest.fixture
+def spark(shared_spark: Any) -> Iterator[Any]:
+    """The worker's Spark session, left as the test found it: what a test cached or
+    checkpointed is released afterwards, so no test depends on (or runs out of memory
+    because of) the ones before it."""
+    from ossmeta.analyses.metrics.engine import persisted_rdds, release_rdds
+
+    before = set(persisted_rdds(shared_spark))
+    yield shared_spark
+    shared_spark.catalog.clearCache()
+    release_rdds(shared_spark, keep=before)
+
+
+@pytest.fixture(scope="module")
+def shared_spark() -> Iterator[Any]:
+    """One local Spark session per test module (a JVM takes seconds to start; a module's
+    tests share it), stopped at the module's end so that no module inherits the memory of
+    the ones before it. Modules that use it are grouped onto one xdist worker
+    (``xdist_group("spark")``)."""
     pytest.importorskip("pyspark", reason="the Spark engine needs the 'spark' extra")
     if shutil.which("java") is None:
         pytest.skip("the Spark engine needs a Java runtime (java on PATH)")
@@ -97,6 +112,7 @@ def spark() -> Iterator[Any]:
 
     os.environ.setdefault("OSSMETA_SPARK_MASTER", "local[2]")
     os.environ.setdefault("OSSMETA_SPARK_PARTITIONS", "2")
+    os.environ.setdefault("OSSMETA_SPARK_MEMORY", "3g")
     session = spark_session("ossmeta-tests")
     session.sparkContext.setLogLevel("ERROR")
     yield session

@@ -39,6 +39,9 @@ def spark_session(app_name: str = "ossmeta") -> SparkSession:
             .config("spark.sql.shuffle.partitions", partitions)
             .config("spark.driver.memory", os.environ.get("OSSMETA_SPARK_MEMORY", "2g"))
             .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
+            # Blocks of frames nobody references (superseded checkpoints of the iterations)
+            # are freed when the JVM collects them: do that often, not every 30 minutes.
+            .config("spark.cleaner.periodicGC.interval", "1min")
             .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
             .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
             .getOrCreate()

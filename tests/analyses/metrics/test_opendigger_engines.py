@@ -92,8 +92,8 @@ def duckdb_table(root: Path) -> pa.Table:
 
 
 @pytest.fixture(scope="module")
-def spark_table(root: Path, spark: Any) -> pa.Table:
-    engine = SparkEngine(spark)
+def spark_table(root: Path, shared_spark: Any) -> pa.Table:
+    engine = SparkEngine(shared_spark)
     try:
         return compute(engine, root, bots=BOTS, openrank=True)
     finally:

@@ -113,6 +113,7 @@ class SparkEngine:
             session = spark_session()
         self.session = session
         self._cached: list[Any] = []
+        self._persisted_before = set(persisted_rdds(session))
         _same_python(session)
 
     def activity_files(self, root: str, dataset: str, since: str | None) -> list[str]:
@@ -167,10 +168,24 @@ class SparkEngine:
 
     def close(self) -> None:
         """The session is shared (tests, the CLI's single run); whoever made it stops it. What
-        this engine cached is released."""
+        this engine cached or checkpointed is released: a session that serves many runs
+        would otherwise fill its memory with the blocks of finished ones."""
         for frame in self._cached:
             frame.unpersist()
         self._cached.clear()
+        release_rdds(self.session, keep=self._persisted_before)
+
+
+def persisted_rdds(session: Any) -> dict[int, Any]:
+    """The session's persisted RDDs (cached frames, local checkpoints) by id."""
+    return {int(k): v for k, v in session.sparkContext._jsc.getPersistentRDDs().items()}
+
+
+def release_rdds(session: Any, keep: set[int] | frozenset[int] = frozenset()) -> None:
+    """Unpersist every persisted RDD of the session but those in ``keep``."""
+    for rdd_id, rdd in persisted_rdds(session).items():
+        if rdd_id not in keep:
+            rdd.unpersist(False)
 
 
 def _same_python(session: Any) -> None:
