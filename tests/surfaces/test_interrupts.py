@@ -8,7 +8,10 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,8 +37,9 @@ EVENTS_KEPT = re.compile(
 )
 
 
-def interrupting(handler: Handler, after: int) -> Handler:
-    """``handler``, and a real SIGINT to this process once ``after`` requests were served."""
+def interrupting(handler: Handler, after: int, kill: Callable[[], None] | None = None) -> Handler:
+    """``handler``, and a real SIGINT (to this process, or through ``kill``) once ``after``
+    requests were served."""
     served = 0
     lock = threading.Lock()
 
@@ -45,30 +49,41 @@ def interrupting(handler: Handler, after: int) -> Handler:
         with lock:
             served += 1
             if served == after:
-                os.kill(os.getpid(), signal.SIGINT)
+                if kill is not None:
+                    kill()
+                else:
+                    os.kill(os.getpid(), signal.SIGINT)
         return answer
 
     return handle
 
 
-def test_an_interrupted_sync_says_what_it_wrote(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("OSSMETA_HOME", str(tmp_path / "home"))
+def test_an_interrupted_sync_says_what_it_wrote(tmp_path: Path) -> None:
+    # The real thing: Ctrl-C (SIGINT) to an `ossmeta sync` process of its own, sent by the
+    # registry once it has answered 25 requests, while batches are being written.
     universe = Universe.make(pypi=60, npm=0, crates=0, maven=0, versions=2)
     db = f"sqlite:///{tmp_path / 'store.db'}"
     assert main(["db", "upgrade", "--db", db]) == 0
+    started: list[subprocess.Popen[str]] = []
     with serve(quiet=True) as loopback:
-        loopback.handler = interrupting(universe.handler(loopback.origin), after=25)
-        capsys.readouterr()
-        code = main(
-            [
-                *("sync", "pypi", *universe.pypi_names, "--registry-url", loopback.origin),
-                *("--concurrency", "1", "--rate", "0", "--db", db),
-            ]
+        loopback.handler = interrupting(
+            universe.handler(loopback.origin),
+            after=25,
+            kill=lambda: started[0].send_signal(signal.SIGINT),
         )
-    assert code == EXIT_INTERRUPTED
-    last = capsys.readouterr().err.strip().splitlines()[-1]
+        command = [
+            *(sys.executable, "-m", "ossmeta", "sync", "pypi", *universe.pypi_names),
+            *("--registry-url", loopback.origin, "--concurrency", "1", "--rate", "0"),
+            *("--db", db),
+        ]
+        env = {**os.environ, "OSSMETA_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        started.append(process)
+        _, err = process.communicate(timeout=300)
+    assert process.returncode == EXIT_INTERRUPTED, err
+    last = err.strip().splitlines()[-1]
     found = SYNC_KEPT.match(last)
     assert found is not None, last
     store = open_store(db, access="read")

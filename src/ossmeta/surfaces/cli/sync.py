@@ -89,7 +89,12 @@ def sync(
 
     def kept() -> str:
         """What the store holds of this run: a batch's commit can finish after Ctrl-C, so
-        the run's items, not the progress seen, are counted."""
+        the run's items, not the progress seen, are counted, once the writer process (which
+        finishes its batch) has ended."""
+        import multiprocessing
+
+        for writer in multiprocessing.active_children():
+            writer.join(timeout=60)
         run = SyncState(store).unfinished_run(registry.value, request.key())
         if run is None:
             return "nothing stored yet; run the same command again"
