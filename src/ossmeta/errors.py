@@ -3,7 +3,10 @@
     OssmetaError
     ├── InputError            the user's file or argument is wrong               exit 2
     │   ├── SourceError       a source could not read or parse its input
-    │   └── UsageError        a command-line usage mistake
+    │   ├── UsageError        a command-line usage mistake
+    │   ├── NotFoundError     what the user named does not exist (or is not theirs)
+    │   ├── AuthenticationError  no valid credentials (HTTP 401)
+    │   └── ForbiddenError    valid credentials without the right to do this (HTTP 403)
     ├── NormalizeError        a record given to ossmeta does not fit the model   exit 2
     ├── AnalysisError         an analysis cannot run on what was asked            exit 2
     └── UnavailableError      the environment failed, not the user               exit 4
@@ -67,6 +70,19 @@ class SourceError(InputError):
 
 class UsageError(InputError):
     """The command line was used wrongly."""
+
+
+class NotFoundError(InputError):
+    """What the user named does not exist, or belongs to another tenant: the two are told
+    apart nowhere, so nobody learns what another tenant holds."""
+
+
+class AuthenticationError(InputError):
+    """The credentials are missing, unknown, expired or revoked."""
+
+
+class ForbiddenError(InputError):
+    """The credentials are valid but their role or scope does not allow this."""
 
 
 class NormalizeError(OssmetaError):

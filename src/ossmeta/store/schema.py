@@ -338,3 +338,73 @@ repo_facts = Table(
     Column("default_branch", String(255)),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
 )
+
+# ------------------------------------------------------------------ accounts (migration 0005)
+# Tenant-owned tables carry ``tenant_id`` and, on PostgreSQL, a row-level security policy
+# (``ossmeta.store.tenancy``). ``tenants`` and ``users`` are global: a user may belong to
+# several tenants through ``memberships``.
+
+#: Roles in a tenant, from most to least powerful.
+ROLES = ("admin", "curator", "member", "viewer")
+#: Token scopes, each including the ones before it.
+SCOPES = ("read", "write", "admin")
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(255), nullable=False, unique=True),
+    Column("password_hash", Text),  # argon2id; none for a user who signs in with tokens only
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("role", String(16), nullable=False),
+)
+
+#: API tokens: the secret itself is never stored, only its SHA-256 (a token is 256 random
+#: bits, so a fast hash is as strong as a slow one); ``prefix`` is what lists show.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("prefix", String(32), nullable=False),
+    Column("secret_sha256", String(64), nullable=False, unique=True),
+    Column("scopes", String(64), nullable=False),  # space-separated, from SCOPES
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+#: Every tenant-side change: who, what, on what, when, from where. Append-only: triggers
+#: refuse UPDATE and DELETE.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(512), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON object
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("remote_addr", String(64)),
+    Index("ix_audit_log_tenant", "tenant_id", "id"),
+)
