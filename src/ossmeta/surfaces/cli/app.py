@@ -26,11 +26,22 @@ from ossmeta.errors import (
     UnavailableError,
     exit_code,
 )
-from ossmeta.surfaces.cli import advisories, curate, db, events, git, identities, metrics, packages
+from ossmeta.surfaces.cli import (
+    accounts,
+    advisories,
+    curate,
+    db,
+    events,
+    git,
+    identities,
+    metrics,
+    packages,
+)
 from ossmeta.surfaces.cli.common import close_opened
 from ossmeta.surfaces.cli.helptext import plain_help
 from ossmeta.surfaces.cli.quality import quality
 from ossmeta.surfaces.cli.scan import scan
+from ossmeta.surfaces.cli.serve import serve
 from ossmeta.surfaces.cli.sync import normalize, sync
 from ossmeta.surfaces.cli.why import why
 from ossmeta.surfaces.formats.terminal import terminal_safe
@@ -58,6 +69,10 @@ app.add_typer(events.app, name="events")
 app.add_typer(git.app, name="git")
 app.add_typer(identities.app, name="identities")
 app.add_typer(metrics.app, name="metrics")
+app.command()(serve)
+app.add_typer(accounts.tenants_app, name="tenants")
+app.add_typer(accounts.users_app, name="users")
+app.add_typer(accounts.tokens_app, name="tokens")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,71 @@
+"""``create_app(settings)``: the API over the same store as the CLI.
+
+Routers live in ``ossmeta.surfaces.api.routes`` (one module each, listed in ``ROUTERS``);
+errors are RFC 9457 problems (``problems``); callers are authenticated by bearer tokens
+(``auth``); lists are cursor-paginated (``pagination``); public resources carry ETags
+(``etags``). OpenAPI 3.1 is served at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from ossmeta import __version__
+from ossmeta.store import Store, open_store
+from ossmeta.surfaces.api.middleware import BodyLimit, RequestContext
+from ossmeta.surfaces.api.problems import install_problem_handlers
+from ossmeta.surfaces.api.routes import ROUTERS
+from ossmeta.surfaces.api.settings import ApiSettings
+
+__all__ = ["ApiSettings", "create_app", "open_api_store"]
+
+
+def open_api_store(settings: ApiSettings) -> Store:
+    """The store the API serves, which must exist and be current (``ossmeta db upgrade``);
+    opened for writing, as tenants write to it."""
+    store = open_store(settings.database_url, access="write")
+    try:
+        store.ensure_current()
+    except BaseException:
+        store.dispose()
+        raise
+    return store
+
+
+def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
+    """The API. ``store`` (already open and current) is used when given; else the one
+    ``settings`` names is opened now (so a missing store fails at start, not on the first
+    request) and closed with the app."""
+    opened = store or open_api_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if store is None:
+            opened.dispose()
+
+    app = FastAPI(
+        title="ossmeta",
+        version=__version__,
+        summary="Open-source metadata center: packages, advisories, metrics; tenants' "
+        "inventories and monitoring.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = opened
+    app.state.settings = settings
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    # Outermost last: the request id and the catch-all see everything, the body limit
+    # counts what reaches the routes, gzip compresses what they answer.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    return app

@@ -1,0 +1,31 @@
+"""Strong ETags for public resources: the hash of the exact body, so equal bodies share a
+tag; ``If-None-Match`` with a matching tag is answered 304 without the body."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from fastapi import Request
+from fastapi.responses import Response
+
+__all__ = ["json_with_etag"]
+
+
+def _matches(header: str | None, tag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    # Weak comparison, as RFC 9110 asks for If-None-Match: W/"x" matches "x".
+    return any(candidate.strip().removeprefix("W/") == tag for candidate in header.split(","))
+
+
+def json_with_etag(request: Request, payload: Any, *, max_age: int = 60) -> Response:
+    body = orjson.dumps(payload)
+    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
+    if _matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)

@@ -1,0 +1,84 @@
+"""ASGI middleware of the API: a request id for every request (and the last word on any
+exception the routes let through), and the body size limit, counted on the bytes as they
+stream in so a client cannot get past it by leaving out ``Content-Length``."""
+
+from __future__ import annotations
+
+import uuid
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ossmeta.surfaces.api.problems import ApiProblem, on_error, problem_response
+
+__all__ = ["BodyLimit", "RequestContext"]
+
+
+class RequestContext:
+    """Gives each request an id (``request.state.request_id``, the ``X-Request-ID`` answer
+    header) and turns an exception no handler took into a problem response: a store
+    failure into 503, a bug into 500 logged with the id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            if started:  # too late for another answer; the client sees a cut-off body
+                raise
+            response = await on_error(Request(scope), error)
+            await response(scope, receive, send_with_id)
+
+
+class BodyLimit:
+    """Refuses request bodies over ``max_bytes`` with 413: at once when ``Content-Length``
+    says so, else when the streamed bytes pass the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            response = problem_response(
+                Request(scope), 413, "too-large", "Request body too large", self._detail()
+            )
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise ApiProblem(413, self._detail())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _detail(self) -> str:
+        return f"the request body is larger than the limit of {self.max_bytes} bytes"
