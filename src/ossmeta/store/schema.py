@@ -408,3 +408,110 @@ audit_log = Table(
     Column("remote_addr", String(64)),
     Index("ix_audit_log_tenant", "tenant_id", "id"),
 )
+
+# ------------------------------------------------------------------ inventories (migration 0006)
+# A tenant's projects, their versions (one uploaded inventory each), the components of each
+# inventory and the findings the scan gave them, and the tenant's VEX decisions. Every table
+# is tenant-owned (row-level security on PostgreSQL). Findings are stored, not recomputed on
+# read, so that a re-evaluation can diff against them and "where is advisory X" is a query.
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("tenant_id", "name", name="uq_projects_tenant_name"),
+)
+
+project_versions = Table(
+    "project_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # creation order
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("sha256", String(64), nullable=False),  # of the uploaded bytes
+    Column("filename", String(255), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("uploaded_by", String(255), nullable=False),
+    Column("notes", Text, nullable=False),  # JSON list: what the parser skipped, and why
+    UniqueConstraint("project_id", "name", name="uq_project_versions_project_name"),
+)
+
+inventory_components = Table(
+    "inventory_components",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("version_id", Integer, ForeignKey("project_versions.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # the scan report's order
+    Column("purl", String(1024)),
+    Column("package_purl", String(1024)),  # canonical, without version: where-used by package
+    Column("ecosystem", String(64)),  # as the input gave it (``Debian:12``)
+    Column("ecosystem_key", String(64)),  # base ecosystem: the advisory index's key
+    Column("name", String(512), nullable=False),
+    Column("name_key", String(512)),
+    Column("version", String(256)),
+    Column("status", String(16), nullable=False),
+    Column("direct", Boolean),  # null: the input does not say
+    Column("requirement", Text),
+    Column("scopes", Text, nullable=False),  # JSON list
+    Column("locations", Text, nullable=False),  # JSON list of [path, line, pointer]
+    Column("upgrade", String(256)),
+    Column("upgrade_note", Text),
+    Index("ix_inventory_components_version", "version_id", "position"),
+    Index("ix_inventory_components_package", "tenant_id", "package_purl"),
+    Index("ix_inventory_components_key", "ecosystem_key", "name_key"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("version_id", Integer, ForeignKey("project_versions.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("inventory_components.id"), nullable=False),
+    Column("advisory_id", String(128), nullable=False),  # the id chosen for the alias group
+    Column("aliases", Text, nullable=False),  # JSON list: the group's other ids
+    Column("records", Text, nullable=False),  # JSON list: the records that matched
+    Column("verdict", String(16), nullable=False),  # affected | unknown
+    Column("severity_level", SmallInteger, nullable=False),
+    Column("severity_score", Float),
+    Column("severity_vector", Text),
+    Column("severity_type", String(32)),
+    Column("severity_origin", String(128)),
+    Column("fixed", Text, nullable=False),  # JSON list, in ecosystem order
+    Column("summary", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_findings_component", "component_id"),
+    Index("ix_findings_version", "version_id"),
+    Index("ix_findings_advisory", "tenant_id", "advisory_id"),
+)
+
+#: VEX states and justifications (CycloneDX names; OpenVEX's are mapped onto them).
+VEX_STATES = ("in_triage", "exploitable", "not_affected", "false_positive", "resolved")
+
+#: Audit decisions on findings, append-only: the latest decision that applies wins, the
+#: earlier ones are the history. A decision names a package of a project and an alias
+#: group; it applies from the project version it was made on to every later one.
+vex_decisions = Table(
+    "vex_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("version_id", Integer, ForeignKey("project_versions.id"), nullable=False),
+    Column("package_purl", String(1024), nullable=False),
+    Column("component_version", String(256), nullable=False),
+    Column("advisory_id", String(128), nullable=False),  # as the author named it
+    Column("advisory_ids", Text, nullable=False),  # JSON list: the whole alias group
+    Column("state", String(32), nullable=False),
+    Column("justification", String(64)),
+    Column("comment", Text, nullable=False),
+    Column("carry_over_versions", Boolean, nullable=False),
+    Column("author", String(255), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_vex_decisions_package", "tenant_id", "project_id", "package_purl"),
+)
