@@ -43,6 +43,7 @@ __all__ = [
     "get_version",
     "list_projects",
     "list_versions",
+    "project_version",
     "upload",
     "where_used",
 ]
@@ -127,7 +128,16 @@ def list_versions(
 
 def get_version(store: Store, tenant_id: int, project: str, version: str) -> ProjectVersion:
     with tenant_transaction(store, tenant_id) as tx:
-        return _version(tx, tenant_id, _project(tx, tenant_id, project), version)
+        return project_version(tx, tenant_id, project, version)[1]
+
+
+def project_version(
+    tx: Transaction, tenant_id: int, project: str, version: str
+) -> tuple[Project, ProjectVersion]:
+    """A project and one of its versions, in the caller's transaction (``NotFoundError``
+    alike for a missing project and another tenant's)."""
+    found = _project(tx, tenant_id, project)
+    return found, _version(tx, tenant_id, found, version)
 
 
 # ------------------------------------------------------------------ inventories

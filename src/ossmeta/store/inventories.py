@@ -42,10 +42,11 @@ __all__ = [
     "find_project",
     "find_version",
     "insert_project",
+    "latest_versions",
     "list_projects",
     "list_versions",
     "load_inventory",
-    "portfolio_rows",
+    "package_of",
     "save_inventory",
     "where_used",
 ]
@@ -174,6 +175,13 @@ def list_versions(
 # ------------------------------------------------------------------ inventories
 
 
+def package_of(component: Component) -> str | None:
+    """The canonical purl of a component's package, without its version."""
+    if component.ecosystem is None:
+        return None
+    return build_purl(component.ecosystem, component.name, None)
+
+
 def _component_row(
     tenant_id: int, version_id: int, position: int, report: ComponentReport
 ) -> dict[str, Any]:
@@ -183,7 +191,7 @@ def _component_row(
         "version_id": version_id,
         "position": position,
         "purl": c.purl,
-        "package_purl": build_purl(c.ecosystem, c.name, None) if c.ecosystem else None,
+        "package_purl": package_of(c),
         "ecosystem": c.ecosystem,
         "ecosystem_key": base_ecosystem(c.ecosystem) if c.ecosystem else None,
         "name": c.name,
@@ -409,34 +417,21 @@ def where_used(
     return [UsedIn(row.project, row.version, row.id) for row in tx.execute(query)]
 
 
-def portfolio_rows(tx: Transaction, tenant_id: int) -> dict[str, Any]:
-    """Counts across the tenant's projects: projects, versions, components, and findings
-    by severity level (affected ones only), plus the package purls in use (the service
-    joins them with what the center knows)."""
-    count = func.count()
-    n_projects = tx.execute(
-        select(count).select_from(projects).where(projects.c.tenant_id == tenant_id)
-    ).scalar_one()
-    n_versions = tx.execute(
-        select(count).select_from(project_versions).where(project_versions.c.tenant_id == tenant_id)
-    ).scalar_one()
-    by_level: dict[int, int] = dict(
-        tx.execute(
-            select(findings.c.severity_level, count)
-            .where((findings.c.tenant_id == tenant_id) & (findings.c.verdict == "affected"))
-            .group_by(findings.c.severity_level)
-        ).all()
+def latest_versions(tx: Transaction, tenant_id: int) -> list[tuple[Project, ProjectVersion]]:
+    """Each project of the tenant with its latest version (the last one first uploaded),
+    by project name; projects without versions are left out."""
+    latest = (
+        select(func.max(project_versions.c.id))
+        .where(project_versions.c.tenant_id == tenant_id)
+        .group_by(project_versions.c.project_id)
     )
-    packages: dict[str | None, int] = dict(
-        tx.execute(
-            select(inventory_components.c.package_purl, count)
-            .where(inventory_components.c.tenant_id == tenant_id)
-            .group_by(inventory_components.c.package_purl)
-        ).all()
+    query = (
+        select(project_versions, projects.c.name.label("project_name"), projects.c.created_at)
+        .join(projects, projects.c.id == project_versions.c.project_id)
+        .where((project_versions.c.tenant_id == tenant_id) & project_versions.c.id.in_(latest))
+        .order_by(projects.c.name)
     )
-    return {
-        "projects": int(n_projects),
-        "versions": int(n_versions),
-        "severity_levels": {int(k): int(v) for k, v in by_level.items()},
-        "packages": {k: int(v) for k, v in packages.items() if k is not None},
-    }
+    return [
+        (Project(row.project_id, tenant_id, row.project_name, _utc(row.created_at)), _version(row))
+        for row in tx.execute(query)
+    ]

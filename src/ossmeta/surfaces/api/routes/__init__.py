@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.api.routes import accounts, public
+from ossmeta.surfaces.api.routes import accounts, projects, public
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     accounts.router,
+    projects.router,
 )

@@ -1,0 +1,235 @@
+"""A project version's components joined with what the center knows about each package:
+its findings (with the decision in force), the effective (curated) licence and its
+confidence, the repository, the repository's maintenance status, activity and OpenRank
+where it has metrics, and deprecated/yanked from the registry.
+
+Unknown is shown as unknown: a null value with a reason (the package is not in the
+center, the registry declares no licence, the repository has no metrics yet), never a
+guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ossmeta.model import ComponentReport, Finding, PackageRecord, ScanReport, SeverityLevel
+from ossmeta.service import decisions as vex
+from ossmeta.service.inventories import project_version
+from ossmeta.store import Store
+from ossmeta.store import inventories as rows
+from ossmeta.store.curations import effective_package
+from ossmeta.store.metrics import MetricValue, read_metrics
+from ossmeta.store.tenancy import Transaction, global_transaction, tenant_transaction
+
+__all__ = ["ComponentFilter", "ComponentView", "components"]
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_REPO_METRICS = ("maintenance_status", "activity", "openrank", "community_openrank")
+
+
+@dataclass(frozen=True)
+class ComponentFilter:
+    """``severity``: components with an affected finding at or above it (``unknown``
+    severities meet every threshold, as in scan's ``--fail-on``); ``licence``: an SPDX
+    expression, or ``unknown``; ``direct``: direct (True) or transitive (False) only."""
+
+    severity: SeverityLevel | None = None
+    licence: str | None = None
+    direct: bool | None = None
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    position: int
+    data: dict[str, Any] = field(hash=False)
+
+
+def _unknown(reason: str) -> dict[str, Any]:
+    return {"value": None, "reason": reason}
+
+
+def _known(value: Any, **extra: Any) -> dict[str, Any]:
+    return {"value": value, "reason": None, **extra}
+
+
+def _finding(finding: Finding, decision: vex.StoredDecision | None) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "aliases": list(finding.aliases),
+        "verdict": finding.verdict.value,
+        "severity": finding.severity.level.label,
+        "score": finding.severity.score,
+        "fixed": list(finding.fixed),
+        "analysis": analysis(decision),
+    }
+
+
+def analysis(decision: vex.StoredDecision | None) -> dict[str, Any] | None:
+    """A decision as findings show it (CycloneDX's ``analysis`` names), or None."""
+    if decision is None:
+        return None
+    return {
+        "state": decision.state,
+        "justification": decision.justification,
+        "comment": decision.comment,
+        "author": decision.author,
+        "at": decision.at.isoformat(),
+        "decision": decision.id,
+    }
+
+
+def _licence(record: PackageRecord | None, version: str | None) -> dict[str, Any]:
+    if record is None:
+        return _unknown("the package is not in the center (no registry sync holds it)")
+    chosen = next((v for v in record.versions if v.version == version), None)
+    value = chosen.license if chosen is not None and chosen.license else record.license
+    if value is None:
+        return _unknown("the registry declares no licence for this package")
+    if value.spdx is None:
+        return {
+            "value": None,
+            "reason": f"the declared licence {value.raw!r} maps to no SPDX expression",
+            "raw": value.raw,
+            "confidence": value.confidence,
+        }
+    return _known(value.spdx, raw=value.raw, confidence=value.confidence, source=value.source)
+
+
+def _registry(record: PackageRecord | None, version: str | None) -> dict[str, Any]:
+    if record is None:
+        return {
+            "status": _unknown("the package is not in the center"),
+            "deprecated": None,
+            "yanked": None,
+        }
+    chosen = next((v for v in record.versions if v.version == version), None)
+    return {
+        "status": _known(str(record.status)),
+        "deprecated": chosen.deprecated if chosen is not None else None,
+        "yanked": chosen.yanked if chosen is not None else None,
+    }
+
+
+def _latest(values: Iterable[MetricValue], metric: str) -> dict[str, Any]:
+    monthly = [v for v in values if v.metric == metric and _MONTH.fullmatch(v.period)]
+    if not monthly:
+        return _unknown(f"the repository has no {metric} metric")
+    last = max(monthly, key=lambda v: v.period)
+    return _known(last.value if last.value is not None else last.detail, period=last.period)
+
+
+class _Center:
+    """What the center knows, looked up once per package and repository per request."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+        self.packages: dict[str, PackageRecord | None] = {}
+        self.repos: dict[str, list[MetricValue]] = {}
+
+    def package(self, purl: str | None) -> PackageRecord | None:
+        if purl is None:
+            return None
+        if purl not in self.packages:
+            self.packages[purl] = effective_package(self.tx, purl)
+        return self.packages[purl]
+
+    def metrics(self, repo: str) -> list[MetricValue]:
+        if repo not in self.repos:
+            self.repos[repo] = read_metrics(self.tx, repo, _REPO_METRICS)
+        return self.repos[repo]
+
+
+def _repository(center: _Center, record: PackageRecord | None) -> dict[str, Any]:
+    if record is None:
+        reason = "the package is not in the center"
+        return {"repository": _unknown(reason), **{m: _unknown(reason) for m in _REPO_METRICS}}
+    if record.repository is None:
+        reason = "the registry names no repository"
+        return {"repository": _unknown(reason), **{m: _unknown(reason) for m in _REPO_METRICS}}
+    values = center.metrics(record.repository)
+    return {
+        "repository": _known(record.repository),
+        **{metric: _latest(values, metric) for metric in _REPO_METRICS},
+    }
+
+
+def _view(
+    center: _Center, position: int, cr: ComponentReport, applied: vex.Applied
+) -> dict[str, Any]:
+    c = cr.component
+    record = center.package(rows.package_of(c)) if c.version is not None else None
+
+    def shown(found: tuple[Finding, ...]) -> list[dict[str, Any]]:
+        return [_finding(f, applied.by_finding.get((position, f.id))) for f in found]
+
+    return {
+        "purl": c.purl,
+        "ecosystem": c.ecosystem,
+        "name": c.name,
+        "version": c.version,
+        "status": str(c.status),
+        "direct": c.direct,
+        "scopes": list(c.scopes),
+        "locations": [str(loc) for loc in c.locations],
+        "findings": shown(cr.findings),
+        "unknown_findings": shown(cr.unknown),
+        "upgrade": cr.upgrade,
+        "upgrade_note": cr.upgrade_note,
+        "licence": _licence(record, c.version),
+        **_repository(center, record),
+        "registry": _registry(record, c.version),
+    }
+
+
+def _keep(view: dict[str, Any], cr: ComponentReport, wanted: ComponentFilter) -> bool:
+    if wanted.direct is not None and cr.component.direct is not wanted.direct:
+        return False
+    if wanted.licence is not None:
+        spdx = view["licence"]["value"]
+        if wanted.licence.casefold() == "unknown":
+            if spdx is not None:
+                return False
+        elif spdx is None or spdx.casefold() != wanted.licence.casefold():
+            return False
+    if wanted.severity is not None:
+        floor = wanted.severity
+        if not any(
+            f.severity.level is SeverityLevel.UNKNOWN or f.severity.level >= floor
+            for f in cr.findings
+        ):
+            return False
+    return True
+
+
+def components(
+    store: Store,
+    tenant_id: int,
+    project: str,
+    version: str,
+    wanted: ComponentFilter,
+    *,
+    after: int,
+    limit: int,
+) -> list[ComponentView]:
+    """The version's components after position ``after`` (-1: from the first) that pass
+    ``wanted``, at most ``limit`` of them."""
+    with tenant_transaction(store, tenant_id) as tx:
+        _, found = project_version(tx, tenant_id, project, version)
+        stored = rows.load_inventory(tx, tenant_id, found)
+    report = ScanReport(stored.reports, (found.filename,))
+    applied = vex.in_force(store, tenant_id, found, report)
+    out: list[ComponentView] = []
+    with global_transaction(store) as tx:
+        center = _Center(tx)
+        for position, cr in enumerate(stored.reports):
+            if position <= after:
+                continue
+            view = _view(center, position, cr, applied)
+            if _keep(view, cr, wanted):
+                out.append(ComponentView(position, view))
+                if len(out) >= limit:
+                    break
+    return out
