@@ -194,6 +194,8 @@ def run_worker(
 ) -> WorkerSummary:
     """Run jobs and deliveries until ``stop_event`` is set, or with ``once`` until nothing
     is due. Between polls it sleeps ``poll_interval_s`` (waking at once when stopped)."""
+    import ossmeta.service.handlers  # noqa: F401 - registers every handler
+
     chosen = settings or WorkerSettings()
     name = worker_id or worker_name()
     stop = stop_event or threading.Event()
