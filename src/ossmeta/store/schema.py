@@ -515,3 +515,96 @@ vex_decisions = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_vex_decisions_package", "tenant_id", "project_id", "package_purl"),
 )
+
+# ------------------------------------------------------------------ monitoring (migration 0007)
+# Background jobs (global: a job may concern every tenant), and what the center sends
+# outward: each tenant's webhooks and e-mail rules, the transactional outbox and one
+# delivery per event and target. The tenant-owned ones are under row-level security, with
+# a second policy that admits the worker (``ossmeta.store.system_access``).
+
+#: A job's states: waiting (also after a failed attempt), leased to a worker, finished,
+#: given up after ``max_attempts``.
+JOB_STATES = ("queued", "running", "done", "failed")
+#: A delivery's states: still to be sent (or retried), received with a 2xx, given up.
+DELIVERY_STATES = ("pending", "delivered", "dead")
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),  # JSON object
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),  # counted when a worker takes the job
+    Column("max_attempts", Integer, nullable=False),
+    Column("run_after", DateTime(timezone=True), nullable=False),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("worker_id", String(128)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Index("ix_jobs_due", "state", "run_after"),
+)
+
+#: A tenant's webhook endpoints. ``secret`` (``whsec_...``) signs every delivery; the API
+#: shows it once, when the webhook is created.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("events", Text, nullable=False),  # JSON list of event types
+    Column("secret", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+    Column("disabled_reason", Text),
+)
+
+#: A tenant's e-mail notification rules: which events go to which address.
+email_recipients = Table(
+    "email_recipients",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False, index=True),
+    Column("address", String(320), nullable=False),
+    Column("events", Text, nullable=False),  # JSON list of event types
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+#: The transactional outbox: an event is written in the transaction of the change that
+#: caused it. ``id`` is the Standard Webhooks message id (``msg_...``): the same on every
+#: attempt and every target, so receivers can de-duplicate by it.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False, index=True),
+    Column("event_type", String(64), nullable=False),
+    Column("payload", Text, nullable=False),  # JSON object: the event's data
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: One event to one target (a webhook or an e-mail rule), leased to a worker while it is
+#: being sent. At least once: ``delivered`` only after the receiver accepted it.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("outbox_id", String(64), ForeignKey("outbox.id"), nullable=False, index=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id")),
+    Column("email_id", Integer, ForeignKey("email_recipients.id")),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("worker_id", String(128)),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index("ix_deliveries_due", "state", "next_attempt_at"),
+    Index("ix_deliveries_tenant", "tenant_id", "id"),
+)
