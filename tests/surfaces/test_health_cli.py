@@ -174,7 +174,7 @@ def test_a_bad_config_is_one_line_and_exit_2(
     code, out, err = run(capsys, "health", "pkg:pypi/demo", "--db", db, "--config", str(config))
     assert (code, out) == (2, "")
     assert err.strip() == (
-        f"ossmeta: error: {config}: [signals.activity] threshold must be a finite number "
+        f"ossmeta: error: {config}:2: [signals.activity] threshold must be a finite number "
         "above 0, not -3"
     )
     code, _, err = run(

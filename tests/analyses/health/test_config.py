@@ -37,33 +37,42 @@ def test_a_file_changes_only_what_it_sets(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "line", "message"),
     [
-        ("window_months = 0", "window_months must be an integer from 1 to 120, not 0"),
-        ("colour = 1", "unknown key 'colour'"),
-        ("[parts]\nsecurity = -1", "[parts] security must be a finite number 0 or more, not -1"),
-        ("[parts]\nsecurity = true", "[parts] security must be a number, not a boolean"),
-        ("[parts]\nsafety = 1", "[parts]: unknown key 'safety'"),
+        ("window_months = 0", 1, "window_months must be an integer from 1 to 120, not 0"),
+        ("signals.activity.weight = -1", None, "[signals.activity] weight must be a finite"),
+        ("# mine\ncolour = 1", 2, "unknown key 'colour'"),
+        ("[parts]\nsecurity = -1", 2, "[parts] security must be a finite number 0 or more, not -1"),
+        ("[parts]\nsecurity = true", 2, "[parts] security must be a number, not a boolean"),
+        ("[parts]\nsafety = 1", 2, "[parts]: unknown key 'safety'"),
         (
             "[parts]\nsecurity = 0\nlicense = 0\nmaintenance = 0\ncommunity = 0\nadoption = 0",
+            1,
             "at least one part needs a weight above 0",
         ),
-        ("[signals.stars]\nweight = 1", "[signals]: unknown key 'stars'"),
-        ("[signals.activity]\nthreshold = 0", "[signals.activity] threshold must be a finite"),
-        ("[signals.activity]\nweight = 'high'", "[signals.activity] weight must be a number"),
-        ("[signals.activity]\nwieght = 1", "[signals.activity]: unknown key 'wieght'"),
-        ("signals = 3", "[signals] must be a table, not an integer"),
-        ("[license]\nallow = 'MIT'", "[license] allow must be a list of SPDX"),
-        ("[license]\nallow = ['MIT', 3]", "[license] allow must be a list of SPDX"),
+        ("[signals.stars]\nweight = 1", 1, "[signals]: unknown key 'stars'"),
+        ("[signals.activity]\nthreshold = 0", 2, "[signals.activity] threshold must be a finite"),
+        (
+            "[ signals . activity ]\n\nweight = 'high'",
+            3,
+            "[signals.activity] weight must be a number",
+        ),
+        ("[signals.activity]\nwieght = 1", 2, "[signals.activity]: unknown key 'wieght'"),
+        ("[signals]\nactivity = {threshold = -1}", 2, "[signals.activity] threshold must be"),
+        ("signals = 3", 1, "[signals] must be a table, not an integer"),
+        ("[license]\nallow = 'MIT'", 2, "[license] allow must be a list of SPDX"),
+        ("[license]\nallow = ['MIT', 3]", 2, "[license] allow must be a list of SPDX"),
     ],
 )
-def test_wrong_values_are_one_line_errors(tmp_path: Path, text: str, message: str) -> None:
+def test_wrong_values_are_one_line_errors_naming_the_line(
+    tmp_path: Path, text: str, line: int | None, message: str
+) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text + "\n")
     with pytest.raises(UsageError) as caught:
         load_config(path)
     shown = str(caught.value)
-    assert shown.startswith(f"{path}: ")
+    assert shown.startswith(f"{path}:{line}: " if line else f"{path}: "), shown
     assert message in shown
     assert "\n" not in shown
 
