@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = ["compare", "health"]
 
-MAX_COMPARED = 5
-
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -84,7 +82,7 @@ def compare(
     db: DbOption = None,
 ) -> None:
     """Compare the health of two to five packages side by side, part by part."""
-    from ossmeta.surfaces.formats.health import compare_document, compare_table
+    from ossmeta.surfaces.formats.health import MAX_COMPARED, compare_document, compare_table
 
     if not 2 <= len(purls) <= MAX_COMPARED:
         raise UsageError(f"compare takes 2 to {MAX_COMPARED} purls, not {len(purls)}")

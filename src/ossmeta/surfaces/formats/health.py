@@ -34,9 +34,17 @@ from typing import Any
 from ossmeta.analyses.health.model import HealthScore, PartScore, SignalScore
 from ossmeta.times import utc_text
 
-__all__ = ["SCHEMA", "compare_document", "compare_table", "health_document", "health_table"]
+__all__ = [
+    "MAX_COMPARED",
+    "SCHEMA",
+    "compare_document",
+    "compare_table",
+    "health_document",
+    "health_table",
+]
 
 SCHEMA = "ossmeta.health/1"
+MAX_COMPARED = 5  # packages side by side: more do not fit a terminal, nor a reader's eye
 
 
 def _number(value: float | None, places: int) -> float | int | None:
