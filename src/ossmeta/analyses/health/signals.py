@@ -110,58 +110,47 @@ def _license(
     return out
 
 
-def _maintenance(
-    record: PackageRecord, version: PackageVersion | None, as_of: datetime
-) -> list[Observation]:
-    released = [
-        (v.published, v.version)
-        for v in record.versions
-        if v.published is not None and v.published <= as_of
-    ]
-    out = []
-    usable = [
-        (v.published, v.version)
-        for v in record.versions
-        if v.published is not None and v.published <= as_of and not v.yanked
-    ]
-    if usable:
-        when, name = max(usable)
-        out.append(
-            Observation("days_since_release", (as_of - when) / _DAY, f"{name} on {when:%Y-%m-%d}")
+def _releases(record: PackageRecord, as_of: datetime) -> list[Observation]:
+    """Recency (of the newest release that is not yanked) and cadence (every release of the
+    year before ``as_of``); releases dated after ``as_of`` are not seen."""
+    released = [v for v in record.versions if v.published is not None and v.published <= as_of]
+    standing = [(v.published, v.version) for v in released if not v.yanked]
+    if standing:
+        when, name = max((t, n) for t, n in standing if t is not None)
+        recency = Observation(
+            "days_since_release", (as_of - when) / _DAY, f"{name} on {when:%Y-%m-%d}"
         )
     else:
-        out.append(
-            Observation(
-                "days_since_release", None, "no release time for a version that is not yanked"
-            )
+        recency = Observation(
+            "days_since_release", None, "no release time for a version that is not yanked"
         )
-    if released:
-        recent = sum(1 for when, _ in released if when > as_of - 365 * _DAY)
-        out.append(
-            Observation("releases_last_year", float(recent), f"in the 365 days to {as_of:%Y-%m-%d}")
-        )
-    else:
-        out.append(Observation("releases_last_year", None, "the registry gives no release times"))
-    if record.maintainers:
-        out.append(
-            Observation(
-                "maintainers", float(len(record.maintainers)), ", ".join(record.maintainers)
-            )
-        )
-    else:
-        out.append(Observation("maintainers", None, "the registry lists no maintainers"))
+    if not released:
+        return [recency, Observation("releases_last_year", None, "no release times given")]
+    year_ago = as_of - 365 * _DAY
+    recent = sum(1 for v in released if v.published is not None and v.published > year_ago)
+    cadence = Observation(
+        "releases_last_year", float(recent), f"in the 365 days to {as_of:%Y-%m-%d}"
+    )
+    return [recency, cadence]
+
+
+def _maintainers(record: PackageRecord) -> Observation:
+    if not record.maintainers:  # no registry has packages without one: it did not say
+        return Observation("maintainers", None, "the registry lists no maintainers")
+    count = float(len(record.maintainers))
+    return Observation("maintainers", count, ", ".join(record.maintainers))
+
+
+def _deprecation(record: PackageRecord, version: PackageVersion | None) -> Observation:
     reasons = []
     if record.status is not PackageStatus.ACTIVE:
         reasons.append(f"package {record.status.value}")
     if version is not None and version.yanked:
-        reasons.append(
-            f"{version.version} yanked"
-            + (f": {version.yanked_reason}" if version.yanked_reason else "")
-        )
+        why = f": {version.yanked_reason}" if version.yanked_reason else ""
+        reasons.append(f"{version.version} yanked{why}")
     if version is not None and version.deprecated:
         reasons.append(f"{version.version} deprecated: {version.deprecated}")
-    out.append(Observation("deprecated", float(bool(reasons)), "; ".join(reasons) or "no"))
-    return out
+    return Observation("deprecated", float(bool(reasons)), "; ".join(reasons) or "no")
 
 
 def gather(
@@ -186,7 +175,9 @@ def gather(
         ),
         time_to_fix(record, advisories),
         *_license(record, version, config.license_allow),
-        *_maintenance(record, version, moment),
+        *_releases(record, moment),
+        _maintainers(record),
+        _deprecation(record, version),
     ]
     metrics = Metrics(store).monthly(record.repository, METRICS_READ) if record.repository else []
     observations += repository_observations(
