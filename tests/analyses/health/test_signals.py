@@ -3,6 +3,7 @@ the pipelines' own writers (see ``world``)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,11 @@ import pytest
 from ossmeta.analyses.health import gather, health, load_config, score
 from ossmeta.analyses.health.signals import license_fits
 from ossmeta.errors import UsageError
+from ossmeta.sources import osv
 from ossmeta.store import Store
+from ossmeta.store.advisories import AdvisoryImporter
 from ossmeta.store.curation_store import Curations
-from tests.analyses.health.world import AS_OF, REPO, fill
+from tests.analyses.health.world import AS_OF, REPO, advisory, fill
 
 CONFIG = load_config(None)
 
@@ -169,3 +172,47 @@ def test_the_whole_score_rests_on_what_was_found(filled: Store) -> None:
 )
 def test_licence_expressions_against_an_allow_list(expression: str, fits: bool | None) -> None:
     assert license_fits(expression, frozenset({"MIT", "Apache-2.0"})) is fits
+
+
+def test_time_to_fix_is_a_median_over_alias_groups(filled: Store, tmp_path: Path) -> None:
+    """A fix released before the advisory counts as 0 days; a record that only names
+    commits (GIT ranges) has no release to count; an alias of a stored group is one group."""
+    extra = [
+        advisory(
+            "GHSA-demo-late",
+            "2026-01-01T00:00:00Z",
+            [{"introduced": "0"}, {"fixed": "1.1"}],
+            severity="LOW",
+        ),
+        advisory(
+            "CVE-2025-0001",  # an alias of GHSA-demo-high, with its own (later) fix
+            "2025-04-01T00:00:00Z",
+            [{"introduced": "0"}, {"fixed": "2.1"}],
+            severity="HIGH",
+        ),
+        {
+            **advisory("OSV-demo-git", "2024-01-01T00:00:00Z", [], severity="LOW"),
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": "demo"},
+                    "ranges": [
+                        {
+                            "type": "GIT",
+                            "repo": "https://github.com/acme/demo",
+                            "events": [{"introduced": "0"}, {"fixed": "abc123"}],
+                        }
+                    ],
+                }
+            ],
+        },
+    ]
+    directory = tmp_path / "more"
+    directory.mkdir()
+    for item in extra:
+        (directory / f"{item['id']}.json").write_text(json.dumps(item))
+    AdvisoryImporter(filled).run(osv.iter_records(osv.expand([str(directory)]), "CC-BY-4.0"))
+    found = {o.name: o for o in gather(filled, "pkg:pypi/demo", CONFIG, as_of=AS_OF).observations}
+    # GHSA-demo-high + CVE-2025-0001: published 2025-04-01, first fix 2.0 on 2026-05-01
+    # (2.1 came later): 395 days; GHSA-demo-late: 0 days; the GIT-only record: no release
+    assert found["time_to_fix_days"].value == (395 + 0) / 2
+    assert found["time_to_fix_days"].detail == "median of 2 of 4 advisory groups"
