@@ -10,7 +10,7 @@ import pytest
 
 from ossmeta.analyses.health import gather, health, load_config, score
 from ossmeta.analyses.health.signals import license_fits
-from ossmeta.errors import UsageError
+from ossmeta.errors import NotFoundError
 from ossmeta.sources import osv
 from ossmeta.store import Store
 from ossmeta.store.advisories import AdvisoryImporter
@@ -141,10 +141,10 @@ def test_the_allow_list_comes_from_the_config(filled: Store, tmp_path: Path) -> 
     assert {o.name: o.value for o in found.observations}["license_policy"] == 1
 
 
-def test_unknown_packages_and_versions_are_usage_errors(filled: Store) -> None:
-    with pytest.raises(UsageError, match="no package pkg:pypi/nothing"):
+def test_unknown_packages_and_versions_are_not_found(filled: Store) -> None:
+    with pytest.raises(NotFoundError, match="no package pkg:pypi/nothing"):
         gather(filled, "pkg:pypi/nothing", CONFIG)
-    with pytest.raises(UsageError, match=r"no version 9\.9 of pkg:pypi/demo"):
+    with pytest.raises(NotFoundError, match=r"no version 9\.9 of pkg:pypi/demo"):
         gather(filled, "pkg:pypi/demo@9.9", CONFIG)
 
 

@@ -25,7 +25,7 @@ from license_expression import (
 from ossmeta.analyses.health.model import HealthConfig, HealthInputs, Observation
 from ossmeta.analyses.health.repository import METRICS_READ, repository_observations
 from ossmeta.analyses.health.security import open_advisories, time_to_fix
-from ossmeta.errors import UsageError
+from ossmeta.errors import NotFoundError
 from ossmeta.model import PackageRecord, PackageStatus, PackageVersion
 from ossmeta.purls import package_purl
 from ossmeta.store import Store
@@ -42,13 +42,13 @@ _CLARITY = {"curated": 3.0, "exact": 3.0, "mapped": 2.0, "ambiguous": 1.0}
 
 
 def pick_version(record: PackageRecord, asked: str | None) -> PackageVersion | None:
-    """The version asked for (a usage error when the store does not hold it), else the
+    """The version asked for (``NotFoundError`` when the store does not hold it), else the
     newest that is not yanked, else the newest; None when the store holds no version."""
     if asked is not None:
         for held in record.versions:
             if held.version == asked:
                 return held
-        raise UsageError(
+        raise NotFoundError(
             f"no version {asked} of {record.purl} in the store "
             f"({len(record.versions)} versions held; see 'ossmeta packages show')"
         )
@@ -157,11 +157,11 @@ def gather(
     store: Store, purl: str, config: HealthConfig, *, as_of: datetime | None = None
 ) -> HealthInputs:
     """Every input of the health score of ``purl`` (a package purl, with or without a
-    version); an unknown package or version is a usage error."""
+    version); an unknown package or version is a ``NotFoundError`` (a 404 in the API)."""
     key, _, parsed = package_purl(purl)
     record = Curations(store).effective_package(key)
     if record is None:
-        raise UsageError(f"no package {key} in the store (run 'ossmeta sync' first)")
+        raise NotFoundError(f"no package {key} in the store (run 'ossmeta sync' first)")
     moment = as_of or datetime.now(UTC)
     version = pick_version(record, parsed.version)
     notes = []
