@@ -15,6 +15,7 @@ from ossmeta.model import UNKNOWN_SEVERITY, Affected, Event, Range, Severity, Se
 from ossmeta.store.advisories import chunks
 from ossmeta.store.engine import Store
 from ossmeta.store.schema import advisories, affected, alias_groups, raw_records
+from ossmeta.times import as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +199,18 @@ class AdvisoryLookup:
                         row.modified,
                         row.withdrawn,
                     )
+        return out
+
+    def published(self, ids: Iterable[str]) -> dict[str, datetime | None]:
+        """When each stored record among ``ids`` was published (None when it does not say);
+        ids the store does not hold are left out."""
+        out: dict[str, datetime | None] = {}
+        with self.store.engine.connect() as connection:
+            for part in chunks(sorted(set(ids))):
+                for advisory_id, published in connection.execute(
+                    select(advisories.c.id, advisories.c.published).where(advisories.c.id.in_(part))
+                ):
+                    out[advisory_id] = as_utc(published)
         return out
 
     def show(self, advisory_id: str) -> ShownAdvisory | None:

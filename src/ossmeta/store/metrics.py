@@ -152,6 +152,16 @@ class Metrics:
         with self._engine.connect() as connection:
             return read_metrics(connection, subject, metrics)
 
+    def monthly(self, subject: str, metrics: Sequence[str]) -> list[MetricValue]:
+        """The monthly values (periods ``YYYY-MM``) of ``metrics`` for ``subject``, by metric
+        and period; quarters and years are left out."""
+        with self._engine.connect() as connection:
+            return [
+                value
+                for value in read_metrics(connection, subject, metrics)
+                if len(value.period) == 7 and value.period[4] == "-"
+            ]
+
     def every_subject(self) -> Iterator[tuple[str, list[MetricValue]]]:
         """Each repository, then each developer, with its metrics, over one connection."""
         with self._engine.connect() as connection:

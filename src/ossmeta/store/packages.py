@@ -291,3 +291,13 @@ class Packages:
     def dependents(self, purl: str, *, offset: int, limit: int) -> DependentsPage:
         with self._engine.connect() as connection:
             return list_dependents(connection, purl, offset=offset, limit=limit)
+
+    def count_in_ecosystem(self, ecosystem: str) -> int:
+        """How many packages of ``ecosystem`` the store holds: what a count of dependents
+        is out of (none held, and "no dependents" says nothing)."""
+        with self._engine.connect() as connection:
+            return int(
+                connection.execute(
+                    select(func.count()).where(packages.c.ecosystem == ecosystem)
+                ).scalar_one()
+            )

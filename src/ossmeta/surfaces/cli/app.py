@@ -38,6 +38,7 @@ from ossmeta.surfaces.cli import (
     packages,
 )
 from ossmeta.surfaces.cli.common import close_opened
+from ossmeta.surfaces.cli.health import compare, health
 from ossmeta.surfaces.cli.helptext import plain_help
 from ossmeta.surfaces.cli.quality import quality
 from ossmeta.surfaces.cli.scan import scan
@@ -65,6 +66,8 @@ app.add_typer(packages.app, name="packages")
 app.add_typer(curate.app, name="curate")
 app.command()(why)
 app.command()(quality)
+app.command()(health)
+app.command()(compare)
 app.add_typer(events.app, name="events")
 app.add_typer(git.app, name="git")
 app.add_typer(identities.app, name="identities")
