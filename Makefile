@@ -18,12 +18,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv with pinned dependencies
 
-demo: $(STAMP)  ## advisories + a scan; registry sync, curation, why, quality; events, git, identities and metrics
+demo: $(STAMP)  ## advisories + a scan; registry sync, curation, why, quality; events, git, identities, metrics; then serve the center with a demo tenant
 	$(BIN)/ossmeta db upgrade
 	$(BIN)/ossmeta advisories import --data-license CC-BY-4.0 examples/advisories
 	$(BIN)/ossmeta scan examples/project; status=$$?; [ $$status -le 1 ] || exit $$status
 	$(BIN)/python examples/registry_demo.py
 	$(BIN)/python examples/activity_demo.py
+	$(BIN)/python examples/service_demo.py
 
 test: $(STAMP)  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
