@@ -33,8 +33,13 @@ PROJECTS = (
 def demo_token() -> str:
     """The demo tenant and its admin (taken when a previous run made them), and a new token."""
     from ossmeta.errors import NotFoundError
-    from ossmeta.service.accounts import Actor, create_tenant, create_token, create_user
-    from ossmeta.service.accounts import tenant_named
+    from ossmeta.service.accounts import (
+        Actor,
+        create_tenant,
+        create_token,
+        create_user,
+        tenant_named,
+    )
     from ossmeta.store import open_store
 
     store = open_store(access="write")
@@ -99,7 +104,8 @@ def main() -> None:
         print("\nThe demo tenant's projects, uploaded through the API:", flush=True)
         upload_projects(base, token)
         print(
-            f"\nossmeta is serving at {base}  (API under {base}/api/v1, OpenAPI at {base}/openapi.json)"
+            f"\nossmeta is serving at {base}"
+            f"  (API under {base}/api/v1, OpenAPI at {base}/openapi.json)"
         )
         print(f"demo token (tenant demo, user demo, admin): {token}")
         print(f'try: curl -H "Authorization: Bearer {token}" {base}/api/v1/projects')
