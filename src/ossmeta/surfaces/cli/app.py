@@ -37,6 +37,7 @@ from ossmeta.surfaces.cli import (
     metrics,
     packages,
 )
+from ossmeta.surfaces.cli.coercion import lean_coercion
 from ossmeta.surfaces.cli.common import close_opened
 from ossmeta.surfaces.cli.health import compare, health
 from ossmeta.surfaces.cli.helptext import plain_help
@@ -94,8 +95,9 @@ def _root(
 
 
 def cli_command() -> Any:
-    """The click command ``main`` runs: Typer's tree with plain help text."""
-    return plain_help(typer.main.get_command(app))
+    """The click command ``main`` runs: Typer's tree with plain help text, and values
+    converted without importing Pydantic where they are plain (see ``coercion``)."""
+    return plain_help(lean_coercion(typer.main.get_command(app)))
 
 
 class _NoStoreError(Exception):
