@@ -3,12 +3,14 @@ and invalid purls raise InvalidPurl only."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from packageurl import PackageURL
 
-from ossmeta import ecosystems
+from ossmeta import ecosystems, purls
 from ossmeta.errors import InputError
 from ossmeta.purls import InvalidPurl, Purl, _fast_parse, build_purl, parse_purl, purl_package
 
@@ -313,3 +315,21 @@ def test_package_purl_drops_version_qualifiers_and_subpath() -> None:
         package_purl("pkg:generic/thing")
     with pytest.raises(InvalidPurl):
         package_purl("not a purl")
+
+
+def test_fast_path_classes_are_printable_ascii_less_their_delimiters() -> None:
+    # The fast path's character classes are written as ASCII ranges (they compile far
+    # faster than classes negating all of Unicode); each must still be exactly printable
+    # ASCII less the characters that delimit its part.
+    printable = {chr(c) for c in range(0x21, 0x7F)}
+    expected = {
+        "_C": printable - set("/@?#%:"),
+        "_VERSION": printable - set("/@?#%"),
+        "_QUERY": printable - set("?#%"),
+        "_SUBPATH": printable - {"%"},
+    }
+    probes = [chr(c) for c in range(0x300)] + ["\u00e9", "\u2028", "\U0001f600", "\U0010ffff"]
+    for name, allowed in expected.items():
+        pattern = re.compile(getattr(purls, name))
+        matched = {c for c in probes if pattern.fullmatch(c)}
+        assert matched == allowed, name

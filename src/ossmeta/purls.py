@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from packageurl import PackageURL
-
 from ossmeta.ecosystems import (
     CRATES,
     ECOSYSTEM_TO_PURL_TYPE,
@@ -62,14 +60,20 @@ _QUALIFIER_KEY = re.compile(r"[A-Za-z._-][A-Za-z0-9._-]*")
 # The shapes the fast path takes: printable ASCII without spaces, no percent escape except
 # an npm scope's leading %40, no colon before the version (urlsplit would take it for a
 # URL scheme), every segment non-empty. Everything else goes to packageurl-python.
-_C = r"[^\x00-\x20\x7f-\U0010ffff/@?#%:]"
+# The classes are printable ASCII (! to ~) less the characters named after each: written
+# as the ranges left, they compile in a fraction of the time negated classes spanning all
+# of Unicode take (a thirtieth of a second, paid by every command that reads a purl).
+_C = r"[\x21\x22\x24\x26-\x2e\x30-\x39\x3b-\x3e\x41-\x7e]"  # less / @ ? # % :
+_VERSION = r"[\x21\x22\x24\x26-\x2e\x30-\x3e\x41-\x7e]"  # less / @ ? # %
+_QUERY = r"[\x21\x22\x24\x26-\x3e\x40-\x7e]"  # less ? # %
+_SUBPATH = r"[\x21-\x24\x26-\x7e]"  # less %
 _COMMON = re.compile(
     rf"pkg:([A-Za-z._-][A-Za-z0-9._-]*)/"
     rf"(?:((?:%40|@)?{_C}+(?:/{_C}+)*)/)?"
     rf"({_C}+)"
-    rf"(?:@([^\x00-\x20\x7f-\U0010ffff/@?#%]+))?"
-    rf"(?:\?([^\x00-\x20\x7f-\U0010ffff?#%]+))?"
-    rf"(?:#([^\x00-\x20\x7f-\U0010ffff%]+))?"
+    rf"(?:@({_VERSION}+))?"
+    rf"(?:\?({_QUERY}+))?"
+    rf"(?:#({_SUBPATH}+))?"
 )
 
 
@@ -130,6 +134,8 @@ def _fast_parse(text: str) -> Purl | None:
 
 
 def _reference_parse(text: str) -> Purl:
+    from packageurl import PackageURL  # the slow path only: most purls never need it
+
     try:
         ref = PackageURL.from_string(text)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError) as error:
@@ -236,6 +242,8 @@ def build_purl(ecosystem: str, name: str, version: str | None) -> str | None:
     fast = _fast_purl(ptype, namespace, short, version or None)
     if fast is not None:
         return fast
+    from packageurl import PackageURL
+
     try:
         text: str = PackageURL(ptype, namespace, short, version or None).to_string()
     except (ValueError, TypeError):  # TypeError: packageurl-python on a blank PyPI name

@@ -53,8 +53,6 @@ from urllib.parse import unquote, urlsplit
 from ossmeta.ecosystems import ECOSYSTEM_TO_PURL_TYPE
 from ossmeta.errors import OssmetaError, UsageError
 from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
-from ossmeta.normalizers.licenses import LicenseConfidence, normalize_license
-from ossmeta.normalizers.repos import canonical_repo_url
 from ossmeta.purls import package_purl
 from ossmeta.versions import ordering_for, try_version_key
 
@@ -154,6 +152,10 @@ def canonical_package_purl(purl: str) -> tuple[str, str]:
 
 
 def _license(value: str) -> str:
+    # Imported here, as in ``validate``: applying curations (every ``packages show``) needs
+    # neither licence nor repository normalization, and their tables take time to build.
+    from ossmeta.normalizers.licenses import LicenseConfidence, normalize_license
+
     found = normalize_license(value)
     if found.confidence is LicenseConfidence.EXACT and found.spdx is not None:
         return found.spdx
@@ -195,6 +197,8 @@ def validate(field: str, value: str, ecosystem: str) -> str:
     if field == "license":
         return _license(text)
     if field == "repository":
+        from ossmeta.normalizers.repos import canonical_repo_url
+
         repo = canonical_repo_url(text)
         if repo.canonical is None:
             raise UsageError(f"repository {text!r} is not a repository link: {repo.reason}")

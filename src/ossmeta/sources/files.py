@@ -10,18 +10,20 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn
-from xml.etree.ElementTree import Element
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
-import yaml
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError as XmlParseError
-from defusedxml.ElementTree import fromstring as xml_fromstring
 
 from ossmeta.errors import SourceError
 from ossmeta.model import Location
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+# YAML and the XML parser are imported by the loaders that use them: a scan of a
+# requirements file or a lockfile in JSON or TOML needs neither.
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -124,16 +126,20 @@ def load_toml(file: InputFile, text: str | None = None) -> dict[str, Any]:
         file.fail("invalid TOML: nested too deeply")
 
 
-class _NoAliasLoader(yaml.CSafeLoader):
-    """Safe YAML loading that keeps timestamps as the strings they were written as (an
-    OSV ``modified`` must round-trip exactly, and everything we load is JSON-shaped data);
-    documents that use anchors or aliases are refused (see ``load_yaml``)."""
+@cache
+def _no_alias_loader() -> Any:
+    import yaml
 
+    class _NoAliasLoader(yaml.CSafeLoader):
+        """Safe YAML loading that keeps timestamps as the strings they were written as (an
+        OSV ``modified`` must round-trip exactly, and everything we load is JSON-shaped
+        data); documents that use anchors or aliases are refused (see ``load_yaml``)."""
 
-_NoAliasLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
-}
+    _NoAliasLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+    }
+    return _NoAliasLoader
 
 
 def load_yaml(file: InputFile, text: str | None = None) -> Any:
@@ -145,10 +151,12 @@ def load_yaml(file: InputFile, text: str | None = None) -> Any:
     linear walk that meets a collection twice has found an alias; only then is the text
     parsed again, as events, to name the line.
     """
+    import yaml
+
     if text is None:
         text = file.read_text()
     try:
-        document = yaml.load(text, Loader=_NoAliasLoader)  # safe: a CSafeLoader subclass
+        document = yaml.load(text, Loader=_no_alias_loader())  # safe: a CSafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "malformed"
@@ -190,6 +198,10 @@ def _shares_collections(document: Any) -> bool:
 
 def parse_xml(file: InputFile, data: bytes | None = None) -> Element:
     """Parse XML with defusedxml: DTDs, entities and external references are refused."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError as XmlParseError
+    from defusedxml.ElementTree import fromstring as xml_fromstring
+
     if data is None:
         data = file.read_bytes()
     try:

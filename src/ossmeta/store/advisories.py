@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,17 +18,12 @@ from ossmeta.errors import InputError, OssmetaError
 from ossmeta.model import Advisory, RawRecord, Severity
 from ossmeta.normalizers.advisories import advisory_from_osv
 from ossmeta.ranges import uncovered_versions
+from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
 from ossmeta.store.schema import advisories, advisory_aliases, affected, alias_groups, raw_records
 from ossmeta.store.writers import take_writer_lock
 
 BATCH = 500
-CHUNK = 500  # ids per IN (...) list
-
-
-def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ossmeta.model import PackageRecord
-from ossmeta.normalizers.curation import Curation
-from ossmeta.store import curation_files, curations
-from ossmeta.store.curation_files import ImportStats
-from ossmeta.store.curation_why import Why, why
+from ossmeta.store import curations
 from ossmeta.store.engine import Store
+
+if TYPE_CHECKING:
+    from ossmeta.model import PackageRecord
+    from ossmeta.normalizers.curation import Curation
+    from ossmeta.store.curation_files import ImportStats
+    from ossmeta.store.curation_why import Why
+
+# The YAML files (and YAML itself) and the ``why`` chain are imported by the calls that
+# use them: ``packages show`` reads curations on every run and needs neither.
 
 __all__ = ["Curations"]
 
@@ -66,15 +72,21 @@ class Curations:
 
     def why(self, purl: str, field: str, version: str | None = None) -> Why:
         """The chain behind one field of a package (see ``curation_why``)."""
+        from ossmeta.store.curation_why import why
+
         with self._engine.connect() as connection:
             return why(connection, purl, field, version)
 
     def export_yaml(self, directory: Path) -> list[Path]:
         """One YAML file per package that has curations; the paths written, sorted."""
+        from ossmeta.store import curation_files
+
         with self._engine.connect() as connection:
             return curation_files.export_yaml(connection, directory)
 
     def import_yaml(self, paths: Sequence[Path]) -> ImportStats:
         """Curation files (or directories of them), in one transaction: all or nothing."""
+        from ossmeta.store import curation_files
+
         with self._engine.begin() as connection:
             return curation_files.import_yaml(connection, paths)

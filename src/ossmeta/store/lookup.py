@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Column, MetaData, String, Table, and_, delete, func, select, text
 
 from ossmeta.model import UNKNOWN_SEVERITY, Affected, Event, Range, Severity, SeverityLevel
-from ossmeta.store.advisories import chunks
+from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
 from ossmeta.store.schema import advisories, affected, alias_groups, raw_records
 from ossmeta.times import as_utc

@@ -15,16 +15,19 @@ say what was asked for, so ``direct`` is None. This is not a file format: there 
 
 from __future__ import annotations
 
-import email.parser
 import json
 import posixpath
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ossmeta.ecosystems import PYPI
 from ossmeta.errors import SourceError
 from ossmeta.model import DeclaredPackage
 from ossmeta.sources.files import InputFile
 from ossmeta.sources.inputs.skipped import Skipped
+
+if TYPE_CHECKING:
+    from email.parser import HeaderParser
 
 _SUFFIXES = (".dist-info", ".egg-info")
 
@@ -106,7 +109,7 @@ def parse_environment(path: Path, display: str) -> list[DeclaredPackage | Skippe
                 out.append(Skipped(InputFile(entry, direct_url).at(), why))
                 continue
             file = InputFile(metadata, shown)
-            headers = email.parser.HeaderParser().parsestr(file.read_text())
+            headers = _header_parser().parsestr(file.read_text())
             name, version = headers.get("Name"), headers.get("Version")
             if not isinstance(name, str) or not name.strip():
                 file.fail("no Name header in the distribution metadata", 1)
@@ -121,3 +124,10 @@ def parse_environment(path: Path, display: str) -> list[DeclaredPackage | Skippe
                 )
             )
     return out
+
+
+def _header_parser() -> HeaderParser:
+    # The e-mail package is imported when an environment is scanned, not by every scan.
+    import email.parser
+
+    return email.parser.HeaderParser()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-import traceback
 from typing import Any
 
 import typer
@@ -170,6 +169,8 @@ def _failed(error: BaseException) -> int:
     if isinstance(error, OssmetaError):
         _say(f"ossmeta: error: {error}")
     else:  # a bug, not a user mistake: keep the traceback, never exit 0/1/2
+        import traceback  # only for a bug: it costs every command a hundredth of a second
+
         traceback.print_exception(error)
     return exit_code(error)
 
