@@ -28,8 +28,9 @@ from ossmeta.surfaces.cli.app import main
 HEAVY = ("duckdb", "scipy", "pyarrow", "pyspark")
 #: Libraries (and parts of them) that ``packages show`` and a small ``scan`` do not use:
 #: the metric engines, migrations, the HTTP client, other file formats, report formats,
-#: licence parsing, the slow purl parser, PostgreSQL's driver on a SQLite store, and the
-#: Pydantic that Typer's own value conversion would import.
+#: licence parsing, the slow purl parser, PostgreSQL's driver on a SQLite store, the HTTP
+#: API's server and password hashing, and the Pydantic that Typer's own value conversion
+#: would import.
 NOT_FOR_SMALL_COMMANDS = (
     *HEAVY,
     "numpy",
@@ -49,6 +50,10 @@ NOT_FOR_SMALL_COMMANDS = (
     "pydantic",
     "pydantic_core",
     "email.parser",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "argon2",
 )
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 DATA = Path(__file__).resolve().parents[1] / "data"
