@@ -5,7 +5,9 @@ that imports nothing (``python -X importtime -c pass``), in the same run. The bu
 
 Also printed, to show where what is left goes: how much of it is SQLAlchemy's own modules,
 and the cumulative time of each command's largest top-level imports (medians). Import
-times grow with the load of the machine; compare them with the floor measured beside them.
+times are wall-clock and grow with the load of the machine; compare them with the floor
+measured beside them, and with the CPU time of the whole process (imports and the
+command's work; ``-X importtime`` adds a little), which load changes less.
 
     .venv/bin/python bench/bench_startup.py [--runs N] [--top K]
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -76,13 +79,22 @@ def _seed(home: Path) -> None:
     store.dispose()
 
 
-def _import_times(argv: list[str], env: dict[str, str]) -> tuple[float, float, dict[str, float]]:
-    """(sum of self times, of which SQLAlchemy's own modules, cumulative time of each
-    top-level import) of one run, in seconds."""
+def _cpu_of_children() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _import_times(
+    argv: list[str], env: dict[str, str]
+) -> tuple[float, float, float, dict[str, float]]:
+    """(sum of self times, of which SQLAlchemy's own modules, CPU time of the whole
+    process, cumulative time of each top-level import) of one run, in seconds."""
+    cpu_before = _cpu_of_children()
     done = subprocess.run(
         [sys.executable, "-X", "importtime", *argv],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
     )  # fmt: skip
+    cpu = _cpu_of_children() - cpu_before
     total = sqlalchemy = 0
     top: dict[str, float] = {}
     for line in done.stderr.splitlines():
@@ -94,7 +106,7 @@ def _import_times(argv: list[str], env: dict[str, str]) -> tuple[float, float, d
             sqlalchemy += int(self_us)
         if not name.startswith("  "):  # imported by the command itself, not by a module
             top[name.strip()] = int(cumulative_us) / 1e6
-    return total / 1e6, sqlalchemy / 1e6, top
+    return total / 1e6, sqlalchemy / 1e6, cpu, top
 
 
 SCAN_REQUIREMENTS = ["-m", "ossmeta", "scan", str(PROJECT / "requirements.txt")]
@@ -123,28 +135,31 @@ def main() -> None:
         f"import time, sum of self times over {args.runs} fresh interpreters (budget {BUDGET_S} s)"
     )
     print(
-        f"{'command':30} {'median s':>8} {'best s':>7} {'SQLA s':>7}  "
+        f"{'command':30} {'median s':>8} {'best s':>7} {'SQLA s':>7} {'CPU s':>6}  "
         "largest top-level imports (median s)"
     )
     for label, argv in COMMANDS.items():
         totals: list[float] = []
         in_sqlalchemy: list[float] = []
+        cpus: list[float] = []
         tops: dict[str, list[float]] = defaultdict(list)
         for _ in range(args.runs):
-            total, sqlalchemy, top = _import_times(argv, env)
+            total, sqlalchemy, cpu, top = _import_times(argv, env)
             totals.append(total)
             in_sqlalchemy.append(sqlalchemy)
+            cpus.append(cpu)
             for name, seconds in top.items():
                 tops[name].append(seconds)
         largest = sorted(((statistics.median(v), k) for k, v in tops.items()), reverse=True)
         shown = ", ".join(f"{k} {v:.3f}" for v, k in largest[: args.top])
         median, best = statistics.median(totals), min(totals)
-        sqla = statistics.median(in_sqlalchemy)
-        print(f"{label:30} {median:8.3f} {best:7.3f} {sqla:7.3f}  {shown}")
+        sqla, cpu = statistics.median(in_sqlalchemy), statistics.median(cpus)
+        print(f"{label:30} {median:8.3f} {best:7.3f} {sqla:7.3f} {cpu:6.3f}  {shown}")
         figures[label] = {
             "median_s": median,
             "best_s": best,
             "sqlalchemy_median_s": sqla,
+            "process_cpu_median_s": cpu,
             "top": {k: v for v, k in largest[: args.top]},
         }
     dump("startup", figures)
