@@ -60,7 +60,7 @@ class ApiServer:
         found = self.tenant(tenant)
         accounts.create_user(self.store, login, tenant, role, None, OPERATOR)
         return accounts.create_token(
-            self.store, login, actor=OPERATOR, tenant=found, scopes=scopes
+            self.store, login, actor=OPERATOR, tenant_id=found.id, scopes=scopes
         ).secret
 
 

@@ -101,8 +101,11 @@ def test_scopes_and_roles_are_403(api: ApiServer) -> None:
     with api.client(reader) as http:
         assert "'write' scope" in str(_problem(http.post("/api/v1/tokens", json={}), 403)["detail"])
         assert http.get("/api/v1/tokens").status_code == 200
+    readers_token = accounts.authenticate(api.store, reader).token_id
     with api.client(writer) as http:
         assert http.post("/api/v1/tokens", json={}).status_code == 201
+        # A member's write scope reaches their own tokens only: another's is not found.
+        assert http.delete(f"/api/v1/tokens/{readers_token}").status_code == 404
         _problem(http.post("/api/v1/tokens", json={"scopes": ["admin"]}), 403)
         _problem(http.get("/api/v1/audit"), 403)
     with api.client(admin_without_admin_scope) as http:

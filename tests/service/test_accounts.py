@@ -117,7 +117,7 @@ def test_a_user_in_two_tenants_needs_the_tenant_named(store: Store) -> None:
     _member(store, "globex", "alice", "viewer")
     with pytest.raises(InputError, match="acme, globex; name the tenant"):
         accounts.create_token(store, "alice", actor=OPERATOR)
-    issued = accounts.create_token(store, "alice", actor=OPERATOR, tenant=first)
+    issued = accounts.create_token(store, "alice", actor=OPERATOR, tenant_id=first.id)
     assert accounts.authenticate(store, issued.secret).tenant_name == "acme"
     with pytest.raises(NotFoundError, match="no user"):
         accounts.create_token(store, "nobody", actor=OPERATOR)

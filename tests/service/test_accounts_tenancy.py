@@ -24,7 +24,7 @@ def _two_tenants(store: Store) -> tuple[int, int]:
     for name, login in (("acme", "alice"), ("globex", "bob")):
         tenant = accounts.create_tenant(store, name, OPERATOR)
         accounts.create_user(store, login, name, "admin", None, OPERATOR)
-        accounts.create_token(store, login, actor=OPERATOR, tenant=tenant)
+        accounts.create_token(store, login, actor=OPERATOR, tenant_id=tenant.id)
         ids.append(tenant.id)
     return ids[0], ids[1]
 

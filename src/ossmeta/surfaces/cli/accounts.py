@@ -99,7 +99,7 @@ def create_token(
         store,
         login,
         actor=_actor(),
-        tenant=tenant_named(store, tenant) if tenant else None,
+        tenant_id=tenant_named(store, tenant).id if tenant else None,
         scopes=tuple(scope or ("read",)),
         expires_at=_expiry(expires),
         name=name,
