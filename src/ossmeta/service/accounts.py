@@ -40,7 +40,12 @@ from ossmeta.store.accounts import (
 )
 from ossmeta.store.accounts_audit import AuditEntry, append_audit, list_audit
 from ossmeta.store.engine import Store
-from ossmeta.store.tenancy import Transaction, global_transaction, tenant_transaction
+from ossmeta.store.tenancy import (
+    Transaction,
+    global_transaction,
+    set_tenant,
+    tenant_transaction,
+)
 
 __all__ = [
     "ROLES",
@@ -213,7 +218,8 @@ def create_tenant(store: Store, name: str, actor: Actor) -> Tenant:
     now = datetime.now(UTC)
     with global_transaction(store) as tx:
         tenant = insert_tenant(tx, _check_name(name), now)
-    with tenant_transaction(store, tenant.id) as tx:
+        # The new tenant's first audit entry commits with it (or neither does).
+        set_tenant(tx, tenant.id)
         audit(tx, tenant.id, actor, "tenant.create", f"tenant:{name}", now=now)
     return tenant
 
