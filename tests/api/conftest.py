@@ -8,7 +8,7 @@ a migrated store (SQLite, and PostgreSQL when ``OSSMETA_TEST_DATABASE_URL`` is s
             assert http.get("/api/v1/me").json()["login"] == "alice"
 
 ``api_factory(settings)`` starts another app over the same store with other settings (a
-small body limit, say).
+small body limit, say); ``serve_app(app)`` serves any app and gives its base URL.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from ossmeta.service import accounts
 from ossmeta.store import Store
@@ -59,7 +60,7 @@ class ApiServer:
         found = self.tenant(tenant)
         accounts.create_user(self.store, login, tenant, role, None, OPERATOR)
         return accounts.create_token(
-            self.store, login, actor=OPERATOR, tenant=found, scopes=scopes
+            self.store, login, actor=OPERATOR, tenant_id=found.id, scopes=scopes
         ).secret
 
 
@@ -69,8 +70,7 @@ class _Running:
     thread: threading.Thread
 
 
-def _start(settings: ApiSettings, store: Store) -> tuple[str, _Running]:
-    app = create_app(settings, store=store)
+def _start(app: FastAPI) -> tuple[str, _Running]:
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
@@ -93,17 +93,29 @@ def _stop(running: _Running) -> None:
 
 
 @pytest.fixture
-def api_factory(store: Store) -> Iterator[Callable[[ApiSettings], ApiServer]]:
+def serve_app() -> Iterator[Callable[[FastAPI], str]]:
+    """Serve any app (one a test has added routes to, say) on loopback; its base URL."""
     started: list[_Running] = []
 
-    def start(settings: ApiSettings) -> ApiServer:
-        base, running = _start(replace(settings, database_url=store.url), store)
+    def start(app: FastAPI) -> str:
+        base, running = _start(app)
         started.append(running)
-        return ApiServer(base, store)
+        return base
 
     yield start
     for running in started:
         _stop(running)
+
+
+@pytest.fixture
+def api_factory(
+    store: Store, serve_app: Callable[[FastAPI], str]
+) -> Callable[[ApiSettings], ApiServer]:
+    def start(settings: ApiSettings) -> ApiServer:
+        app = create_app(replace(settings, database_url=store.url), store=store)
+        return ApiServer(serve_app(app), store)
+
+    return start
 
 
 @pytest.fixture

@@ -40,7 +40,12 @@ from ossmeta.store.accounts import (
 )
 from ossmeta.store.accounts_audit import AuditEntry, append_audit, list_audit
 from ossmeta.store.engine import Store
-from ossmeta.store.tenancy import Transaction, global_transaction, tenant_transaction
+from ossmeta.store.tenancy import (
+    Transaction,
+    global_transaction,
+    set_tenant,
+    tenant_transaction,
+)
 
 __all__ = [
     "ROLES",
@@ -63,6 +68,7 @@ __all__ = [
     "list_all_tokens",
     "revoke",
     "tenant_named",
+    "token_of",
     "tokens_of",
     "verify_password",
 ]
@@ -212,7 +218,8 @@ def create_tenant(store: Store, name: str, actor: Actor) -> Tenant:
     now = datetime.now(UTC)
     with global_transaction(store) as tx:
         tenant = insert_tenant(tx, _check_name(name), now)
-    with tenant_transaction(store, tenant.id) as tx:
+        # The new tenant's first audit entry commits with it (or neither does).
+        set_tenant(tx, tenant.id)
         audit(tx, tenant.id, actor, "tenant.create", f"tenant:{name}", now=now)
     return tenant
 
@@ -262,36 +269,37 @@ def create_token(
     login: str,
     *,
     actor: Actor,
-    tenant: Tenant | None = None,
+    tenant_id: int | None = None,
     scopes: tuple[str, ...] = ("read",),
     expires_at: datetime | None = None,
     name: str = "",
 ) -> IssuedToken:
-    """A new token for ``login`` in ``tenant`` (their only tenant when None). The scopes
-    must be within what the user's role allows."""
+    """A new token for ``login`` in tenant ``tenant_id`` (their only tenant when None).
+    The scopes must be within what the user's role allows."""
     now = datetime.now(UTC)
     with global_transaction(store) as tx:
         user_id = user_id_by_login(tx, login)
     if user_id is None:
         raise NotFoundError(f"no user with login {login!r}")
-    tenant = tenant or _tenant_of_user(store, user_id, login)
+    if tenant_id is None:
+        tenant_id = _tenant_of_user(store, user_id, login).id
     if expires_at is not None and expires_at <= now:
         raise InputError("a token's expiry must be in the future")
     wanted = tuple(dict.fromkeys(scopes)) or ("read",)
     for scope in wanted:
         if scope not in SCOPES:
             raise InputError(f"unknown scope {scope!r}; one of {', '.join(SCOPES)}")
-    secret = f"{TOKEN_PREFIX}{tenant.id}_{secrets.token_urlsafe(32)}"
-    with tenant_transaction(store, tenant.id) as tx:
-        member = load_member(tx, tenant.id, user_id)
+    secret = f"{TOKEN_PREFIX}{tenant_id}_{secrets.token_urlsafe(32)}"
+    with tenant_transaction(store, tenant_id) as tx:
+        member = load_member(tx, tenant_id, user_id)
         if member is None:
-            raise NotFoundError(f"user {login!r} is not a member of tenant {tenant.name!r}")
+            raise NotFoundError(f"user {login!r} is not a member of the tenant")
         beyond = [s for s in wanted if s not in allowed_scopes(member.role)]
         if beyond:
             raise InputError(f"a {member.role} cannot hold the {', '.join(beyond)} scope")
         token_id = insert_token(
             tx,
-            tenant_id=tenant.id,
+            tenant_id=tenant_id,
             user_id=user_id,
             name=name.strip()[:255] or f"{login} token",
             prefix=secret[: secret.index("_", len(TOKEN_PREFIX)) + 5],
@@ -301,32 +309,45 @@ def create_token(
             expires_at=expires_at,
         )
         detail = {"scopes": list(wanted), "expires_at": expires_at and expires_at.isoformat()}
-        audit(tx, tenant.id, actor, "token.create", f"token:{token_id}", detail, now=now)
-        record = load_token(tx, tenant.id, token_id)
+        audit(tx, tenant_id, actor, "token.create", f"token:{token_id}", detail, now=now)
+        record = load_token(tx, tenant_id, token_id)
     assert record is not None
     return IssuedToken(record, secret)
 
 
-def revoke(store: Store, token_id: int, actor: Actor, tenant: Tenant | None = None) -> TokenRecord:
-    """Revoke a token of ``tenant`` (of any tenant when None: the operator's view)."""
+def revoke(store: Store, token_id: int, actor: Actor, tenant_id: int | None = None) -> TokenRecord:
+    """Revoke a token of tenant ``tenant_id`` (of any tenant when None: the operator's
+    view)."""
     now = datetime.now(UTC)
-    for candidate in (tenant,) if tenant else _all_tenants(store):
-        with tenant_transaction(store, candidate.id) as tx:
-            record = load_token(tx, candidate.id, token_id)
+    candidates = (tenant_id,) if tenant_id is not None else [t.id for t in _all_tenants(store)]
+    for candidate in candidates:
+        with tenant_transaction(store, candidate) as tx:
+            record = load_token(tx, candidate, token_id)
             if record is None:
                 continue
-            if not revoke_token(tx, candidate.id, token_id, now):
+            if not revoke_token(tx, candidate, token_id, now):
                 raise InputError(f"token {token_id} is revoked already")
-            audit(tx, candidate.id, actor, "token.revoke", f"token:{token_id}", now=now)
+            audit(tx, candidate, actor, "token.revoke", f"token:{token_id}", now=now)
             return record
     raise NotFoundError(f"no token {token_id}")
 
 
-def tokens_of(
-    store: Store, tenant_id: int, *, after: int = 0, limit: int = 1000
-) -> tuple[TokenRecord, ...]:
+def token_of(store: Store, tenant_id: int, token_id: int) -> TokenRecord | None:
     with tenant_transaction(store, tenant_id) as tx:
-        return list_tokens(tx, tenant_id, after=after, limit=limit)
+        return load_token(tx, tenant_id, token_id)
+
+
+def tokens_of(
+    store: Store,
+    tenant_id: int,
+    *,
+    user_id: int | None = None,
+    after: int = 0,
+    limit: int = 1000,
+) -> tuple[TokenRecord, ...]:
+    """The tenant's tokens (only ``user_id``'s when given) by id, after id ``after``."""
+    with tenant_transaction(store, tenant_id) as tx:
+        return list_tokens(tx, tenant_id, user_id=user_id, after=after, limit=limit)
 
 
 def list_all_tokens(store: Store) -> list[tuple[Tenant, TokenRecord]]:

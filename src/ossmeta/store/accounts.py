@@ -225,15 +225,19 @@ def load_token(tx: Transaction, tenant_id: int, token_id: int) -> TokenRecord | 
 
 
 def list_tokens(
-    tx: Transaction, tenant_id: int, *, after: int = 0, limit: int = 1000
+    tx: Transaction,
+    tenant_id: int,
+    *,
+    user_id: int | None = None,
+    after: int = 0,
+    limit: int = 1000,
 ) -> tuple[TokenRecord, ...]:
-    """The tenant's tokens by id, those after id ``after``, at most ``limit``."""
-    query = (
-        _token_query()
-        .where((api_tokens.c.tenant_id == tenant_id) & (api_tokens.c.id > after))
-        .order_by(api_tokens.c.id)
-        .limit(limit)
-    )
+    """The tenant's tokens (only ``user_id``'s when given) by id, those after id
+    ``after``, at most ``limit``."""
+    where = (api_tokens.c.tenant_id == tenant_id) & (api_tokens.c.id > after)
+    if user_id is not None:
+        where &= api_tokens.c.user_id == user_id
+    query = _token_query().where(where).order_by(api_tokens.c.id).limit(limit)
     return tuple(_token(row) for row in tx.execute(query))
 
 

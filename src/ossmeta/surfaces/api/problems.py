@@ -157,6 +157,8 @@ async def on_error(request: Request, error: BaseException) -> Response:
     (``store_failure``); anything else is a bug."""
     from ossmeta.store import store_failure
 
+    if isinstance(error, StarletteHTTPException):  # raised where no handler stood (middleware)
+        return await _on_http(request, error)
     known = error if isinstance(error, OssmetaError) else store_failure(error)
     if known is not None:
         for kind, status, slug, title in KINDS:

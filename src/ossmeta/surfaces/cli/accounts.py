@@ -99,7 +99,7 @@ def create_token(
         store,
         login,
         actor=_actor(),
-        tenant=tenant_named(store, tenant) if tenant else None,
+        tenant_id=tenant_named(store, tenant).id if tenant else None,
         scopes=tuple(scope or ("read",)),
         expires_at=_expiry(expires),
         name=name,
@@ -134,8 +134,16 @@ def list_tokens(db: DbOption = None) -> None:
         else:
             state = "active"
         expires = record.expires_at.strftime("%Y-%m-%dT%H:%MZ") if record.expires_at else "-"
-        line = (
-            f"{record.id}\t{tenant.name}\t{record.login}\t{record.prefix}...\t"
-            f"{','.join(record.scopes)}\t{expires}\t{state}\t{record.name}"
+        fields = (
+            str(record.id),
+            tenant.name,
+            record.login,
+            f"{record.prefix}...",
+            ",".join(record.scopes),
+            expires,
+            state,
+            record.name,
         )
-        typer.echo(terminal_safe(line, one_line=True))
+        # One line per token, tab-separated; each field is made safe on its own (a tab
+        # inside a field would be escaped, not taken for a separator).
+        typer.echo("\t".join(terminal_safe(field, one_line=True) for field in fields))

@@ -126,18 +126,9 @@ def show(
     if shown is None:
         raise UsageError(f"no advisory {advisory_id} in the store")
     if format is Format.JSON:
-        document = {
-            "record": shown.record,
-            "alias_group": list(shown.group),
-            "withdrawn": shown.withdrawn,
-            "provenance": {
-                "source": shown.source,
-                "locator": shown.locator,
-                "sha256": shown.content_hash,
-                "data_license": shown.data_license,
-                "imported_at": shown.imported_at.isoformat(),
-            },
-        }
+        from ossmeta.service.public import advisory_to_json
+
+        document = advisory_to_json(shown)
         typer.echo(json_safe(json.dumps(document, indent=2, ensure_ascii=False)))
     else:
         typer.echo(terminal_safe(_text(shown)))

@@ -88,15 +88,9 @@ def compute(
 
 
 def _repo_key(text: str) -> str:
-    from ossmeta.normalizers.repos import canonical_repo_url
-    from ossmeta.store.metrics import is_repo_key
+    from ossmeta.service.public import repository_key
 
-    if is_repo_key(text) and "://" not in text:
-        return text.strip("/").lower()
-    parsed = canonical_repo_url(text)
-    if parsed.canonical is None:
-        raise UsageError(f"{text!r} is not a repository (expected host/owner/name)")
-    return parsed.canonical.lower()
+    return repository_key(text)
 
 
 @app.command()

@@ -17,14 +17,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Inspect packages synced from registries.", no_args_is_help=True)
 
 
-def _package_purl(purl: str) -> str:
-    """The canonical purl of the package, without version, qualifiers or subpath; a
-    malformed purl or a type without a registry here is a usage error."""
-    from ossmeta.purls import package_purl
-
-    return package_purl(purl)[0]
-
-
 def _licence(value: LicenseValue | None) -> str:
     if value is None:
         return "-"
@@ -61,24 +53,20 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show a package: versions, licences, dependencies; approved curations applied."""
-    from ossmeta.store.curation_store import Curations
-    from ossmeta.store.packages import Packages
+    from ossmeta.service.public import package_key, package_view
 
-    key = _package_purl(purl)
+    key = package_key(purl)
     store = open_for_read(db)
-    record = Curations(store).effective_package(key)
-    dependents = Packages(store).count_dependents(key) if record else 0
+    view = package_view(store, key)
     store.dispose()
-    if record is None:
+    if view is None:
         raise UsageError(f"no package {key} in the store (run 'ossmeta sync' first)")
     if fmt is Format.JSON:
         import orjson
 
-        from ossmeta.normalizers.package_json import package_to_json
-
-        typer.echo(json_safe(orjson.dumps(package_to_json(record, dependents)).decode()))
+        typer.echo(json_safe(orjson.dumps(view.document()).decode()))
     else:
-        typer.echo(terminal_safe(_text(record, dependents)))
+        typer.echo(terminal_safe(_text(view.record, view.dependents)))
 
 
 _MAX_OFFSET = 2**62  # below every database's 64-bit integer, so no overflow reaches the SQL
@@ -93,11 +81,11 @@ def dependents(
     db: DbOption = None,
 ) -> None:
     """List the stored packages that depend on PURL, a page at a time."""
-    from ossmeta.store.packages import Packages
+    from ossmeta.service.public import dependents_page, package_key
 
-    key = _package_purl(purl)
+    key = package_key(purl)
     store = open_for_read(db)
-    page = Packages(store).dependents(key, offset=offset, limit=limit)
+    page = dependents_page(store, key, offset=offset, limit=limit)
     store.dispose()
     if fmt is Format.JSON:
         import orjson

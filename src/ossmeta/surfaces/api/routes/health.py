@@ -22,7 +22,8 @@ from ossmeta.surfaces.api.deps import get_store
 from ossmeta.surfaces.api.etags import json_with_etag
 from ossmeta.surfaces.formats.health import MAX_COMPARED, compare_document, health_document
 
-router = APIRouter(prefix="/api/v1", tags=["health"])
+# "public": no token needed (tests/api/test_route_security.py holds every other route to one).
+router = APIRouter(prefix="/api/v1", tags=["public", "health"])
 
 StoreDep = Annotated[Store, Depends(get_store)]
 Part = Literal["security", "license", "maintenance", "community", "adoption"]

@@ -1,0 +1,105 @@
+"""The public knowledge of the center, as both surfaces show it: the CLI's ``packages show``,
+``advisories show`` and ``metrics show`` and the public API answer with the same documents
+(the JSON contracts of those commands), built here once.
+
+Each function returns None when the store does not know what was asked; the caller says so
+in its own way (the CLI as a usage error, the API as a 404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ossmeta.errors import UsageError
+from ossmeta.model import PackageRecord
+from ossmeta.normalizers.package_json import package_to_json
+from ossmeta.purls import package_purl
+from ossmeta.store.engine import Store
+from ossmeta.store.lookup import AdvisoryLookup, ShownAdvisory
+from ossmeta.store.metrics import Metrics, MetricValue
+from ossmeta.store.packages import DependentsPage, Packages
+
+__all__ = [
+    "PackageView",
+    "advisory_document",
+    "advisory_to_json",
+    "dependents_page",
+    "package_key",
+    "package_view",
+    "repository_key",
+    "repository_metrics",
+]
+
+
+def package_key(purl: str) -> str:
+    """The canonical purl of the package (no version, qualifiers or subpath);
+    ``InvalidPurl`` (an input error) for a malformed purl or a type without a registry."""
+    return package_purl(purl)[0]
+
+
+@dataclass(frozen=True)
+class PackageView:
+    """A package with approved curations applied, and how many stored packages depend on
+    it."""
+
+    record: PackageRecord
+    dependents: int
+
+    def document(self) -> dict[str, Any]:
+        """The ``packages show --format json`` contract."""
+        return package_to_json(self.record, self.dependents)
+
+
+def package_view(store: Store, purl: str) -> PackageView | None:
+    from ossmeta.store.curation_store import Curations
+
+    key = package_key(purl)
+    record = Curations(store).effective_package(key)
+    if record is None:
+        return None
+    return PackageView(record, Packages(store).count_dependents(key))
+
+
+def dependents_page(store: Store, purl: str, *, offset: int, limit: int) -> DependentsPage:
+    return Packages(store).dependents(package_key(purl), offset=offset, limit=limit)
+
+
+def advisory_document(store: Store, advisory_id: str) -> dict[str, Any] | None:
+    """The ``advisories show --format json`` contract for an id or any of its aliases."""
+    shown = AdvisoryLookup(store).show(advisory_id)
+    return None if shown is None else advisory_to_json(shown)
+
+
+def advisory_to_json(shown: ShownAdvisory) -> dict[str, Any]:
+    """The ``advisories show --format json`` contract."""
+    return {
+        "record": shown.record,
+        "alias_group": list(shown.group),
+        "withdrawn": shown.withdrawn,
+        "provenance": {
+            "source": shown.source,
+            "locator": shown.locator,
+            "sha256": shown.content_hash,
+            "data_license": shown.data_license,
+            "imported_at": shown.imported_at.isoformat(),
+        },
+    }
+
+
+def repository_key(text: str) -> str:
+    """``host/owner/name`` in lower case, from that form or a repository URL."""
+    from ossmeta.normalizers.repos import canonical_repo_url
+    from ossmeta.store.metrics import is_repo_key
+
+    if is_repo_key(text) and "://" not in text:
+        return text.strip("/").lower()
+    parsed = canonical_repo_url(text)
+    if parsed.canonical is None:
+        raise UsageError(f"{text!r} is not a repository (expected host/owner/name)")
+    return parsed.canonical.lower()
+
+
+def repository_metrics(store: Store, repo: str) -> tuple[str, list[MetricValue]]:
+    """The repository's key and its stored metric values (none when never computed)."""
+    key = repository_key(repo)
+    return key, list(Metrics(store).read(key))
