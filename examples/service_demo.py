@@ -45,15 +45,15 @@ def demo_token() -> str:
     store = open_store(access="write")
     actor = Actor("cli:make-demo")
     try:
-        tenant_named(store, "demo")
+        tenant = tenant_named(store, "demo")
     except NotFoundError:
-        create_tenant(store, "demo", actor)
+        tenant = create_tenant(store, "demo", actor)
     create_user(store, "demo", "demo", "admin", None, actor)
     issued = create_token(
         store,
         "demo",
         actor=actor,
-        tenant=tenant_named(store, "demo"),
+        tenant_id=tenant.id,
         scopes=("read", "write", "admin"),
         name="demo",
     )
