@@ -37,6 +37,7 @@ __all__ = [
     "ProjectVersion",
     "Uploaded",
     "UsedIn",
+    "advisory_lookup",
     "create_project",
     "findings_report",
     "get_project",
@@ -207,7 +208,7 @@ def upload(
             return Uploaded(existing, _report(existing, stored.reports), False, False)
     parsed, notes = parse_inventory(name, body)
     components = [r.component for r in parsed.components]
-    report = scan(components, AdvisoryLookup(store), inputs=(name,))
+    report = scan(components, advisory_lookup(store, tenant_id), inputs=(name,))
     with tenant_transaction(store, tenant_id) as tx:
         found = _project(tx, tenant_id, project)  # it may have gone meanwhile
         saved, created = rows.save_inventory(
@@ -240,6 +241,14 @@ def upload(
     return Uploaded(saved, _report(saved, report.components), created, True)
 
 
+def advisory_lookup(store: Store, tenant_id: int) -> AdvisoryLookup:
+    """The advisories a tenant's inventories are matched against: every matching of a
+    tenant's components (upload, re-evaluation) goes through here, so that the tenant's
+    private advisories take part in its matching in one place."""
+    del tenant_id  # the public advisories are everyone's; private ones join here
+    return AdvisoryLookup(store)
+
+
 # ------------------------------------------------------------------ where-used
 
 
@@ -267,7 +276,7 @@ def where_used(
     package, version = _package_query(purl) if purl is not None else (None, None)
     group: tuple[str, ...] = ()
     if advisory is not None:
-        group = AdvisoryLookup(store).groups_for([advisory])[advisory]
+        group = advisory_lookup(store, tenant_id).groups_for([advisory])[advisory]
     with tenant_transaction(store, tenant_id) as tx:
         return rows.where_used(
             tx,
