@@ -25,7 +25,6 @@ rows the incremental run must look at) and all the components (the full run's).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -60,7 +59,9 @@ def _schema_url(base: str, schema: str) -> str:
     return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
 
 
-def _record(n: int, fixed: int, *, score: str = HIGH, modified: str = "2025-01-01") -> dict[str, Any]:
+def _record(
+    n: int, fixed: int, *, score: str = HIGH, modified: str = "2025-01-01"
+) -> dict[str, Any]:
     return {
         "id": f"GHSA-bench-{n:04d}",
         "modified": f"{modified}T00:00:00Z",
@@ -69,7 +70,12 @@ def _record(n: int, fixed: int, *, score: str = HIGH, modified: str = "2025-01-0
         "affected": [
             {
                 "package": {"ecosystem": "PyPI", "name": f"bench-{n}"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": f"1.{fixed}.0"}]}],
+                "ranges": [
+                    {
+                        "type": "ECOSYSTEM",
+                        "events": [{"introduced": "0"}, {"fixed": f"1.{fixed}.0"}],
+                    }
+                ],
             }
         ],
         "severity": [{"type": "CVSS_V3", "score": score}],
@@ -90,25 +96,74 @@ def _copy(cursor: psycopg.Cursor[Any], table: str, columns: Sequence[str], rows:
             copy.write_row(row)
 
 
-def load_inventories(dsn: str, schema: str, tenant_ids: list[int], projects: int, components: int, pool: int, rng: random.Random) -> None:
+def load_inventories(
+    dsn: str,
+    schema: str,
+    tenant_ids: list[int],
+    projects: int,
+    components: int,
+    pool: int,
+    rng: random.Random,
+) -> None:
     """Projects (spread over the tenants), one version each, ``components`` components per
     version drawn without repetition from the pool: COPY, then ANALYZE."""
     now = datetime.now(UTC)
     with psycopg.connect(dsn) as connection, connection.cursor() as cursor:
         cursor.execute(f'SET search_path TO "{schema}"')
         owner = {p: tenant_ids[p % len(tenant_ids)] for p in range(projects)}
-        _copy(cursor, "projects", ("tenant_id", "name", "created_at"), ((owner[p], f"project-{p}", now) for p in range(projects)))
+        _copy(
+            cursor,
+            "projects",
+            ("tenant_id", "name", "created_at"),
+            ((owner[p], f"project-{p}", now) for p in range(projects)),
+        )
         cursor.execute("SELECT id, name FROM projects")
         project_ids = {name: i for i, name in cursor.fetchall()}
         _copy(
             cursor,
             "project_versions",
-            ("tenant_id", "project_id", "name", "sha256", "filename", "uploaded_at", "uploaded_by", "notes"),
-            ((owner[p], project_ids[f"project-{p}"], "1.0", "0" * 64, "bom.json", now, "bench", "[]") for p in range(projects)),
+            (
+                "tenant_id",
+                "project_id",
+                "name",
+                "sha256",
+                "filename",
+                "uploaded_at",
+                "uploaded_by",
+                "notes",
+            ),
+            (
+                (
+                    owner[p],
+                    project_ids[f"project-{p}"],
+                    "1.0",
+                    "0" * 64,
+                    "bom.json",
+                    now,
+                    "bench",
+                    "[]",
+                )
+                for p in range(projects)
+            ),
         )
         cursor.execute("SELECT project_id, id FROM project_versions")
         version_of = dict(cursor.fetchall())
-        columns = ("tenant_id", "version_id", "position", "purl", "package_purl", "ecosystem", "ecosystem_key", "name", "name_key", "version", "status", "direct", "scopes", "locations")
+        columns = (
+            "tenant_id",
+            "version_id",
+            "position",
+            "purl",
+            "package_purl",
+            "ecosystem",
+            "ecosystem_key",
+            "name",
+            "name_key",
+            "version",
+            "status",
+            "direct",
+            "scopes",
+            "locations",
+        )
 
         def rows() -> Any:
             for p in range(projects):
@@ -116,7 +171,22 @@ def load_inventories(dsn: str, schema: str, tenant_ids: list[int], projects: int
                 for position, n in enumerate(rng.sample(range(pool), components)):
                     version = f"1.{rng.randrange(VERSIONS)}.0"
                     name = f"bench-{n}"
-                    yield (owner[p], version_id, position, f"pkg:pypi/{name}@{version}", f"pkg:pypi/{name}", "PyPI", "PyPI", name, name, version, "ok", True, "[]", "[]")
+                    yield (
+                        owner[p],
+                        version_id,
+                        position,
+                        f"pkg:pypi/{name}@{version}",
+                        f"pkg:pypi/{name}",
+                        "PyPI",
+                        "PyPI",
+                        name,
+                        name,
+                        version,
+                        "ok",
+                        True,
+                        "[]",
+                        "[]",
+                    )
 
         _copy(cursor, "inventory_components", columns, rows())
         connection.commit()
@@ -147,7 +217,9 @@ def _floor(dsn: str, schema: str, names: Sequence[str] | None) -> float:
     return best
 
 
-def _changes(rng: random.Random, advised: int, pool: int, round_: int) -> tuple[list[dict[str, Any]], list[str]]:
+def _changes(
+    rng: random.Random, advised: int, pool: int, round_: int
+) -> tuple[list[dict[str, Any]], list[str]]:
     """20 changed advisories: 8 with a higher severity, 4 with a moved fix, 4 withdrawn,
     4 new ones on packages no advisory named; and the names of their packages."""
     chosen = rng.sample(range(advised), 16)
@@ -168,7 +240,9 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--components", type=int, default=1000)
     args = parser.parse_args()
-    base = os.environ.get("OSSMETA_BENCH_DATABASE_URL") or os.environ.get("OSSMETA_TEST_DATABASE_URL")
+    base = os.environ.get("OSSMETA_BENCH_DATABASE_URL") or os.environ.get(
+        "OSSMETA_TEST_DATABASE_URL"
+    )
     if not base:
         print("needs OSSMETA_BENCH_DATABASE_URL (PostgreSQL)", file=sys.stderr)
         return 2
@@ -186,21 +260,36 @@ def main() -> int:
         store = open_store(url)
         store.upgrade()
         work = Path(tempfile.mkdtemp(prefix="bench-reeval-"))
-        _import(store, work / "initial", [_record(n, rng.randrange(1, VERSIONS)) for n in range(advised)])
+        _import(
+            store,
+            work / "initial",
+            [_record(n, rng.randrange(1, VERSIONS)) for n in range(advised)],
+        )
         actor = Actor("bench")
         tenant_ids = [create_tenant(store, f"tenant-{t}", actor).id for t in range(TENANTS)]
         for tenant in tenant_ids:
             with tenant_transaction(store, tenant) as tx:
-                insert_webhook(tx, tenant_id=tenant, url="http://127.0.0.1:9/hook", events=("finding.new", "finding.changed", "finding.resolved"), secret="whsec_" + "A" * 32, now=datetime.now(UTC))
+                insert_webhook(
+                    tx,
+                    tenant_id=tenant,
+                    url="http://127.0.0.1:9/hook",
+                    events=("finding.new", "finding.changed", "finding.resolved"),
+                    secret="whsec_" + "A" * 32,
+                    now=datetime.now(UTC),
+                )
         started = time.perf_counter()
         load_inventories(dsn, schema, tenant_ids, args.projects, args.components, pool, rng)
         total = args.projects * args.components
-        print(f"loaded {args.projects} projects x {args.components} components ({total} components, {TENANTS} tenants, pool of {pool} packages, {advised} advised) in {time.perf_counter() - started:.1f} s (COPY; not measured)")
+        print(
+            f"loaded {args.projects} projects x {args.components} components ({total} components, {TENANTS} tenants, pool of {pool} packages, {advised} advised) in {time.perf_counter() - started:.1f} s (COPY; not measured)"
+        )
 
         started = time.perf_counter()
         first = reevaluate(store, None)
         figures["first_full_s"] = time.perf_counter() - started
-        print(f"first full evaluation: {figures['first_full_s']:.2f} s, {first.events} finding.new events, {_count(store, 'findings')} findings stored")
+        print(
+            f"first full evaluation: {figures['first_full_s']:.2f} s, {first.events} finding.new events, {_count(store, 'findings')} findings stored"
+        )
 
         settings = WorkerSettings()
         # Incremental: the import queues the job in its transaction; the worker's job loop runs it.
@@ -234,12 +323,24 @@ def main() -> int:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-    print(f"{args.projects} projects x {args.components} components on PostgreSQL, {TENANTS} tenants")
-    print(f"  incremental: import of {changed} changed advisories + its reevaluate job -> {incremental_events} events in the outbox: {figures['incremental_s']:.2f} s (import {figures['incremental_import_s']:.2f} s)  target < 5 s")
-    print(f"    floor: bare SQL reading the components of the 20 packages: {figures['incremental_floor_s'] * 1000:.1f} ms   ratio {figures['incremental_s'] / figures['incremental_floor_s']:.0f}x")
-    print(f"  full: import of {changed_full} changed advisories + re-evaluation of all {total} components -> {full_events} events ({full.new} new, {full.changed} changed, {full.resolved} resolved): {figures['full_s']:.2f} s (import {figures['full_import_s']:.2f} s)  target < 60 s")
-    print(f"    floor: bare SQL reading all {total} components: {figures['full_floor_s']:.2f} s   ratio {figures['full_s'] / figures['full_floor_s']:.1f}x")
-    print(f"    the incremental job the second import queued, run afterwards: {after_full} more events (must be 0)")
+    print(
+        f"{args.projects} projects x {args.components} components on PostgreSQL, {TENANTS} tenants"
+    )
+    print(
+        f"  incremental: import of {changed} changed advisories + its reevaluate job -> {incremental_events} events in the outbox: {figures['incremental_s']:.2f} s (import {figures['incremental_import_s']:.2f} s)  target < 5 s"
+    )
+    print(
+        f"    floor: bare SQL reading the components of the 20 packages: {figures['incremental_floor_s'] * 1000:.1f} ms   ratio {figures['incremental_s'] / figures['incremental_floor_s']:.0f}x"
+    )
+    print(
+        f"  full: import of {changed_full} changed advisories + re-evaluation of all {total} components -> {full_events} events ({full.new} new, {full.changed} changed, {full.resolved} resolved): {figures['full_s']:.2f} s (import {figures['full_import_s']:.2f} s)  target < 60 s"
+    )
+    print(
+        f"    floor: bare SQL reading all {total} components: {figures['full_floor_s']:.2f} s   ratio {figures['full_s'] / figures['full_floor_s']:.1f}x"
+    )
+    print(
+        f"    the incremental job the second import queued, run afterwards: {after_full} more events (must be 0)"
+    )
     print(f"  deliveries written (one webhook per tenant): {deliveries}")
     return 0 if after_full == 0 else 1
 
