@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import random
-import sys
 import tempfile
 import time
 import uuid
@@ -244,8 +243,9 @@ def main() -> int:
         "OSSMETA_TEST_DATABASE_URL"
     )
     if not base:
-        print("needs OSSMETA_BENCH_DATABASE_URL (PostgreSQL)", file=sys.stderr)
-        return 2
+        # Not a failure of ``make bench`` on a machine without PostgreSQL: said, skipped.
+        print("bench_reevaluate: skipped, needs OSSMETA_BENCH_DATABASE_URL (PostgreSQL)")
+        return 0
     pool = max(2 * args.components, 100)
     advised = pool // 10
     rng = random.Random(7)

@@ -203,13 +203,22 @@ def reevaluate_tenant(
     when = now or datetime.now(UTC)
     with tenant_transaction(store, tenant_id) as tx:
         rows.lock_tenant(tx, tenant_id)
-        versions = rows.package_versions(tx, tenant_id, keys)
-        if not versions:
-            return Reevaluated(tenants=1)
-        wanted = _scan(store, tenant_id, versions)
-        components, stored = rows.stored_findings(tx, tenant_id, keys)
-        for component in rows.components_of(tx, tenant_id, wanted):
-            components.setdefault(component.id, component)
+        if keys is None:
+            # Everything: the distinct package versions in SQL, then only the components
+            # that have findings, or should have.
+            versions = rows.package_versions(tx, tenant_id, None)
+            wanted = _scan(store, tenant_id, versions) if versions else {}
+            components, stored = rows.stored_findings(tx, tenant_id, None)
+            for component in rows.components_of(tx, tenant_id, wanted):
+                components.setdefault(component.id, component)
+        else:
+            # A few packages: their components in one read, their findings by component.
+            held = rows.components_with_keys(tx, tenant_id, keys)
+            if not held:
+                return Reevaluated(tenants=1)
+            wanted = _scan(store, tenant_id, sorted({c.package_version for c in held}))
+            stored = rows.findings_of(tx, tenant_id, [c.id for c in held])
+            components = {c.id: c for c in held if c.id in stored or c.package_version in wanted}
         deleted: list[int] = []
         added: list[tuple[StoredComponent, Finding]] = []
         upgrades: list[tuple[int, str | None, str | None]] = []

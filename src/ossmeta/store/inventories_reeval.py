@@ -39,7 +39,9 @@ __all__ = [
     "StoredFinding",
     "apply_changes",
     "components_of",
+    "components_with_keys",
     "enqueue_reevaluation",
+    "findings_of",
     "lock_tenant",
     "package_keys",
     "package_versions",
@@ -252,6 +254,33 @@ def _stored_component(row: Any, component_id: int) -> StoredComponent:
         upgrade=row.c_upgrade,
         upgrade_note=row.c_upgrade_note,
     )
+
+
+def components_with_keys(
+    tx: Transaction, tenant_id: int, keys: Sequence[PackageKey]
+) -> list[StoredComponent]:
+    """The tenant's components of the packages of ``keys`` (with an ecosystem and a
+    version: the others cannot match an advisory)."""
+    _fill_keys(tx, keys)
+    query = _join_keys(select(inventory_components.c.id, *_component_columns()), keys).where(
+        _mine(tenant_id)
+    )
+    return [_stored_component(row, int(row.id)) for row in tx.execute(query)]
+
+
+def findings_of(
+    tx: Transaction, tenant_id: int, component_ids: Sequence[int]
+) -> dict[int, list[StoredFinding]]:
+    """The tenant's stored findings of these components, by component."""
+    found: dict[int, list[StoredFinding]] = defaultdict(list)
+    for part in chunks(sorted(component_ids)):
+        query = select(findings).where(
+            (findings.c.tenant_id == tenant_id) & findings.c.component_id.in_(part)
+        )
+        for row in tx.execute(query):
+            component_id = int(row.component_id)
+            found[component_id].append(StoredFinding(int(row.id), component_id, _finding(row)))
+    return found
 
 
 def components_of(

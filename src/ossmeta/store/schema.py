@@ -464,6 +464,7 @@ inventory_components = Table(
     Index("ix_inventory_components_version", "version_id", "position"),
     Index("ix_inventory_components_package", "tenant_id", "package_purl"),
     Index("ix_inventory_components_key", "ecosystem_key", "name_key"),
+    Index("ix_inventory_components_tenant_key", "tenant_id", "ecosystem_key", "name_key"),
 )
 
 findings = Table(
