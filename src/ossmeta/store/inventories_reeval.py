@@ -18,12 +18,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, MetaData, String, Table, bindparam, delete, insert, select, text
-from sqlalchemy import update as sql_update
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+)
 
 from ossmeta.ecosystems import base_ecosystem, name_key
 from ossmeta.model import Finding
 from ossmeta.purls import parse_purl, purl_package
+from ossmeta.store.bulk_arrays import insert_rows, update_rows
 from ossmeta.store.chunking import chunks
 from ossmeta.store.inventories import _finding, _finding_row
 from ossmeta.store.jobs import enqueue
@@ -86,6 +98,8 @@ class StoredFinding:
     component_id: int
     finding: Finding
 
+
+_IDS = ARRAY(Integer)
 
 #: Per-connection scratch table of the packages being re-evaluated.
 _keys = Table(
@@ -334,22 +348,25 @@ def apply_changes(
     upgrades: Sequence[tuple[int, str | None, str | None]],
 ) -> None:
     """Delete finding rows by id, add findings to components, set components' upgrades."""
-    for part in chunks(sorted(deleted)):
+    if tx.dialect.name == "postgresql" and deleted:
         tx.execute(
-            delete(findings).where((findings.c.tenant_id == tenant_id) & findings.c.id.in_(part))
-        )
-    if added:
-        tx.execute(
-            insert(findings),
-            [_finding_row(tenant_id, c.version_id, c.id, f) for c, f in added],
-        )
-    if upgrades:
-        tx.execute(
-            sql_update(inventory_components)
-            .where(
-                (inventory_components.c.tenant_id == tenant_id)
-                & (inventory_components.c.id == bindparam("b_id"))
+            delete(findings).where(
+                (findings.c.tenant_id == tenant_id)
+                & (findings.c.id == func.any(bindparam("ids", sorted(deleted), type_=_IDS)))
             )
-            .values(upgrade=bindparam("b_upgrade"), upgrade_note=bindparam("b_note")),
-            [{"b_id": i, "b_upgrade": u, "b_note": n} for i, u, n in upgrades],
         )
+    else:
+        for part in chunks(sorted(deleted)):
+            tx.execute(
+                delete(findings).where(
+                    (findings.c.tenant_id == tenant_id) & findings.c.id.in_(part)
+                )
+            )
+    insert_rows(tx, findings, [_finding_row(tenant_id, c.version_id, c.id, f) for c, f in added])
+    update_rows(
+        tx,
+        inventory_components,
+        "id",
+        [{"id": i, "upgrade": u, "upgrade_note": n} for i, u, n in upgrades],
+        tenant_id=tenant_id,
+    )

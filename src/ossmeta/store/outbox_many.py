@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from ossmeta.store.bulk_arrays import insert_rows
 from ossmeta.store.outbox import EVENT_TYPES, new_message_id
 from ossmeta.store.schema import deliveries, email_recipients, outbox, webhooks
 from ossmeta.store.tenancy import Transaction
@@ -37,8 +38,9 @@ def add_events(
         return []
     created = now or datetime.now(UTC)
     ids = [new_message_id(created) for _ in events]
-    tx.execute(
-        insert(outbox),
+    insert_rows(
+        tx,
+        outbox,
         [
             {
                 "id": event_id,
@@ -74,6 +76,5 @@ def add_events(
         for kind, hook, rule in targets
         if kind == event_type
     ]
-    if rows:
-        tx.execute(insert(deliveries), rows)
+    insert_rows(tx, deliveries, rows)
     return ids
