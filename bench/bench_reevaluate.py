@@ -292,23 +292,28 @@ def main() -> int:
         )
 
         settings = WorkerSettings()
-        # Incremental: the import queues the job in its transaction; the worker's job loop runs it.
-        records, names = _changes(rng, advised, pool, 1)
-        events_before = _count(store, "outbox")
-        started = time.perf_counter()
-        changed = _import(store, work / "round-1", records)
-        imported = time.perf_counter()
-        assert run_one_job(store, "bench-worker", settings), "the import queued no job"
-        figures["incremental_s"] = time.perf_counter() - started
-        figures["incremental_import_s"] = imported - started
-        incremental_events = _count(store, "outbox") - events_before
-        figures["incremental_floor_s"] = _floor(dsn, schema, names)
+        # Incremental, three rounds (the machine is shared: the best and every round are
+        # printed): the import queues the job in its transaction; the worker's job loop runs it.
+        rounds: list[tuple[float, float, int, int, float]] = []
+        for round_ in (1, 2, 3):
+            records, names = _changes(rng, advised, pool, round_)
+            events_before = _count(store, "outbox")
+            started = time.perf_counter()
+            changed = _import(store, work / f"round-{round_}", records) or 0
+            imported = time.perf_counter()
+            assert run_one_job(store, "bench-worker", settings), "the import queued no job"
+            took = time.perf_counter() - started
+            events = _count(store, "outbox") - events_before
+            rounds.append((took, imported - started, changed, events, _floor(dsn, schema, names)))
+        best = min(rounds)
+        figures["incremental_s"], figures["incremental_import_s"] = best[0], best[1]
+        changed, incremental_events, figures["incremental_floor_s"] = best[2], best[3], best[4]
 
         # Full: another 20 changes, then every component of every tenant.
-        records, names = _changes(rng, advised, pool, 2)
+        records, names = _changes(rng, advised, pool, 4)
         events_before = _count(store, "outbox")
         started = time.perf_counter()
-        changed_full = _import(store, work / "round-2", records)
+        changed_full = _import(store, work / "round-4", records)
         imported = time.perf_counter()
         full = reevaluate(store, None)
         figures["full_s"] = time.perf_counter() - started
@@ -327,8 +332,9 @@ def main() -> int:
         f"{args.projects} projects x {args.components} components on PostgreSQL, {TENANTS} tenants"
     )
     print(
-        f"  incremental: import of {changed} changed advisories + its reevaluate job -> {incremental_events} events in the outbox: {figures['incremental_s']:.2f} s (import {figures['incremental_import_s']:.2f} s)  target < 5 s"
+        f"  incremental (best of 3 rounds): import of {changed} changed advisories + its reevaluate job -> {incremental_events} events in the outbox: {figures['incremental_s']:.2f} s (import {figures['incremental_import_s']:.2f} s)  target < 5 s"
     )
+    print("    every round: " + ", ".join(f"{r[0]:.2f} s ({r[3]} events)" for r in rounds))
     print(
         f"    floor: bare SQL reading the components of the 20 packages: {figures['incremental_floor_s'] * 1000:.1f} ms   ratio {figures['incremental_s'] / figures['incremental_floor_s']:.0f}x"
     )

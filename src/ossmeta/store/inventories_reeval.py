@@ -110,7 +110,20 @@ _keys = Table(
 )
 
 
-def _fill_keys(tx: Transaction, keys: Sequence[PackageKey]) -> None:
+def _fill_keys(tx: Transaction, keys: Sequence[PackageKey]) -> Any:
+    """What to join components with to keep those of ``keys``: on PostgreSQL the keys as
+    two array parameters, unnested (no statement of its own); elsewhere the
+    per-connection scratch table, filled here."""
+    if tx.dialect.name == "postgresql":
+        return (
+            text(
+                "SELECT * FROM unnest(CAST(:ecosystems AS VARCHAR[]), CAST(:names AS VARCHAR[]))"
+                " AS k(ecosystem_key, name_key)"
+            )
+            .bindparams(ecosystems=[e for e, _ in keys], names=[n for _, n in keys])
+            .columns(ecosystem_key=String, name_key=String)
+            .subquery("k")
+        )
     tx.execute(
         text(
             "CREATE TEMPORARY TABLE IF NOT EXISTS ossmeta_reeval_keys "
@@ -119,13 +132,10 @@ def _fill_keys(tx: Transaction, keys: Sequence[PackageKey]) -> None:
     )
     tx.execute(delete(_keys))
     if keys:
-        mark = "?" if tx.dialect.paramstyle == "qmark" else "%s"
         tx.exec_driver_sql(
-            f"INSERT INTO ossmeta_reeval_keys (ecosystem_key, name_key) VALUES ({mark}, {mark})",
-            list(keys),
+            "INSERT INTO ossmeta_reeval_keys (ecosystem_key, name_key) VALUES (?, ?)", list(keys)
         )
-        if tx.dialect.name == "postgresql":
-            tx.execute(text("ANALYZE ossmeta_reeval_keys"))
+    return _keys
 
 
 # ------------------------------------------------------------------ jobs
@@ -199,13 +209,14 @@ def _mine(tenant_id: int) -> Any:
     )
 
 
-def _join_keys(query: Any, keys: Sequence[PackageKey] | None) -> Any:
-    if keys is None:
+def _join_keys(query: Any, source: Any) -> Any:
+    """``query`` over components, restricted to the keys of ``source`` (None: all)."""
+    if source is None:
         return query
     return query.join(
-        _keys,
-        (_keys.c.ecosystem_key == inventory_components.c.ecosystem_key)
-        & (_keys.c.name_key == inventory_components.c.name_key),
+        source,
+        (source.c.ecosystem_key == inventory_components.c.ecosystem_key)
+        & (source.c.name_key == inventory_components.c.name_key),
     )
 
 
@@ -214,10 +225,9 @@ def package_versions(
 ) -> list[PackageVersion]:
     """The distinct (ecosystem, name, version) of the tenant's components of ``keys``
     (None: of every package)."""
-    if keys is not None:
-        _fill_keys(tx, keys)
+    source = None if keys is None else _fill_keys(tx, keys)
     c = inventory_components.c
-    query = _join_keys(select(c.ecosystem, c.name, c.version), keys).where(_mine(tenant_id))
+    query = _join_keys(select(c.ecosystem, c.name, c.version), source).where(_mine(tenant_id))
     return sorted({(e, n, v) for e, n, v in tx.execute(query.distinct())})
 
 
@@ -226,13 +236,12 @@ def stored_findings(
 ) -> tuple[dict[int, StoredComponent], dict[int, list[StoredFinding]]]:
     """The tenant's stored findings on components of ``keys`` (None: all), by component,
     with those components."""
-    if keys is not None:
-        _fill_keys(tx, keys)
+    source = None if keys is None else _fill_keys(tx, keys)
     query = _join_keys(
         select(findings, *_component_columns()).join(
             inventory_components, inventory_components.c.id == findings.c.component_id
         ),
-        keys,
+        source,
     ).where((findings.c.tenant_id == tenant_id) & _mine(tenant_id))
     components: dict[int, StoredComponent] = {}
     found: dict[int, list[StoredFinding]] = defaultdict(list)
@@ -275,8 +284,8 @@ def components_with_keys(
 ) -> list[StoredComponent]:
     """The tenant's components of the packages of ``keys`` (with an ecosystem and a
     version: the others cannot match an advisory)."""
-    _fill_keys(tx, keys)
-    query = _join_keys(select(inventory_components.c.id, *_component_columns()), keys).where(
+    source = _fill_keys(tx, keys)
+    query = _join_keys(select(inventory_components.c.id, *_component_columns()), source).where(
         _mine(tenant_id)
     )
     return [_stored_component(row, int(row.id)) for row in tx.execute(query)]
@@ -305,8 +314,8 @@ def components_of(
     if not wanted_set:
         return []
     keys = package_keys((e, n) for e, n, _ in wanted_set)
-    _fill_keys(tx, keys)
-    query = _join_keys(select(inventory_components.c.id, *_component_columns()), keys).where(
+    source = _fill_keys(tx, keys)
+    query = _join_keys(select(inventory_components.c.id, *_component_columns()), source).where(
         _mine(tenant_id)
     )
     out = []
