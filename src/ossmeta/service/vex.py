@@ -162,42 +162,41 @@ def import_vex(
     document = parse_vex(body, format, document=f"VEX document sha256:{digest}")
     report = findings_report(store, tenant_id, project, version)
     resolver = _Resolver(store, tenant_id, report, document.statements)
-    applied: list[AppliedLine] = []
     skipped = [_skip(p) for p in document.problems]
+    wanted: list[tuple[VexStatement, decisions.DecisionRequest]] = []
     for statement in document.statements:
         targets, reason = resolver.targets(statement)
         if reason is not None:
             skipped.append(
                 SkippedLine(statement.pointer, statement.vulnerability, statement.target, reason)
             )
+        comment = _comment(document, statement)
         for purl, advisory in targets:
-            try:
-                made = decisions.decide(
-                    store,
-                    tenant_id,
-                    project,
-                    version,
-                    purl=purl,
-                    advisory=advisory,
-                    state=statement.state,
-                    justification=statement.justification,
-                    comment=_comment(document, statement),
-                    carry_over_versions=False,
-                    actor=actor,
-                )
-            except InputError as error:
-                skipped.append(
-                    SkippedLine(statement.pointer, statement.vulnerability, purl, str(error))
-                )
-                continue
+            request = decisions.DecisionRequest(
+                purl, advisory, statement.state, statement.justification, comment
+            )
+            wanted.append((statement, request))
+    requests = [r for _, r in wanted]
+    made = (
+        decisions.decide_many(store, tenant_id, project, version, requests, actor=actor)
+        if requests
+        else []
+    )
+    applied: list[AppliedLine] = []
+    for (statement, request), result in zip(wanted, made, strict=True):
+        if isinstance(result, InputError):
+            skipped.append(
+                SkippedLine(statement.pointer, statement.vulnerability, request.purl, str(result))
+            )
+        else:
             applied.append(
                 AppliedLine(
                     statement.pointer,
                     statement.vulnerability,
-                    purl,
-                    made.state,
-                    made.justification,
-                    made.id,
+                    request.purl,
+                    result.state,
+                    result.justification,
+                    result.id,
                 )
             )
     with tenant_transaction(store, tenant_id) as tx:
