@@ -79,3 +79,21 @@ def test_import_audits_each_decision_and_the_import(store: Store, tenant: int) -
     again = vex.import_vex(store, tenant, "shop", "1.0", body, ACTOR)
     assert [a.state for a in again.applied] == [a.state for a in done.applied]
     assert len(decisions.history(store, tenant, "shop", "1.0")) == 4  # history, not overwrite
+
+
+def test_imported_decisions_carry_over_to_later_versions_only(store: Store, tenant: int) -> None:
+    body = (DATA / "vex" / "supplier-openvex.json").read_bytes()
+    vex.import_vex(store, tenant, "shop", "2.0", body, ACTOR)
+    inventories.upload(store, tenant, "shop", "3.0", "requirements.txt", REQUIREMENTS, ACTOR)
+
+    def states(version: str) -> dict[str, str]:
+        found = vex.export_data(store, tenant, "shop", version)
+        report = found.report
+        return {
+            report.components[position].component.name: decision.state
+            for (position, _), decision in found.applied.by_finding.items()
+        }
+
+    assert states("1.0") == {}  # made on 2.0: not on the earlier version
+    assert states("2.0") == {"jinja2": "resolved", "requests": "exploitable"}
+    assert states("3.0") == states("2.0")

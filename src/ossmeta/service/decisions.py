@@ -118,14 +118,18 @@ def decisions_for(
     decisions: Sequence[StoredDecision], version_id: int, report: ScanReport
 ) -> Applied:
     out: dict[tuple[int, str], StoredDecision] = {}
+    by_package: dict[str, list[StoredDecision]] = {}  # each package's, in the order made
+    for made in decisions:
+        by_package.setdefault(made.package_purl, []).append(made)
     for position, cr in enumerate(report.components):
         c = cr.component
         if not (cr.findings or cr.unknown) or c.ecosystem is None:
             continue
         package = rows.package_of(c)
+        mine = by_package.get(package, []) if package is not None else []
         for finding in (*cr.findings, *cr.unknown):
             group = (finding.id, *finding.aliases)
-            decision = applicable(decisions, version_id, package, c.ecosystem, c.version, group)
+            decision = applicable(mine, version_id, package, c.ecosystem, c.version, group)
             if decision is not None:
                 out[(position, finding.id)] = decision
     return Applied(out)
