@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from ossmeta.ecosystems import base_ecosystem, osv_version
 from ossmeta.errors import InputError, NotFoundError
@@ -28,6 +29,7 @@ from ossmeta.store.inventories_decisions import (
     StoredDecision,
     components_of,
     insert_decision,
+    insert_decisions,
     list_decisions,
 )
 from ossmeta.store.lookup import AdvisoryLookup
@@ -255,7 +257,7 @@ def decide_many(
     that refused it under ``decide``'s rules; the others are recorded regardless.
     ``NotFoundError`` (raised) for a missing project or version."""
     groups = AdvisoryLookup(store).groups_for(r.advisory for r in requests)
-    out: list[StoredDecision | InputError] = []
+    out: list[StoredDecision | InputError | None] = []
     with tenant_transaction(store, tenant_id) as tx:
         found_project, found_version = project_version(tx, tenant_id, project, version)
         stored = rows.load_inventory(tx, tenant_id, found_version)
@@ -271,6 +273,7 @@ def decide_many(
                 {f.id, *f.aliases} for f in (*cr.findings, *cr.unknown)
             )
         now = datetime.now(UTC)
+        wanted: list[dict[str, Any]] = []
         for request in requests:
             try:
                 _check(request.state, request.justification)
@@ -290,30 +293,34 @@ def decide_many(
             for ids in found_ids.get(package, ()):
                 if group & ids:
                     group |= ids
-            decision = insert_decision(
-                tx,
-                tenant_id,
-                project_id=found_project.id,
-                version_id=found_version.id,
-                package_purl=package,
-                component_version=versions[0],
-                advisory_id=request.advisory,
-                advisory_ids=tuple(sorted(group)),
-                state=request.state,
-                justification=request.justification,
-                comment=request.comment,
-                carry_over_versions=request.carry_over_versions,
-                author=actor.name,
-                at=now,
+            out.append(None)  # the decision, once inserted
+            wanted.append(
+                {
+                    "project_id": found_project.id,
+                    "version_id": found_version.id,
+                    "package_purl": package,
+                    "component_version": versions[0],
+                    "advisory_id": request.advisory,
+                    "advisory_ids": tuple(sorted(group)),
+                    "state": request.state,
+                    "justification": request.justification,
+                    "comment": request.comment,
+                    "carry_over_versions": request.carry_over_versions,
+                    "author": actor.name,
+                    "at": now,
+                }
             )
-            audit(
-                tx,
-                tenant_id,
-                actor,
-                "decision.create",
-                f"project:{project}/version:{version}",
-                {"purl": f"{package}@{versions[0]}", "advisory": request.advisory,
-                 "state": request.state},
-            )  # fmt: skip
-            out.append(decision)
-    return out
+        made = iter(insert_decisions(tx, tenant_id, wanted))
+        results = [result if result is not None else next(made) for result in out]
+        for decision in results:
+            if isinstance(decision, StoredDecision):
+                audit(
+                    tx,
+                    tenant_id,
+                    actor,
+                    "decision.create",
+                    f"project:{project}/version:{version}",
+                    {"purl": f"{decision.package_purl}@{decision.component_version}",
+                     "advisory": decision.advisory_id, "state": decision.state},
+                )  # fmt: skip
+    return results
