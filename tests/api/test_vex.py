@@ -291,3 +291,28 @@ def test_another_tenant_gets_404_and_roles_hold(api: ApiServer, acme: str) -> No
                 assert http.get(path).status_code == 200, path
     with api.client(acme) as http:
         assert _decisions(http, "1.0") == set()
+
+
+def test_control_characters_and_long_texts_are_stored_not_a_5xx(api: ApiServer, acme: str) -> None:
+    document = {
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "urn:x:" + "n\u0000" * 3000,
+        "author": "x",
+        "timestamp": "2024-01-01T00:00:00Z",
+        "version": 1,
+        "statements": [
+            {
+                "vulnerability": {"name": JINJA},
+                "products": [{"@id": "pkg:pypi/jinja2@2.10"}],
+                "status": "under_investigation",
+                "status_notes": "a\u0000b " + "long " * 5000,
+            }
+        ],
+    }
+    with api.client(acme) as http:
+        answer = http.post(VERSION.format("1.0") + "/vex", content=json.dumps(document))
+        assert answer.status_code == 200, answer.text
+        assert len(answer.json()["applied"]) == 1
+        comment = _analysis(http, "1.0")[("jinja2", JINJA)]["comment"]
+        assert "\u0000" not in comment
+        assert "ab long" in comment

@@ -192,7 +192,7 @@ class _Reader:
             raise self.fail(f"{path}/{key}", "expected a string")
         if required and not value.strip():
             raise self.fail(f"{path}/{key}", "is empty")
-        return value[:_MAX_TEXT]
+        return value.replace("\x00", "")[:_MAX_TEXT]  # NUL: no database stores it in text
 
 
 def _load(body: bytes, document: str) -> dict[str, Any]:
