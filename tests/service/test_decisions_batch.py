@@ -4,6 +4,7 @@ are recorded; the import audits each decision and the import itself."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,28 @@ def test_imported_decisions_carry_over_to_later_versions_only(store: Store, tena
     assert states("1.0") == {}  # made on 2.0: not on the earlier version
     assert states("2.0") == {"jinja2": "resolved", "requests": "exploitable"}
     assert states("3.0") == states("2.0")
+
+
+def test_a_known_alias_on_the_wrong_component_is_not_called_unknown(
+    store: Store, tenant: int
+) -> None:
+    document = {
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "urn:x:1",
+        "author": "x",
+        "timestamp": "2024-01-01T00:00:00Z",
+        "version": 1,
+        "statements": [
+            {"vulnerability": {"name": name}, "products": [{"@id": "pkg:pypi/click@8.1.7"}],
+             "status": "under_investigation"}
+            for name in ("CVE-2018-18074", "CVE-2021-33203", "CVE-1999-99999")
+        ],
+    }  # fmt: skip
+    done = vex.import_vex(store, tenant, "shop", "1.0", json.dumps(document).encode(), ACTOR)
+    assert done.applied == ()
+    reasons = [s.reason for s in done.skipped]
+    assert reasons == [
+        "CVE-2018-18074 is not a finding of pkg:pypi/click here",
+        "CVE-2021-33203 is not a finding of pkg:pypi/click here",  # django's, not held
+        "unknown vulnerability 'CVE-1999-99999'",
+    ]

@@ -104,7 +104,8 @@ class _Resolver:
         lookup = advisory_lookup(store, tenant_id)
         names = {i for s in statements for i in (s.vulnerability, *s.aliases)}
         self.groups = lookup.groups_for(names)
-        self.known = set(lookup.advisories(names)) | {
+        members = names | {m for group in self.groups.values() for m in group}
+        self.known = set(lookup.advisories(members)) | {
             i for h in self.held.values() for c in h for i in c.ids
         }
 
