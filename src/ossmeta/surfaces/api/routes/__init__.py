@@ -7,10 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ossmeta.surfaces.api.routes import accounts, health, projects, public
+from ossmeta.surfaces.api.routes import vex as vex_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     accounts.router,
     projects.router,
     health.router,
+    vex_routes.router,
 )
