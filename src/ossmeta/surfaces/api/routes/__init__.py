@@ -7,10 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ossmeta.surfaces.api.routes import accounts, health, projects, public
+from ossmeta.surfaces.api.routes import private as private_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     accounts.router,
     projects.router,
     health.router,
+    private_routes.router,
 )
