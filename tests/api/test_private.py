@@ -290,3 +290,44 @@ def test_private_packages_and_curations_join_only_the_tenants_components(
     after = _components(api, tokens["acme"], "1.0")
     assert after["acme-billing"]["private"] is False
     assert after["jinja2"]["licence"]["value"] is None
+
+
+def test_a_private_package_is_matched_against_private_advisories_only(
+    api: ApiServer, tokens: dict[str, str]
+) -> None:
+    """A tenant's own package named like a public one is not the public package: public
+    advisories about the name do not apply to it, the tenant's own do."""
+    with api.client(tokens["acme"]) as http:
+        answer = http.post("/api/v1/private/packages", json={"purl": "pkg:pypi/requests"})
+        assert answer.status_code == 201, answer.text
+    assert _ids(_upload(api, tokens["acme"], "1.0"), "requests") == []
+    assert "PYSEC-2018-28" in _ids(_upload(api, tokens["globex"], "1.0"), "requests")
+    with api.client(tokens["acme"]) as http:
+        record = {**click_record("ACME-9"), "aliases": []}
+        record["affected"][0]["package"]["name"] = "requests"
+        assert http.post(PRIVATE, json=record).status_code == 201
+    assert _ids(_upload(api, tokens["acme"], "2.0"), "requests") == ["ACME-9"]
+
+
+def test_decisions_take_a_private_advisory_by_any_alias(
+    api: ApiServer, tokens: dict[str, str]
+) -> None:
+    with api.client(tokens["acme"]) as http:
+        assert http.post(PRIVATE, json=click_record()).status_code == 201
+    _upload(api, tokens["acme"], "1.0")
+    with api.client(tokens["acme"]) as http:
+        decided = http.put(
+            "/api/v1/projects/shop/versions/1.0/decisions",
+            json={
+                "purl": "pkg:pypi/click@8.1.7",
+                "advisory": CLICK_ALIAS,
+                "state": "not_affected",
+                "justification": "code_not_reachable",
+                "comment": "we never call it",
+            },
+        )
+        assert decided.status_code == 201, decided.text
+        assert set(decided.json()["advisory_ids"]) == {"ACME-2026-1", CLICK_ALIAS}
+        stored = http.get("/api/v1/projects/shop/versions/1.0/findings").json()
+    click = next(c for c in stored["components"] if c["name"] == "click")
+    assert click["vulnerabilities"][0]["analysis"]["state"] == "not_affected"

@@ -1,6 +1,8 @@
 """The advisories one tenant's inventories are matched against: the public ones and the
 tenant's private ones, behind ``AdvisoryLookup``'s interface. A private record whose id is
-also a public id stands in for the public record inside the tenant. Private rows are read
+also a public id stands in for the public record inside the tenant, and the tenant's
+private packages are matched against its private advisories only (a public package of the
+same name is another package). Private rows are read
 in the tenant's transaction only, so on PostgreSQL the row-level policy agrees."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, func, select
 
+from ossmeta.ecosystems import base_ecosystem, name_key
 from ossmeta.model import UNKNOWN_SEVERITY, Affected
 from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
@@ -25,7 +28,7 @@ from ossmeta.store.lookup import (
     _severity,
 )
 from ossmeta.store.private_advisories import find_private_advisory
-from ossmeta.store.schema import private_advisories, private_affected
+from ossmeta.store.schema import private_advisories, private_affected, private_packages
 from ossmeta.store.tenancy import tenant_transaction
 from ossmeta.times import as_utc
 
@@ -56,6 +59,21 @@ class TenantAdvisoryLookup(AdvisoryLookup):
             self._aliases = {row.id: tuple(json.loads(row.aliases)) for row in rows}
         return self._aliases
 
+    def _own_packages(self) -> set[tuple[str, str]]:
+        """(base ecosystem, name key) of the tenant's private packages: public advisories
+        about a public package of the same name are not about them."""
+        with tenant_transaction(self.store, self.tenant_id) as tx:
+            rows = tx.execute(
+                select(private_packages.c.ecosystem, private_packages.c.name).where(
+                    private_packages.c.tenant_id == self.tenant_id
+                )
+            ).all()
+        keys = set()
+        for ecosystem, name in rows:
+            base = base_ecosystem(ecosystem)
+            keys.add((base, name_key(base, name)))
+        return keys
+
     def _private_ids(self) -> set[str]:
         """Every private id of the tenant, withdrawn ones included (they hide the public
         record of their id too: the tenant said it is not a vulnerability for it)."""
@@ -84,6 +102,8 @@ class TenantAdvisoryLookup(AdvisoryLookup):
     ) -> dict[tuple[str, str], list[StoredAffected]]:
         wanted = sorted(set(keys))
         found = super().affected_for(wanted)
+        for key in self._own_packages():
+            found.pop(key, None)
         own = self._private_ids()
         if not own:
             return found
