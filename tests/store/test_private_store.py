@@ -111,7 +111,10 @@ def test_an_import_is_all_or_nothing_and_newer_records_replace(store: Store) -> 
     _import(store, acme, _record("ACME-1", "click"))
     newer = _record("ACME-1", "flask", modified="2026-12-01T00:00:00Z")
     older = _record("ACME-1", "django", modified="2020-01-01T00:00:00Z")
-    assert _import(store, acme, newer).updated == 1
+    replaced = _import(store, acme, newer)
+    assert replaced.updated == 1 and replaced.changed == ["ACME-1"]
+    # What a re-evaluation must look at: the package named now and the one named before.
+    assert replaced.packages == {("PyPI", "flask"), ("PyPI", "click")}
     assert _import(store, acme, older).older == 1
     found = advisory_lookup(store, acme).affected_for([("PyPI", "flask"), ("PyPI", "click")])
     assert list(found) == [("PyPI", "flask")]

@@ -114,7 +114,7 @@ def list_advisories(
 
 def delete_advisory(store: Store, tenant_id: int, advisory_id: str, actor: Actor) -> None:
     with tenant_transaction(store, tenant_id) as tx:
-        if not advisories.delete_private_advisory(tx, tenant_id, advisory_id):
+        if advisories.delete_private_advisory(tx, tenant_id, advisory_id) is None:
             raise NotFoundError(f"no private advisory {advisory_id!r}")
         audit(tx, tenant_id, actor, "private_advisory.delete", f"private-advisory:{advisory_id}")
 

@@ -46,8 +46,11 @@ class PrivateImportStats:
     withdrawn: int = 0
     #: Ids that are also public advisories' ids (allowed: the tenant's own record).
     shadowing: list[str] = field(default_factory=list)
-    #: Ids whose record was added or changed (what a re-evaluation looks at).
+    #: Ids whose record was added or changed.
     changed: list[str] = field(default_factory=list)
+    #: (ecosystem, name) of every package a changed record names, or named before it was
+    #: replaced: whose components a re-evaluation of the tenant must look at.
+    packages: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -153,13 +156,27 @@ def import_private_advisories(
             }
         )
         rows.extend({**row, "tenant_id": tenant_id} for row in affected_rows)
+    stats.packages.update((row["ecosystem"], row["name"]) for row in rows)
     for part in chunks(replaced):
+        stats.packages.update(_packages_of(tx, tenant_id, part))
         _delete(tx, tenant_id, part)
     if heads:
         tx.execute(insert(private_advisories), heads)
     if rows:
         tx.execute(insert(private_affected), rows)
     return stats
+
+
+def _packages_of(tx: Transaction, tenant_id: int, ids: list[str]) -> set[tuple[str, str]]:
+    return {
+        (ecosystem, name)
+        for ecosystem, name in tx.execute(
+            select(private_affected.c.ecosystem, private_affected.c.name).where(
+                private_affected.c.tenant_id == tenant_id,
+                private_affected.c.advisory_id.in_(ids),
+            )
+        )
+    }
 
 
 def _delete(tx: Transaction, tenant_id: int, ids: list[str]) -> int:
@@ -176,9 +193,13 @@ def _delete(tx: Transaction, tenant_id: int, ids: list[str]) -> int:
     return int(result.rowcount or 0)
 
 
-def delete_private_advisory(tx: Transaction, tenant_id: int, advisory_id: str) -> bool:
-    """Remove the tenant's record ``advisory_id``; False when it has none."""
-    return _delete(tx, tenant_id, [advisory_id]) > 0
+def delete_private_advisory(
+    tx: Transaction, tenant_id: int, advisory_id: str
+) -> set[tuple[str, str]] | None:
+    """Remove the tenant's record ``advisory_id``: the (ecosystem, name) of the packages it
+    named, or None when the tenant has no such record."""
+    named = _packages_of(tx, tenant_id, [advisory_id])
+    return named if _delete(tx, tenant_id, [advisory_id]) > 0 else None
 
 
 def _shown(row: Any) -> PrivateAdvisory:
