@@ -89,9 +89,11 @@ def test_a_private_advisory_matches_only_its_tenant(api: ApiServer, tokens: dict
         answer = http.post(PRIVATE, json=click_record())
         assert answer.status_code == 201, answer.text
         assert answer.json()["added"] == 1 and answer.json()["shadowing"] == []
+        assert isinstance(answer.json()["reevaluation_job"], int)
         # The same record again is a no-op.
         again = http.post(PRIVATE, json=[click_record()])
         assert again.status_code == 200 and again.json()["unchanged"] == 1
+        assert again.json()["reevaluation_job"] is None
     mine = _upload(api, tokens["acme"], "1.0")
     theirs = _upload(api, tokens["globex"], "1.0")
     assert _ids(mine, "click") == ["ACME-2026-1", CLICK_ALIAS]

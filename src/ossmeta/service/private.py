@@ -23,6 +23,7 @@ from ossmeta.sources import osv
 from ossmeta.store import Store
 from ossmeta.store import private_advisories as advisories
 from ossmeta.store import private_packages as packages
+from ossmeta.store.inventories_reeval import enqueue_reevaluation
 from ossmeta.store.private_advisories import PrivateAdvisory, PrivateImportStats
 from ossmeta.store.private_packages import CURATED_FIELDS, PrivateCuration, PrivatePackage
 from ossmeta.store.tenancy import tenant_transaction
@@ -69,6 +70,9 @@ def import_advisories(
         stats = advisories.import_private_advisories(
             tx, tenant_id, records, imported_by=actor.name, problems=found
         )
+        # In the import's transaction: this tenant's components of the packages the
+        # changed records name are matched again (no other tenant's).
+        stats.reevaluation = enqueue_reevaluation(tx, stats.packages, tenant_id=tenant_id)
         audit(
             tx,
             tenant_id,
@@ -83,6 +87,7 @@ def import_advisories(
                 "older": stats.older,
                 "changed": stats.changed[:100],
                 "shadowing": stats.shadowing[:100],
+                "reevaluation_job": stats.reevaluation,
             },
         )
     return stats
@@ -114,8 +119,10 @@ def list_advisories(
 
 def delete_advisory(store: Store, tenant_id: int, advisory_id: str, actor: Actor) -> None:
     with tenant_transaction(store, tenant_id) as tx:
-        if advisories.delete_private_advisory(tx, tenant_id, advisory_id) is None:
+        named = advisories.delete_private_advisory(tx, tenant_id, advisory_id)
+        if named is None:
             raise NotFoundError(f"no private advisory {advisory_id!r}")
+        enqueue_reevaluation(tx, named, tenant_id=tenant_id)
         audit(tx, tenant_id, actor, "private_advisory.delete", f"private-advisory:{advisory_id}")
 
 
@@ -176,6 +183,8 @@ def register_package(
     }
     with tenant_transaction(store, tenant_id) as tx:
         found, created = packages.put_private_package(tx, tenant_id, values)
+        if created:  # public advisories about the name no longer apply to its components
+            enqueue_reevaluation(tx, [(ecosystem, name)], tenant_id=tenant_id)
         audit(
             tx,
             tenant_id,
@@ -202,10 +211,11 @@ def list_packages(store: Store, tenant_id: int, *, after: str, limit: int) -> li
 
 
 def delete_package(store: Store, tenant_id: int, purl: str, actor: Actor) -> None:
-    canonical = _package(purl)[0]
+    canonical, ecosystem, name = _package(purl)
     with tenant_transaction(store, tenant_id) as tx:
         if not packages.delete_private_package(tx, tenant_id, canonical):
             raise NotFoundError(f"no private package {canonical!r}")
+        enqueue_reevaluation(tx, [(ecosystem, name)], tenant_id=tenant_id)
         audit(tx, tenant_id, actor, "private_package.delete", f"private-package:{canonical}")
 
 

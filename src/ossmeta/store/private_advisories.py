@@ -51,6 +51,8 @@ class PrivateImportStats:
     #: (ecosystem, name) of every package a changed record names, or named before it was
     #: replaced: whose components a re-evaluation of the tenant must look at.
     packages: set[tuple[str, str]] = field(default_factory=set)
+    #: The re-evaluation job the import queued, if any.
+    reevaluation: int | None = None
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,8 @@ def import_private(
         f"{stats.added} new, {stats.updated} updated, {stats.unchanged} unchanged, "
         f"{stats.older} older than stored; {stats.withdrawn} withdrawn"
     )
+    if stats.reevaluation is not None:
+        stderr.print(
+            f"queued re-evaluation job {stats.reevaluation} of tenant {found.name}'s "
+            "inventories (ossmeta worker runs it)"
+        )

@@ -55,6 +55,9 @@ class ImportOut(BaseModel):
         "private record stands in for the public one."
     )
     notes: list[str]
+    reevaluation_job: int | None = Field(
+        description="The job that matches the tenant's inventories again, when one was queued."
+    )
 
 
 class AdvisorySummary(BaseModel):
@@ -191,6 +194,7 @@ def import_advisories(
         changed=stats.changed,
         shadowing=stats.shadowing,
         notes=[shadow_note(i) for i in stats.shadowing],
+        reevaluation_job=stats.reevaluation,
     )
 
 
