@@ -8,11 +8,13 @@ from fastapi import APIRouter
 
 from ossmeta.surfaces.api.routes import accounts, health, projects, public
 from ossmeta.surfaces.api.routes import private as private_routes
+from ossmeta.surfaces.api.routes import vex as vex_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     accounts.router,
     projects.router,
     health.router,
+    vex_routes.router,
     private_routes.router,
 )
