@@ -21,7 +21,7 @@ from ossmeta.errors import InputError, NotFoundError
 from ossmeta.model import ScanReport
 from ossmeta.purls import package_purl
 from ossmeta.service.accounts import Actor, audit
-from ossmeta.service.inventories import project_version
+from ossmeta.service.inventories import advisory_lookup, project_version
 from ossmeta.store import Store
 from ossmeta.store import inventories as rows
 from ossmeta.store.inventories_decisions import (
@@ -32,7 +32,6 @@ from ossmeta.store.inventories_decisions import (
     insert_decisions,
     list_decisions,
 )
-from ossmeta.store.lookup import AdvisoryLookup
 from ossmeta.store.tenancy import tenant_transaction
 from ossmeta.versions import try_version_key
 
@@ -178,7 +177,7 @@ def decide(
         package, _, parsed = package_purl(purl)
     except InputError as error:
         raise InputError(f"purl {purl!r}: {error}") from None
-    group = set(AdvisoryLookup(store).groups_for([advisory])[advisory])
+    group = set(advisory_lookup(store, tenant_id).groups_for([advisory])[advisory])
     with tenant_transaction(store, tenant_id) as tx:
         found_project, found_version = project_version(tx, tenant_id, project, version)
         held = [
@@ -256,7 +255,7 @@ def decide_many(
     inventory once (a VEX import). Each request gets its decision, or the ``InputError``
     that refused it under ``decide``'s rules; the others are recorded regardless.
     ``NotFoundError`` (raised) for a missing project or version."""
-    groups = AdvisoryLookup(store).groups_for(r.advisory for r in requests)
+    groups = advisory_lookup(store, tenant_id).groups_for(r.advisory for r in requests)
     out: list[StoredDecision | InputError | None] = []
     with tenant_transaction(store, tenant_id) as tx:
         found_project, found_version = project_version(tx, tenant_id, project, version)

@@ -29,6 +29,7 @@ from ossmeta.store import Store
 from ossmeta.store import inventories as rows
 from ossmeta.store.inventories import Project, ProjectVersion, UsedIn
 from ossmeta.store.lookup import AdvisoryLookup
+from ossmeta.store.private_lookup import TenantAdvisoryLookup
 from ossmeta.store.tenancy import Transaction, tenant_transaction
 
 __all__ = [
@@ -244,9 +245,9 @@ def upload(
 def advisory_lookup(store: Store, tenant_id: int) -> AdvisoryLookup:
     """The advisories a tenant's inventories are matched against: every matching of a
     tenant's components (upload, re-evaluation) goes through here, so that the tenant's
-    private advisories take part in its matching in one place."""
-    del tenant_id  # the public advisories are everyone's; private ones join here
-    return AdvisoryLookup(store)
+    private advisories take part in its matching in one place: the public advisories and
+    the tenant's private ones (a private id equal to a public one stands in for it)."""
+    return TenantAdvisoryLookup(store, tenant_id)
 
 
 # ------------------------------------------------------------------ where-used

@@ -18,6 +18,7 @@ from typing import Any
 from ossmeta.model import ComponentReport, Finding, PackageRecord, ScanReport, SeverityLevel
 from ossmeta.service import decisions as vex
 from ossmeta.service.inventories import project_version
+from ossmeta.service.private_join import load_overlay
 from ossmeta.store import Store
 from ossmeta.store import inventories as rows
 from ossmeta.store.curations import effective_package
@@ -124,13 +125,14 @@ def _latest(values: Iterable[MetricValue], metric: str) -> dict[str, Any]:
 class _Center:
     """What the center knows, looked up once per package and repository per request."""
 
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, private: frozenset[str] = frozenset()) -> None:
         self.tx = tx
+        self.private = private  # the tenant's own packages: never looked up
         self.packages: dict[str, PackageRecord | None] = {}
         self.repos: dict[str, list[MetricValue]] = {}
 
     def package(self, purl: str | None) -> PackageRecord | None:
-        if purl is None:
+        if purl is None or purl in self.private:
             return None
         if purl not in self.packages:
             self.packages[purl] = effective_package(self.tx, purl)
@@ -149,11 +151,19 @@ def _repository(center: _Center, record: PackageRecord | None) -> dict[str, Any]
     if record.repository is None:
         reason = "the registry names no repository"
         return {"repository": _unknown(reason), **{m: _unknown(reason) for m in _REPO_METRICS}}
-    values = center.metrics(record.repository)
+    return _repository_of(center, record.repository)
+
+
+def _repository_of(center: _Center, repository: str) -> dict[str, Any]:
+    values = center.metrics(repository)
     return {
-        "repository": _known(record.repository),
+        "repository": _known(repository),
         **{metric: _latest(values, metric) for metric in _REPO_METRICS},
     }
+
+
+def _no_repository(reason: str) -> dict[str, Any]:
+    return {"repository": _unknown(reason), **{m: _unknown(reason) for m in _REPO_METRICS}}
 
 
 def _view(
@@ -219,15 +229,21 @@ def components(
     with tenant_transaction(store, tenant_id) as tx:
         _, found = project_version(tx, tenant_id, project, version)
         stored = rows.load_inventory(tx, tenant_id, found)
+        overlay = load_overlay(tx, tenant_id, stored.reports)
     report = ScanReport(stored.reports, (found.filename,))
     applied = vex.in_force(store, tenant_id, found, report)
     out: list[ComponentView] = []
     with global_transaction(store) as tx:
-        center = _Center(tx)
+        center = _Center(tx, overlay.private_purls)
         for position, cr in enumerate(stored.reports):
             if position <= after:
                 continue
-            view = _view(center, position, cr, applied)
+            view = overlay.apply(
+                _view(center, position, cr, applied),
+                cr,
+                lambda repo: _repository_of(center, repo),
+                _no_repository,
+            )
             if _keep(view, cr, wanted):
                 out.append(ComponentView(position, view))
                 if len(out) >= limit:

@@ -122,3 +122,25 @@ def iter_records(
             if problems is None:
                 raise
             problems.append(error)
+
+
+def records_from_json(
+    loaded: object,
+    display: str,
+    data_license: str | None = None,
+    problems: list[OssmetaError] | None = None,
+) -> list[RawRecord]:
+    """The records of already parsed JSON (one record, or a list of them), such as an API
+    request body, checked and hashed exactly as a file's are; ``display`` names them in
+    errors (``request body``; the n-th of a list is ``request body[n]``)."""
+    items = loaded if isinstance(loaded, list) else [loaded]
+    out: list[RawRecord] = []
+    for index, record in enumerate(items):
+        name = f"{display}[{index}]" if isinstance(loaded, list) else display
+        try:
+            out.append(_raw(record, InputFile(Path(name), name), data_license))
+        except SourceError as error:
+            if problems is None:
+                raise
+            problems.append(error)
+    return out

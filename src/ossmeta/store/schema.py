@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -608,4 +609,87 @@ deliveries = Table(
     Column("delivered_at", DateTime(timezone=True)),
     Index("ix_deliveries_due", "state", "next_attempt_at"),
     Index("ix_deliveries_tenant", "tenant_id", "id"),
+)
+
+# ------------------------------------------------------------------ private data (migration 0008)
+# A tenant's own advisories (matched only in its inventories), packages (never looked up
+# upstream) and curations (applied only in its component join). Tenant-owned: row-level
+# security on PostgreSQL.
+
+private_advisories = Table(
+    "private_advisories",
+    metadata,
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), primary_key=True),
+    Column("id", String(255), primary_key=True),  # the tenant's choice; may equal a public id
+    Column("modified", DateTime(timezone=True), nullable=False),
+    Column("published", DateTime(timezone=True)),
+    Column("withdrawn", DateTime(timezone=True)),
+    Column("summary", Text, nullable=False),
+    Column("severity_level", SmallInteger),
+    Column("severity_score", Float),
+    Column("severity_vector", Text),
+    Column("severity_type", String(32)),
+    Column("aliases", Text, nullable=False),  # JSON list
+    Column("content_hash", String(64), nullable=False),  # of the canonical record
+    Column("locator", Text, nullable=False),  # where it came from (file, "api")
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", String(255), nullable=False),
+    Column("payload", Text, nullable=False),  # the OSV record as given (canonical JSON)
+)
+
+private_affected = Table(
+    "private_affected",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("advisory_id", String(255), nullable=False),
+    Column("ecosystem", String(64), nullable=False),
+    Column("ecosystem_full", String(255), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("name_key", String(512), nullable=False),
+    Column("purl", Text),
+    Column("ranges", Text, nullable=False),
+    Column("uncovered_versions", Text, nullable=False),
+    Column("severity_level", SmallInteger),
+    Column("severity_score", Float),
+    Column("severity_vector", Text),
+    Column("severity_type", String(32)),
+    ForeignKeyConstraint(
+        ["tenant_id", "advisory_id"],
+        ["private_advisories.tenant_id", "private_advisories.id"],
+        name="fk_private_affected_tenant_id_private_advisories",
+        ondelete="CASCADE",
+    ),
+    Index("ix_private_affected_package", "tenant_id", "ecosystem", "name_key"),
+    Index("ix_private_affected_advisory", "tenant_id", "advisory_id"),
+)
+
+private_packages = Table(
+    "private_packages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("purl", String(1024), nullable=False),  # canonical, without version
+    Column("ecosystem", String(64), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("description", Text),
+    Column("license", String(512)),  # an SPDX expression, as the tenant states it
+    Column("repository", String(1024)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(255), nullable=False),
+    UniqueConstraint("tenant_id", "purl", name="uq_private_packages_tenant_purl"),
+)
+
+private_curations = Table(
+    "private_curations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("purl", String(1024), nullable=False),  # canonical, without version
+    Column("field", String(64), nullable=False),  # license | repository
+    Column("value", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("author", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("tenant_id", "purl", "field", name="uq_private_curations_tenant_purl_field"),
 )

@@ -35,6 +35,14 @@ def import_(
     data_license: Annotated[
         str | None, typer.Option(help="SPDX id of the data's licence, kept with each record.")
     ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Import as this tenant's private advisories: matched only in its "
+            "inventories, visible only to it.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Import OSV records (any ecosystem). Re-importing the same data changes nothing; a
@@ -47,6 +55,12 @@ def import_(
     files = osv.expand(paths)
     if not files:  # an empty directory is a wrong path, not an import of nothing
         raise UsageError(f"no OSV JSON/YAML files or .zip dumps under {', '.join(paths)}")
+    if tenant is not None:
+        from ossmeta.surfaces.cli.advisories_private import import_private
+
+        import_private(store, tenant, files, data_license)
+        store.dispose()
+        return
     total = osv.count_records(files)
     progress = progress_bar("importing advisories", disable=total < 200)
     problems: list[OssmetaError] = []  # every bad file or record, not just the first

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ossmeta.surfaces.api.routes import accounts, health, projects, public
+from ossmeta.surfaces.api.routes import private as private_routes
 from ossmeta.surfaces.api.routes import vex as vex_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -15,4 +16,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     projects.router,
     health.router,
     vex_routes.router,
+    private_routes.router,
 )
