@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import socket
-from typing import Annotated
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ossmeta.errors import UnavailableError, UsageError
 from ossmeta.surfaces.cli.common import DbOption
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from ossmeta.store import Store
 
 _DEFAULT_MAX_BODY = 32 * 1024 * 1024
 
@@ -28,6 +36,32 @@ def _listen(host: str, port: int) -> socket.socket:
         raise UnavailableError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
+@contextmanager
+def in_process_worker(store: Store, enabled: bool) -> Iterator[None]:
+    """With ``enabled``, a worker thread runs jobs and deliveries while in the block; it is
+    stopped (after the job or delivery in hand) when the block ends."""
+    if not enabled:
+        yield
+        return
+    from ossmeta.service.jobs import WorkerSettings, run_worker
+
+    settings = WorkerSettings.from_env()
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_worker,
+        args=(store,),
+        kwargs={"stop_event": stop, "settings": settings},
+        name="ossmeta-worker",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
@@ -35,19 +69,40 @@ def serve(
         int, typer.Option(min=1, help="Largest request body accepted, in bytes.")
     ] = _DEFAULT_MAX_BODY,
     db: DbOption = None,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Also run jobs and deliveries in this process (default: on SQLite only; "
+            "on PostgreSQL run 'ossmeta worker' processes).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the API (OpenAPI at /openapi.json) until interrupted; prints its address."""
     # FastAPI and uvicorn are imported here only: no other command pays for them.
-    import uvicorn
-
-    from ossmeta.surfaces.api.app import create_app
+    from ossmeta.surfaces.api.app import create_app, open_api_store
     from ossmeta.surfaces.api.settings import ApiSettings
 
-    app = create_app(ApiSettings(database_url=db, max_body_bytes=max_body))
-    listener = _listen(host, port)
+    settings = ApiSettings(database_url=db, max_body_bytes=max_body)
+    store = open_api_store(settings)
+    try:
+        app = create_app(settings, store=store)
+        listener = _listen(host, port)
+        _run(app, listener, store, store.dialect == "sqlite" if worker is None else worker)
+    finally:
+        store.dispose()
+
+
+def _run(app: FastAPI, listener: socket.socket, store: Store, with_worker: bool) -> None:
+    import uvicorn
+
     bound_host, bound_port = listener.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     # Printed once the socket listens: a script may wait for this line and connect.
     typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[listener])
+    with in_process_worker(store, with_worker):
+        if with_worker:
+            typer.echo("ossmeta worker running in process (jobs and deliveries)", err=True)
+        uvicorn.Server(config).run(sockets=[listener])
