@@ -97,12 +97,19 @@ def serve(
 def _run(app: FastAPI, listener: socket.socket, store: Store, with_worker: bool) -> None:
     import uvicorn
 
+    from ossmeta.surfaces.cli.worker import stop_on_signals
+
     bound_host, bound_port = listener.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    # Printed once the socket listens: a script may wait for this line and connect.
-    typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    with in_process_worker(store, with_worker):
+    stopped = threading.Event()
+    # uvicorn stops on SIGTERM/SIGINT and then raises the signal again once it has put its
+    # own handlers back: with these in place, that ends the command cleanly (exit 0) after
+    # the in-process worker has finished what it had in hand.
+    with stop_on_signals(stopped), in_process_worker(store, with_worker):
         if with_worker:
             typer.echo("ossmeta worker running in process (jobs and deliveries)", err=True)
-        uvicorn.Server(config).run(sockets=[listener])
+        # Printed once the socket listens: a script may wait for this line and connect.
+        typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
+        if not stopped.is_set():
+            uvicorn.Server(config).run(sockets=[listener])
