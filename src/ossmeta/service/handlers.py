@@ -7,4 +7,6 @@ Jobs of kinds nobody registered fail at once with a clear error and stay in the 
 
 from __future__ import annotations
 
+import ossmeta.service.reevaluate  # noqa: F401 - the "reevaluate" job
+
 __all__: list[str] = []

@@ -38,6 +38,9 @@ class ImportStats:
     by_ecosystem: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     #: Records with the same id and ``modified`` but different content, and which one won.
     ties: list[str] = field(default_factory=list)
+    #: (ecosystem, name) of every package an added, updated or withdrawn record names, or
+    #: named before it was replaced: whose components a re-evaluation must look at.
+    packages: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +181,10 @@ class AdvisoryImporter:
                     progress(len(batch))
             if problems:
                 raise RejectedImport(problems)  # rolls the transaction back
+            # In the import's transaction: the job exists exactly when the import does.
+            from ossmeta.store.inventories_reeval import enqueue_reevaluation
+
+            enqueue_reevaluation(connection, stats.packages)
             if stats.added or stats.updated:
                 stats.groups = rebuild_alias_groups(connection)
             else:
@@ -297,7 +304,16 @@ class AdvisoryImporter:
             affected_rows.extend(rows)
             for row in rows:
                 stats.by_ecosystem[row["ecosystem"]] += 1
+        stats.packages.update((row["ecosystem"], row["name"]) for row in affected_rows)
         for part in chunks(replaced):
+            stats.packages.update(
+                (ecosystem, name)
+                for ecosystem, name in connection.execute(
+                    select(affected.c.ecosystem, affected.c.name).where(
+                        affected.c.advisory_id.in_(part)
+                    )
+                )
+            )
             connection.execute(delete(affected).where(affected.c.advisory_id.in_(part)))
             connection.execute(
                 delete(advisory_aliases).where(advisory_aliases.c.advisory_id.in_(part))

@@ -57,8 +57,15 @@ class Curations:
     def review(
         self, curation_id: int, approve: bool, reviewer: str, note: str | None = None
     ) -> Curation:
+        """An approval queues the re-evaluation of the package's stored components in the
+        same transaction (``ossmeta.store.inventories_reeval``)."""
         with self._engine.begin() as connection:
-            return curations.review(connection, curation_id, approve, reviewer, note)
+            done = curations.review(connection, curation_id, approve, reviewer, note)
+            if approve:
+                from ossmeta.store.inventories_reeval import enqueue_reevaluation, packages_of_purls
+
+                enqueue_reevaluation(connection, packages_of_purls([done.purl]))
+            return done
 
     def find(self, purl: str | None = None, status: str | None = None) -> tuple[Curation, ...]:
         """Curations by id, of one package and/or one status."""

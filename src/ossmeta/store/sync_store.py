@@ -61,6 +61,13 @@ class SyncBatch:
     def mark_removed(self, purl: str, now: datetime) -> None:
         packages.mark_removed(self._connection, purl, now)
 
+    def reevaluate(self, purls: Sequence[str]) -> None:
+        """Queue the re-evaluation of these packages' stored components, in the batch's
+        transaction (nothing when the store has no tenant)."""
+        from ossmeta.store.inventories_reeval import enqueue_reevaluation, packages_of_purls
+
+        enqueue_reevaluation(self._connection, packages_of_purls(purls))
+
     def finish(
         self,
         run_id: int,

@@ -100,4 +100,14 @@ def write_batch(
         done = [_write_one(writes, registry, item, now, validators) for item in batch]
         positions = [position for position, _, _ in batch]
         writes.finish(run_id, positions, validators, [outcome for _, outcome in done], now)
+        # Packages written anew or gone from the registry: their components are looked at
+        # again, by a job queued in this same transaction.
+        writes.reevaluate(
+            [
+                outcome.purl
+                for result, outcome in done
+                if outcome.purl
+                and (result == "written" or (outcome.error or ("",))[0] == "not-found")
+            ]
+        )
     return [result for result, _ in done]

@@ -1,0 +1,326 @@
+"""The store side of re-evaluating stored inventories (``ossmeta.service.reevaluate``).
+
+Set-based: the packages to re-evaluate go into a per-connection scratch table, and each
+read below is one statement over every component of the tenant that holds one of them,
+whatever their number; the writes are one executemany each. Every function takes the
+caller's tenant transaction and filters on the tenant itself.
+
+The job that asks for a re-evaluation is queued here too (``enqueue_reevaluation``), so
+that the store code that changes advisories, packages or curations can queue it in the
+transaction of the change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, MetaData, String, Table, bindparam, delete, insert, select, text
+from sqlalchemy import update as sql_update
+
+from ossmeta.ecosystems import base_ecosystem, name_key
+from ossmeta.model import Finding
+from ossmeta.purls import parse_purl, purl_package
+from ossmeta.store.chunking import chunks
+from ossmeta.store.inventories import _finding, _finding_row
+from ossmeta.store.jobs import enqueue
+from ossmeta.store.schema import findings, inventory_components, project_versions, projects, tenants
+from ossmeta.store.tenancy import Transaction
+
+__all__ = [
+    "MAX_LISTED_PACKAGES",
+    "REEVALUATE",
+    "PackageKey",
+    "PackageVersion",
+    "StoredComponent",
+    "StoredFinding",
+    "apply_changes",
+    "components_of",
+    "enqueue_reevaluation",
+    "lock_tenant",
+    "package_keys",
+    "package_versions",
+    "packages_of_purls",
+    "stored_findings",
+    "tenant_ids",
+    "version_names",
+]
+
+#: The job kind of a re-evaluation. Payload: ``{"packages": [[ecosystem, name], ...]}`` or
+#: ``{"all": true}``, and ``"tenant": id`` to re-evaluate one tenant only.
+REEVALUATE = "reevaluate"
+#: A change naming more packages than this asks for a full re-evaluation instead (a whole
+#: advisory database imported at once): the list would only slow the job down.
+MAX_LISTED_PACKAGES = 20_000
+
+#: (base ecosystem, name key): how the advisory index and the components are keyed.
+PackageKey = tuple[str, str]
+#: (ecosystem as given, name, version): what a component's findings depend on.
+PackageVersion = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComponent:
+    id: int
+    version_id: int
+    purl: str | None
+    ecosystem: str
+    name: str
+    version: str
+    upgrade: str | None
+    upgrade_note: str | None
+
+    @property
+    def package_version(self) -> PackageVersion:
+        return self.ecosystem, self.name, self.version
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    row_id: int
+    component_id: int
+    finding: Finding
+
+
+#: Per-connection scratch table of the packages being re-evaluated.
+_keys = Table(
+    "ossmeta_reeval_keys",
+    MetaData(),
+    Column("ecosystem_key", String(64), nullable=False),
+    Column("name_key", String(512), nullable=False),
+)
+
+
+def _fill_keys(tx: Transaction, keys: Sequence[PackageKey]) -> None:
+    tx.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS ossmeta_reeval_keys "
+            "(ecosystem_key VARCHAR(64) NOT NULL, name_key VARCHAR(512) NOT NULL)"
+        )
+    )
+    tx.execute(delete(_keys))
+    if keys:
+        mark = "?" if tx.dialect.paramstyle == "qmark" else "%s"
+        tx.exec_driver_sql(
+            f"INSERT INTO ossmeta_reeval_keys (ecosystem_key, name_key) VALUES ({mark}, {mark})",
+            list(keys),
+        )
+        if tx.dialect.name == "postgresql":
+            tx.execute(text("ANALYZE ossmeta_reeval_keys"))
+
+
+# ------------------------------------------------------------------ jobs
+
+
+def packages_of_purls(purls: Iterable[str]) -> list[tuple[str, str]]:
+    """(ecosystem, name) of each package purl OSV knows the type of; others are left out."""
+    out: set[tuple[str, str]] = set()
+    for purl in purls:
+        try:
+            ecosystem, name = purl_package(parse_purl(purl))
+        except Exception:  # a purl that does not parse names no package to re-evaluate
+            continue
+        if ecosystem is not None:
+            out.add((ecosystem, name))
+    return sorted(out)
+
+
+def enqueue_reevaluation(
+    tx: Transaction,
+    packages: Iterable[tuple[str, str]] | None,
+    *,
+    tenant_id: int | None = None,
+    now: datetime | None = None,
+) -> int | None:
+    """Queue a re-evaluation of the components of ``packages`` ((ecosystem, name) pairs;
+    None: every package) in the caller's transaction; the job's id. Nothing is queued, and
+    None answered, when no package is named or the store has no tenant (a cheap no-op for
+    stores that hold public data only)."""
+    listed = None if packages is None else sorted({(e, n) for e, n in packages})
+    if listed == []:
+        return None
+    if tx.execute(select(tenants.c.id).limit(1)).first() is None:
+        return None
+    payload: dict[str, Any]
+    if listed is None or len(listed) > MAX_LISTED_PACKAGES:
+        payload = {"all": True}
+    else:
+        payload = {"packages": [list(p) for p in listed]}
+    if tenant_id is not None:
+        payload["tenant"] = tenant_id
+    return enqueue(tx, REEVALUATE, payload, now=now)
+
+
+# ------------------------------------------------------------------ reads
+
+
+def tenant_ids(tx: Transaction) -> list[int]:
+    return [int(i) for i in tx.execute(select(tenants.c.id).order_by(tenants.c.id)).scalars()]
+
+
+def lock_tenant(tx: Transaction, tenant_id: int) -> None:
+    """Serialize re-evaluations of one tenant until the transaction ends (PostgreSQL: two
+    workers diffing the same findings would both notify). SQLite has one writer anyway."""
+    if tx.dialect.name == "postgresql":
+        tx.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :tenant)"),
+            {"space": 0x05EE7A1, "tenant": tenant_id},
+        )
+
+
+def package_keys(packages: Iterable[tuple[str, str]]) -> list[PackageKey]:
+    return sorted({(base_ecosystem(e), name_key(e, n)) for e, n in packages})
+
+
+def _mine(tenant_id: int) -> Any:
+    return (
+        (inventory_components.c.tenant_id == tenant_id)
+        & inventory_components.c.ecosystem.is_not(None)
+        & inventory_components.c.version.is_not(None)
+    )
+
+
+def _join_keys(query: Any, keys: Sequence[PackageKey] | None) -> Any:
+    if keys is None:
+        return query
+    return query.join(
+        _keys,
+        (_keys.c.ecosystem_key == inventory_components.c.ecosystem_key)
+        & (_keys.c.name_key == inventory_components.c.name_key),
+    )
+
+
+def package_versions(
+    tx: Transaction, tenant_id: int, keys: Sequence[PackageKey] | None
+) -> list[PackageVersion]:
+    """The distinct (ecosystem, name, version) of the tenant's components of ``keys``
+    (None: of every package)."""
+    if keys is not None:
+        _fill_keys(tx, keys)
+    c = inventory_components.c
+    query = _join_keys(select(c.ecosystem, c.name, c.version), keys).where(_mine(tenant_id))
+    return sorted({(e, n, v) for e, n, v in tx.execute(query.distinct())})
+
+
+def stored_findings(
+    tx: Transaction, tenant_id: int, keys: Sequence[PackageKey] | None
+) -> tuple[dict[int, StoredComponent], dict[int, list[StoredFinding]]]:
+    """The tenant's stored findings on components of ``keys`` (None: all), by component,
+    with those components."""
+    if keys is not None:
+        _fill_keys(tx, keys)
+    query = _join_keys(
+        select(findings, *_component_columns()).join(
+            inventory_components, inventory_components.c.id == findings.c.component_id
+        ),
+        keys,
+    ).where((findings.c.tenant_id == tenant_id) & _mine(tenant_id))
+    components: dict[int, StoredComponent] = {}
+    found: dict[int, list[StoredFinding]] = defaultdict(list)
+    for row in tx.execute(query):
+        component_id = int(row.component_id)
+        if component_id not in components:
+            components[component_id] = _stored_component(row, component_id)
+        found[component_id].append(StoredFinding(int(row.id), component_id, _finding(row)))
+    return components, found
+
+
+def _component_columns() -> list[Any]:
+    c = inventory_components.c
+    return [
+        c.version_id.label("c_version_id"),
+        c.purl.label("c_purl"),
+        c.ecosystem.label("c_ecosystem"),
+        c.name.label("c_name"),
+        c.version.label("c_version"),
+        c.upgrade.label("c_upgrade"),
+        c.upgrade_note.label("c_upgrade_note"),
+    ]
+
+
+def _stored_component(row: Any, component_id: int) -> StoredComponent:
+    return StoredComponent(
+        id=component_id,
+        version_id=int(row.c_version_id),
+        purl=row.c_purl,
+        ecosystem=row.c_ecosystem,
+        name=row.c_name,
+        version=row.c_version,
+        upgrade=row.c_upgrade,
+        upgrade_note=row.c_upgrade_note,
+    )
+
+
+def components_of(
+    tx: Transaction, tenant_id: int, wanted: Iterable[PackageVersion]
+) -> list[StoredComponent]:
+    """The tenant's components at any of the ``wanted`` package versions."""
+    wanted_set = set(wanted)
+    if not wanted_set:
+        return []
+    keys = package_keys((e, n) for e, n, _ in wanted_set)
+    _fill_keys(tx, keys)
+    query = _join_keys(select(inventory_components.c.id, *_component_columns()), keys).where(
+        _mine(tenant_id)
+    )
+    out = []
+    for row in tx.execute(query):
+        component = _stored_component(row, int(row.id))
+        if component.package_version in wanted_set:
+            out.append(component)
+    return out
+
+
+def version_names(
+    tx: Transaction, tenant_id: int, version_ids: Iterable[int]
+) -> dict[int, tuple[str, str]]:
+    """Project version id -> (project name, version name)."""
+    out: dict[int, tuple[str, str]] = {}
+    for part in chunks(sorted(set(version_ids))):
+        query = (
+            select(project_versions.c.id, projects.c.name, project_versions.c.name)
+            .join(projects, projects.c.id == project_versions.c.project_id)
+            .where(
+                (project_versions.c.tenant_id == tenant_id)
+                & (projects.c.tenant_id == tenant_id)
+                & project_versions.c.id.in_(part)
+            )
+        )
+        out.update((int(i), (p, v)) for i, p, v in tx.execute(query))
+    return out
+
+
+# ------------------------------------------------------------------ writes
+
+
+def apply_changes(
+    tx: Transaction,
+    tenant_id: int,
+    *,
+    deleted: Sequence[int],
+    added: Sequence[tuple[StoredComponent, Finding]],
+    upgrades: Sequence[tuple[int, str | None, str | None]],
+) -> None:
+    """Delete finding rows by id, add findings to components, set components' upgrades."""
+    for part in chunks(sorted(deleted)):
+        tx.execute(
+            delete(findings).where((findings.c.tenant_id == tenant_id) & findings.c.id.in_(part))
+        )
+    if added:
+        tx.execute(
+            insert(findings),
+            [_finding_row(tenant_id, c.version_id, c.id, f) for c, f in added],
+        )
+    if upgrades:
+        tx.execute(
+            sql_update(inventory_components)
+            .where(
+                (inventory_components.c.tenant_id == tenant_id)
+                & (inventory_components.c.id == bindparam("b_id"))
+            )
+            .values(upgrade=bindparam("b_upgrade"), upgrade_note=bindparam("b_note")),
+            [{"b_id": i, "b_upgrade": u, "b_note": n} for i, u, n in upgrades],
+        )

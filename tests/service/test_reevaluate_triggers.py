@@ -1,0 +1,126 @@
+"""What queues a re-evaluation, in the transaction of the change: a registry sync that
+wrote packages, an approved curation; and that with no tenant in the store nothing is
+queued (the commands stay as cheap as before)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.service.accounts import Actor, create_tenant
+from ossmeta.store import Store
+from ossmeta.store.curation_store import Curations
+from ossmeta.store.inventories_reeval import (
+    MAX_LISTED_PACKAGES,
+    enqueue_reevaluation,
+    packages_of_purls,
+)
+from ossmeta.store.jobs import Job, list_jobs
+from ossmeta.store.packages import save_package
+from ossmeta.store.tenancy import global_transaction
+from tests.loopback import Loopback, serve
+from tests.pipelines.test_sync import registries, sync
+from tests.registry_server import Universe
+
+ACTOR = Actor("cli:test")
+PURL = "pkg:pypi/widget"
+
+
+def _jobs(store: Store) -> list[Job]:
+    with global_transaction(store) as tx:
+        return list(reversed(list_jobs(tx, kind="reevaluate")))
+
+
+def _curate(store: Store, approve: bool) -> None:
+    mit = LicenseValue("MIT", "MIT", "high", "pypi:license_expression")
+    with store.engine.begin() as connection:
+        save_package(
+            connection,
+            PackageRecord(
+                purl=PURL,
+                ecosystem="PyPI",
+                name="widget",
+                repository=None,
+                repository_raw=None,
+                homepage=None,
+                description=None,
+                status=PackageStatus.ACTIVE,
+                license=mit,
+                versions=(PackageVersion("1.0", None, False, None, mit, ()),),
+                source="pypi-json",
+            ),
+            datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    curations = Curations(store)
+    proposed = curations.propose(
+        PURL,
+        "license",
+        "Apache-2.0",
+        reason="the LICENSE file",
+        author="alice",
+        evidence="https://github.com/acme/widget/blob/main/LICENSE",
+    )
+    curations.review(proposed, approve, "bob")
+
+
+def test_an_approved_curation_queues_its_package(store: Store) -> None:
+    create_tenant(store, "acme", ACTOR)
+    _curate(store, approve=True)
+    [job] = _jobs(store)
+    assert job.payload == {"packages": [["PyPI", "widget"]]}
+
+
+def test_a_rejected_curation_queues_nothing(store: Store) -> None:
+    create_tenant(store, "acme", ACTOR)
+    _curate(store, approve=False)
+    assert _jobs(store) == []
+
+
+def test_without_tenants_a_curation_queues_nothing(store: Store) -> None:
+    _curate(store, approve=True)
+    assert _jobs(store) == []
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Loopback, Universe]]:
+    universe = Universe.make(pypi=3, npm=0, crates=0, maven=0, versions=2)
+    with serve(quiet=True) as loopback:
+        loopback.handler = universe.handler(loopback.origin)
+        yield loopback, universe
+
+
+def test_a_sync_that_writes_packages_queues_them(
+    store: Store, server: tuple[Loopback, Universe]
+) -> None:
+    loopback, universe = server
+    create_tenant(store, "acme", ACTOR)
+    registry = registries(loopback.origin)["pypi"]
+    sync(store, registry, universe.pypi_names)
+    queued = _jobs(store)  # one per batch the writer committed
+    assert queued
+    named = sorted(tuple(p) for job in queued for p in job.payload["packages"])
+    assert named == packages_of_purls(registry.purl(n) for n in universe.pypi_names)
+    # Nothing changed upstream: the next sync writes nothing and queues nothing.
+    sync(store, registry, universe.pypi_names)
+    assert len(_jobs(store)) == len(queued)
+
+
+def test_a_sync_without_tenants_queues_nothing(
+    store: Store, server: tuple[Loopback, Universe]
+) -> None:
+    loopback, universe = server
+    sync(store, registries(loopback.origin)["pypi"], universe.pypi_names)
+    assert _jobs(store) == []
+
+
+def test_a_change_naming_very_many_packages_asks_for_everything(store: Store) -> None:
+    tenant = create_tenant(store, "acme", ACTOR).id
+    many = [("npm", f"p{n}") for n in range(MAX_LISTED_PACKAGES + 1)]
+    with global_transaction(store) as tx:
+        assert enqueue_reevaluation(tx, []) is None
+        enqueue_reevaluation(tx, many, tenant_id=tenant)
+        enqueue_reevaluation(tx, None)
+    assert [job.payload for job in _jobs(store)] == [{"all": True, "tenant": tenant}, {"all": True}]
