@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from ossmeta.store import Store
 
 _DEFAULT_MAX_BODY = 32 * 1024 * 1024
+#: Seconds before the in-process worker starts again after a failure.
+_RESTART_S = 5.0
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -47,13 +50,23 @@ def in_process_worker(store: Store, enabled: bool) -> Iterator[None]:
 
     settings = WorkerSettings.from_env()
     stop = threading.Event()
-    thread = threading.Thread(
-        target=run_worker,
-        args=(store,),
-        kwargs={"stop_event": stop, "settings": settings},
-        name="ossmeta-worker",
-        daemon=True,
-    )
+
+    def work() -> None:
+        # The server outlives a failure of the store or a bug in a worker round: the
+        # worker says so on stderr and starts again a little later.
+        while not stop.is_set():
+            try:
+                run_worker(store, stop_event=stop, settings=settings)
+            except Exception as error:
+                logging.getLogger("ossmeta.worker").error(
+                    "the in-process worker failed (%s: %s); it starts again in %s s",
+                    type(error).__name__,
+                    error,
+                    _RESTART_S,
+                )
+                stop.wait(_RESTART_S)
+
+    thread = threading.Thread(target=work, name="ossmeta-worker", daemon=True)
     thread.start()
     try:
         yield
