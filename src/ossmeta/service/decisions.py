@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from ossmeta.ecosystems import base_ecosystem, osv_version
 from ossmeta.errors import InputError, NotFoundError
@@ -28,6 +29,7 @@ from ossmeta.store.inventories_decisions import (
     StoredDecision,
     components_of,
     insert_decision,
+    insert_decisions,
     list_decisions,
 )
 from ossmeta.store.lookup import AdvisoryLookup
@@ -38,9 +40,11 @@ __all__ = [
     "JUSTIFICATIONS",
     "VEX_STATES",
     "Applied",
+    "DecisionRequest",
     "StoredDecision",
     "applicable",
     "decide",
+    "decide_many",
     "decisions_for",
     "history",
     "in_force",
@@ -116,14 +120,18 @@ def decisions_for(
     decisions: Sequence[StoredDecision], version_id: int, report: ScanReport
 ) -> Applied:
     out: dict[tuple[int, str], StoredDecision] = {}
+    by_package: dict[str, list[StoredDecision]] = {}  # each package's, in the order made
+    for made in decisions:
+        by_package.setdefault(made.package_purl, []).append(made)
     for position, cr in enumerate(report.components):
         c = cr.component
         if not (cr.findings or cr.unknown) or c.ecosystem is None:
             continue
         package = rows.package_of(c)
+        mine = by_package.get(package, []) if package is not None else []
         for finding in (*cr.findings, *cr.unknown):
             group = (finding.id, *finding.aliases)
-            decision = applicable(decisions, version_id, package, c.ecosystem, c.version, group)
+            decision = applicable(mine, version_id, package, c.ecosystem, c.version, group)
             if decision is not None:
                 out[(position, finding.id)] = decision
     return Applied(out)
@@ -221,3 +229,98 @@ def history(store: Store, tenant_id: int, project: str, version: str) -> list[St
     with tenant_transaction(store, tenant_id) as tx:
         found_project, found_version = project_version(tx, tenant_id, project, version)
         return list_decisions(tx, tenant_id, found_project.id, up_to_version=found_version.id)
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    """One decision of a batch (``decide_many``): the same fields ``decide`` takes."""
+
+    purl: str
+    advisory: str
+    state: str
+    justification: str | None
+    comment: str
+    carry_over_versions: bool = False
+
+
+def decide_many(
+    store: Store,
+    tenant_id: int,
+    project: str,
+    version: str,
+    requests: Sequence[DecisionRequest],
+    *,
+    actor: Actor,
+) -> list[StoredDecision | InputError]:
+    """Record several decisions on one project version in one transaction, reading its
+    inventory once (a VEX import). Each request gets its decision, or the ``InputError``
+    that refused it under ``decide``'s rules; the others are recorded regardless.
+    ``NotFoundError`` (raised) for a missing project or version."""
+    groups = AdvisoryLookup(store).groups_for(r.advisory for r in requests)
+    out: list[StoredDecision | InputError | None] = []
+    with tenant_transaction(store, tenant_id) as tx:
+        found_project, found_version = project_version(tx, tenant_id, project, version)
+        stored = rows.load_inventory(tx, tenant_id, found_version)
+        held: dict[str, list[str]] = {}
+        found_ids: dict[str, list[set[str]]] = {}
+        for cr in stored.reports:
+            package = rows.package_of(cr.component)
+            if package is None:
+                continue
+            if cr.component.version is not None:
+                held.setdefault(package, []).append(cr.component.version)
+            found_ids.setdefault(package, []).extend(
+                {f.id, *f.aliases} for f in (*cr.findings, *cr.unknown)
+            )
+        now = datetime.now(UTC)
+        wanted: list[dict[str, Any]] = []
+        for request in requests:
+            try:
+                _check(request.state, request.justification)
+                try:
+                    package, _, parsed = package_purl(request.purl)
+                except InputError as error:
+                    raise InputError(f"purl {request.purl!r}: {error}") from None
+                versions = [v for v in held.get(package, ()) if parsed.version in (None, v)]
+                if not versions:
+                    raise NotFoundError(
+                        f"no component {request.purl!r} in version {version!r} of {project!r}"
+                    )
+            except InputError as error:
+                out.append(error)
+                continue
+            group = set(groups[request.advisory])
+            for ids in found_ids.get(package, ()):
+                if group & ids:
+                    group |= ids
+            out.append(None)  # the decision, once inserted
+            wanted.append(
+                {
+                    "project_id": found_project.id,
+                    "version_id": found_version.id,
+                    "package_purl": package,
+                    "component_version": versions[0],
+                    "advisory_id": request.advisory,
+                    "advisory_ids": tuple(sorted(group)),
+                    "state": request.state,
+                    "justification": request.justification,
+                    "comment": request.comment,
+                    "carry_over_versions": request.carry_over_versions,
+                    "author": actor.name,
+                    "at": now,
+                }
+            )
+        made = iter(insert_decisions(tx, tenant_id, wanted))
+        results = [result if result is not None else next(made) for result in out]
+        for decision in results:
+            if isinstance(decision, StoredDecision):
+                audit(
+                    tx,
+                    tenant_id,
+                    actor,
+                    "decision.create",
+                    f"project:{project}/version:{version}",
+                    {"purl": f"{decision.package_purl}@{decision.component_version}",
+                     "advisory": decision.advisory_id, "state": decision.state},
+                )  # fmt: skip
+    return results

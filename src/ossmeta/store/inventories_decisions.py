@@ -12,11 +12,19 @@ from typing import Any
 import orjson
 from sqlalchemy import insert, select
 
+from ossmeta.store.chunking import chunks
 from ossmeta.store.schema import VEX_STATES, inventory_components, vex_decisions
 from ossmeta.store.tenancy import Transaction
 from ossmeta.times import as_utc
 
-__all__ = ["VEX_STATES", "StoredDecision", "components_of", "insert_decision", "list_decisions"]
+__all__ = [
+    "VEX_STATES",
+    "StoredDecision",
+    "components_of",
+    "insert_decision",
+    "insert_decisions",
+    "list_decisions",
+]
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,31 @@ def insert_decision(
     new_id = tx.execute(insert(vex_decisions).returning(vex_decisions.c.id), row).scalar_one()
     found = tx.execute(select(vex_decisions).where(vex_decisions.c.id == new_id)).one()
     return _decision(found)
+
+
+def insert_decisions(
+    tx: Transaction, tenant_id: int, decisions: list[dict[str, Any]]
+) -> list[StoredDecision]:
+    """Several decisions at once (``insert_decision``'s keyword arguments, one dict each),
+    in one multi-row insert; the stored decisions in the order given."""
+    rows = [
+        {
+            **d,
+            "tenant_id": tenant_id,
+            "advisory_ids": orjson.dumps(sorted(d["advisory_ids"])).decode(),
+            "author": d["author"][:255],
+        }
+        for d in decisions
+    ]
+    if not rows:
+        return []
+    statement = insert(vex_decisions).returning(vex_decisions.c.id, sort_by_parameter_order=True)
+    ids = [int(i) for i in tx.execute(statement, rows).scalars()]
+    found: dict[int, StoredDecision] = {}
+    for part in chunks(ids):
+        for row in tx.execute(select(vex_decisions).where(vex_decisions.c.id.in_(part))):
+            found[row.id] = _decision(row)
+    return [found[i] for i in ids]
 
 
 def list_decisions(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ossmeta.surfaces.api.routes import accounts, health, projects, public, webhooks
+from ossmeta.surfaces.api.routes import vex as vex_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
@@ -14,4 +15,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     projects.router,
     health.router,
     webhooks.router,
+    vex_routes.router,
 )
