@@ -39,11 +39,15 @@ class Receiver:
     hold: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Seconds each request takes to answer (a slow receiver keeps a worker busy).
+    delay_s: float = 0.0
 
     def handle(self, method: str, _path: str, headers: Headers, body: bytes) -> Response:
         self.arrived.set()
         if self.hold.is_set():
             self.release.wait(60)
+        if self.delay_s:
+            threading.Event().wait(self.delay_s)
         try:
             parsed = Webhook(self.secret).verify(body, dict(headers))
             verified = True

@@ -154,6 +154,11 @@ COMMANDS: list[tuple[str, list[str], list[str]]] = [
         ["metrics", "export", "{tmp}/a-file", "--db", "{db}"],
         ["metrics", "export", "{tmp}/out", "--db", "{db}"],
     ),
+    (
+        "worker",
+        ["worker", "--once", "--poll", "0", "--db", "{db}"],
+        ["worker", "--once", "--db", "{db}"],
+    ),
 ]
 IDS = [name for name, _, _ in COMMANDS]
 WITH_STORE = [command for command in COMMANDS if command[2]]

@@ -293,16 +293,24 @@ def list_deliveries(
     webhook_id: int | None = None,
     state: str | None = None,
     after: int = 0,
+    newest_first: bool = False,
+    before: int | None = None,
     limit: int = 1000,
 ) -> tuple[Delivery, ...]:
-    """The tenant's deliveries by id, those after id ``after``, at most ``limit``."""
+    """The tenant's deliveries by id, those after id ``after``, at most ``limit``; with
+    ``newest_first``, by id descending, those below id ``before`` when given."""
     query = (
         select(deliveries, outbox.c.event_type)
         .join(outbox, outbox.c.id == deliveries.c.outbox_id)
         .where((deliveries.c.tenant_id == tenant_id) & (deliveries.c.id > after))
-        .order_by(deliveries.c.id)
         .limit(limit)
     )
+    if not newest_first:
+        query = query.order_by(deliveries.c.id)
+    else:
+        query = query.order_by(deliveries.c.id.desc())
+        if before is not None:
+            query = query.where(deliveries.c.id < before)
     if webhook_id is not None:
         query = query.where(deliveries.c.webhook_id == webhook_id)
     if state is not None:

@@ -27,6 +27,7 @@ __all__ = [
     "insert_webhook",
     "list_email_rules",
     "list_webhooks",
+    "load_email_rule",
     "load_webhook",
     "webhook_secret",
 ]
@@ -172,13 +173,26 @@ def insert_email_rule(
     return EmailRule(new_id, tenant_id, address, tuple(sorted(set(events))), now, None)
 
 
+def load_email_rule(tx: Transaction, tenant_id: int, rule_id: int) -> EmailRule | None:
+    where = (email_recipients.c.tenant_id == tenant_id) & (email_recipients.c.id == rule_id)
+    row = tx.execute(select(email_recipients).where(where)).first()
+    return None if row is None else _email_rule(row)
+
+
 def list_email_rules(
-    tx: Transaction, tenant_id: int, *, include_disabled: bool = True
+    tx: Transaction,
+    tenant_id: int,
+    *,
+    include_disabled: bool = True,
+    after: int = 0,
+    limit: int = 1000,
 ) -> tuple[EmailRule, ...]:
+    """The tenant's e-mail rules by id, those after id ``after``, at most ``limit``."""
     query = (
         select(email_recipients)
-        .where(email_recipients.c.tenant_id == tenant_id)
+        .where((email_recipients.c.tenant_id == tenant_id) & (email_recipients.c.id > after))
         .order_by(email_recipients.c.id)
+        .limit(limit)
     )
     if not include_disabled:
         query = query.where(email_recipients.c.disabled_at.is_(None))

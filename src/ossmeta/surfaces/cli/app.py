@@ -45,6 +45,7 @@ from ossmeta.surfaces.cli.scan import scan
 from ossmeta.surfaces.cli.serve import serve
 from ossmeta.surfaces.cli.sync import normalize, sync
 from ossmeta.surfaces.cli.why import why
+from ossmeta.surfaces.cli.worker import worker
 from ossmeta.surfaces.formats.terminal import terminal_safe
 
 app = typer.Typer(
@@ -73,6 +74,7 @@ app.add_typer(git.app, name="git")
 app.add_typer(identities.app, name="identities")
 app.add_typer(metrics.app, name="metrics")
 app.command()(serve)
+app.command()(worker)
 app.add_typer(accounts.tenants_app, name="tenants")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.tokens_app, name="tokens")

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import socket
-from typing import Annotated
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ossmeta.errors import UnavailableError, UsageError
 from ossmeta.surfaces.cli.common import DbOption
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from ossmeta.store import Store
+
 _DEFAULT_MAX_BODY = 32 * 1024 * 1024
+#: Seconds before the in-process worker starts again after a failure.
+_RESTART_S = 5.0
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -28,6 +39,42 @@ def _listen(host: str, port: int) -> socket.socket:
         raise UnavailableError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
+@contextmanager
+def in_process_worker(store: Store, enabled: bool) -> Iterator[None]:
+    """With ``enabled``, a worker thread runs jobs and deliveries while in the block; it is
+    stopped (after the job or delivery in hand) when the block ends."""
+    if not enabled:
+        yield
+        return
+    from ossmeta.service.jobs import WorkerSettings, run_worker
+
+    settings = WorkerSettings.from_env()
+    stop = threading.Event()
+
+    def work() -> None:
+        # The server outlives a failure of the store or a bug in a worker round: the
+        # worker says so on stderr and starts again a little later.
+        while not stop.is_set():
+            try:
+                run_worker(store, stop_event=stop, settings=settings)
+            except Exception as error:
+                logging.getLogger("ossmeta.worker").error(
+                    "the in-process worker failed (%s: %s); it starts again in %s s",
+                    type(error).__name__,
+                    error,
+                    _RESTART_S,
+                )
+                stop.wait(_RESTART_S)
+
+    thread = threading.Thread(target=work, name="ossmeta-worker", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
@@ -35,19 +82,47 @@ def serve(
         int, typer.Option(min=1, help="Largest request body accepted, in bytes.")
     ] = _DEFAULT_MAX_BODY,
     db: DbOption = None,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Also run jobs and deliveries in this process (default: on SQLite only; "
+            "on PostgreSQL run 'ossmeta worker' processes).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the API (OpenAPI at /openapi.json) until interrupted; prints its address."""
     # FastAPI and uvicorn are imported here only: no other command pays for them.
-    import uvicorn
-
-    from ossmeta.surfaces.api.app import create_app
+    from ossmeta.surfaces.api.app import create_app, open_api_store
     from ossmeta.surfaces.api.settings import ApiSettings
 
-    app = create_app(ApiSettings(database_url=db, max_body_bytes=max_body))
-    listener = _listen(host, port)
+    settings = ApiSettings(database_url=db, max_body_bytes=max_body)
+    store = open_api_store(settings)
+    try:
+        app = create_app(settings, store=store)
+        listener = _listen(host, port)
+        _run(app, listener, store, store.dialect == "sqlite" if worker is None else worker)
+    finally:
+        store.dispose()
+
+
+def _run(app: FastAPI, listener: socket.socket, store: Store, with_worker: bool) -> None:
+    import uvicorn
+
+    from ossmeta.surfaces.cli.worker import stop_on_signals
+
     bound_host, bound_port = listener.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    # Printed once the socket listens: a script may wait for this line and connect.
-    typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[listener])
+    stopped = threading.Event()
+    # uvicorn stops on SIGTERM/SIGINT and then raises the signal again once it has put its
+    # own handlers back: with these in place, that ends the command cleanly (exit 0) after
+    # the in-process worker has finished what it had in hand.
+    with stop_on_signals(stopped), in_process_worker(store, with_worker):
+        if with_worker:
+            typer.echo("ossmeta worker running in process (jobs and deliveries)", err=True)
+        # Printed once the socket listens: a script may wait for this line and connect.
+        typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
+        if not stopped.is_set():
+            uvicorn.Server(config).run(sockets=[listener])
