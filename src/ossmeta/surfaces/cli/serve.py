@@ -11,6 +11,8 @@ from ossmeta.errors import UnavailableError, UsageError
 from ossmeta.surfaces.cli.common import DbOption
 
 _DEFAULT_MAX_BODY = 32 * 1024 * 1024
+_DEFAULT_BODY_TIMEOUT = 30.0
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -34,6 +36,16 @@ def serve(
     max_body: Annotated[
         int, typer.Option(min=1, help="Largest request body accepted, in bytes.")
     ] = _DEFAULT_MAX_BODY,
+    body_timeout: Annotated[
+        float,
+        typer.Option(min=0.001, help="Seconds a request body may stall before the answer is 408."),
+    ] = _DEFAULT_BODY_TIMEOUT,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            help="Server log level: critical, error, warning, info (with an access log) or debug."
+        ),
+    ] = "warning",
     db: DbOption = None,
 ) -> None:
     """Run the API (OpenAPI at /openapi.json) until interrupted; prints its address."""
@@ -43,11 +55,16 @@ def serve(
     from ossmeta.surfaces.api.app import create_app
     from ossmeta.surfaces.api.settings import ApiSettings
 
-    app = create_app(ApiSettings(database_url=db, max_body_bytes=max_body))
+    if log_level not in _LOG_LEVELS:
+        raise UsageError(f"--log-level must be one of {', '.join(_LOG_LEVELS)}")
+    settings = ApiSettings(database_url=db, max_body_bytes=max_body, body_timeout=body_timeout)
+    app = create_app(settings)
     listener = _listen(host, port)
     bound_host, bound_port = listener.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     # Printed once the socket listens: a script may wait for this line and connect.
     typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, log_level=log_level, access_log=log_level in ("info", "debug"), lifespan="on"
+    )
     uvicorn.Server(config).run(sockets=[listener])

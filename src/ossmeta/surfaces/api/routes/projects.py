@@ -83,8 +83,13 @@ class ComponentOut(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    purl: str = Field(min_length=1, max_length=1024)
-    advisory: str = Field(min_length=1, max_length=128, description="Any id of the alias group.")
+    purl: str = Field(min_length=1, max_length=1024, examples=["pkg:pypi/jinja2@2.10"])
+    advisory: str = Field(
+        min_length=1,
+        max_length=128,
+        description="Any id of the alias group.",
+        examples=["CVE-2019-10906"],
+    )
     state: VexState
     justification: str | None = Field(
         None, max_length=64, description="CycloneDX or OpenVEX name; needed for not_affected."
@@ -157,7 +162,12 @@ def _document(report: ScanReport, applied: vex.Applied, status_code: int = 200) 
 # ------------------------------------------------------------------ projects and versions
 
 
-@router.post("/projects", response_model=ProjectOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/projects",
+    response_model=ProjectOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "The tenant has a project of that name."}},
+)
 def create_project(
     request: Request, body: NewProject, store: StoreDep, principal: Writer
 ) -> ProjectOut:
