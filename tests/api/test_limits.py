@@ -4,16 +4,22 @@ keeps arriving is not cut off; a declared or chunked body over the limit is 413.
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
 import pytest
 
+from ossmeta.store import Store
 from ossmeta.surfaces.api.settings import ApiSettings
 from tests.api.conftest import ApiServer
+from tests.api.world import serve_process
 
 HEAD = "POST /api/v1/packages:batch HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
 
@@ -59,6 +65,27 @@ def test_a_stalled_body_is_408_and_the_connection_closed(
         problem = _problem(_read_all(connection), 408)
     assert problem["type"] == "urn:ossmeta:problem:request-timeout"
     assert "stalled for more than 0.3 seconds" in str(problem["detail"])
+
+
+def test_serve_takes_the_body_timeout(store: Store, tmp_path: Path) -> None:
+    """``ossmeta serve --body-timeout``: the same 408 from the real command."""
+    log = tmp_path / "serve.log"
+    with serve_process(store.url, log, "--body-timeout", "0.3") as base:
+        connection = _connect(ApiServer(base, store))
+        with connection:
+            connection.sendall(HEAD.encode() + b"Content-Length: 100\r\n\r\n{")
+            problem = _problem(_read_all(connection), 408)
+    assert "stalled for more than 0.3 seconds" in str(problem["detail"])
+
+
+def test_serve_refuses_an_unknown_log_level(store: Store, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ossmeta", "serve", "--log-level", "loud", "--db", store.url],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "--log-level must be one of" in done.stderr
 
 
 def test_a_slow_body_that_keeps_coming_is_not_cut_off(

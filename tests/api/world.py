@@ -8,7 +8,13 @@ without a hand-kept list."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,6 +174,29 @@ def request_body(route: Route) -> dict[str, Any]:
     if schema is None:
         return {"content": b"x", "params": params}
     return {"json": example(schema), "params": params}
+
+
+@contextmanager
+def serve_process(url: str, log: Path, *options: str) -> Iterator[str]:
+    """The real ``ossmeta serve --port 0 OPTIONS --db URL`` in its own process, its output
+    in ``log``; its base URL."""
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    command = [sys.executable, "-m", "ossmeta", "serve", "--port", "0", *options, "--db", url]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=out, env=env)
+    try:
+        found = None
+        for _ in range(3000):
+            found = re.search(r"listening on (http://127\.0\.0\.1:[0-9]+)", log.read_text())
+            if found or server.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert found, log.read_text()
+        yield found.group(1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 # ------------------------------------------------------------------ the populated center

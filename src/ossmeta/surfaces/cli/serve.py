@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import socket
 from typing import Annotated
 
@@ -64,7 +65,18 @@ def serve(
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     # Printed once the socket listens: a script may wait for this line and connect.
     typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
+    # ossmeta's own loggers write where uvicorn's do, at the same level.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["ossmeta"] = {
+        "handlers": ["default"],
+        "level": log_level.upper(),
+        "propagate": False,
+    }
     config = uvicorn.Config(
-        app, log_level=log_level, access_log=log_level in ("info", "debug"), lifespan="on"
+        app,
+        log_level=log_level,
+        log_config=log_config,
+        access_log=log_level in ("info", "debug"),
+        lifespan="on",
     )
     uvicorn.Server(config).run(sockets=[listener])
