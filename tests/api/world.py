@@ -113,9 +113,17 @@ def _resolve(spec: dict[str, Any], node: Any) -> Any:
     return node
 
 
+#: Parameter values a path needs instead of the common ones (a purl with its version).
+PATH_VALUES: dict[str, dict[str, str]] = {
+    "/api/v1/packages/{purl}:dependencies": {"purl": "pkg:pypi/web@0.3"},
+}
+
+
 def concrete(path: str, values: dict[str, str]) -> str:
-    """The request path for a template, each parameter taken from ``values``."""
-    return re.sub(r"\{([^}:]+)(?::path)?\}", lambda m: values[m.group(1)], path)
+    """The request path for a template, each parameter taken from ``values`` (or, for one
+    ``values`` names, from ``PATH_VALUES``)."""
+    chosen = {**values, **{k: v for k, v in PATH_VALUES.get(path, {}).items() if k in values}}
+    return re.sub(r"\{([^}:]+)(?::path)?\}", lambda m: chosen[m.group(1)], path)
 
 
 def example(schema: dict[str, Any]) -> Any:
@@ -289,26 +297,27 @@ def populate(api: ApiServer, name: str) -> Tenant:
                 content=UV_LOCK,
             )
             assert uploaded.status_code == 201, uploaded.text
-        decided = http.put(
-            f"/api/v1/projects/{project}/versions/{name}-1.0/decisions",
-            json={
-                "purl": "pkg:pypi/jinja2@2.10",
-                "advisory": JINJA,
-                "state": "in_triage",
-                "comment": f"{name}-comment",
-            },
-        )
-        assert decided.status_code == 201, decided.text
+        for state in ("in_triage", "exploitable"):
+            decided = http.put(
+                f"/api/v1/projects/{project}/versions/{name}-1.0/decisions",
+                json={
+                    "purl": "pkg:pypi/jinja2@2.10",
+                    "advisory": JINJA,
+                    "state": state,
+                    "comment": f"{name}-comment",
+                },
+            )
+            assert decided.status_code == 201, decided.text
         for label in ("ci", "laptop"):
             issued = http.post("/api/v1/tokens", json={"name": f"{name}-{label}"})
             assert issued.status_code == 201, issued.text
             tenant.secrets.append(issued.json()["token"])
             tenant.values["token_id"] = str(issued.json()["id"])
         routes_now = {str(r) for r in routes(api)}
-        if "POST /api/v1/webhooks" in routes_now:
+        for port in (9, 10) if "POST /api/v1/webhooks" in routes_now else ():
             hook = http.post(
                 "/api/v1/webhooks",
-                json={"url": "http://127.0.0.1:9/hook", "events": ["finding.new"]},
+                json={"url": f"http://127.0.0.1:{port}/hook", "events": ["finding.new"]},
             )
             assert hook.status_code == 201, hook.text
             for value in hook.json().values():

@@ -338,13 +338,16 @@ def decide(
     return _decision(made)
 
 
-@router.get("/projects/{project}/versions/{version}/decisions", response_model=list[DecisionOut])
+@router.get("/projects/{project}/versions/{version}/decisions", response_model=Page[DecisionOut])
 def decision_history(
-    project: str, version: str, store: StoreDep, principal: Reader
-) -> list[DecisionOut]:
+    project: str, version: str, store: StoreDep, principal: Reader, page: PageDep
+) -> dict[str, Any]:
     """Every decision made on this version or an earlier one of the project, oldest first
     (the latest that applies to a finding is the one in force)."""
-    return [_decision(d) for d in vex.history(store, principal.tenant_id, project, version)]
+    after = page.after(0)
+    found = vex.history(store, principal.tenant_id, project, version)
+    shown = [_decision(d) for d in found if d.id > after][: page.limit + 1]
+    return page.page(shown, key=lambda decision: decision.id)
 
 
 # ------------------------------------------------------------------ across projects
