@@ -182,7 +182,7 @@ def test_each_role_and_scope_does_only_what_it_should(api: ApiServer) -> None:
                 allowed = answer.status_code != 403
                 if allowed != _expected(route, role, scope):
                     wrong.append(
-                        f"{route}: a {role} with the {scope!r} scope was "
+                        f"{route}: a token of a {role} with the {scope!r} scope was "
                         f"{'let through' if allowed else 'refused'} ({answer.status_code}), "
                         f"the table says {'refuse' if allowed else 'allow'}; if the route "
                         "is meant to differ from ROLE_METHODS/SCOPE_METHODS, classify it "
