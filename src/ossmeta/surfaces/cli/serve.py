@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import socket
 from typing import Annotated
 
@@ -12,8 +11,6 @@ from ossmeta.errors import UnavailableError, UsageError
 from ossmeta.surfaces.cli.common import DbOption
 
 _DEFAULT_MAX_BODY = 32 * 1024 * 1024
-_DEFAULT_BODY_TIMEOUT = 30.0
-_LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -40,7 +37,7 @@ def serve(
     body_timeout: Annotated[
         float,
         typer.Option(min=0.001, help="Seconds a request body may stall before the answer is 408."),
-    ] = _DEFAULT_BODY_TIMEOUT,
+    ] = 30.0,
     log_level: Annotated[
         str,
         typer.Option(
@@ -55,28 +52,16 @@ def serve(
 
     from ossmeta.surfaces.api.app import create_app
     from ossmeta.surfaces.api.settings import ApiSettings
+    from ossmeta.surfaces.cli.serve_logging import uvicorn_logging
 
-    if log_level not in _LOG_LEVELS:
-        raise UsageError(f"--log-level must be one of {', '.join(_LOG_LEVELS)}")
-    settings = ApiSettings(database_url=db, max_body_bytes=max_body, body_timeout=body_timeout)
-    app = create_app(settings)
+    logging_options = uvicorn_logging(log_level)  # a bad level stops here (exit 2)
+    app = create_app(
+        ApiSettings(database_url=db, max_body_bytes=max_body, body_timeout=body_timeout)
+    )
     listener = _listen(host, port)
     bound_host, bound_port = listener.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     # Printed once the socket listens: a script may wait for this line and connect.
     typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
-    # ossmeta's own loggers write where uvicorn's do, at the same level.
-    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    log_config["loggers"]["ossmeta"] = {
-        "handlers": ["default"],
-        "level": log_level.upper(),
-        "propagate": False,
-    }
-    config = uvicorn.Config(
-        app,
-        log_level=log_level,
-        log_config=log_config,
-        access_log=log_level in ("info", "debug"),
-        lifespan="on",
-    )
+    config = uvicorn.Config(app, lifespan="on", **logging_options)
     uvicorn.Server(config).run(sockets=[listener])
