@@ -44,3 +44,12 @@ def test_pages_cut_at_the_limit() -> None:
     assert decode_cursor(full["next"]) == 2
     assert page.page([1, 2], key=lambda n: n) == {"items": [1, 2], "next": None}
     assert page.page([], key=lambda n: n) == {"items": [], "next": None}
+
+
+@pytest.mark.parametrize("key", [2**31, -(2**31) - 1, 2**62, ["a", 2**40]])
+def test_a_number_no_store_column_holds_is_a_400(key: object) -> None:
+    # Such a cursor once reached the database: an overflow there (500), not a 400.
+    with pytest.raises(ApiProblem) as raised:
+        PageRequest(encode_cursor(key), 10).after(0 if isinstance(key, int) else ["", 0])
+    assert raised.value.status_code == 400
+    assert PageRequest(encode_cursor(2**31 - 1), 10).after(0) == 2**31 - 1

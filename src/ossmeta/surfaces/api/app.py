@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from ossmeta import __version__
 from ossmeta.store import Store, open_store
 from ossmeta.surfaces.api.middleware import BodyLimit, RequestContext
+from ossmeta.surfaces.api.openapi import document_problems
 from ossmeta.surfaces.api.problems import install_problem_handlers
 from ossmeta.surfaces.api.routes import ROUTERS
 from ossmeta.surfaces.api.settings import ApiSettings
@@ -63,9 +64,10 @@ def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    document_problems(app)
     # Outermost last: the request id and the catch-all see everything, the body limit
     # counts what reaches the routes, gzip compresses what they answer.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(RequestContext)
     return app

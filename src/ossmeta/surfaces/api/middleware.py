@@ -1,9 +1,11 @@
 """ASGI middleware of the API: a request id for every request (and the last word on any
 exception the routes let through), and the body size limit, counted on the bytes as they
-stream in so a client cannot get past it by leaving out ``Content-Length``."""
+stream in so a client cannot get past it by leaving out ``Content-Length``, and a time limit
+on each wait for the next part of the body, so a client that stalls keeps no worker busy."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from starlette.requests import Request
@@ -12,6 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ossmeta.surfaces.api.problems import ApiProblem, on_error, problem_response
 
 __all__ = ["BodyLimit", "RequestContext"]
+
+_CLOSE = {"Connection": "close"}
 
 
 class RequestContext:
@@ -50,11 +54,14 @@ class RequestContext:
 
 class BodyLimit:
     """Refuses request bodies over ``max_bytes`` with 413: at once when ``Content-Length``
-    says so, else when the streamed bytes pass the limit."""
+    says so, else when the streamed bytes pass the limit. A body whose next part does not
+    arrive within ``timeout`` seconds is answered 408. Both close the connection (the rest
+    of the body is never read)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,19 +70,34 @@ class BodyLimit:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             response = problem_response(
-                Request(scope), 413, "too-large", "Request body too large", self._detail()
+                Request(scope),
+                413,
+                "too-large",
+                "Request body too large",
+                self._detail(),
+                headers=_CLOSE,
             )
             await response(scope, receive, send)
             return
         seen = 0
+        complete = False
 
         async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:  # past the body: waiting for a disconnect is not timed
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                detail = f"the request body stalled for more than {self.timeout:g} seconds"
+                raise ApiProblem(408, detail, headers=_CLOSE) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise ApiProblem(413, self._detail())
+                    raise ApiProblem(413, self._detail(), headers=_CLOSE)
+                complete = not message.get("more_body", False)
+            else:
+                complete = True
             return message
 
         await self.app(scope, counted, send)

@@ -57,6 +57,18 @@ def decode_cursor(cursor: str) -> Any:
         raise ApiProblem(400, "the cursor is not one this API gave out") from None
 
 
+def _storable(key: Any) -> bool:
+    """Whether every integer in ``key`` fits the store's integer columns (32 bits on
+    PostgreSQL); a forged cursor may hold any number."""
+    if isinstance(key, bool):
+        return True
+    if isinstance(key, int):
+        return -(2**31) <= key < 2**31
+    if isinstance(key, list):
+        return all(_storable(part) for part in key)
+    return True
+
+
 @dataclass(frozen=True)
 class PageRequest:
     cursor: str | None
@@ -68,7 +80,7 @@ class PageRequest:
             return default
         key: Any = decode_cursor(self.cursor)
         # bool is an int to Python, not to a cursor: compare the exact types.
-        if type(key) is not type(default):
+        if type(key) is not type(default) or not _storable(key):
             raise ApiProblem(400, "the cursor is not one this API gave out")
         return key
 

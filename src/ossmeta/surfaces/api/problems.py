@@ -55,6 +55,7 @@ _HTTP_TITLES = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
+    408: ("request-timeout", "Request timeout"),
     409: ("conflict", "Conflict"),
     413: ("too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_MAX_BODY", "ApiSettings"]
+__all__ = ["DEFAULT_BODY_TIMEOUT", "DEFAULT_MAX_BODY", "ApiSettings"]
 
 #: Request bodies above this are refused with 413 (an SBOM of tens of thousands of
 #: components fits well below it).
 DEFAULT_MAX_BODY = 32 * 1024 * 1024
+#: Seconds a request body may stall (no new bytes) before the request is answered 408.
+DEFAULT_BODY_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -17,3 +19,4 @@ class ApiSettings:
     #: file under ``OSSMETA_HOME``).
     database_url: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY
+    body_timeout: float = DEFAULT_BODY_TIMEOUT

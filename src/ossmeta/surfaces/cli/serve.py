@@ -7,7 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -81,6 +81,16 @@ def serve(
     max_body: Annotated[
         int, typer.Option(min=1, help="Largest request body accepted, in bytes.")
     ] = _DEFAULT_MAX_BODY,
+    body_timeout: Annotated[
+        float,
+        typer.Option(min=0.001, help="Seconds a request body may stall before the answer is 408."),
+    ] = 30.0,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            help="Server log level: critical, error, warning, info (with an access log) or debug."
+        ),
+    ] = "warning",
     db: DbOption = None,
     worker: Annotated[
         bool | None,
@@ -96,25 +106,34 @@ def serve(
     # FastAPI and uvicorn are imported here only: no other command pays for them.
     from ossmeta.surfaces.api.app import create_app, open_api_store
     from ossmeta.surfaces.api.settings import ApiSettings
+    from ossmeta.surfaces.cli.serve_logging import uvicorn_logging
 
-    settings = ApiSettings(database_url=db, max_body_bytes=max_body)
+    logging_options = uvicorn_logging(log_level)  # a bad level stops here (exit 2)
+    settings = ApiSettings(database_url=db, max_body_bytes=max_body, body_timeout=body_timeout)
     store = open_api_store(settings)
     try:
         app = create_app(settings, store=store)
         listener = _listen(host, port)
-        _run(app, listener, store, store.dialect == "sqlite" if worker is None else worker)
+        with_worker = store.dialect == "sqlite" if worker is None else worker
+        _run(app, listener, store, with_worker, logging_options)
     finally:
         store.dispose()
 
 
-def _run(app: FastAPI, listener: socket.socket, store: Store, with_worker: bool) -> None:
+def _run(
+    app: FastAPI,
+    listener: socket.socket,
+    store: Store,
+    with_worker: bool,
+    logging_options: dict[str, Any],
+) -> None:
     import uvicorn
 
     from ossmeta.surfaces.cli.worker import stop_on_signals
 
     bound_host, bound_port = listener.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(app, lifespan="on", **logging_options)
     stopped = threading.Event()
     # uvicorn stops on SIGTERM/SIGINT and then raises the signal again once it has put its
     # own handlers back: with these in place, that ends the command cleanly (exit 0) after

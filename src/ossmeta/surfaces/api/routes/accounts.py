@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from pydantic import BaseModel, Field
 
 from ossmeta.errors import NotFoundError
@@ -131,7 +131,7 @@ def create_token(
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_token(
     request: Request,
-    token_id: int,
+    token_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     store: StoreDep,
     principal: Annotated[Principal, Depends(require("write"))],
 ) -> None:

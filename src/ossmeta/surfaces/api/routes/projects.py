@@ -83,8 +83,13 @@ class ComponentOut(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    purl: str = Field(min_length=1, max_length=1024)
-    advisory: str = Field(min_length=1, max_length=128, description="Any id of the alias group.")
+    purl: str = Field(min_length=1, max_length=1024, examples=["pkg:pypi/jinja2@2.10"])
+    advisory: str = Field(
+        min_length=1,
+        max_length=128,
+        description="Any id of the alias group.",
+        examples=["CVE-2019-10906"],
+    )
     state: VexState
     justification: str | None = Field(
         None, max_length=64, description="CycloneDX or OpenVEX name; needed for not_affected."
@@ -157,7 +162,12 @@ def _document(report: ScanReport, applied: vex.Applied, status_code: int = 200) 
 # ------------------------------------------------------------------ projects and versions
 
 
-@router.post("/projects", response_model=ProjectOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/projects",
+    response_model=ProjectOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "The tenant has a project of that name."}},
+)
 def create_project(
     request: Request, body: NewProject, store: StoreDep, principal: Writer
 ) -> ProjectOut:
@@ -328,13 +338,16 @@ def decide(
     return _decision(made)
 
 
-@router.get("/projects/{project}/versions/{version}/decisions", response_model=list[DecisionOut])
+@router.get("/projects/{project}/versions/{version}/decisions", response_model=Page[DecisionOut])
 def decision_history(
-    project: str, version: str, store: StoreDep, principal: Reader
-) -> list[DecisionOut]:
+    project: str, version: str, store: StoreDep, principal: Reader, page: PageDep
+) -> dict[str, Any]:
     """Every decision made on this version or an earlier one of the project, oldest first
     (the latest that applies to a finding is the one in force)."""
-    return [_decision(d) for d in vex.history(store, principal.tenant_id, project, version)]
+    after = page.after(0)
+    found = vex.history(store, principal.tenant_id, project, version)
+    shown = [_decision(d) for d in found if d.id > after][: page.limit + 1]
+    return page.page(shown, key=lambda decision: decision.id)
 
 
 # ------------------------------------------------------------------ across projects

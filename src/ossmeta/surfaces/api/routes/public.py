@@ -113,17 +113,18 @@ def _offset(page: PageRequest) -> int:
 
 
 @router.get("/packages/{purl:path}:versions", response_model=Page[Version])
-def package_versions(purl: str, store: StoreDep, page: PageDep) -> dict[str, Any]:
+def package_versions(purl: str, request: Request, store: StoreDep, page: PageDep) -> Response:
     """The package's versions in the ecosystem's order, oldest first."""
     versions = _view(store, purl).document()["versions"]
     start = _offset(page)
     rows = [(start + i, v) for i, v in enumerate(versions[start : start + page.limit + 1])]
     shown = page.page(rows, key=lambda row: row[0] + 1)
-    return {"items": [version for _, version in shown["items"]], "next": shown["next"]}
+    items = [version for _, version in shown["items"]]
+    return json_with_etag(request, {"items": items, "next": shown["next"]})
 
 
 @router.get("/packages/{purl:path}:dependencies", response_model=Page[Dependency])
-def version_dependencies(purl: str, store: StoreDep, page: PageDep) -> dict[str, Any]:
+def version_dependencies(purl: str, request: Request, store: StoreDep, page: PageDep) -> Response:
     """The dependencies one version declares; the purl names the version
     (``pkg:pypi/requests@2.31.0``)."""
     wanted = package_purl(purl)[2].version
@@ -137,17 +138,19 @@ def version_dependencies(purl: str, store: StoreDep, page: PageDep) -> dict[str,
     deps = found["dependencies"]
     rows = [(start + i, d) for i, d in enumerate(deps[start : start + page.limit + 1])]
     shown = page.page(rows, key=lambda row: row[0] + 1)
-    return {"items": [dep for _, dep in shown["items"]], "next": shown["next"]}
+    items = [dep for _, dep in shown["items"]]
+    return json_with_etag(request, {"items": items, "next": shown["next"]})
 
 
 @router.get("/packages/{purl:path}:dependents", response_model=Page[Dependent])
-def package_dependents(purl: str, store: StoreDep, page: PageDep) -> dict[str, Any]:
+def package_dependents(purl: str, request: Request, store: StoreDep, page: PageDep) -> Response:
     """The stored packages that depend on this one, by purl."""
     start = _offset(page)
     found = public.dependents_page(store, purl, offset=start, limit=page.limit + 1)
     rows = [(start + i, p) for i, p in enumerate(found.purls)]
     shown = page.page(rows, key=lambda row: row[0] + 1)
-    return {"items": [{"purl": p} for _, p in shown["items"]], "next": shown["next"]}
+    items = [{"purl": p} for _, p in shown["items"]]
+    return json_with_etag(request, {"items": items, "next": shown["next"]})
 
 
 @router.get("/packages/{purl:path}", response_model=Package)
