@@ -8,7 +8,7 @@ reads from here and never from the store itself.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from ossmeta.analyses.health import HealthConfig, default_config, score
@@ -37,7 +37,8 @@ class Center:
     def __init__(self, store: Store, *, config: HealthConfig | None = None) -> None:
         self.store = store
         self.config = config or default_config()
-        self.as_of = datetime.now(UTC)
+        # Scored as of the start of the day, as the public health endpoint scores.
+        self.as_of = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
         self.packages: dict[str, PackageRecord | None] = {}
         self.metrics: dict[str, list[MetricValue]] = {}
         self.dependents: dict[str, int] = {}
