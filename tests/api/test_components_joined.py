@@ -141,7 +141,9 @@ def shop(api: ApiServer, tmp_path: Path) -> Iterator[tuple[ApiServer, str]]:
     token = api.account("joined", "jo", role="member")
     with api.client(token) as http:
         assert http.post("/api/v1/projects", json={"name": "shop"}).status_code == 201
-        put = http.put("/api/v1/projects/shop/versions/1.0/inventory?filename=uv.lock", content=LOCK)
+        put = http.put(
+            "/api/v1/projects/shop/versions/1.0/inventory?filename=uv.lock", content=LOCK
+        )
         assert put.status_code == 201, put.text
     yield api, token
 

@@ -274,8 +274,7 @@ def list_components(
         str | None,
         Query(
             max_length=64,
-            description="The repository's latest maintenance status (`active`, ...), "
-            "or `unknown`.",
+            description="The repository's latest maintenance status (`active`, ...), or `unknown`.",
         ),
     ] = None,
 ) -> dict[str, Any]:
