@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.api.routes import accounts, health, projects, public
+from ossmeta.surfaces.api.routes import accounts, findings, health, projects, public
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     accounts.router,
     projects.router,
     health.router,
+    findings.router,
 )
