@@ -6,6 +6,9 @@ limit of 1,000 purls (1,001 is a 422 problem naming it)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 
 from ossmeta.analyses.scan import scan
 from ossmeta.model import DeclaredPackage, Location
@@ -74,3 +77,29 @@ def test_the_limit_is_1000_documented_and_enforced(api: ApiServer, tmp_path: Pat
         assert "1000" in response.json()["detail"], response.json()
     assert empty.status_code == 422
     assert "1000" in spec["paths"]["/api/v1/findings:batch"]["post"]["description"]
+
+
+def test_batches_read_in_bulk_not_per_purl(api: ApiServer, tmp_path: Path) -> None:
+    """Statements the store runs for a batch of 20 purls and for one of 1,000: the same
+    few, for packages and for findings alike."""
+    load_advisories(api.store, tmp_path)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    def run(path: str, purls: list[str]) -> int:
+        statements.clear()
+        event.listen(api.store.engine, "before_cursor_execute", count)
+        try:
+            with api.client() as http:
+                answer = http.post(path, json={"purls": purls})
+        finally:
+            event.remove(api.store.engine, "before_cursor_execute", count)
+        assert answer.status_code == 200 and len(answer.json()["items"]) == len(purls)
+        return len(statements)
+
+    for path in ("/api/v1/packages:batch", "/api/v1/findings:batch"):
+        few = run(path, [f"pkg:pypi/p{n}@1.0" for n in range(20)] + ["pkg:pypi/jinja2@2.10"])
+        many = run(path, [f"pkg:pypi/p{n}@1.0" for n in range(999)] + ["pkg:pypi/jinja2@2.10"])
+        assert many <= few + 6, (path, few, many)
