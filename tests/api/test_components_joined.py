@@ -18,7 +18,7 @@ from ossmeta.store.curations import propose, review
 from ossmeta.store.metrics import Metrics
 from ossmeta.store.packages import save_package
 from tests.api.conftest import ApiServer
-from tests.service.inventories_data import JINJA, JINJA_ALIASES, load_advisories
+from tests.service.inventories_data import JINJA, JINJA_ALIASES, cyclonedx, load_advisories
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 EVIDENCE = "https://example.org/LICENSE"
@@ -295,3 +295,60 @@ def test_the_join_reads_in_bulk_not_per_component(api: ApiServer, tmp_path: Path
 
     small, large = run(40), run(400)
     assert large <= small + 5, (small, large)
+
+
+def test_registry_deprecation_is_shown_for_the_components_version(
+    api: ApiServer, tmp_path: Path
+) -> None:
+    """npm deprecates versions: the message of the component's own version is shown, and
+    a version the center does not hold is unknown rather than taken from another."""
+    moved = "use String.prototype.padStart()"
+    record = PackageRecord(
+        purl="pkg:npm/left-pad",
+        ecosystem="npm",
+        name="left-pad",
+        repository=None,
+        repository_raw=None,
+        homepage=None,
+        description=None,
+        status=PackageStatus.ACTIVE,
+        license=LicenseValue("WTFPL", "WTFPL", "exact", "npm:license"),
+        versions=(
+            PackageVersion("1.2.0", datetime(2016, 3, 1, tzinfo=UTC), False, None, None, ()),
+            PackageVersion(
+                "1.3.0", datetime(2018, 4, 1, tzinfo=UTC), False, None, None, (), (), moved
+            ),
+        ),
+        maintainers=("someone",),
+        source="npm-registry",
+    )
+    with api.store.engine.begin() as connection:
+        save_package(connection, record, T0)
+    token = api.account("npm", "nia", role="member")
+    bom = cyclonedx("pkg:npm/left-pad@1.3.0", "pkg:npm/left-pad@9.9.9")
+    with api.client(token) as http:
+        assert http.post("/api/v1/projects", json={"name": "web"}).status_code == 201
+        put = http.put(
+            "/api/v1/projects/web/versions/1/inventory?filename=bom.cdx.json", content=bom
+        )
+        assert put.status_code == 201, put.text
+        items = http.get("/api/v1/projects/web/versions/1/components").json()["items"]
+    shown = {item["version"]: item for item in items}
+    current, missing = shown["1.3.0"], shown["9.9.9"]
+    assert current["registry"] == {
+        "status": {"value": "active", "reason": None},
+        "deprecated": moved,
+        "yanked": False,
+    }
+    assert current["repository"] == {"value": None, "reason": "the registry names no repository"}
+    assert current["licence"]["value"] == "WTFPL"
+    # Scored at the component's own (deprecated) version, as the health endpoint scores it.
+    with api.client() as http:
+        same = http.get("/api/v1/health/pkg:npm/left-pad@1.3.0").json()
+        earlier = http.get("/api/v1/health/pkg:npm/left-pad@1.2.0").json()
+    maintenance = {p["name"]: p["score"] for p in earlier["parts"]}["maintenance"]
+    assert current["health"]["value"] == pytest.approx(same["score"], abs=1e-3)
+    assert current["health"]["parts"]["maintenance"] < maintenance
+    assert missing["known"] is True
+    assert missing["registry"]["deprecated"] is None and missing["registry"]["yanked"] is None
+    assert missing["health"]["value"] is None and "9.9.9" in missing["health"]["reason"]
