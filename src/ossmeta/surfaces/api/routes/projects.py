@@ -77,6 +77,7 @@ class ComponentOut(BaseModel):
     """A component with what the center knows; unknown values are null with a reason."""
 
     model_config = {"extra": "allow"}
+    known: bool = Field(description="Whether the center holds the component's package.")
     purl: str | None
     name: str
     version: str | None
