@@ -3,7 +3,9 @@ share of the PyPI half at versions the advisories name) uploaded through the rea
 (``PUT .../inventory?filename=bom.cdx.json``, ``ossmeta serve`` in its own process) until
 its findings are available (``GET .../findings``), next to ``ossmeta scan`` of the same file
 in the same run: in-process (the floor: parse, normalize, match, JSON report) and as a CLI
-subprocess. Then the joined components (``GET .../components?limit=1000``, two pages).
+subprocess. Then the joined components (``GET .../components?limit=1000``, two pages),
+with every other component's package in the center (versions, licence, repository metrics),
+so that the join reads packages, metrics and health inputs, not only misses.
 
 On SQLite always; on PostgreSQL too when ``OSSMETA_BENCH_DATABASE_URL`` (or
 ``OSSMETA_TEST_DATABASE_URL``) is set, in a fresh schema dropped afterwards.
@@ -23,6 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -32,7 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import advisory_dir, best_of, dump, run_measured
 from bench_scan import advisory_packages, generate_sbom
 from ossmeta.analyses.scan import scan
+from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
 from ossmeta.normalizers.components import normalize_components
+from ossmeta.purls import build_purl
 from ossmeta.service import accounts
 from ossmeta.sources import osv
 from ossmeta.sources.files import InputFile
@@ -40,9 +45,13 @@ from ossmeta.sources.inputs import parse_file
 from ossmeta.store import Store, open_store
 from ossmeta.store.advisories import AdvisoryImporter
 from ossmeta.store.lookup import AdvisoryLookup
+from ossmeta.store.metrics import Metrics
+from ossmeta.store.packages import save_package
 from ossmeta.surfaces.formats import write_report
 
 OPERATOR = accounts.Actor("cli:bench")
+MIT = LicenseValue("MIT", "MIT", "exact", "bench")
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 @contextmanager
@@ -95,10 +104,48 @@ def scan_in_process(sbom: Path, store: Store) -> Callable[[], int]:
     return run
 
 
+def load_center(store: Store, sbom: Path) -> int:
+    """Every other component's package into the center (its version and a newer one, a
+    licence, a repository with monthly activity and OpenRank), so that the join has real
+    packages, metrics and health scores to read; the rest stay unknown. Returns how many."""
+    declared = parse_file(InputFile(sbom, "bom.cdx.json")).packages
+    held = [c for c in normalize_components(declared)[::2] if c.ecosystem and c.version]
+    metric_rows = []
+    with store.engine.begin() as connection:
+        for n, c in enumerate(held):
+            assert c.ecosystem is not None and c.version is not None
+            repo = f"github.com/bench/repo-{n}"
+            versions = tuple(
+                PackageVersion(v, datetime(2025, 1 + i, 1, tzinfo=UTC), False, None, MIT, ())
+                for i, v in enumerate(dict.fromkeys((c.version, "999.0.0")))
+            )
+            record = PackageRecord(
+                purl=str(build_purl(c.ecosystem, c.name, None)),
+                ecosystem=c.ecosystem,
+                name=c.name,
+                repository=repo,
+                repository_raw=None,
+                homepage=None,
+                description=None,
+                status=PackageStatus.ACTIVE,
+                license=MIT,
+                versions=versions,
+                maintainers=("bench",),
+                source="bench",
+            )
+            save_package(connection, record, NOW)
+            for month in ("2026-01", "2026-02"):
+                metric_rows.append((repo, "activity", month, float(n % 40), None))
+                metric_rows.append((repo, "openrank", month, float(n % 7) / 2, None))
+    Metrics(store).replace(metric_rows, engine="duckdb", computed_at=NOW, since=None)
+    return len(held)
+
+
 def measure(label: str, url: str, sbom: Path, source: Path, runs: int) -> dict[str, float]:
     store = open_store(url)
     store.upgrade()
     AdvisoryImporter(store).run(osv.iter_records(osv.expand([str(source)])))
+    known = load_center(store, sbom)
     tenant = accounts.create_tenant(store, "bench", OPERATOR)
     accounts.create_user(store, "bencher", "bench", "member", None, OPERATOR)
     token = accounts.create_token(
@@ -147,7 +194,7 @@ def measure(label: str, url: str, sbom: Path, source: Path, runs: int) -> dict[s
             )
     store.dispose()
     upload_s, join_s = min(uploads), min(joins)
-    print(f"[{label}] findings: {findings} (component x alias group)")
+    print(f"[{label}] findings: {findings} (component x alias group); {known} packages known")
     print(f"[{label}] floor  scan in-process (parse+match+JSON)  {floor_s:7.3f} s")
     print(f"[{label}]        `ossmeta scan` CLI subprocess        {cli_s:7.3f} s")
     print(
