@@ -44,6 +44,7 @@ class Center:
         self.dependents: dict[str, int] = {}
         self.ecosystems: dict[str, int] = {}
         self._advisories: PrefetchedAdvisories | None = None
+        self._stale = False  # packages were loaded since the advisories were read
         self._scores: dict[tuple[str, str], dict[str, Any]] = {}
 
     def load(self, purls: Iterable[str]) -> None:
@@ -62,6 +63,7 @@ class Center:
             self.ecosystems.update(count_by_ecosystem(tx, ecosystems))
         for purl in wanted:
             self.packages[purl] = found.get(purl)
+        self._stale = True
 
     def package(self, purl: str | None) -> PackageRecord | None:
         return None if purl is None else self.packages.get(purl)
@@ -70,9 +72,13 @@ class Center:
         return self.metrics.get(repo, [])
 
     def prefetch_health(self) -> None:
-        """Read the advisories of every loaded package, once, for the health scores."""
+        """Read the advisories of every loaded package not read yet, together, for the
+        health scores."""
         keys = {package_key(r) for r in self.packages.values() if r is not None}
-        self._advisories = PrefetchedAdvisories(AdvisoryLookup(self.store), keys)
+        if self._advisories is None:
+            self._advisories = PrefetchedAdvisories(AdvisoryLookup(self.store), keys)
+        else:
+            self._advisories.add(keys)
 
     def health(self, record: PackageRecord, version: str) -> dict[str, Any]:
         """The health score of ``record`` at ``version`` (the component's version, never
@@ -83,8 +89,9 @@ class Center:
         return self._scores[key]
 
     def _health(self, record: PackageRecord, version: str) -> dict[str, Any]:
-        if self._advisories is None:
+        if self._advisories is None or self._stale:
             self.prefetch_health()
+            self._stale = False
         assert self._advisories is not None
         others = self.ecosystems.get(record.ecosystem, 0) > 1
         try:

@@ -29,17 +29,35 @@ class PrefetchedAdvisories:
 
     def __init__(self, lookup: AdvisoryLookup, keys: Iterable[tuple[str, str]]) -> None:
         self._lookup = lookup
-        wanted = set(keys)
-        self._keys = wanted
-        self._affected = dict(lookup.affected_for(wanted)) if wanted else {}
-        ids = {row.advisory_id for rows in self._affected.values() for row in rows}
-        self._groups = lookup.groups_for(ids) if ids else {}
-        members = ids | {m for group in self._groups.values() for m in group}
-        self._records = lookup.advisories(members) if members else {}
-        self._published = lookup.published(members) if members else {}
-        self._asked_records = set(members)
-        self._asked_published = set(members)
+        self._keys: set[tuple[str, str]] = set()
+        self._affected: dict[tuple[str, str], list[StoredAffected]] = {}
+        self._groups: dict[str, tuple[str, ...]] = {}
+        self._records: dict[str, StoredAdvisory] = {}
+        self._published: dict[str, datetime | None] = {}
+        self._asked_records: set[str] = set()
+        self._asked_published: set[str] = set()
         self._count = lookup.count()
+        self.add(keys)
+
+    def add(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Read what the store holds for the packages of ``keys`` not read yet, together."""
+        wanted = set(keys) - self._keys
+        if not wanted:
+            return
+        self._keys |= wanted
+        self._affected.update(self._lookup.affected_for(wanted))
+        ids = {row.advisory_id for k in wanted for row in self._affected.get(k, ())}
+        ids -= self._groups.keys()
+        if not ids:
+            return
+        self._groups.update(self._lookup.groups_for(ids))
+        members = ids | {m for i in ids for m in self._groups[i]}
+        fresh = members - self._asked_records
+        self._records.update(self._lookup.advisories(fresh))
+        self._asked_records |= fresh
+        fresh = members - self._asked_published
+        self._published.update(self._lookup.published(fresh))
+        self._asked_published |= fresh
 
     def count(self) -> int:
         return self._count
