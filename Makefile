@@ -56,6 +56,7 @@ bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_openrank.py
 	$(BIN)/python bench/bench_metrics.py
 	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_inventory.py
 	$(BIN)/python bench/bench_reevaluate.py
 	$(BIN)/python bench/bench_delivery.py
 	$(BIN)/python bench/bench_vex.py

@@ -84,7 +84,10 @@ def generate_pypa_like(target: Path, count: int = 2661, seed: int = 7) -> Path:
                     "versions": versions[: versions.index(fixed)],
                 }
             ],
-            "references": [{"type": "WEB", "url": f"https://example.org/{n}"}] * rng.randint(1, 8),
+            # distinct dicts: one dict repeated would be written as YAML aliases
+            "references": [
+                {"type": "WEB", "url": f"https://example.org/{n}"} for _ in range(rng.randint(1, 8))
+            ],
         }
         folder = target / package
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,15 @@
 """A project version's components joined with what the center knows about each package:
 its findings (with the decision in force), the effective (curated) licence and its
 confidence, the repository, the repository's maintenance status, activity and OpenRank
-where it has metrics, and deprecated/yanked from the registry.
+where it has metrics, deprecated/yanked from the registry, and the health score of the
+component's version.
 
 Unknown is shown as unknown: a null value with a reason (the package is not in the
 center, the registry declares no licence, the repository has no metrics yet), never a
-guess.
+guess; ``known`` says whether the center holds the package at all.
+
+Set-based: the components are read in slices, and what the center knows about a slice's
+packages is read in a few queries (``inventories_center``), never one per component.
 """
 
 from __future__ import annotations
@@ -18,28 +22,33 @@ from typing import Any
 from ossmeta.model import ComponentReport, Finding, PackageRecord, ScanReport, SeverityLevel
 from ossmeta.service import decisions as vex
 from ossmeta.service.inventories import project_version
+from ossmeta.service.inventories_center import REPO_METRICS, Center
 from ossmeta.service.private_join import load_overlay
 from ossmeta.store import Store
 from ossmeta.store import inventories as rows
-from ossmeta.store.curations import effective_package
-from ossmeta.store.metrics import MetricValue, read_metrics
-from ossmeta.store.tenancy import Transaction, global_transaction, tenant_transaction
+from ossmeta.store.metrics import MetricValue
+from ossmeta.store.tenancy import tenant_transaction
 
 __all__ = ["ComponentFilter", "ComponentView", "components"]
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
-_REPO_METRICS = ("maintenance_status", "activity", "openrank", "community_openrank")
+_REPO_METRICS = REPO_METRICS
+#: Components read and joined at a time.
+_SLICE = 1000
 
 
 @dataclass(frozen=True)
 class ComponentFilter:
     """``severity``: components with an affected finding at or above it (``unknown``
     severities meet every threshold, as in scan's ``--fail-on``); ``licence``: an SPDX
-    expression, or ``unknown``; ``direct``: direct (True) or transitive (False) only."""
+    expression, or ``unknown``; ``maintenance``: the repository's latest maintenance status
+    (``active``, ...), or ``unknown``; ``direct``: direct (True) or transitive (False)
+    only."""
 
     severity: SeverityLevel | None = None
     licence: str | None = None
     direct: bool | None = None
+    maintenance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,40 +131,16 @@ def _latest(values: Iterable[MetricValue], metric: str) -> dict[str, Any]:
     return _known(last.value if last.value is not None else last.detail, period=last.period)
 
 
-class _Center:
-    """What the center knows, looked up once per package and repository per request."""
-
-    def __init__(self, tx: Transaction, private: frozenset[str] = frozenset()) -> None:
-        self.tx = tx
-        self.private = private  # the tenant's own packages: never looked up
-        self.packages: dict[str, PackageRecord | None] = {}
-        self.repos: dict[str, list[MetricValue]] = {}
-
-    def package(self, purl: str | None) -> PackageRecord | None:
-        if purl is None or purl in self.private:
-            return None
-        if purl not in self.packages:
-            self.packages[purl] = effective_package(self.tx, purl)
-        return self.packages[purl]
-
-    def metrics(self, repo: str) -> list[MetricValue]:
-        if repo not in self.repos:
-            self.repos[repo] = read_metrics(self.tx, repo, _REPO_METRICS)
-        return self.repos[repo]
-
-
-def _repository(center: _Center, record: PackageRecord | None) -> dict[str, Any]:
+def _repository(center: Center, record: PackageRecord | None) -> dict[str, Any]:
     if record is None:
-        reason = "the package is not in the center"
-        return {"repository": _unknown(reason), **{m: _unknown(reason) for m in _REPO_METRICS}}
+        return _no_repository("the package is not in the center")
     if record.repository is None:
-        reason = "the registry names no repository"
-        return {"repository": _unknown(reason), **{m: _unknown(reason) for m in _REPO_METRICS}}
+        return _no_repository("the registry names no repository")
     return _repository_of(center, record.repository)
 
 
-def _repository_of(center: _Center, repository: str) -> dict[str, Any]:
-    values = center.metrics(repository)
+def _repository_of(center: Center, repository: str) -> dict[str, Any]:
+    values = center.repo_metrics(repository)
     return {
         "repository": _known(repository),
         **{metric: _latest(values, metric) for metric in _REPO_METRICS},
@@ -166,8 +151,16 @@ def _no_repository(reason: str) -> dict[str, Any]:
     return {"repository": _unknown(reason), **{m: _unknown(reason) for m in _REPO_METRICS}}
 
 
+def _health(center: Center, record: PackageRecord | None, version: str | None) -> dict[str, Any]:
+    if record is None:
+        return _unknown("the package is not in the center")
+    if version is None:
+        return _unknown("the component names no version")
+    return center.health(record, version)
+
+
 def _view(
-    center: _Center, position: int, cr: ComponentReport, applied: vex.Applied
+    center: Center, position: int, cr: ComponentReport, applied: vex.Applied
 ) -> dict[str, Any]:
     c = cr.component
     record = center.package(rows.package_of(c)) if c.version is not None else None
@@ -176,6 +169,7 @@ def _view(
         return [_finding(f, applied.by_finding.get((position, f.id))) for f in found]
 
     return {
+        "known": record is not None,
         "purl": c.purl,
         "ecosystem": c.ecosystem,
         "name": c.name,
@@ -204,6 +198,11 @@ def _keep(view: dict[str, Any], cr: ComponentReport, wanted: ComponentFilter) ->
                 return False
         elif spdx is None or spdx.casefold() != wanted.licence.casefold():
             return False
+    if wanted.maintenance is not None:
+        status = view["maintenance_status"]["value"]
+        shown = "unknown" if status is None else str(status)
+        if shown.casefold() != wanted.maintenance.casefold():
+            return False
     if wanted.severity is not None:
         floor = wanted.severity
         if not any(
@@ -223,29 +222,45 @@ def components(
     *,
     after: int,
     limit: int,
+    with_health: bool = True,
 ) -> list[ComponentView]:
     """The version's components after position ``after`` (-1: from the first) that pass
-    ``wanted``, at most ``limit`` of them."""
+    ``wanted``, at most ``limit`` of them (``with_health=False`` leaves the health score
+    out, for callers that only count)."""
     with tenant_transaction(store, tenant_id) as tx:
         _, found = project_version(tx, tenant_id, project, version)
         stored = rows.load_inventory(tx, tenant_id, found)
         overlay = load_overlay(tx, tenant_id, stored.reports)
     report = ScanReport(stored.reports, (found.filename,))
     applied = vex.in_force(store, tenant_id, found, report)
+    center = Center(store)
+    private = overlay.private_purls  # the tenant's own packages: never looked up
+    center.load_repositories(overlay.repositories)
     out: list[ComponentView] = []
-    with global_transaction(store) as tx:
-        center = _Center(tx, overlay.private_purls)
-        for position, cr in enumerate(stored.reports):
-            if position <= after:
-                continue
+    start = after + 1
+    while start < len(stored.reports) and len(out) < limit:
+        part = stored.reports[start : start + _SLICE]
+        center.load(
+            p
+            for cr in part
+            if cr.component.version is not None
+            and (p := rows.package_of(cr.component))
+            and p not in private
+        )
+        for position, cr in enumerate(part, start):
             view = overlay.apply(
                 _view(center, position, cr, applied),
                 cr,
                 lambda repo: _repository_of(center, repo),
                 _no_repository,
             )
-            if _keep(view, cr, wanted):
-                out.append(ComponentView(position, view))
-                if len(out) >= limit:
-                    break
+            if not _keep(view, cr, wanted):
+                continue
+            record = center.package(rows.package_of(cr.component))
+            if with_health:
+                view["health"] = _health(center, record, cr.component.version)
+            out.append(ComponentView(position, view))
+            if len(out) >= limit:
+                break
+        start += _SLICE
     return out

@@ -41,7 +41,14 @@ def portfolio(store: Store, tenant_id: int) -> Portfolio:
     per_project = []
     for project, version in latest:
         views = components(
-            store, tenant_id, project.name, version.name, ComponentFilter(), after=-1, limit=10**9
+            store,
+            tenant_id,
+            project.name,
+            version.name,
+            ComponentFilter(),
+            after=-1,
+            limit=10**9,
+            with_health=False,
         )
         open_findings = 0
         for view in views:

@@ -37,6 +37,13 @@ class PrivateOverlay:
     def private_purls(self) -> frozenset[str]:
         return frozenset(self.packages)
 
+    @property
+    def repositories(self) -> frozenset[str]:
+        """The repositories the tenant's private packages and curations name."""
+        named = {p.repository for p in self.packages.values() if p.repository}
+        named |= {f["repository"].value for f in self.curations.values() if "repository" in f}
+        return frozenset(named)
+
     def apply(
         self,
         view: dict[str, Any],

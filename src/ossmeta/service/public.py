@@ -7,10 +7,11 @@ in its own way (the CLI as a usage error, the API as a 404)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ossmeta.errors import UsageError
+from ossmeta.errors import InputError, UsageError
 from ossmeta.model import PackageRecord
 from ossmeta.normalizers.package_json import package_to_json
 from ossmeta.purls import package_purl
@@ -26,6 +27,7 @@ __all__ = [
     "dependents_page",
     "package_key",
     "package_view",
+    "package_views",
     "repository_key",
     "repository_metrics",
 ]
@@ -58,6 +60,32 @@ def package_view(store: Store, purl: str) -> PackageView | None:
     if record is None:
         return None
     return PackageView(record, Packages(store).count_dependents(key))
+
+
+def package_views(store: Store, purls: Sequence[str]) -> list[PackageView | str | None]:
+    """``package_view`` of each purl, read together (a few queries per few hundred purls):
+    the view, None when the store does not hold the package, or why the purl is not one."""
+    from ossmeta.store.curations import effective_packages
+    from ossmeta.store.packages import count_dependents_of
+
+    keys: list[str | InputError] = []
+    for purl in purls:
+        try:
+            keys.append(package_key(purl))
+        except InputError as error:
+            keys.append(error)
+    wanted = [k for k in keys if isinstance(k, str)]
+    with store.engine.connect() as connection:
+        records = effective_packages(connection, wanted)
+        counts = count_dependents_of(connection, records)
+    out: list[PackageView | str | None] = []
+    for key in keys:
+        if isinstance(key, InputError):
+            out.append(str(key))
+        else:
+            record = records.get(key)
+            out.append(None if record is None else PackageView(record, counts[key]))
+    return out
 
 
 def dependents_page(store: Store, purl: str, *, offset: int, limit: int) -> DependentsPage:

@@ -11,7 +11,8 @@ outside the store use ``curation_store.Curations``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -34,12 +35,14 @@ from ossmeta.normalizers.curation import (
     validate,
     validate_selector,
 )
-from ossmeta.store.packages import load_package
+from ossmeta.store.chunking import chunks
+from ossmeta.store.packages import load_package, load_packages
 from ossmeta.store.schema import curations
 from ossmeta.times import as_utc
 
 __all__ = [
     "effective_package",
+    "effective_packages",
     "get",
     "list_curations",
     "propose",
@@ -221,6 +224,22 @@ def effective_package(connection: Connection, purl: str) -> PackageRecord | None
     if record is None:
         return None
     return apply_curations(record, list_curations(connection, key))
+
+
+def effective_packages(connection: Connection, purls: Iterable[str]) -> dict[str, PackageRecord]:
+    """``effective_package`` of many canonical package purls at once, by purl (those the
+    store does not hold are left out): a few queries per few hundred purls."""
+    records = load_packages(connection, purls)
+    found: dict[str, list[Curation]] = defaultdict(list)
+    for part in chunks(sorted(records)):
+        query = (
+            select(curations)
+            .where(curations.c.purl.in_(part), curations.c.status == APPROVED)
+            .order_by(curations.c.id)
+        )
+        for row in connection.execute(query):
+            found[row.purl].append(_of(row))
+    return {purl: apply_curations(r, found.get(purl, [])) for purl, r in records.items()}
 
 
 # --------------------------------------------------------------------------- YAML files

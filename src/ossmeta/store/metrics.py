@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, or_, select
 
 from ossmeta.store.bulk import bulk_insert
+from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
 from ossmeta.store.schema import developer_metrics, repo_metrics
 
@@ -28,6 +29,7 @@ __all__ = [
     "Metrics",
     "is_repo_key",
     "read_metrics",
+    "read_repo_metrics",
     "replace_metrics",
     "subjects",
 ]
@@ -119,6 +121,33 @@ def read_metrics(
         )
         for row in connection.execute(query)
     ]
+
+
+def read_repo_metrics(
+    connection: Connection, repos: Iterable[str], metrics: Sequence[str]
+) -> dict[str, list[MetricValue]]:
+    """``read_metrics`` of many repositories at once, by repository (every one asked for
+    is a key; an empty list when it has none): one query per few hundred repositories."""
+    wanted = sorted(set(repos))
+    out: dict[str, list[MetricValue]] = {repo: [] for repo in wanted}
+    table = repo_metrics
+    for part in chunks(wanted):
+        query = (
+            select(table.c.repo, table.c.metric, table.c.period, table.c.value, table.c.detail)
+            .where(table.c.repo.in_(part), table.c.metric.in_(list(metrics)))
+            .order_by(table.c.repo, table.c.metric, table.c.period)
+        )
+        for row in connection.execute(query):
+            out[str(row[0])].append(
+                MetricValue(
+                    str(row[0]),
+                    str(row[1]),
+                    str(row[2]),
+                    None if row[3] is None else float(row[3]),
+                    None if row[4] is None else json.loads(row[4]),
+                )
+            )
+    return out
 
 
 def subjects(connection: Connection, kind: str = "repo") -> list[str]:

@@ -9,7 +9,8 @@ own table and are applied on read by the caller (``ossmeta.store.curations``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from ossmeta.model import (
     PackageVersion,
 )
 from ossmeta.store.bulk import bulk_insert
+from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
 from ossmeta.store.schema import package_dependencies, package_versions, packages
 from ossmeta.times import as_utc
@@ -33,11 +35,14 @@ from ossmeta.times import as_utc
 __all__ = [
     "DependentsPage",
     "Packages",
+    "count_by_ecosystem",
     "count_dependents",
+    "count_dependents_of",
     "delete_package",
     "file_facts",
     "list_dependents",
     "load_package",
+    "load_packages",
     "maintainer_facts",
     "mark_removed",
     "save_package",
@@ -178,30 +183,49 @@ def mark_removed(connection: Connection, purl: str, now: datetime) -> bool:
 
 def load_package(connection: Connection, purl: str) -> PackageRecord | None:
     """The stored (uncurated) record of ``purl``, or None."""
-    row = connection.execute(select(packages).where(packages.c.purl == purl)).first()
-    if row is None:
-        return None
-    version_rows = connection.execute(
-        select(package_versions)
-        .where(package_versions.c.package_id == row.id)
-        .order_by(package_versions.c.position)
-    ).all()
-    dependencies: dict[int, list[Dependency]] = {}
-    for d in connection.execute(
-        select(package_dependencies)
-        .where(package_dependencies.c.package_id == row.id)
-        .order_by(package_dependencies.c.id)
-    ):
-        dependencies.setdefault(d.version_id, []).append(
-            Dependency(
-                d.target,
-                d.requirement,
-                d.scope,
-                d.markers,
-                d.extra,
-                tuple(d.flags.split()) if d.flags else (),
+    return load_packages(connection, [purl]).get(purl)
+
+
+def load_packages(connection: Connection, purls: Iterable[str]) -> dict[str, PackageRecord]:
+    """The stored (uncurated) records of those of ``purls`` the store holds, by purl: three
+    queries per few hundred purls, however many there are."""
+    out: dict[str, PackageRecord] = {}
+    for part in chunks(sorted(set(purls))):
+        rows = connection.execute(select(packages).where(packages.c.purl.in_(part))).all()
+        if not rows:
+            continue
+        ids = [row.id for row in rows]
+        version_rows: dict[int, list[Any]] = defaultdict(list)
+        for v in connection.execute(
+            select(package_versions)
+            .where(package_versions.c.package_id.in_(ids))
+            .order_by(package_versions.c.package_id, package_versions.c.position)
+        ):
+            version_rows[v.package_id].append(v)
+        dependencies: dict[int, list[Dependency]] = defaultdict(list)
+        for d in connection.execute(
+            select(package_dependencies)
+            .where(package_dependencies.c.package_id.in_(ids))
+            .order_by(package_dependencies.c.id)
+        ):
+            dependencies[d.version_id].append(
+                Dependency(
+                    d.target,
+                    d.requirement,
+                    d.scope,
+                    d.markers,
+                    d.extra,
+                    tuple(d.flags.split()) if d.flags else (),
+                )
             )
-        )
+        for row in rows:
+            out[row.purl] = _record(row, version_rows[row.id], dependencies)
+    return out
+
+
+def _record(
+    row: Any, version_rows: Sequence[Any], dependencies: dict[int, list[Dependency]]
+) -> PackageRecord:
     versions = tuple(
         PackageVersion(
             version=v.version,
@@ -232,6 +256,37 @@ def load_package(connection: Connection, purl: str) -> PackageRecord | None:
         maintainers=tuple(orjson.loads(row.maintainers)),
         source=row.source,
     )
+
+
+def count_dependents_of(connection: Connection, purls: Iterable[str]) -> dict[str, int]:
+    """``count_dependents`` of many purls at once (0 for those nothing depends on)."""
+    wanted = sorted(set(purls))
+    out = dict.fromkeys(wanted, 0)
+    for part in chunks(wanted):
+        query = (
+            select(
+                package_dependencies.c.target,
+                func.count(func.distinct(package_dependencies.c.package_id)),
+            )
+            .where(package_dependencies.c.target.in_(part))
+            .group_by(package_dependencies.c.target)
+        )
+        out.update((target, int(count)) for target, count in connection.execute(query))
+    return out
+
+
+def count_by_ecosystem(connection: Connection, ecosystems: Iterable[str]) -> dict[str, int]:
+    """How many packages the store holds of each of ``ecosystems``."""
+    wanted = sorted(set(ecosystems))
+    out = dict.fromkeys(wanted, 0)
+    if wanted:
+        query = (
+            select(packages.c.ecosystem, func.count())
+            .where(packages.c.ecosystem.in_(wanted))
+            .group_by(packages.c.ecosystem)
+        )
+        out.update((ecosystem, int(count)) for ecosystem, count in connection.execute(query))
+    return out
 
 
 def count_dependents(connection: Connection, purl: str) -> int:

@@ -9,6 +9,7 @@ observation without a value and with the reason; none is replaced by 0.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,17 +25,17 @@ from license_expression import (
 
 from ossmeta.analyses.health.model import HealthConfig, HealthInputs, Observation
 from ossmeta.analyses.health.repository import METRICS_READ, repository_observations
-from ossmeta.analyses.health.security import open_advisories, time_to_fix
+from ossmeta.analyses.health.security import AdvisoryReader, open_advisories, time_to_fix
 from ossmeta.errors import NotFoundError
 from ossmeta.model import PackageRecord, PackageStatus, PackageVersion
 from ossmeta.purls import package_purl
 from ossmeta.store import Store
 from ossmeta.store.curation_store import Curations
 from ossmeta.store.lookup import AdvisoryLookup
-from ossmeta.store.metrics import Metrics
+from ossmeta.store.metrics import Metrics, MetricValue
 from ossmeta.store.packages import Packages
 
-__all__ = ["gather", "license_fits", "pick_version"]
+__all__ = ["gather", "inputs_of", "license_fits", "pick_version"]
 
 _DAY = timedelta(days=1)
 #: How clear a licence is, by the normalizer's (or a curator's) confidence in it.
@@ -162,29 +163,55 @@ def gather(
     record = Curations(store).effective_package(key)
     if record is None:
         raise NotFoundError(f"no package {key} in the store (run 'ossmeta sync' first)")
-    moment = as_of or datetime.now(UTC)
-    version = pick_version(record, parsed.version)
-    notes = []
-    if version is not None and parsed.version is None and version.yanked:
-        notes.append(f"every version is yanked; scored the newest, {version.version}")
     advisories = AdvisoryLookup(store)
     packages = Packages(store)
+    metrics = Metrics(store).monthly(record.repository, METRICS_READ) if record.repository else []
+    others = packages.count_in_ecosystem(record.ecosystem) > 1
+    return inputs_of(
+        record,
+        parsed.version,
+        config,
+        advisories=advisories,
+        held=advisories.count(),
+        metrics=metrics,
+        dependents=packages.count_dependents(key) if others else None,
+        as_of=as_of,
+    )
+
+
+def inputs_of(
+    record: PackageRecord,
+    asked: str | None,
+    config: HealthConfig,
+    *,
+    advisories: AdvisoryReader,
+    held: int,
+    metrics: Sequence[MetricValue],
+    dependents: int | None,
+    as_of: datetime | None = None,
+) -> HealthInputs:
+    """The inputs of the health score of ``record`` at version ``asked`` (else the newest
+    that is not yanked) from what the caller read: ``held`` advisories in the store, the
+    repository's monthly ``metrics``, and how many stored packages depend on it (None when
+    the store holds no other package of its ecosystem, so that no count says anything)."""
+    moment = as_of or datetime.now(UTC)
+    version = pick_version(record, asked)
+    notes = []
+    if version is not None and asked is None and version.yanked:
+        notes.append(f"every version is yanked; scored the newest, {version.version}")
     observations = [
-        *open_advisories(
-            record, version.version if version else None, advisories, advisories.count()
-        ),
+        *open_advisories(record, version.version if version else None, advisories, held),
         time_to_fix(record, advisories),
         *_license(record, version, config.license_allow),
         *_releases(record, moment),
         _maintainers(record),
         _deprecation(record, version),
     ]
-    metrics = Metrics(store).monthly(record.repository, METRICS_READ) if record.repository else []
+    monthly = [v for v in metrics if len(v.period) == 7 and v.period[4] == "-"]
     observations += repository_observations(
-        record.repository, metrics, moment, config.window_months
+        record.repository, monthly, moment, config.window_months
     )
-    if packages.count_in_ecosystem(record.ecosystem) > 1:
-        dependents = packages.count_dependents(key)
+    if dependents is not None:
         observations.append(
             Observation(
                 "dependents", float(dependents), f"among the stored {record.ecosystem} packages"
@@ -195,7 +222,7 @@ def gather(
             Observation("dependents", None, f"the store holds no other {record.ecosystem} package")
         )
     return HealthInputs(
-        purl=key,
+        purl=record.purl,
         version=version.version if version else None,
         as_of=moment,
         repository=record.repository,

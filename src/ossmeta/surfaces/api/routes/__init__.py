@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.api.routes import accounts, health, projects, public, webhooks
+from ossmeta.surfaces.api.routes import accounts, findings, health, projects, public, webhooks
 from ossmeta.surfaces.api.routes import private as private_routes
 from ossmeta.surfaces.api.routes import vex as vex_routes
 
@@ -15,6 +15,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
     projects.router,
     health.router,
+    findings.router,
     webhooks.router,
     vex_routes.router,
     private_routes.router,

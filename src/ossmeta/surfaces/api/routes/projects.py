@@ -77,6 +77,7 @@ class ComponentOut(BaseModel):
     """A component with what the center knows; unknown values are null with a reason."""
 
     model_config = {"extra": "allow"}
+    known: bool = Field(description="Whether the center holds the component's package.")
     purl: str | None
     name: str
     version: str | None
@@ -280,14 +281,23 @@ def list_components(
     direct: Annotated[
         bool | None, Query(description="true: direct dependencies; false: transitive.")
     ] = None,
+    maintenance: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="The repository's latest maintenance status (`active`, ...), or `unknown`.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """The version's components joined with what the center knows (findings with their
     decisions, effective licence, repository, maintenance status, activity, OpenRank,
-    registry status); unknown values are null with a reason."""
+    registry status, health score); unknown values are null with a reason, and `known` is
+    false for a package the center does not hold."""
     wanted = ComponentFilter(
         severity=SeverityLevel[severity.upper()] if severity else None,
         licence=licence,
         direct=direct,
+        maintenance=maintenance,
     )
     found = components(
         store,

@@ -169,13 +169,10 @@ def package(purl: str, request: Request, store: StoreDep) -> Response:
 )
 def packages_batch(body: BatchRequest, store: StoreDep) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
-    for purl in body.purls:
-        try:
-            view = public.package_view(store, purl)
-        except InputError as error:
-            items.append({"purl": purl, "package": None, "error": str(error)})
-            continue
-        if view is None:
+    for purl, view in zip(body.purls, public.package_views(store, body.purls), strict=True):
+        if isinstance(view, str):
+            items.append({"purl": purl, "package": None, "error": view})
+        elif view is None:
             items.append({"purl": purl, "package": None, "error": "not in the store"})
         else:
             items.append({"purl": purl, "package": view.document(), "error": None})
