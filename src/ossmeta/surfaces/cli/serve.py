@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ossmeta.errors import UnavailableError, UsageError
 from ossmeta.surfaces.cli.common import DbOption
+
+if TYPE_CHECKING:
+    import socket
 
 _DEFAULT_MAX_BODY = 32 * 1024 * 1024
 
@@ -16,6 +18,8 @@ _DEFAULT_MAX_BODY = 32 * 1024 * 1024
 def _listen(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port``; a name that does not resolve is the user's
     mistake (exit 2), a port in use or not ours to take the machine's (exit 4)."""
+    import socket  # only 'serve' listens: other commands do not pay for it
+
     try:
         family, _kind, _proto, _name, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM
