@@ -1,27 +1,36 @@
 """Start-up benchmark: import time of each small command (the sum of ``python -X importtime``'s
-self times, median and best of N fresh interpreters) next to the floor of an interpreter
-that imports nothing (``python -X importtime -c pass``), in the same run. The budget for
-``--help``, ``packages show`` and a small ``scan`` is 0.3 s.
+self times, median and best of N fresh interpreters) and the wall time of the whole
+process (best of N), next to two floors measured in the same run: an interpreter that
+imports nothing (``-c pass``) and one that only imports SQLAlchemy (``-c "import
+sqlalchemy"``), which every command that opens the store pays. The budget for ``--help``,
+``packages show`` and a small ``scan`` is 0.3 s of import time.
 
 Also printed, to show where what is left goes: how much of it is SQLAlchemy's own modules,
-and the cumulative time of each command's largest top-level imports (medians). Import
-times are wall-clock and grow with the load of the machine; compare them with the floor
-measured beside them, and with the CPU time of the whole process (imports and the
-command's work; ``-X importtime`` adds a little), which load changes less.
+and the cumulative time of each command's largest top-level imports (medians). Times grow
+with the load of the machine, so the commands run interleaved, and the ratio to the
+SQLAlchemy floor is printed beside them. ``--instructions`` adds the instructions each
+whole process executes, counted by Valgrind: a figure load does not change.
 
-    .venv/bin/python bench/bench_startup.py [--runs N] [--top K]
+Bytecode is written before measuring (a warm-up run of each command without
+``PYTHONDONTWRITEBYTECODE``), as an installed package has it.
+
+    .venv/bin/python bench/bench_startup.py [--runs N] [--top K] [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,19 +93,25 @@ def _cpu_of_children() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def _import_times(
-    argv: list[str], env: dict[str, str]
-) -> tuple[float, float, float, dict[str, float]]:
-    """(sum of self times, of which SQLAlchemy's own modules, CPU time of the whole
-    process, cumulative time of each top-level import) of one run, in seconds."""
+@dataclass
+class _Runs:
+    """What N fresh interpreters of one command measured (seconds)."""
+
+    imports: list[float] = field(default_factory=list)  # sum of -X importtime self times
+    sqlalchemy: list[float] = field(default_factory=list)  # of which SQLAlchemy's modules
+    walls: list[float] = field(default_factory=list)  # whole process, without -X importtime
+    cpus: list[float] = field(default_factory=list)  # CPU of the -X importtime process
+    tops: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _one_import_run(argv: list[str], env: dict[str, str], into: _Runs) -> None:
     cpu_before = _cpu_of_children()
     done = subprocess.run(
         [sys.executable, "-X", "importtime", *argv],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
     )  # fmt: skip
-    cpu = _cpu_of_children() - cpu_before
+    into.cpus.append(_cpu_of_children() - cpu_before)
     total = sqlalchemy = 0
-    top: dict[str, float] = {}
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
@@ -105,13 +120,39 @@ def _import_times(
         if name.strip().partition(".")[0] == "sqlalchemy":
             sqlalchemy += int(self_us)
         if not name.startswith("  "):  # imported by the command itself, not by a module
-            top[name.strip()] = int(cumulative_us) / 1e6
-    return total / 1e6, sqlalchemy / 1e6, cpu, top
+            into.tops[name.strip()].append(int(cumulative_us) / 1e6)
+    into.imports.append(total / 1e6)
+    into.sqlalchemy.append(sqlalchemy / 1e6)
+
+
+def _one_wall_run(argv: list[str], env: dict[str, str], into: _Runs) -> None:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *argv], env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)  # fmt: skip
+    into.walls.append(time.perf_counter() - start)
+
+
+def _instructions(argv: list[str], env: dict[str, str]) -> int | None:
+    """Instructions the whole process executes, counted by Valgrind (None without it):
+    the same on a quiet and a busy machine, so it shows what a change saved."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run(
+        [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+         sys.executable, *argv],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
+    )  # fmt: skip
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    return int(found.group(1).replace(",", "")) if found else None
 
 
 SCAN_REQUIREMENTS = ["-m", "ossmeta", "scan", str(PROJECT / "requirements.txt")]
+FLOOR = "floor: -c pass"
+SQLALCHEMY = "floor: import sqlalchemy"
 COMMANDS: dict[str, list[str]] = {
-    "floor (-c pass)": ["-c", "pass"],
+    FLOOR: ["-c", "pass"],
+    SQLALCHEMY: ["-c", "import sqlalchemy"],
     "--help": ["-m", "ossmeta", "--help"],
     "packages show": ["-m", "ossmeta", "packages", "show", PURL],
     "packages show -f json": ["-m", "ossmeta", "packages", "show", PURL, "--format", "json"],
@@ -123,43 +164,69 @@ COMMANDS: dict[str, list[str]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--top", type=int, default=4)
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions with Valgrind"
+    )
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="ossmeta-bench-startup-"))
     _seed(home)
     env = {**os.environ, "OSSMETA_HOME": str(home)}
     env.pop("OSSMETA_DATABASE_URL", None)
+    # Bytecode as an installed package has it: with PYTHONDONTWRITEBYTECODE set, an editable
+    # install compiles ossmeta's sources at every start (about a fifth more instructions).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for argv in COMMANDS.values():  # warm-up: writes the bytecode, fills the page cache
+        subprocess.run([sys.executable, *argv], env=env, capture_output=True, check=False)
     figures: dict[str, object] = {"runs": args.runs, "budget_s": BUDGET_S}
     print(
-        f"import time, sum of self times over {args.runs} fresh interpreters (budget {BUDGET_S} s)"
+        f"start-up of each command, {args.runs} fresh interpreters, interleaved "
+        f"(budget {BUDGET_S} s of import time)\n"
+        "  imports: sum of -X importtime self times (median, best); SQLA: of which "
+        "SQLAlchemy's modules;\n  wall: whole process without -X importtime (best); CPU: "
+        "process CPU (median); x floor: best wall / best wall of 'import sqlalchemy'"
     )
-    print(
-        f"{'command':30} {'median s':>8} {'best s':>7} {'SQLA s':>7} {'CPU s':>6}  "
-        "largest top-level imports (median s)"
+    runs = {label: _Runs() for label in COMMANDS}
+    for _ in range(args.runs):  # interleaved, so a burst of load hits every command alike
+        for label, argv in COMMANDS.items():
+            _one_import_run(argv, env, runs[label])
+            _one_wall_run(argv, env, runs[label])
+    header = (
+        f"{'command':30} {'imports':>7} {'best':>6} {'SQLA':>6} {'wall':>6} {'CPU':>6} "
+        f"{'x floor':>7}"
     )
+    if args.instructions:
+        header += f" {'instr M':>8} {'x floor':>7}"
+    print(header + "  largest top-level imports (median s)")
+    sqla_wall = min(runs[SQLALCHEMY].walls)
+    sqla_instr = _instructions(COMMANDS[SQLALCHEMY], env) if args.instructions else None
     for label, argv in COMMANDS.items():
-        totals: list[float] = []
-        in_sqlalchemy: list[float] = []
-        cpus: list[float] = []
-        tops: dict[str, list[float]] = defaultdict(list)
-        for _ in range(args.runs):
-            total, sqlalchemy, cpu, top = _import_times(argv, env)
-            totals.append(total)
-            in_sqlalchemy.append(sqlalchemy)
-            cpus.append(cpu)
-            for name, seconds in top.items():
-                tops[name].append(seconds)
-        largest = sorted(((statistics.median(v), k) for k, v in tops.items()), reverse=True)
+        got = runs[label]
+        largest = sorted(((statistics.median(v), k) for k, v in got.tops.items()), reverse=True)
         shown = ", ".join(f"{k} {v:.3f}" for v, k in largest[: args.top])
-        median, best = statistics.median(totals), min(totals)
-        sqla, cpu = statistics.median(in_sqlalchemy), statistics.median(cpus)
-        print(f"{label:30} {median:8.3f} {best:7.3f} {sqla:7.3f} {cpu:6.3f}  {shown}")
+        median, best = statistics.median(got.imports), min(got.imports)
+        sqla, cpu, wall = (
+            statistics.median(got.sqlalchemy),
+            statistics.median(got.cpus),
+            min(got.walls),
+        )
+        line = (
+            f"{label:30} {median:7.3f} {best:6.3f} {sqla:6.3f} {wall:6.3f} {cpu:6.3f} "
+            f"{wall / sqla_wall:7.2f}"
+        )
+        instructions = _instructions(argv, env) if args.instructions else None
+        if instructions is not None and sqla_instr:
+            line += f" {instructions / 1e6:8.0f} {instructions / sqla_instr:7.2f}"
+        print(f"{line}  {shown}", flush=True)
         figures[label] = {
-            "median_s": median,
-            "best_s": best,
+            "imports_median_s": median,
+            "imports_best_s": best,
             "sqlalchemy_median_s": sqla,
+            "wall_best_s": wall,
             "process_cpu_median_s": cpu,
+            "wall_over_import_sqlalchemy": wall / sqla_wall,
+            "instructions": instructions,
             "top": {k: v for v, k in largest[: args.top]},
         }
     dump("startup", figures)

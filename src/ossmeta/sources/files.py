@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -115,6 +114,8 @@ _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 def load_toml(file: InputFile, text: str | None = None) -> dict[str, Any]:
     if text is None:
         text = file.read_text()
+    import tomllib  # only TOML inputs need it (a requirements scan does not)
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

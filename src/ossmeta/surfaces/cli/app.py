@@ -40,6 +40,7 @@ from ossmeta.surfaces.cli.coercion import lean_coercion
 from ossmeta.surfaces.cli.common import close_opened
 from ossmeta.surfaces.cli.health import compare, health
 from ossmeta.surfaces.cli.helptext import plain_help
+from ossmeta.surfaces.cli.lazytree import lazy_command
 from ossmeta.surfaces.cli.quality import quality
 from ossmeta.surfaces.cli.scan import scan
 from ossmeta.surfaces.cli.serve import serve
@@ -97,8 +98,13 @@ def _root(
 
 def cli_command() -> Any:
     """The click command ``main`` runs: Typer's tree with plain help text, and values
-    converted without importing Pydantic where they are plain (see ``coercion``)."""
-    return plain_help(lean_coercion(typer.main.get_command(app)))
+    converted without importing Pydantic where they are plain (see ``coercion``), each
+    command built when the command line reaches it (see ``lazytree``)."""
+    return lazy_command(app, _finish)
+
+
+def _finish(command: Any) -> Any:
+    return plain_help(lean_coercion(command))
 
 
 class _NoStoreError(Exception):

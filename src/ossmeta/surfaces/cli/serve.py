@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,8 @@ from ossmeta.errors import UnavailableError, UsageError
 from ossmeta.surfaces.cli.common import DbOption
 
 if TYPE_CHECKING:
+    import socket
+
     from fastapi import FastAPI
 
     from ossmeta.store import Store
@@ -27,6 +28,8 @@ _RESTART_S = 5.0
 def _listen(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port``; a name that does not resolve is the user's
     mistake (exit 2), a port in use or not ours to take the machine's (exit 4)."""
+    import socket  # only 'serve' listens: other commands do not pay for it
+
     try:
         family, _kind, _proto, _name, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM

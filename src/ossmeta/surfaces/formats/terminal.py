@@ -15,17 +15,25 @@ as the same character.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # C0 controls but tab and newline, DEL, C1 controls, the line and paragraph separators,
 # and the bidirectional embeddings, overrides and isolates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+_UNSAFE_ONE_LINE = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
 # What JSON leaves raw that a terminal may act on: DEL, the C1 controls (U+009B is a CSI),
 # the line and paragraph separators and the bidirectional controls. C0 controls are always
 # escaped by JSON encoders.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Compiled when first used: each costs every command's start (``--help`` included)
+    about a millisecond, and most print neither untrusted text nor JSON."""
+    return re.compile(pattern)
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -41,11 +49,11 @@ def json_safe(document: str) -> str:
     """JSON text with the characters a terminal may act on written as ``\\uXXXX``
     escapes: the same document to any parser, inert on a terminal. (They can only occur
     inside strings, where the escape means the same character.)"""
-    return _JSON_UNSAFE.sub(_json_escape, document)
+    return _compiled(_JSON_UNSAFE).sub(_json_escape, document)
 
 
 def terminal_safe(text: str, *, one_line: bool = False) -> str:
     """``text`` with every control character shown as a visible escape. Tabs and line
     breaks are kept unless ``one_line``, where they are escaped too (a name, an id, a
     table cell that must stay on its row)."""
-    return (_UNSAFE_ONE_LINE if one_line else _UNSAFE).sub(_visible, text)
+    return _compiled(_UNSAFE_ONE_LINE if one_line else _UNSAFE).sub(_visible, text)
