@@ -179,8 +179,10 @@ def test_writes_need_a_curator_and_bad_records_store_nothing(
         problem = answer.json()
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert len(problem["errors"]) == 2
-        assert any("request body[1]" in e and "modified" in e for e in problem["errors"])
-        assert any("request body[2]" in e for e in problem["errors"])
+        messages = [e["message"] for e in problem["errors"]]
+        assert all(e["location"] == ["body"] for e in problem["errors"])
+        assert any("request body[1]" in m and "modified" in m for m in messages)
+        assert any("request body[2]" in m for m in messages)
         assert http.get(PRIVATE).json()["items"] == []
         assert http.post(PRIVATE, json=[]).status_code == 400
         assert http.post(PRIVATE, content=b"not json").status_code == 422

@@ -61,11 +61,19 @@ def _decide(http: httpx.Client, version: str, **body: Any) -> None:
 
 
 def _decisions(http: httpx.Client, version: str) -> set[tuple[Any, ...]]:
-    answer = http.get(VERSION.format(version) + "/decisions")
-    assert answer.status_code == 200, answer.text
-    return {
-        (d["purl"], tuple(d["advisory_ids"]), d["state"], d["justification"]) for d in answer.json()
-    }
+    found: set[tuple[Any, ...]] = set()
+    params: dict[str, str] = {}
+    while True:  # every page of the history
+        answer = http.get(VERSION.format(version) + "/decisions", params=params)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        found |= {
+            (d["purl"], tuple(d["advisory_ids"]), d["state"], d["justification"])
+            for d in page["items"]
+        }
+        if page["next"] is None:
+            return found
+        params = {"cursor": page["next"]}
 
 
 def _analysis(http: httpx.Client, version: str) -> dict[tuple[str, str], Any]:

@@ -46,6 +46,20 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
 }
 
 
+#: Keys whose values change by themselves between two identical requests: when a token was
+#: last used, and the time an exported document was made (with what is derived from it).
+VARYING = frozenset({"last_used_at", "timestamp", "serialNumber", "@id"})
+
+
+def without_varying(value: Any) -> Any:
+    """``value`` (a JSON answer) without the ``VARYING`` keys, at any depth."""
+    if isinstance(value, dict):
+        return {k: without_varying(v) for k, v in value.items() if k not in VARYING}
+    if isinstance(value, list):
+        return [without_varying(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -325,10 +339,65 @@ def populate(api: ApiServer, name: str) -> Tenant:
                     tenant.secrets.append(value)
             hook_id = str(hook.json().get("id"))
             tenant.values.update(webhook_id=hook_id, webhook=hook_id)
+        if "POST /api/v1/email-recipients" in routes_now:
+            for who in ("ops", "sec"):
+                mail = http.post(
+                    "/api/v1/email-recipients",
+                    json={"address": f"{who}@{name}.example", "events": ["finding.new"]},
+                )
+                assert mail.status_code == 201, mail.text
+                tenant.values["recipient_id"] = str(mail.json()["id"])
+            tenant.markers.append(f"ops@{name}.example")
+        if "POST /api/v1/private/advisories" in routes_now:
+            _private_data(http, tenant)
     tenant.values.update(project=project, version=f"{name}-1.0")
-    tenant.markers = [project, f"{name}-tools", f"{name}-0.9", f"{name}-1.0", admin]
+    tenant.markers += [project, f"{name}-tools", f"{name}-0.9", f"{name}-1.0", admin]
     tenant.markers += [f"{name}-comment", f"{name}-ci", f"{name}-laptop"]
+    if "GET /api/v1/deliveries" in routes_now:
+        # The private advisories' findings become events, and deliveries to the webhooks.
+        from ossmeta.service.reevaluate import reevaluate
+
+        reevaluate(api.store, None)
     return tenant
+
+
+def _private_data(http: Any, tenant: Tenant) -> None:
+    """Two private advisories (for jinja2 2.10, which the inventories hold), two private
+    packages and two private curations of tenant ``tenant``."""
+    name = tenant.name
+    records = [
+        {
+            "id": f"{name.upper()}-PRIV-{n}",
+            "modified": "2026-03-01T00:00:00Z",
+            "summary": f"{name}-private-advisory-{n}",
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": "jinja2"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}],
+                }
+            ],
+        }
+        for n in (1, 2)
+    ]
+    imported = http.post("/api/v1/private/advisories", json=records)
+    assert imported.status_code == 201, imported.text
+    tenant.values["private_id"] = records[0]["id"]
+    tenant.markers += [f"{name}-private-advisory-1"]
+    for n in (1, 2):
+        own = http.post("/api/v1/private/packages", json={"purl": f"pkg:pypi/{name}-internal-{n}"})
+        assert own.status_code == 201, own.text
+        fixed = http.post(
+            "/api/v1/private/curations",
+            json={
+                "purl": "pkg:pypi/jinja2",
+                "field": ("license", "repository")[n - 1],
+                "value": ("BSD-3-Clause", f"github.com/{name}/jinja")[n - 1],
+                "reason": f"{name}-curation-{n}",
+            },
+        )
+        assert fixed.status_code == 201, fixed.text
+        tenant.values["curation_id"] = str(fixed.json()["id"])
+    tenant.markers += [f"{name}-internal-1", f"{name}-curation-1"]
 
 
 #: Path parameter values that name nothing in any tenant.
@@ -338,4 +407,7 @@ MISSING = {
     "token_id": "987654",
     "webhook_id": "987654",
     "webhook": "987654",
+    "recipient_id": "987654",
+    "private_id": "NO-SUCH-PRIVATE-1",
+    "curation_id": "987654",
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -181,7 +181,13 @@ def import_advisories(
             str(rejected),
             slug="invalid-advisory",
             title="Invalid advisory",
-            extra={"errors": [str(problem) for problem in rejected.problems]},
+            # The shape every 422 has (openapi.PROBLEM_SCHEMA): each bad record's message
+            # names the record itself.
+            extra={
+                "errors": [
+                    {"location": ["body"], "message": str(problem)} for problem in rejected.problems
+                ]
+            },
         ) from None
     response.status_code = status.HTTP_201_CREATED if stats.added else status.HTTP_200_OK
     return ImportOut(
@@ -207,10 +213,10 @@ def list_advisories(store: StoreDep, principal: Reader, page: PageDep) -> dict[s
     return page.page([_summary(a) for a in found], key=lambda a: a.id)
 
 
-@router.get("/advisories/{advisory_id}", response_model=AdvisoryOut)
-def get_advisory(advisory_id: str, store: StoreDep, principal: Reader) -> AdvisoryOut:
+@router.get("/advisories/{private_id}", response_model=AdvisoryOut)
+def get_advisory(private_id: str, store: StoreDep, principal: Reader) -> AdvisoryOut:
     """One private record as imported."""
-    found = private.get_advisory(store, principal.tenant_id, advisory_id)
+    found = private.get_advisory(store, principal.tenant_id, private_id)
     return AdvisoryOut(
         **_summary(found).model_dump(),
         content_hash=found.content_hash,
@@ -219,12 +225,12 @@ def get_advisory(advisory_id: str, store: StoreDep, principal: Reader) -> Adviso
     )
 
 
-@router.delete("/advisories/{advisory_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/advisories/{private_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_advisory(
-    request: Request, advisory_id: str, store: StoreDep, principal: Writer
+    request: Request, private_id: str, store: StoreDep, principal: Writer
 ) -> Response:
     private.delete_advisory(
-        store, principal.tenant_id, advisory_id, principal.actor(remote_addr(request))
+        store, principal.tenant_id, private_id, principal.actor(remote_addr(request))
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -311,7 +317,10 @@ def list_curations(store: StoreDep, principal: Reader, page: PageDep) -> dict[st
 
 @router.delete("/curations/{curation_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_curation(
-    request: Request, curation_id: int, store: StoreDep, principal: Writer
+    request: Request,
+    curation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    store: StoreDep,
+    principal: Writer,
 ) -> Response:
     private.delete_curation(
         store, principal.tenant_id, curation_id, principal.actor(remote_addr(request))
