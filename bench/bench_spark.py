@@ -10,12 +10,19 @@ bots), then each engine computes every metric and OpenRank in a fresh process:
 - spark: ``run_metrics``' output-URI flow: identities, metrics, global and community OpenRank
   as Spark jobs, the metric tables written as Parquet by the executors.
 
+Time, per run, from the engine being up to the metric table being complete: wall seconds and
+CPU seconds (DuckDB: the process; Spark: the Python driver plus the JVM and every process under
+it, i.e. the Python workers, read from /proc).
+
 Memory, per run: the Python driver's peak RSS (``ru_maxrss``) and its growth over the RSS
 measured once Spark (or DuckDB) is up; for Spark also the JVM heap used after a full GC at the
-end and the JVM heap pools' peak. In local mode the driver and the executors share that one
-JVM, so the JVM peak includes executor work (shuffles, caches) and is bounded by
-``spark.driver.memory``; the Python driver's growth is what would grow if rows were
-collected, and it is the figure that must stay flat.
+end, the JVM heap pools' peak and the JVM process's peak RSS. In local mode the driver and the
+executors share that one JVM, so the JVM figures include executor work (shuffles, caches) and
+are bounded by ``spark.driver.memory``; the Python driver's growth is what would grow if rows
+were collected, and it is the figure that must stay flat.
+
+Equality: DuckDB's finished table and the Parquet Spark wrote are compared row by row at each
+size; the run stops with the differing rows if they are not equal.
 
     .venv/bin/python bench/bench_spark.py [--events 100000,300000,1000000] [--months 3]
 """
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -37,8 +45,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import dump
 from bench_metrics import FACTS_SCHEMA, generate_chunk
 from ossmeta.store.activity_files import DATASETS, ActivityFiles
 
@@ -121,7 +131,38 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_duckdb(root: Path) -> dict[str, Any]:
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of ``pid`` and every live process under it, with their reaped children."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = sum(int(f) for f in fields[11:15]) / ticks  # u, s, cu, cs
+    total, frontier = 0.0, [pid]
+    while frontier:
+        current = frontier.pop()
+        total += cpu.get(current, 0.0)
+        frontier += [child for child, parent in parents.items() if parent == current]
+    return total
+
+
+def _status_mb(pid: int, key: str) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_duckdb(root: Path, out: Path) -> dict[str, Any]:
     from ossmeta.analyses.identities import observed_identities, shipped_bot_logins
     from ossmeta.analyses.metrics.compute import ActivityInputs, compute_metrics
     from ossmeta.analyses.metrics.engine import DuckDBEngine
@@ -130,7 +171,7 @@ def run_duckdb(root: Path) -> dict[str, Any]:
 
     engine = DuckDBEngine()
     baseline = _rss_mb()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     accounts, signatures = observed_identities(root)
     people = resolve_identities(accounts, signatures, (), shipped_bot_logins())
     identities = pa.table(
@@ -144,10 +185,12 @@ def run_duckdb(root: Path) -> dict[str, Any]:
     )
     inputs = ActivityInputs(root, identities, FACTS_SCHEMA.empty_table())
     table = compute_metrics(engine, inputs, Context(None, AS_OF))
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    pq.write_table(table, out)
     merged = identities.num_rows - len(people)
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "rows": table.num_rows,
         "identities": identities.num_rows,
         "merged_away": merged,
@@ -157,7 +200,9 @@ def run_duckdb(root: Path) -> dict[str, Any]:
     }
 
 
-def run_spark(root: Path) -> dict[str, Any]:
+def run_spark(root: Path, out: Path) -> dict[str, Any]:
+    from pyspark.sql import functions as F
+
     from ossmeta.analyses.metrics.compute import ActivityInputs, metric_frame
     from ossmeta.analyses.metrics.engine import SparkEngine
     from ossmeta.analyses.metrics.model import Context
@@ -166,21 +211,24 @@ def run_spark(root: Path) -> dict[str, Any]:
 
     session = spark_session("ossmeta-bench")
     session.sparkContext.setLogLevel("ERROR")
+    context: Any = session.sparkContext
+    jvm_pid = int(context._gateway.proc.pid)
     engine = SparkEngine(session)
-    out = Path(tempfile.mkdtemp(prefix="bench-spark-out-"))
     baseline = _rss_mb()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time() + 0.0
+    jvm_cpu = _tree_cpu(jvm_pid)
     inputs = ActivityInputs(root.as_uri(), None, FACTS_SCHEMA.empty_table())
     frame = metric_frame(engine, inputs, Context(None, AS_OF))
     _, _, rows = write_metric_frames(frame, out.as_uri(), None)
     seconds = time.perf_counter() - began
-    identities = (
-        session.table("identities")
-        .agg({"identity": "count", "person": "approx_count_distinct"})
-        .first()
-    )
-    bots = session.table("identities").where("is_bot").count()
-    jvm = session.sparkContext._jvm
+    cpu = time.process_time() - cpu + _tree_cpu(jvm_pid) - jvm_cpu
+    py_peak, py_growth = _peak_mb(), _peak_mb() - baseline  # before the figures below
+    identities = session.table("identities").agg(
+        F.count("identity").alias("identities"),
+        F.count_distinct("person").alias("people"),
+        F.count(F.when(F.col("is_bot"), 1)).alias("bots"),
+    ).first()  # fmt: skip
+    jvm = context._jvm
     jvm.java.lang.System.gc()
     runtime = jvm.java.lang.Runtime.getRuntime()
     used_after_gc = (runtime.totalMemory() - runtime.freeMemory()) / 2**20
@@ -188,27 +236,30 @@ def run_spark(root: Path) -> dict[str, Any]:
     for pool in jvm.java.lang.management.ManagementFactory.getMemoryPoolMXBeans():
         if str(pool.getType().toString()) == "Heap memory":
             peak += pool.getPeakUsage().getUsed() / 2**20
-    shutil.rmtree(out, ignore_errors=True)
+    engine.close()
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "rows": rows,
-        "identities": int(identities[0]) if identities else 0,
-        "bots": bots,
-        "py_peak_mb": _peak_mb(),
-        "py_growth_mb": _peak_mb() - baseline,
+        "identities": int(identities["identities"]) if identities else 0,
+        "merged_away": int(identities["identities"] - identities["people"]) if identities else 0,
+        "bots": int(identities["bots"]) if identities else 0,
+        "py_peak_mb": py_peak,
+        "py_growth_mb": py_growth,
         "jvm_used_after_gc_mb": used_after_gc,
         "jvm_heap_peak_mb": peak,
+        "jvm_rss_peak_mb": _status_mb(jvm_pid, "VmHWM"),
     }
 
 
-def _child(engine: str, root: Path) -> None:
-    figures = run_duckdb(root) if engine == "duckdb" else run_spark(root)
+def _child(engine: str, root: Path, out: Path) -> None:
+    figures = run_duckdb(root, out) if engine == "duckdb" else run_spark(root, out)
     print("RESULT " + json.dumps(figures))
 
 
-def _in_process(engine: str, root: Path) -> dict[str, Any]:
+def _in_process(engine: str, root: Path, out: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", engine, "--root", str(root)],
+        [sys.executable, __file__, "--child", engine, "--root", str(root), "--out", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -220,38 +271,77 @@ def _in_process(engine: str, root: Path) -> dict[str, Any]:
     raise SystemExit(f"{engine} run failed:\n{done.stderr[-3000:]}")
 
 
+_KEY = ["subject", "metric", "period"]
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    return table.select([*_KEY, "value", "detail"]).sort_by([(c, "ascending") for c in _KEY])
+
+
+def compare(duckdb_file: Path, spark_dir: Path) -> pa.Table:
+    """Both engines' tables, sorted; raises SystemExit naming the rows that differ."""
+    duck = _sorted(pq.read_table(duckdb_file))
+    spark = _sorted(
+        pa.concat_tables(
+            [pq.read_table(spark_dir / n) for n in ("repo_metrics", "developer_metrics")]
+        ).cast(duck.schema)
+    )
+    if duck.equals(spark):
+        return duck
+    only_duck = set(zip(*(duck[c].to_pylist() for c in duck.column_names), strict=True))
+    only_spark = set(zip(*(spark[c].to_pylist() for c in spark.column_names), strict=True))
+    left, right = sorted(only_duck - only_spark), sorted(only_spark - only_duck)
+    raise SystemExit(
+        f"the engines disagree: {duck.num_rows} DuckDB rows, {spark.num_rows} Spark rows; "
+        f"{len(left)} only in DuckDB, e.g. {left[:5]}; {len(right)} only in Spark, "
+        f"e.g. {right[:5]}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", default="100000,300000,1000000")
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--child", choices=("duckdb", "spark"))
     parser.add_argument("--root", type=Path)
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.child:
-        _child(args.child, args.root)
+        _child(args.child, args.root, args.out)
         return
     header = (
-        f"{'events':>9} {'identities':>10} {'bots':>5} {'duckdb s':>9} {'spark s':>8} "
-        f"{'ratio':>6} {'rows d/s':>13} {'py peak d':>9} {'py peak s':>9} {'py grow s':>9} "
-        f"{'jvm gc s':>9} {'jvm peak s':>10}"
+        f"{'events':>9} {'identities':>10} {'merged':>6} {'bots':>5} "
+        f"{'duck wall':>9} {'duck cpu':>8} {'spark wall':>10} {'spark cpu':>9} "
+        f"{'wall x':>6} {'cpu x':>5} {'rows':>7} {'equal':>5} "
+        f"{'py pk d':>7} {'py pk s':>7} {'py grow s':>9} {'jvm heap pk':>11} "
+        f"{'jvm gc':>6} {'jvm rss pk':>10}"
     )
     print(header)
+    results = []
     for events in (int(n) for n in args.events.split(",")):
         root = Path(tempfile.mkdtemp(prefix="bench-spark-"))
         try:
-            generate(root, events, args.months)
-            duck = _in_process("duckdb", root)
-            spark = _in_process("spark", root)
+            generate(root / "activity", events, args.months)
+            duck = _in_process("duckdb", root / "activity", root / "duckdb.parquet")
+            spark = _in_process("spark", root / "activity", root / "spark")
+            same = compare(root / "duckdb.parquet", root / "spark")
         finally:
             shutil.rmtree(root, ignore_errors=True)
+        assert duck["rows"] == spark["rows"] == same.num_rows
+        assert (duck["identities"], duck["bots"]) == (spark["identities"], spark["bots"])
+        results.append({"events": events, "duckdb": duck, "spark": spark})
         print(
-            f"{events:>9} {duck['identities']:>10} {duck['bots']:>5} {duck['seconds']:>9.1f} "
-            f"{spark['seconds']:>8.1f} {spark['seconds'] / duck['seconds']:>6.1f} "
-            f"{duck['rows']:>6}/{spark['rows']:<6} {duck['py_peak_mb']:>8.0f}M "
-            f"{spark['py_peak_mb']:>8.0f}M {spark['py_growth_mb']:>8.0f}M "
-            f"{spark['jvm_used_after_gc_mb']:>8.0f}M {spark['jvm_heap_peak_mb']:>9.0f}M",
+            f"{events:>9} {duck['identities']:>10} {duck['merged_away']:>6} {duck['bots']:>5} "
+            f"{duck['seconds']:>8.1f}s {duck['cpu']:>7.1f}s "
+            f"{spark['seconds']:>9.1f}s {spark['cpu']:>8.1f}s "
+            f"{spark['seconds'] / duck['seconds']:>6.1f} {spark['cpu'] / duck['cpu']:>5.1f} "
+            f"{same.num_rows:>7} {'yes':>5} "
+            f"{duck['py_peak_mb']:>6.0f}M {spark['py_peak_mb']:>6.0f}M "
+            f"{spark['py_growth_mb']:>8.0f}M {spark['jvm_heap_peak_mb']:>10.0f}M "
+            f"{spark['jvm_used_after_gc_mb']:>5.0f}M {spark['jvm_rss_peak_mb']:>9.0f}M",
             flush=True,
         )
+    dump("spark", {"months": args.months, "runs": results})
 
 
 if __name__ == "__main__":
