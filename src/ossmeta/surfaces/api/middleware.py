@@ -52,6 +52,30 @@ class RequestContext:
             await response(scope, receive, send_with_id)
 
 
+#: What a refused request's remaining body may cost before the connection closes.
+_LINGER_BYTES = 1024 * 1024
+_LINGER_S = 1.0
+
+
+async def _linger(receive: Receive) -> None:
+    """Read (and drop) a little of a refused body before answering, since the answer closes
+    the connection: closing a socket with unread data sends a reset, which can destroy the
+    answer on its way, and the client would see a broken connection instead of the 413 (a
+    bounded lingering close; the server stops reading a body once the answer is sent)."""
+    seen = 0
+    try:
+        async with asyncio.timeout(_LINGER_S):
+            while seen < _LINGER_BYTES:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                seen += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
+    except TimeoutError:
+        return
+
+
 class BodyLimit:
     """Refuses request bodies over ``max_bytes`` with 413: at once when ``Content-Length``
     says so, else when the streamed bytes pass the limit. A body whose next part does not
@@ -77,6 +101,7 @@ class BodyLimit:
                 self._detail(),
                 headers=_CLOSE,
             )
+            await _linger(receive)
             await response(scope, receive, send)
             return
         seen = 0
