@@ -60,6 +60,8 @@ bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_reevaluate.py
 	$(BIN)/python bench/bench_delivery.py
 	$(BIN)/python bench/bench_vex.py
+	$(BIN)/python bench/bench_private.py
+	$(BIN)/python bench/bench_api.py
 
 clean:
 	rm -rf $(VENV) .ossmeta .mypy_cache .ruff_cache .pytest_cache
