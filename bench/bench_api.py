@@ -167,8 +167,9 @@ def main() -> int:
         "OSSMETA_TEST_DATABASE_URL"
     )
     if not base or shutil.which("wrk") is None:
-        print("needs OSSMETA_BENCH_DATABASE_URL (PostgreSQL) and wrk on PATH", file=sys.stderr)
-        return 2
+        # Not a failure of ``make bench`` on a machine without them: said, skipped.
+        print("bench_api: skipped, needs OSSMETA_BENCH_DATABASE_URL (PostgreSQL) and wrk on PATH")
+        return 0
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base)
     with admin.begin() as connection:
