@@ -67,6 +67,7 @@ def package_views(store: Store, purls: Sequence[str]) -> list[PackageView | str 
     the view, None when the store does not hold the package, or why the purl is not one."""
     from ossmeta.store.curations import effective_packages
     from ossmeta.store.packages import count_dependents_of
+    from ossmeta.store.tenancy import global_transaction
 
     keys: list[str | InputError] = []
     for purl in purls:
@@ -75,9 +76,9 @@ def package_views(store: Store, purls: Sequence[str]) -> list[PackageView | str 
         except InputError as error:
             keys.append(error)
     wanted = [k for k in keys if isinstance(k, str)]
-    with store.engine.connect() as connection:
-        records = effective_packages(connection, wanted)
-        counts = count_dependents_of(connection, records)
+    with global_transaction(store) as tx:
+        records = effective_packages(tx, wanted)
+        counts = count_dependents_of(tx, records)
     out: list[PackageView | str | None] = []
     for key in keys:
         if isinstance(key, InputError):
