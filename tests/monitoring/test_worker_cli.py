@@ -293,9 +293,10 @@ def test_without_an_smtp_server_configured_mail_waits(store: Store) -> None:
 # ------------------------------------------------------------------ serve's worker
 
 
+# SQLite only: on PostgreSQL serve runs no worker by default (the next test says so).
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_serve_on_sqlite_delivers_in_process_by_default(store: Store) -> None:
-    if store.dialect != "sqlite":
-        pytest.skip("serve runs no worker on PostgreSQL by default (see the next test)")
+    assert store.dialect == "sqlite"
     with receiver() as hook:
         hook.secret = SECRET
         tenant = _tenant(store)
