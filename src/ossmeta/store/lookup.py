@@ -57,6 +57,26 @@ def _severity(
     return Severity(SeverityLevel(level), score, vector, kind, origin)
 
 
+def stored_affected(row: Any) -> StoredAffected:
+    """An affected row (public or a tenant's private one: the same columns) as matching
+    takes it."""
+    entry = Affected(
+        ecosystem=row.ecosystem_full,
+        name=row.name,
+        purl=row.purl,
+        ranges=_ranges(row.ranges),
+        versions=tuple(row.uncovered_versions.split("\n")) if row.uncovered_versions else (),
+        severity=_severity(
+            row.severity_level,
+            row.severity_score,
+            row.severity_vector,
+            row.severity_type,
+            row.advisory_id,
+        ),
+    )
+    return StoredAffected(row.advisory_id, entry)
+
+
 def _ranges(text: str) -> tuple[Range, ...]:
     return tuple(
         Range(r["type"], tuple(Event(k, v) for k, v in r["events"]), r.get("repo"))
@@ -139,23 +159,7 @@ class AdvisoryLookup:
             rows = connection.execute(query).all()
             connection.execute(delete(_wanted))
         for row in rows:
-            entry = Affected(
-                ecosystem=row.ecosystem_full,
-                name=row.name,
-                purl=row.purl,
-                ranges=_ranges(row.ranges),
-                versions=tuple(row.uncovered_versions.split("\n"))
-                if row.uncovered_versions
-                else (),
-                severity=_severity(
-                    row.severity_level,
-                    row.severity_score,
-                    row.severity_vector,
-                    row.severity_type,
-                    row.advisory_id,
-                ),
-            )
-            found[(row.ecosystem, row.name_key)].append(StoredAffected(row.advisory_id, entry))
+            found[(row.ecosystem, row.name_key)].append(stored_affected(row))
         return found
 
     def groups_for(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:

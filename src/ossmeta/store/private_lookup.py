@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Row, and_, func, select
 
 from ossmeta.ecosystems import base_ecosystem, name_key
-from ossmeta.model import UNKNOWN_SEVERITY, Affected
+from ossmeta.model import UNKNOWN_SEVERITY
 from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
 from ossmeta.store.lookup import (
@@ -24,8 +24,8 @@ from ossmeta.store.lookup import (
     ShownAdvisory,
     StoredAdvisory,
     StoredAffected,
-    _ranges,
     _severity,
+    stored_affected,
 )
 from ossmeta.store.private_advisories import find_private_advisory
 from ossmeta.store.schema import private_advisories, private_affected, private_packages
@@ -140,23 +140,7 @@ class TenantAdvisoryLookup(AdvisoryLookup):
                         ).all()
                     )
         for row in rows:
-            entry = Affected(
-                ecosystem=row.ecosystem_full,
-                name=row.name,
-                purl=row.purl,
-                ranges=_ranges(row.ranges),
-                versions=tuple(row.uncovered_versions.split("\n"))
-                if row.uncovered_versions
-                else (),
-                severity=_severity(
-                    row.severity_level,
-                    row.severity_score,
-                    row.severity_vector,
-                    row.severity_type,
-                    row.advisory_id,
-                ),
-            )
-            found[(row.ecosystem, row.name_key)].append(StoredAffected(row.advisory_id, entry))
+            found[(row.ecosystem, row.name_key)].append(stored_affected(row))
         return found
 
     def groups_for(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
