@@ -5,60 +5,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
 from ossmeta.sources import osv
 from ossmeta.store.advisories import AdvisoryImporter
 from ossmeta.store.metrics import Metrics
-from ossmeta.store.packages import save_package
 from ossmeta.surfaces.cli.app import main
 from tests.api.conftest import ApiServer
+from tests.api.world import T0, save_public_packages
 from tests.helpers import DATA
-
-T0 = datetime(2026, 3, 1, tzinfo=UTC)
-MIT = LicenseValue("MIT", "MIT", "high", "pypi:license_expression")
-
-
-def _package(name: str, versions: dict[str, tuple[str, ...]]) -> PackageRecord:
-    return PackageRecord(
-        purl=f"pkg:pypi/{name}",
-        ecosystem="PyPI",
-        name=name,
-        repository=f"github.com/example/{name}",
-        repository_raw=None,
-        homepage=None,
-        description=None,
-        status=PackageStatus.ACTIVE,
-        license=MIT,
-        versions=tuple(
-            PackageVersion(
-                version,
-                datetime(2025, 1, i + 1, tzinfo=UTC),
-                False,
-                None,
-                MIT,
-                tuple(Dependency(f"pkg:pypi/{d}", ">=1", "runtime") for d in deps),
-            )
-            for i, (version, deps) in enumerate(versions.items())
-        ),
-        source="pypi-json",
-    )
 
 
 @pytest.fixture
 def seeded(api: ApiServer) -> ApiServer:
     """``web`` (three versions) depends on ``core``; so do ``cli`` and ``tool``."""
-    with api.store.engine.begin() as connection:
-        save_package(connection, _package("core", {"1.0": (), "1.1": (), "2.0": ()}), T0)
-        save_package(
-            connection, _package("web", {"0.1": (), "0.2": ("core",), "0.3": ("core", "six")}), T0
-        )
-        save_package(connection, _package("cli", {"1.0": ("core",)}), T0)
-        save_package(connection, _package("tool", {"1.0": ("core",)}), T0)
+    save_public_packages(api)
     files = osv.expand([str(DATA / "osv")])
     AdvisoryImporter(api.store).run(osv.iter_records(files, "CC-BY-4.0"))
     Metrics(api.store).replace(

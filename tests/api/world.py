@@ -250,10 +250,8 @@ def _package(name: str, versions: dict[str, tuple[str, ...]]) -> PackageRecord:
     )
 
 
-def seed_public(api: ApiServer, tmp_path: Path) -> dict[str, str]:
-    """Packages (``core`` with three versions and three dependents, ``web@0.3`` with two
-    dependencies), the recorded advisories and repository metrics; the path parameter
-    values that name them."""
+def save_public_packages(api: ApiServer) -> None:
+    """``web`` (three versions) depends on ``core``; so do ``cli`` and ``tool``."""
     with api.store.engine.begin() as connection:
         save_package(connection, _package("core", {"1.0": (), "1.1": (), "2.0": ()}), T0)
         save_package(
@@ -261,6 +259,13 @@ def seed_public(api: ApiServer, tmp_path: Path) -> dict[str, str]:
         )
         save_package(connection, _package("cli", {"1.0": ("core",)}), T0)
         save_package(connection, _package("tool", {"1.0": ("core",)}), T0)
+
+
+def seed_public(api: ApiServer, tmp_path: Path) -> dict[str, str]:
+    """Packages (``core`` with three versions and three dependents, ``web@0.3`` with two
+    dependencies), the recorded advisories and repository metrics; the path parameter
+    values that name them."""
+    save_public_packages(api)
     load_advisories(api.store, tmp_path)
     Metrics(api.store).replace(
         [
