@@ -1,0 +1,80 @@
+"""The pages: home, search, a package, the language switch. None of them is in the OpenAPI
+document (they answer HTML for people, not JSON for programs)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ossmeta.errors import InputError
+from ossmeta.service.search import search
+from ossmeta.store import Store
+from ossmeta.surfaces.web.i18n import COOKIE, LANGUAGES
+from ossmeta.surfaces.web.package_page import package_page
+from ossmeta.surfaces.web.render import package_href, page
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _store(request: Request) -> Store:
+    # The app's store, as the API's routes have it (the pages do not import the API).
+    store: Store = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[Store, Depends(_store)]
+#: A year: the choice of language outlives the visit.
+COOKIE_AGE = 365 * 24 * 3600
+#: Longest search text taken; a search box is for a name, a purl or an id.
+MAX_QUERY = 200
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return page(request, "home.html", query="")
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request, store: StoreDep, q: Annotated[str, Query(max_length=MAX_QUERY)] = ""
+) -> Response:
+    try:
+        results = search(store, q)
+    except InputError as error:
+        return page(request, "error.html", 400, query=q, kind="bad_query", reason=str(error))
+    if results.purl is not None and any(p.purl == results.purl for p in results.packages):
+        return RedirectResponse(package_href(results.purl), status_code=303)
+    return page(request, "search.html", query=results.query, results=results)
+
+
+@router.get("/packages/{purl:path}", response_class=HTMLResponse)
+def package(request: Request, store: StoreDep, purl: str) -> Response:
+    try:
+        shown = package_page(store, purl)
+    except InputError as error:
+        return page(request, "error.html", 400, query="", kind="bad_purl", reason=str(error))
+    if shown is None:
+        return page(request, "error.html", 404, query="", kind="no_package", purl=purl)
+    return page(request, "package.html", query="", p=shown)
+
+
+def _local(target: str) -> str:
+    """Only a path on this site: never another host (``//host``, ``/\\host``, a scheme)."""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/") -> Response:
+    """Remembers the language in a cookie and goes back to the page it was chosen on."""
+    response = RedirectResponse(_local(next), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(
+            COOKIE, code, max_age=COOKIE_AGE, path="/", httponly=True, samesite="lax"
+        )
+    return response
