@@ -10,23 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from ossmeta.surfaces.web import i18n
+from ossmeta.surfaces.web.catalogs import marked
 from tests.web.text_nodes import visible_words
 from tests.web.world import ADVISORY
 
 WEB = Path(i18n.__file__).parent
-METHODS = [("**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]
-OPTIONS = {
-    "templates/**.html": {
-        "extensions": "jinja2.ext.i18n",
-        "trim_blocks": "true",
-        "lstrip_blocks": "true",
-    }
-}
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 PAGES = (
     "/",
     "/search",
@@ -42,13 +33,7 @@ PAGES = (
 
 def _marked() -> dict[str, str]:
     """Each marked message and where it is marked first."""
-    found: dict[str, str] = {}
-    for filename, line, message, _comments, _context in extract_from_dir(
-        WEB, METHODS, options_map=OPTIONS, keywords=KEYWORDS
-    ):
-        msgid = message if isinstance(message, str) else message[0]
-        found.setdefault(msgid, f"{filename}:{line}")
-    return found
+    return {msgid: f"{places[0][0]}:{places[0][1]}" for msgid, places in marked().items()}
 
 
 def _catalog(language: str) -> dict[str, str]:

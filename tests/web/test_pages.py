@@ -191,3 +191,16 @@ def test_pages_stay_out_of_the_openapi_document(web: httpx.Client) -> None:
 def test_static_files_are_served(web: httpx.Client) -> None:
     assert "skip" in web.get("/static/site.css").text
     assert "echarts" in web.get("/static/package.js").text
+
+
+def test_the_chart_data_island_cannot_end_its_script(web: httpx.Client, store: Store) -> None:
+    hostile = "1.0</script><script>alert(1)</script>"
+    record = replace(
+        _package("hostile", (_version(hostile, 1),), "</script><b>x</b>"), name="hostile"
+    )
+    with store.engine.begin() as connection:
+        save_package(connection, record, T0)
+    html = web.get("/packages/pkg:pypi/hostile").text
+    assert "<script>alert(1)" not in html and "<b>x</b>" not in html
+    data = _island(html, "chart-data")
+    assert isinstance(data, dict) and data["versions"][0]["version"] == hostile

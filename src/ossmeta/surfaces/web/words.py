@@ -56,7 +56,6 @@ CHART = {
     "released": N_("Release date"),
     "score": N_("Score"),
     "advisories": N_("Advisories"),
-    "no_date": N_("Versions without a release date are left out of the chart."),
 }
 
 
