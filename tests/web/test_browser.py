@@ -180,7 +180,14 @@ def test_switching_to_chinese_and_back_changes_every_visible_word(page: Any, sit
 
 @pytest.mark.parametrize(
     "path",
-    ["/search?q=CVE-2019-10906", "/packages/pkg:pypi/no-such-package", "/packages/pkg:bad"],
+    [
+        "/search",
+        "/search?q=nothing-matches",
+        "/search?q=CVE-2019-10906",
+        "/packages/pkg:pypi/flask",
+        "/packages/pkg:pypi/no-such-package",
+        "/packages/pkg:bad",
+    ],
 )
 def test_other_pages_are_accessible(page: Any, site: str, path: str) -> None:
     answer = page.goto(site + path)
