@@ -1,6 +1,11 @@
 """What the package page shows, gathered from the same service and analysis calls as the
 API's package, health and advisory endpoints (``service.public``, ``analyses.health``,
-``analyses.scan``), into frozen values the template reads."""
+``analyses.scan``), into frozen values the template reads.
+
+The health score is composed as ``analyses.health.gather`` composes it (``inputs_of`` then
+``score``), from the package the page has read already and one prefetched read of its
+advisories that the per-version matching shares, as the inventories' joined view does: a
+page then reads the package and its advisories once, not three times."""
 
 from __future__ import annotations
 
@@ -9,7 +14,11 @@ from datetime import UTC, datetime, time
 from functools import cache
 from typing import Any
 
-from ossmeta.analyses.health import HealthConfig, HealthScore, default_config, health
+from ossmeta.analyses.health import HealthConfig, HealthScore, default_config
+from ossmeta.analyses.health.prefetch import PrefetchedAdvisories, package_key
+from ossmeta.analyses.health.repository import METRICS_READ
+from ossmeta.analyses.health.score import score
+from ossmeta.analyses.health.signals import inputs_of
 from ossmeta.analyses.scan import scan
 from ossmeta.ecosystems import osv_version
 from ossmeta.model import Component, ComponentStatus, Finding, PackageRecord, PackageVersion
@@ -18,6 +27,8 @@ from ossmeta.store import Store
 from ossmeta.store.curation_store import Curations
 from ossmeta.store.curation_why import Why
 from ossmeta.store.lookup import AdvisoryLookup
+from ossmeta.store.metrics import Metrics
+from ossmeta.store.packages import Packages
 from ossmeta.versions import try_version_key
 
 __all__ = ["DEPENDENTS_SHOWN", "PackagePage", "VersionRow", "package_page"]
@@ -97,7 +108,8 @@ def package_page(store: Store, purl: str) -> PackagePage | None:
     if view is None:
         return None
     record = view.record
-    report = scan([_component(record, v.version) for v in record.versions], AdvisoryLookup(store))
+    advisories = PrefetchedAdvisories(AdvisoryLookup(store), [package_key(record)])
+    report = scan([_component(record, v.version) for v in record.versions], advisories)
     rows = tuple(
         VersionRow(version, _state(version), found.findings, found.unknown)
         for version, found in zip(record.versions, report.components, strict=True)
@@ -105,11 +117,23 @@ def package_page(store: Store, purl: str) -> PackagePage | None:
     dependents = public.dependents_page(store, record.purl, offset=0, limit=DEPENDENTS_SHOWN)
     # As the API's health endpoint does: as of the start of the current UTC day.
     today = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
+    others = Packages(store).count_in_ecosystem(record.ecosystem) > 1
+    repository = record.repository
+    inputs = inputs_of(
+        record,
+        None,
+        _config(),
+        advisories=advisories,
+        held=advisories.count(),
+        metrics=Metrics(store).monthly(repository, METRICS_READ) if repository else [],
+        dependents=view.dependents if others else None,
+        as_of=today,
+    )
     return PackagePage(
         record=record,
         dependents_count=view.dependents,
         dependents=tuple(dependents.purls),
         versions=tuple(reversed(rows)),
         license_why=Curations(store).why(record.purl, "license"),
-        health=health(store, record.purl, _config(), as_of=today),
+        health=score(inputs, _config()),
     )
