@@ -32,6 +32,9 @@ ARGS = [
     "--disable-sync",
 ]
 
+#: The versions chart's colour for each state (static/package.js).
+STATE_COLOURS = {"published": "#0b5cad", "deprecated": "#b54708", "yanked": "#b42318"}
+
 pytestmark = [
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)"
@@ -138,10 +141,14 @@ def test_search_to_a_package_page_with_its_charts_drawn(page: Any, site: str) ->
     page.get_by_role("link", name="pkg:pypi/jinja2", exact=True).click()
     page.wait_for_url("**/packages/pkg:pypi/jinja2")
     assert page.get_by_role("heading", name="jinja2", level=1).is_visible()
-    # The versions chart: one drawn symbol per dated version, as SVG in the chart's box.
+    # The versions chart: a dot per dated version in its state's colour (and one in the
+    # legend for each state), drawn as SVG in the chart's box.
     page.wait_for_selector("#versions-chart svg")
-    symbols = page.locator("#versions-chart svg path").count()
-    assert symbols >= 5, symbols
+    fills = page.eval_on_selector_all(
+        "#versions-chart svg path", "nodes => nodes.map(n => n.getAttribute('fill'))"
+    )
+    drawn_states = {state: fills.count(colour) - 1 for state, colour in STATE_COLOURS.items()}
+    assert drawn_states == {"published": 3, "deprecated": 1, "yanked": 1}, fills
     assert page.locator("#versions-chart svg").bounding_box()["height"] > 100
     # The health parts: five bars' labels drawn, and the table beside them.
     page.wait_for_selector("#health-chart svg")

@@ -17,24 +17,32 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
-  var series = order.map(function (state) {
+  // One lane per state, each version a dot at its release date (sized by its advisories),
+  // so a package with hundreds of versions reads as well as one with five.
+  var lanes = order.map(function (state) { return words.states[state]; });
+  var series = order.map(function (state, lane) {
     return {
       name: words.states[state],
       type: "scatter",
-      symbolSize: function (point) { return 10 + 4 * point[2]; },
+      symbolSize: function (point) { return 10 + 4 * Math.min(point[3], 5); },
       itemStyle: { color: colours[state] },
       data: data.versions.filter(function (v) { return v.state === state && v.published; })
-        .map(function (v) { return [v.published, v.version, v.advisories]; })
+        .map(function (v) { return [v.published, lanes[lane], v.version, v.advisories]; })
     };
   });
   draw("versions-chart", {
     aria: { enabled: true },
     animation: false,
-    tooltip: { trigger: "item", formatter: function (p) { return p.value[1] + " · " + p.seriesName; } },
+    tooltip: {
+      trigger: "item",
+      formatter: function (p) {
+        return p.value[2] + " · " + p.seriesName + " · " + words.chart.advisories + ": " + p.value[3];
+      }
+    },
     legend: { top: 0 },
-    grid: { left: 80, right: 24, top: 40, bottom: 40 },
-    xAxis: { type: "time", name: words.chart.released },
-    yAxis: { type: "category", data: data.versions.map(function (v) { return v.version; }) },
+    grid: { left: 100, right: 24, top: 40, bottom: 40 },
+    xAxis: { type: "time", name: words.chart.released, nameLocation: "middle", nameGap: 26 },
+    yAxis: { type: "category", data: lanes },
     series: series
   });
 
