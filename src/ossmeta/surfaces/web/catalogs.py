@@ -44,6 +44,10 @@ def marked() -> dict[str, list[tuple[str, int]]]:
     return found
 
 
+def _entries(catalog: Catalog) -> list[tuple[Any, ...]]:
+    return [(m.id, tuple(sorted(m.locations)), tuple(sorted(m.flags))) for m in catalog if m.id]
+
+
 def update() -> dict[str, list[str]]:
     """Rewrites the template and every language's catalog; the untranslated msgids of each
     language that is not the source language."""
@@ -51,7 +55,14 @@ def update() -> dict[str, list[str]]:
     for msgid, places in marked().items():
         flags = ("python-format",) if "%(" in msgid else ()
         template.add(msgid, locations=places, flags=flags)
-    with (LOCALE_DIR / "messages.pot").open("wb") as handle:
+    pot = LOCALE_DIR / "messages.pot"
+    if pot.exists():
+        with pot.open("rb") as handle:
+            before = read_po(handle)
+        if _entries(before) == _entries(template):
+            # Nothing changed: keep the date, so a run without changes leaves no diff.
+            template.creation_date = before.creation_date
+    with pot.open("wb") as handle:
         write_po(handle, template, width=100)
     untranslated: dict[str, list[str]] = {}
     for language in LANGUAGES.values():

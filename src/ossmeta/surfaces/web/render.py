@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ossmeta import __version__
+from ossmeta.store import Store
 from ossmeta.surfaces.web import words
 from ossmeta.surfaces.web.i18n import COOKIE, LANGUAGES, Language, language_for, translations
 
-__all__ = ["package_href", "page", "request_language"]
+__all__ = ["app_store", "package_href", "page", "request_language"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: The pages' own scripts and styles, and the vendored ones, all from /static/; JSON data
@@ -63,6 +64,12 @@ def _environment(language: Language) -> Environment:
         quote=quote,
     )
     return env
+
+
+def app_store(request: Request) -> Store:
+    """The app's store, as the API's routes have it (the pages do not import the API)."""
+    store: Store = request.app.state.store
+    return store
 
 
 def request_language(request: Request) -> Language:

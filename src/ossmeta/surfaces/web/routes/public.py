@@ -1,5 +1,4 @@
-"""The pages: home, search, a package, the language switch. None of them is in the OpenAPI
-document (they answer HTML for people, not JSON for programs)."""
+"""The public pages: home, search, a package, and the language switch."""
 
 from __future__ import annotations
 
@@ -13,20 +12,12 @@ from ossmeta.service.search import search
 from ossmeta.store import Store
 from ossmeta.surfaces.web.i18n import COOKIE, LANGUAGES
 from ossmeta.surfaces.web.package_page import package_page
-from ossmeta.surfaces.web.render import package_href, page
+from ossmeta.surfaces.web.render import app_store, package_href, page
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-
-def _store(request: Request) -> Store:
-    # The app's store, as the API's routes have it (the pages do not import the API).
-    store: Store = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[Store, Depends(_store)]
+StoreDep = Annotated[Store, Depends(app_store)]
 #: A year: the choice of language outlives the visit.
 COOKIE_AGE = 365 * 24 * 3600
 #: Longest search text taken; a search box is for a name, a purl or an id.
