@@ -64,6 +64,7 @@ def test_search_finds_packages_advisories_and_repositories(web: httpx.Client) ->
     assert "github.com/pallets/jinja2" in by_name
     by_alias = web.get("/search", params={"q": "CVE-2019-10906"}).text
     assert ADVISORY in by_alias and "GHSA-462w-v97r-4m45" in by_alias
+    assert ADVISORY in web.get("/search", params={"q": "cve-2019-10906"}).text
     assert "pkg:pypi/jinja2" not in by_alias.split("<main", 1)[1].split("advisories-h")[0]
     nothing = web.get("/search", params={"q": "no-such-thing"}).text
     assert "No package matches." in nothing and "No repository matches." in nothing

@@ -34,5 +34,9 @@ def search(store: Store, text: str, limit: int = MAX_HITS) -> SearchResults:
     purl = public.package_key(query) if query.lower().startswith("pkg:") else None
     found = search_packages(store, purl or query, limit)
     advisory = None if purl else public.advisory_document(store, query)
+    if advisory is None and purl is None and query.upper() != query:
+        # Ids are stored as their databases write them (CVE-..., GHSA-...); people type
+        # them in any case.
+        advisory = public.advisory_document(store, query.upper())
     repos = () if purl else tuple(search_repositories(store, query, limit))
     return SearchResults(query, tuple(found), (advisory,) if advisory else (), repos, purl=purl)
