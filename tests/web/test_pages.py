@@ -14,6 +14,7 @@ import pytest
 
 from ossmeta.store import Store
 from ossmeta.store.packages import save_package
+from ossmeta.surfaces.web.package_page import DEPENDENTS_SHOWN
 from tests.web.world import ADVISORY, JINJA_PURL, T0, _package, _version
 
 PAGES = ("/", "/search?q=jinja", f"/search?q={ADVISORY}", "/packages/pkg:pypi/jinja2")
@@ -205,3 +206,17 @@ def test_the_chart_data_island_cannot_end_its_script(web: httpx.Client, store: S
     assert "<script>alert(1)" not in html and "<b>x</b>" not in html
     data = _island(html, "chart-data")
     assert isinstance(data, dict) and data["versions"][0]["version"] == hostile
+
+
+def test_a_long_list_of_dependents_links_to_the_whole_list(web: httpx.Client, store: Store) -> None:
+    with store.engine.begin() as connection:
+        for n in range(DEPENDENTS_SHOWN):
+            record = _package(f"user-{n:02d}", (_version("1.0", 1, ("markupsafe",)),), "uses it")
+            save_package(connection, record, T0)
+    html = web.get("/packages/pkg:pypi/markupsafe").text
+    section = html.split('id="dependents-h"', 1)[1].split("</section>", 1)[0]
+    assert section.count("<li>") == DEPENDENTS_SHOWN
+    assert f"The first {DEPENDENTS_SHOWN} of {DEPENDENTS_SHOWN + 1} dependents" in section
+    assert 'href="/api/v1/packages/pkg:pypi/markupsafe:dependents"' in section
+    listed = web.get("/api/v1/packages/pkg:pypi/markupsafe:dependents", params={"limit": 100})
+    assert len(listed.json()["items"]) == DEPENDENTS_SHOWN + 1
