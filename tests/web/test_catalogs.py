@@ -28,6 +28,7 @@ PAGES = (
     "/packages/pkg:pypi/flask",
     "/packages/pkg:pypi/no-such-package",
     "/packages/pkg:nosuchtype",
+    "/search?q=" + "x" * 201,
 )
 
 

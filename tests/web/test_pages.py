@@ -158,6 +158,8 @@ def test_bad_purl_is_a_400_with_a_one_line_reason(web: httpx.Client) -> None:
     reason = re.search(r'<span class="reason" translate="no">(.*?)</span>', answer.text, re.S)
     assert reason is not None and reason.group(1).strip() and "\n" not in reason.group(1)
     assert web.get("/search", params={"q": "pkg:"}).status_code == 400
+    too_long = web.get("/search", params={"q": "x" * 201})
+    assert too_long.status_code == 400 and "at most 200 characters" in too_long.text
 
 
 def test_language_from_cookie_then_header_then_english(web: httpx.Client) -> None:

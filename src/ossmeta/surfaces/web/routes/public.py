@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ossmeta.errors import InputError
@@ -30,9 +30,9 @@ def home(request: Request) -> Response:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(
-    request: Request, store: StoreDep, q: Annotated[str, Query(max_length=MAX_QUERY)] = ""
-) -> Response:
+def search_page(request: Request, store: StoreDep, q: str = "") -> Response:
+    if len(q) > MAX_QUERY:
+        return page(request, "error.html", 400, query="", kind="too_long", limit=MAX_QUERY)
     try:
         results = search(store, q)
     except InputError as error:
