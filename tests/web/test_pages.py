@@ -192,6 +192,13 @@ def test_pages_stay_out_of_the_openapi_document(web: httpx.Client) -> None:
     assert paths and all(path.startswith("/api/v1/") for path in paths)
 
 
+def test_pages_answer_head(web: httpx.Client) -> None:
+    for path in ("/", "/search?q=jinja", f"/packages/{JINJA_PURL}"):
+        answer = web.head(path)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+        assert answer.content == b""
+
+
 def test_static_files_are_served(web: httpx.Client) -> None:
     assert "skip" in web.get("/static/site.css").text
     assert "echarts" in web.get("/static/package.js").text

@@ -18,18 +18,20 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(app_store)]
+#: Pages answer HEAD too (link checkers and uptime probes ask with it).
+PAGE_METHODS = ["GET", "HEAD"]
 #: A year: the choice of language outlives the visit.
 COOKIE_AGE = 365 * 24 * 3600
 #: Longest search text taken; a search box is for a name, a purl or an id.
 MAX_QUERY = 200
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=PAGE_METHODS, response_class=HTMLResponse)
 def home(request: Request) -> Response:
     return page(request, "home.html", query="")
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.api_route("/search", methods=PAGE_METHODS, response_class=HTMLResponse)
 def search_page(request: Request, store: StoreDep, q: str = "") -> Response:
     if len(q) > MAX_QUERY:
         return page(request, "error.html", 400, query="", kind="too_long", limit=MAX_QUERY)
@@ -42,7 +44,7 @@ def search_page(request: Request, store: StoreDep, q: str = "") -> Response:
     return page(request, "search.html", query=results.query, results=results)
 
 
-@router.get("/packages/{purl:path}", response_class=HTMLResponse)
+@router.api_route("/packages/{purl:path}", methods=PAGE_METHODS, response_class=HTMLResponse)
 def package(request: Request, store: StoreDep, purl: str) -> Response:
     try:
         shown = package_page(store, purl)
