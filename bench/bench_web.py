@@ -155,13 +155,13 @@ def main() -> int:
         f"{args.requests} sequential requests through ASGI in-process, {args.packages} packages, PostgreSQL"
     )
     print(
-        f"  page  GET /packages/{{purl}}         p50 {page_p50:6.2f} ms  p99 {page_p99:7.2f} ms  (target p50 <= 50 ms)"
+        f"  page  GET /packages/{{purl}}                      p50 {page_p50:6.2f} ms  p99 {page_p99:7.2f} ms  (target p50 <= 50 ms)"
     )
     print(
         f"  floor GET /api/v1/packages/{{purl}}               p50 {api_p50:6.2f} ms  p99 {api_p99:7.2f} ms"
     )
     print(
-        f"  API package + /api/v1/health/{{purl}}    p50 {both_p50:6.2f} ms  p99 {both_p99:7.2f} ms"
+        f"  API   GET /api/v1/packages/ + /api/v1/health/  p50 {both_p50:6.2f} ms  p99 {both_p99:7.2f} ms"
     )
     print(
         f"  page / API package p50: {page_p50 / api_p50:.2f}; page / (package + health): {page_p50 / both_p50:.2f}"
