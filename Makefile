@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)  ## create .venv with pinned dependencies
+	$(BIN)/python -m ossmeta.surfaces.web.assets.fetch
 
 demo: $(STAMP)  ## advisories + a scan; registry sync, curation, why, quality; events, git, identities, metrics; then serve the center with a demo tenant
 	$(BIN)/ossmeta db upgrade

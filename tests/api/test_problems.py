@@ -36,7 +36,7 @@ def _problem(response: httpx.Response, status: int) -> dict[str, object]:
 def test_unknown_routes_and_methods(api: ApiServer) -> None:
     with api.client() as http:
         assert _problem(http.get("/api/v1/nothing-here"), 404)["detail"] == "no such resource"
-        _problem(http.get("/"), 404)
+        _problem(http.get("/nothing-here"), 404)  # "/" is the web home page
         _problem(http.put("/api/v1/me"), 405)
         _problem(http.get("/api/v1/packages:batch"), 405)
 

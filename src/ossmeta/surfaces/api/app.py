@@ -21,6 +21,7 @@ from ossmeta.surfaces.api.openapi import document_problems
 from ossmeta.surfaces.api.problems import install_problem_handlers
 from ossmeta.surfaces.api.routes import ROUTERS
 from ossmeta.surfaces.api.settings import ApiSettings
+from ossmeta.surfaces.web import install_web
 
 __all__ = ["ApiSettings", "create_app", "open_api_store"]
 
@@ -64,6 +65,7 @@ def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)
     document_problems(app)
     # Outermost last: the request id and the catch-all see everything, the body limit
     # counts what reaches the routes, gzip compresses what they answer.

@@ -1,0 +1,176 @@
+"""Web benchmark: the package page (``GET /packages/{purl}``) on PostgreSQL, server-side: one
+request at a time through the app's ASGI interface in-process (middleware, routing, data and
+template; no socket, so no client or network time), next to the API's
+``GET /api/v1/packages/{purl}`` for the same packages in the same run (the floor: the same
+app and store, JSON instead of a page). Target: page p50 <= 50 ms.
+
+A fresh PostgreSQL schema gets synthetic PyPI packages (versions, dependencies, dependents)
+and the example advisories. Printed too: how much of a page is gathering its data.
+
+    OSSMETA_BENCH_DATABASE_URL=postgresql+psycopg://user@host/db \\
+        .venv/bin/python bench/bench_web.py [--packages 500] [--requests 300]
+
+(``OSSMETA_TEST_DATABASE_URL`` is used when the first is unset.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.store import open_store
+from ossmeta.store.packages import save_package
+from ossmeta.surfaces.api.app import create_app
+from ossmeta.surfaces.api.settings import ApiSettings
+from ossmeta.surfaces.web.package_page import package_page
+
+ROOT = Path(__file__).resolve().parents[1]
+MIT = LicenseValue("MIT", "MIT", "exact", "pypi:license_expression")
+WARMUP = 20
+
+
+def _package(n: int, total: int, rng: random.Random) -> PackageRecord:
+    versions = tuple(
+        PackageVersion(
+            f"1.{v}.0",
+            datetime(2024, 1 + v % 12, 1, tzinfo=UTC),
+            v % 11 == 5,
+            None,
+            MIT,
+            tuple(
+                Dependency(f"pkg:pypi/bench-{rng.randrange(total)}", ">=1", "runtime")
+                for _ in range(rng.randint(0, 6))
+            ),
+        )
+        for v in range(rng.randint(3, 25))
+    )
+    return PackageRecord(
+        purl=f"pkg:pypi/bench-{n}",
+        ecosystem="PyPI",
+        name=f"bench-{n}",
+        repository=f"github.com/bench/bench-{n}",
+        repository_raw=None,
+        homepage=None,
+        description="a synthetic package",
+        status=PackageStatus.ACTIVE,
+        license=MIT,
+        versions=versions,
+        source="pypi-json",
+    )
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p99 * 1000
+
+
+async def _timed(client: httpx.AsyncClient, paths: list[str]) -> list[float]:
+    samples = []
+    for path in paths:
+        start = time.perf_counter()
+        answer = await client.get(path)
+        samples.append(time.perf_counter() - start)
+        if answer.status_code != 200:
+            raise SystemExit(f"bench_web: {path} answered {answer.status_code}")
+    return samples
+
+
+async def _measure(app: Any, purls: list[str]) -> tuple[list[float], list[float], list[float]]:
+    """Page and API times, in-process: the app called through ASGI, no socket between, so
+    the figures are the server's own (middleware, routing, data, template or JSON)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        await _timed(client, [f"/packages/{p}" for p in purls[:WARMUP]])
+        await _timed(client, [f"/api/v1/packages/{p}" for p in purls[:WARMUP]])
+        pages = await _timed(client, [f"/packages/{p}" for p in purls])
+        floor = await _timed(client, [f"/api/v1/packages/{p}" for p in purls])
+        health = await _timed(client, [f"/api/v1/health/{p}" for p in purls])
+    # What a client would ask the API for to show most of the page: the package and its score.
+    both = [a + b for a, b in zip(floor, health, strict=True)]
+    return pages, floor, both
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--packages", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    base = os.environ.get("OSSMETA_BENCH_DATABASE_URL") or os.environ.get(
+        "OSSMETA_TEST_DATABASE_URL"
+    )
+    if not base:
+        # Not a failure of ``make bench`` on a machine without PostgreSQL: said, skipped.
+        print("bench_web: skipped, needs OSSMETA_BENCH_DATABASE_URL (PostgreSQL)")
+        return 0
+    from ossmeta.sources import osv
+    from ossmeta.store.advisories import AdvisoryImporter
+
+    schema = f"bench_web_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+    store = open_store(url, access="write")
+    try:
+        store.upgrade()
+        rng = random.Random(7)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with store.engine.begin() as connection:
+            for n in range(args.packages):
+                save_package(connection, _package(n, args.packages, rng), now)
+        files = osv.expand([str(ROOT / "examples" / "advisories")])
+        AdvisoryImporter(store).run(osv.iter_records(files, "CC-BY-4.0"))
+        app = create_app(ApiSettings(database_url=url), store=store)
+        purls = [f"pkg:pypi/bench-{rng.randrange(args.packages)}" for _ in range(args.requests)]
+        pages, floor, both = asyncio.run(_measure(app, purls))
+        gather = []
+        for purl in purls[:100]:
+            start = time.perf_counter()
+            package_page(store, purl)
+            gather.append(time.perf_counter() - start)
+    finally:
+        store.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    page_p50, page_p99 = _percentiles(pages)
+    api_p50, api_p99 = _percentiles(floor)
+    both_p50, both_p99 = _percentiles(both)
+    gather_p50, _ = _percentiles(gather)
+    print(
+        f"{args.requests} sequential requests through ASGI in-process, {args.packages} packages, PostgreSQL"
+    )
+    print(
+        f"  page  GET /packages/{{purl}}                      p50 {page_p50:6.2f} ms  p99 {page_p99:7.2f} ms  (target p50 <= 50 ms)"
+    )
+    print(
+        f"  floor GET /api/v1/packages/{{purl}}               p50 {api_p50:6.2f} ms  p99 {api_p99:7.2f} ms"
+    )
+    print(
+        f"  API   GET /api/v1/packages/ + /api/v1/health/  p50 {both_p50:6.2f} ms  p99 {both_p99:7.2f} ms"
+    )
+    print(
+        f"  page / API package p50: {page_p50 / api_p50:.2f}; page / (package + health): {page_p50 / both_p50:.2f}"
+    )
+    print(
+        f"  in-process: gathering a page's data p50 {gather_p50:.2f} ms (the rest: the template, routing, middleware)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
