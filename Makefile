@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark,bench]'
 	rm -f $(VENV)/.installed-*; touch $@
 
-install: $(STAMP)  ## create .venv with pinned dependencies
+install: $(STAMP)  ## create .venv with pinned dependencies and fetch the pages' front-end files (lockfile-pinned, sha512-checked)
 	$(BIN)/python -m ossmeta.surfaces.web.assets.fetch
 
-demo: $(STAMP)  ## advisories + a scan; registry sync, curation, why, quality; events, git, identities, metrics; then serve the center with a demo tenant
+demo: install  ## advisories + a scan; registry sync, curation, why, quality; events, git, identities, metrics; then serve the center with a demo tenant
 	$(BIN)/ossmeta db upgrade
 	$(BIN)/ossmeta advisories import --data-license CC-BY-4.0 examples/advisories
 	$(BIN)/ossmeta scan examples/project; status=$$?; [ $$status -le 1 ] || exit $$status
@@ -27,11 +27,11 @@ demo: $(STAMP)  ## advisories + a scan; registry sync, curation, why, quality; e
 	$(BIN)/python examples/activity_demo.py
 	$(BIN)/python examples/service_demo.py
 
-test: $(STAMP)  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
+test: install  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 
 SEED ?= 1
-test-shuffled: $(STAMP)  ## the suite in a seeded random order (SEED=n) beside a busy CPU: finds order- and load-dependent tests
+test-shuffled: install  ## the suite in a seeded random order (SEED=n) beside a busy CPU: finds order- and load-dependent tests
 	$(BIN)/python -c "while True: pass" & load=$$!; \
 	OSSMETA_TEST_SHUFFLE=$(SEED) $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider; \
 	status=$$?; kill $$load; exit $$status
@@ -63,6 +63,7 @@ bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_vex.py
 	$(BIN)/python bench/bench_private.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) .ossmeta .mypy_cache .ruff_cache .pytest_cache
