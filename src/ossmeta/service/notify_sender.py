@@ -3,8 +3,8 @@
 At most ``concurrency`` sends are in flight, and at most ``per_host`` to one receiver host,
 taken from the hosts in turn: a slow or hanging receiver holds at most ``per_host`` of the
 sending threads, and the rest of the batch goes on to the others. Answers are handed to
-``record`` in groups, when nothing is in flight any more or ``flush_s`` after the last
-group, so that one receiver that times out does not keep the others' answers unrecorded.
+``record`` in groups: at the end, and every ``flush_s`` while sends are in flight, so that
+one receiver that times out does not keep the others' answers unrecorded.
 """
 
 from __future__ import annotations
@@ -76,8 +76,10 @@ def send_fairly(
             host, item = running.pop(future)
             busy[host] -= 1
             answered.append((item, future.result()))
-        if answered and (not running or time.monotonic() - flushed_at >= limits.flush_s):
+        if answered and time.monotonic() - flushed_at >= limits.flush_s:
             record(answered)
             answered = []
             flushed_at = time.monotonic()
+    if answered:
+        record(answered)
     return [item for queue in queues.values() for item in queue]

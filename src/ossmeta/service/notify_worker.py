@@ -48,7 +48,7 @@ class DeliverySettings:
     backoff: Backoff = field(default_factory=lambda: Backoff(base_s=10.0, cap_s=6 * 3600.0))
     smtp: SmtpSettings | None = None
     #: Deliveries leased per round (one transaction to take them, few to record them).
-    batch: int = 32
+    batch: int = 64
     sending: SendLimits = field(default_factory=SendLimits)
 
 
