@@ -1,9 +1,9 @@
 """Delivery benchmark: outbox events to a webhook on loopback through ``ossmeta worker``.
 
-N events are written to the outbox of one tenant with one webhook (one transaction); then
-``ossmeta worker`` processes (1, 2, 4 on PostgreSQL; 1 on SQLite, whose single writer makes
-more pointless), started beforehand and idle, deliver them to a loopback receiver. The
-figure is deliveries per second from the commit of the events to the last delivery marked
+N events are written to the outbox of one tenant with one webhook (one transaction, as a
+re-evaluation writes them); then ``ossmeta worker`` processes (1, 2, 4 on PostgreSQL; 1 on
+SQLite, whose single writer makes more pointless), started beforehand and idle, deliver
+them to a loopback receiver (HTTP/1.1, keeping connections alive). The figure is deliveries per second from the commit of the events to the last delivery marked
 ``delivered``. The floor, measured in the same run against the same receiver: the same N
 bodies signed (Standard Webhooks, the ``standardwebhooks`` package) and POSTed by one
 client with no store, and by as many threads as workers. Each figure is the best of
@@ -39,7 +39,8 @@ from sqlalchemy import create_engine, func, select, text
 from ossmeta.service.accounts import Actor, create_tenant
 from ossmeta.service.notify import new_secret, signed_headers, webhook_body
 from ossmeta.store import Store, open_store
-from ossmeta.store.outbox import OutboxEvent, add_event
+from ossmeta.store.outbox import OutboxEvent
+from ossmeta.store.outbox_many import add_events
 from ossmeta.store.schema import deliveries
 from ossmeta.store.system_access import system_transaction
 from ossmeta.store.tenancy import tenant_transaction
@@ -140,9 +141,8 @@ def _measure(store: Store, tenant: int, events: int, workers: int, repeat: int) 
         for round_ in range(repeat):
             before = _delivered(store)
             with tenant_transaction(store, tenant) as tx:
-                for n in range(events):
-                    data = FINDING | {"id": f"X-{workers}-{round_}-{n}"}
-                    add_event(tx, tenant_id=tenant, event_type="finding.new", data=data)
+                ids = (f"X-{workers}-{round_}-{n}" for n in range(events))
+                add_events(tx, tenant, [("finding.new", FINDING | {"id": id_}) for id_ in ids])
             # From the commit: writing the events is the re-evaluation's cost, not delivery's.
             start = time.perf_counter()
             while _delivered(store) - before < events:
