@@ -6,10 +6,11 @@ A module that owns a kind of job registers its handler once::
     def reevaluate(store: Store, job: Job) -> None: ...
 
 ``run_worker`` takes due jobs (``ossmeta.store.jobs``) and due outbox deliveries
-(``ossmeta.service.notify_worker``) until it is stopped, or, with ``once``, until nothing
-is due. A job of a kind nobody registered fails at once with a clear error and stays in
-the table; a handler's error is retried with backoff until the job's ``max_attempts``.
-While a handler runs, a heartbeat renews its lease, so only a dead worker loses its job.
+(``ossmeta.service.notify_worker``, a batch per round) until it is stopped, or, with
+``once``, until nothing is due; it sleeps only when a round found nothing. A job of a kind
+nobody registered fails at once with a clear error and stays in the table; a handler's
+error is retried with backoff until the job's ``max_attempts``. While a handler runs, a
+heartbeat renews its lease, so only a dead worker loses its job.
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
 from ossmeta.errors import OssmetaError, UsageError
 from ossmeta.service.notify_email import SmtpSettings
-from ossmeta.service.notify_worker import DeliverySettings, deliver_one
+from ossmeta.service.notify_worker import DeliverySettings, deliver_batch, http_client
 from ossmeta.store.engine import Store
 from ossmeta.store.jobs import Backoff, Job, extend_lease, fail, finish, take
 from ossmeta.store.system_access import system_transaction
@@ -200,14 +200,20 @@ def run_worker(
     name = worker_id or worker_name()
     stop = stop_event or threading.Event()
     jobs_run = deliveries_sent = 0
-    timeout = httpx.Timeout(chosen.delivery.timeout_s)
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+    threads = max(1, chosen.delivery.sending.concurrency)
+    with (
+        http_client(chosen.delivery) as client,
+        ThreadPoolExecutor(threads, thread_name_prefix=f"send-{name}") as pool,
+    ):
         while not stop.is_set():
+            # One look at the jobs per round of deliveries, not per delivery.
             did_job = run_one_job(store, name, chosen)
-            did_delivery = not stop.is_set() and deliver_one(store, name, client, chosen.delivery)
+            sent = 0
+            if not stop.is_set():
+                sent = deliver_batch(store, name, client, pool, chosen.delivery, stop)
             jobs_run += did_job
-            deliveries_sent += did_delivery
-            if did_job or did_delivery:
+            deliveries_sent += sent
+            if did_job or sent:
                 continue
             if once:
                 break

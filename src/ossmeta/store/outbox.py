@@ -8,9 +8,9 @@ commits, the deliveries exist until a worker has handed each one over. The event
 (``msg_...``) is the Standard Webhooks message id, the same on every attempt, so receivers
 de-duplicate by it.
 
-Deliveries are taken like jobs (``ossmeta.store.jobs``): leased in one statement, with
-``FOR UPDATE SKIP LOCKED`` on PostgreSQL; a delivery whose worker died is taken again when
-its lease expires.
+Deliveries are taken like jobs (``ossmeta.store.jobs``), but in batches: leased in one
+statement, with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; a delivery whose worker died is
+taken again when its lease expires. ``ossmeta.store.outbox_many`` records a batch's answers.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ __all__ = [
     "list_events",
     "mark_delivered",
     "new_message_id",
+    "take_deliveries",
     "take_delivery",
 ]
 
@@ -168,57 +169,96 @@ def _event(row: Any) -> OutboxEvent:
     )
 
 
-def take_delivery(
-    tx: Transaction, worker_id: str, *, lease: timedelta, now: datetime
-) -> DueDelivery | None:
-    """Lease the oldest due delivery of any tenant (the caller's transaction must see every
-    tenant: ``ossmeta.store.system_access``); None when nothing is due. The attempt is
-    counted now, so a delivery that kills its worker every time still ends."""
+def take_deliveries(
+    tx: Transaction, worker_id: str, *, lease: timedelta, now: datetime, limit: int
+) -> tuple[DueDelivery, ...]:
+    """Lease up to ``limit`` due deliveries of any tenant, the longest due first (in no set
+    order among those due at the same time), in one statement (the caller's transaction
+    must see every tenant: ``ossmeta.store.system_access``); empty when nothing is due.
+    The attempt is counted now, so a delivery that kills its worker every time still ends.
+    Several workers on PostgreSQL take disjoint batches: rows another worker is locking are
+    skipped, never waited for."""
     due = and_(
         deliveries.c.state == "pending",
         deliveries.c.next_attempt_at <= now,
         or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
     )
-    candidate = (
+    # By the due index's order alone: a tie-breaker on id made PostgreSQL sort every due
+    # row before locking (57 ms a claim with 100,000 due, against 0.8 ms without).
+    candidates = (
         select(deliveries.c.id)
         .where(due)
-        .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
-        .limit(1)
+        .order_by(deliveries.c.next_attempt_at)
+        .limit(max(1, limit))
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
     taken = tx.execute(
         update(deliveries)
-        .where(deliveries.c.id == candidate)
+        .where(deliveries.c.id.in_(candidates))
         .values(attempts=deliveries.c.attempts + 1, lease_until=now + lease, worker_id=worker_id)
         .returning(*deliveries.c)
-    ).first()
-    if taken is None:
-        return None
-    event_row = tx.execute(select(outbox).where(outbox.c.id == taken.outbox_id)).one()
+    ).all()
+    if not taken:
+        return ()
+    # The events and targets of the whole batch in one statement each, not per delivery.
+    events = {
+        row.id: _event(row)
+        for row in tx.execute(
+            select(outbox).where(outbox.c.id.in_({row.outbox_id for row in taken}))
+        )
+    }
+    hook_ids = {row.webhook_id for row in taken if row.webhook_id is not None}
+    hooks = {
+        row.id: row
+        for row in (
+            tx.execute(select(webhooks).where(webhooks.c.id.in_(hook_ids))) if hook_ids else ()
+        )
+    }
+    rule_ids = {row.email_id for row in taken if row.email_id is not None}
+    rules = {
+        row.id: row
+        for row in (
+            tx.execute(select(email_recipients).where(email_recipients.c.id.in_(rule_ids)))
+            if rule_ids
+            else ()
+        )
+    }
+    # RETURNING keeps no order: the batch is sent oldest first, as it was chosen.
+    ordered = sorted(taken, key=lambda row: (_utc(row.next_attempt_at), row.id))
+    return tuple(_due(row, worker_id, events[row.outbox_id], hooks, rules) for row in ordered)
+
+
+def _due(
+    row: Any, worker_id: str, event: OutboxEvent, hooks: dict[int, Any], rules: dict[int, Any]
+) -> DueDelivery:
     url = secret = address = None
-    disabled = False
-    if taken.webhook_id is not None:
-        hook = tx.execute(select(webhooks).where(webhooks.c.id == taken.webhook_id)).one()
+    if row.webhook_id is not None:
+        hook = hooks[row.webhook_id]
         url, secret, disabled = hook.url, hook.secret, hook.disabled_at is not None
     else:
-        rule = tx.execute(
-            select(email_recipients).where(email_recipients.c.id == taken.email_id)
-        ).one()
+        rule = rules[row.email_id]
         address, disabled = rule.address, rule.disabled_at is not None
     return DueDelivery(
-        id=int(taken.id),
-        tenant_id=int(taken.tenant_id),
-        attempts=int(taken.attempts),
+        id=int(row.id),
+        tenant_id=int(row.tenant_id),
+        attempts=int(row.attempts),
         worker_id=worker_id,
-        event=_event(event_row),
-        webhook_id=taken.webhook_id,
+        event=event,
+        webhook_id=row.webhook_id,
         url=url,
         secret=secret,
-        email_id=taken.email_id,
+        email_id=row.email_id,
         address=address,
         target_disabled=disabled,
     )
+
+
+def take_delivery(
+    tx: Transaction, worker_id: str, *, lease: timedelta, now: datetime
+) -> DueDelivery | None:
+    """Lease the oldest due delivery (``take_deliveries`` of one); None when nothing is due."""
+    batch = take_deliveries(tx, worker_id, lease=lease, now=now, limit=1)
+    return batch[0] if batch else None
 
 
 def _held(delivery: DueDelivery) -> Any:

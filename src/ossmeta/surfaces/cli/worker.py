@@ -2,8 +2,9 @@
 
 Several workers may run on one PostgreSQL store (they take disjoint jobs); on SQLite one is
 enough, and ``ossmeta serve`` runs one in process by default. SIGTERM or Ctrl-C stops the
-worker cleanly: the job or delivery in hand is finished first (what it had not finished is
-taken again by another worker when its lease expires), and the command exits 0.
+worker cleanly: the job in hand and the deliveries in flight are finished first, the rest of
+the batch is given back at once (what it could not finish is taken again by another worker
+when its lease expires), and the command exits 0.
 """
 
 from __future__ import annotations
