@@ -81,6 +81,7 @@ class StoredComponent:
     id: int
     version_id: int
     purl: str | None
+    package_purl: str | None
     ecosystem: str
     name: str
     version: str
@@ -258,6 +259,7 @@ def _component_columns() -> list[Any]:
     return [
         c.version_id.label("c_version_id"),
         c.purl.label("c_purl"),
+        c.package_purl.label("c_package_purl"),
         c.ecosystem.label("c_ecosystem"),
         c.name.label("c_name"),
         c.version.label("c_version"),
@@ -271,6 +273,7 @@ def _stored_component(row: Any, component_id: int) -> StoredComponent:
         id=component_id,
         version_id=int(row.c_version_id),
         purl=row.c_purl,
+        package_purl=row.c_package_purl,
         ecosystem=row.c_ecosystem,
         name=row.c_name,
         version=row.c_version,
