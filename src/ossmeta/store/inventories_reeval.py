@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    update,
 )
 
 from ossmeta.ecosystems import base_ecosystem, name_key
@@ -45,6 +46,7 @@ from ossmeta.store.tenancy import Transaction
 __all__ = [
     "MAX_LISTED_PACKAGES",
     "REEVALUATE",
+    "TENANT_LOCK_SPACE",
     "PackageKey",
     "PackageVersion",
     "StoredComponent",
@@ -188,14 +190,25 @@ def tenant_ids(tx: Transaction) -> list[int]:
     return [int(i) for i in tx.execute(select(tenants.c.id).order_by(tenants.c.id)).scalars()]
 
 
+#: The first key of the per-tenant advisory lock (PostgreSQL); the tenant id is the second.
+TENANT_LOCK_SPACE = 0x05EE7A1
+
+
 def lock_tenant(tx: Transaction, tenant_id: int) -> None:
-    """Serialize re-evaluations of one tenant until the transaction ends (PostgreSQL: two
-    workers diffing the same findings would both notify). SQLite has one writer anyway."""
+    """Serialize, until the transaction ends, what matches a tenant's components against
+    the advisories and stores the result: re-evaluations (two workers diffing the same
+    findings would both notify) and inventory uploads (an upload matched against older
+    advisories, committed after the re-evaluation of newer ones, would keep a stale
+    answer and never notify). PostgreSQL: a transaction-scoped advisory lock per tenant.
+    SQLite has one writer: a write takes the database's write lock now, before the
+    matching, rather than at the first real write after it."""
     if tx.dialect.name == "postgresql":
         tx.execute(
             text("SELECT pg_advisory_xact_lock(:space, :tenant)"),
-            {"space": 0x05EE7A1, "tenant": tenant_id},
+            {"space": TENANT_LOCK_SPACE, "tenant": tenant_id},
         )
+    else:
+        tx.execute(update(tenants).where(tenants.c.id == tenant_id).values(name=tenants.c.name))
 
 
 def package_keys(packages: Iterable[tuple[str, str]]) -> list[PackageKey]:
