@@ -23,7 +23,7 @@ from ossmeta.sources import osv
 from ossmeta.store import Store
 from ossmeta.store import private_advisories as advisories
 from ossmeta.store import private_packages as packages
-from ossmeta.store.inventories_reeval import enqueue_reevaluation
+from ossmeta.store.inventories_reeval import enqueue_reevaluation, lock_tenant
 from ossmeta.store.private_advisories import PrivateAdvisory, PrivateImportStats
 from ossmeta.store.private_packages import CURATED_FIELDS, PrivateCuration, PrivatePackage
 from ossmeta.store.tenancy import tenant_transaction
@@ -67,6 +67,9 @@ def import_advisories(
     bad record, including those already in ``problems``) when any is bad."""
     found: list[OssmetaError] = problems if problems is not None else []
     with tenant_transaction(store, tenant_id) as tx:
+        # Two imports of one new id would both find it absent and both insert it: the
+        # second waits for the first and then finds it stored.
+        lock_tenant(tx, tenant_id)
         stats = advisories.import_private_advisories(
             tx, tenant_id, records, imported_by=actor.name, problems=found
         )
