@@ -21,7 +21,8 @@ A finding whose alias group has a decision in force that says it does not matter
 (not_affected, false_positive: ``ossmeta.service.decisions``) is still stored, with its
 decision, but notifies nothing, as Dependency-Track does for suppressed findings.
 
-Re-evaluations of one tenant are serialized (a transaction-scoped lock on PostgreSQL).
+Re-evaluations of one tenant are serialized, with each other and with the tenant's
+inventory uploads (``ossmeta.store.inventories_reeval.lock_tenant``).
 """
 
 from __future__ import annotations
@@ -181,7 +182,7 @@ def _silenced(
     change) says it does not affect the component."""
     if not decisions:
         return False
-    group = (_members(before) if before else frozenset()) | (_members(after) if after else set())
+    group = {member for f in (before, after) if f is not None for member in _members(f)}
     decision = applicable(
         decisions,
         component.version_id,
