@@ -39,7 +39,8 @@ class ImportStats:
     #: Records with the same id and ``modified`` but different content, and which one won.
     ties: list[str] = field(default_factory=list)
     #: (ecosystem, name) of every package an added, updated or withdrawn record names, or
-    #: named before it was replaced: whose components a re-evaluation must look at.
+    #: named before it was replaced, and of the records whose alias group the import
+    #: linked or split: whose components a re-evaluation must look at.
     packages: set[tuple[str, str]] = field(default_factory=set)
 
 
