@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from ossmeta.store.inventories_reeval import (
 from ossmeta.store.jobs import Job, list_jobs
 from ossmeta.store.packages import save_package
 from ossmeta.store.tenancy import global_transaction
+from ossmeta.surfaces.cli.app import main
 from tests.loopback import Loopback, serve
 from tests.pipelines.test_sync import registries, sync
 from tests.registry_server import Universe
@@ -124,3 +126,42 @@ def test_a_change_naming_very_many_packages_asks_for_everything(store: Store) ->
         enqueue_reevaluation(tx, many, tenant_id=tenant)
         enqueue_reevaluation(tx, None)
     assert [job.payload for job in _jobs(store)] == [{"all": True, "tenant": tenant}, {"all": True}]
+
+
+def _curation_file(path: Path, purl: str, status: str) -> Path:
+    review = (
+        "  reviewer: bob\n  reviewed_at: '2026-03-02T00:00:00Z'\n" if status != "proposed" else ""
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"purl: {purl}\n"
+        "curations:\n"
+        "- field: license\n"
+        "  value: Apache-2.0\n"
+        "  reason: the LICENSE file\n"
+        "  author: alice\n"
+        "  evidence: https://example.org/LICENSE\n"
+        f"  status: {status}\n"
+        "  created_at: '2026-03-01T12:00:00.000000Z'\n" + review,
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_curate_import_queues_the_packages_it_approves(
+    store: Store, store_url: str, tmp_path: Path
+) -> None:
+    create_tenant(store, "acme", ACTOR)
+    folder = tmp_path / "curations"
+    _curation_file(folder / "widget.yaml", "pkg:pypi/widget", "approved")
+    _curation_file(folder / "gadget.yaml", "pkg:npm/gadget", "proposed")
+    _curation_file(folder / "gizmo.yaml", "pkg:npm/gizmo", "rejected")
+    assert main(["curate", "import", str(folder), "--db", store_url]) == 0
+    assert [job.payload for job in _jobs(store)] == [{"packages": [["PyPI", "widget"]]}]
+    # The same files again change nothing and queue nothing.
+    assert main(["curate", "import", str(folder), "--db", store_url]) == 0
+    assert len(_jobs(store)) == 1
+    # A file that approves the stored proposal of gadget queues gadget.
+    approve = _curation_file(tmp_path / "review" / "gadget.yaml", "pkg:npm/gadget", "approved")
+    assert main(["curate", "import", str(approve), "--db", store_url]) == 0
+    assert [job.payload for job in _jobs(store)][1:] == [{"packages": [["npm", "gadget"]]}]

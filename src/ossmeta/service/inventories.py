@@ -28,6 +28,7 @@ from ossmeta.sources.inputs import detect, parse_file
 from ossmeta.store import Store
 from ossmeta.store import inventories as rows
 from ossmeta.store.inventories import Project, ProjectVersion, UsedIn
+from ossmeta.store.inventories_reeval import lock_tenant
 from ossmeta.store.lookup import AdvisoryLookup
 from ossmeta.store.private_lookup import TenantAdvisoryLookup
 from ossmeta.store.tenancy import Transaction, tenant_transaction
@@ -209,9 +210,12 @@ def upload(
             return Uploaded(existing, _report(existing, stored.reports), False, False)
     parsed, notes = parse_inventory(name, body)
     components = [r.component for r in parsed.components]
-    report = scan(components, advisory_lookup(store, tenant_id), inputs=(name,))
     with tenant_transaction(store, tenant_id) as tx:
+        # Matched and stored under the lock re-evaluations take: an advisory import that
+        # commits meanwhile has its re-evaluation wait for this upload, and then sees it.
+        lock_tenant(tx, tenant_id)
         found = _project(tx, tenant_id, project)  # it may have gone meanwhile
+        report = scan(components, advisory_lookup(store, tenant_id), inputs=(name,))
         saved, created = rows.save_inventory(
             tx,
             tenant_id,

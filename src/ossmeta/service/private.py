@@ -19,14 +19,16 @@ from ossmeta.normalizers.licenses import normalize_license
 from ossmeta.normalizers.repos import canonical_repo_url
 from ossmeta.purls import package_purl, purl_package
 from ossmeta.service.accounts import Actor, audit
+from ossmeta.service.inventories import advisory_lookup
 from ossmeta.sources import osv
 from ossmeta.store import Store
+from ossmeta.store import inventories_regroup as regroup
 from ossmeta.store import private_advisories as advisories
 from ossmeta.store import private_packages as packages
-from ossmeta.store.inventories_reeval import enqueue_reevaluation
+from ossmeta.store.inventories_reeval import enqueue_reevaluation, lock_tenant
 from ossmeta.store.private_advisories import PrivateAdvisory, PrivateImportStats
 from ossmeta.store.private_packages import CURATED_FIELDS, PrivateCuration, PrivatePackage
-from ossmeta.store.tenancy import tenant_transaction
+from ossmeta.store.tenancy import Transaction, tenant_transaction
 
 __all__ = [
     "CURATED_FIELDS",
@@ -67,9 +69,15 @@ def import_advisories(
     bad record, including those already in ``problems``) when any is bad."""
     found: list[OssmetaError] = problems if problems is not None else []
     with tenant_transaction(store, tenant_id) as tx:
+        # Two imports of one new id would both find it absent and both insert it: the
+        # second waits for the first and then finds it stored.
+        lock_tenant(tx, tenant_id)
+        linked = regroup.private_aliases(tx, tenant_id)
         stats = advisories.import_private_advisories(
             tx, tenant_id, records, imported_by=actor.name, problems=found
         )
+        linked_now = regroup.private_aliases(tx, tenant_id, stats.changed)
+        stats.packages.update(_regrouped(store, tx, tenant_id, stats.changed, [linked, linked_now]))
         # In the import's transaction: this tenant's components of the packages the
         # changed records name are matched again (no other tenant's).
         stats.reevaluation = enqueue_reevaluation(tx, stats.packages, tenant_id=tenant_id)
@@ -91,6 +99,29 @@ def import_advisories(
             },
         )
     return stats
+
+
+def _regrouped(
+    store: Store,
+    tx: Transaction,
+    tenant_id: int,
+    changed: Iterable[str],
+    aliases: Iterable[dict[str, tuple[str, ...]]],
+) -> set[tuple[str, str]]:
+    """The packages of every record in the alias groups that the ``changed`` private
+    records joined or left: their ids and aliases, before and after, with their groups
+    (as the tenant's matching sees them: an alias group of the old links, or one that the
+    new links merge)."""
+    ids = set(changed)
+    touched = set(ids)
+    for known in aliases:
+        for advisory_id in ids:
+            touched.update(known.get(advisory_id, ()))
+    if touched == ids:  # no alias named: no group but the record's own changes
+        return set()
+    groups = advisory_lookup(store, tenant_id).groups_for(sorted(touched))
+    members = {member for group in groups.values() for member in group}
+    return regroup.packages_of_advisories(tx, tenant_id, members | touched)
 
 
 def import_json(store: Store, tenant_id: int, body: object, actor: Actor) -> PrivateImportStats:
@@ -119,10 +150,12 @@ def list_advisories(
 
 def delete_advisory(store: Store, tenant_id: int, advisory_id: str, actor: Actor) -> None:
     with tenant_transaction(store, tenant_id) as tx:
+        linked = regroup.private_aliases(tx, tenant_id, [advisory_id])
+        regrouped = _regrouped(store, tx, tenant_id, [advisory_id], [linked])
         named = advisories.delete_private_advisory(tx, tenant_id, advisory_id)
         if named is None:
             raise NotFoundError(f"no private advisory {advisory_id!r}")
-        enqueue_reevaluation(tx, named, tenant_id=tenant_id)
+        enqueue_reevaluation(tx, named | regrouped, tenant_id=tenant_id)
         audit(tx, tenant_id, actor, "private_advisory.delete", f"private-advisory:{advisory_id}")
 
 

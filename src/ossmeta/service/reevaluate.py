@@ -17,7 +17,12 @@ For one tenant, in one transaction:
     the outbox in the same transaction: a notification exists exactly when its finding
     row does, and running the same re-evaluation again finds nothing to say.
 
-Re-evaluations of one tenant are serialized (a transaction-scoped lock on PostgreSQL).
+A finding whose alias group has a decision in force that says it does not matter
+(not_affected, false_positive: ``ossmeta.service.decisions``) is still stored, with its
+decision, but notifies nothing, as Dependency-Track does for suppressed findings.
+
+Re-evaluations of one tenant are serialized, with each other and with the tenant's
+inventory uploads (``ossmeta.store.inventories_reeval.lock_tenant``).
 """
 
 from __future__ import annotations
@@ -31,10 +36,12 @@ from typing import Any
 from ossmeta.analyses.scan import scan
 from ossmeta.model import Component, ComponentStatus, Finding, Verdict
 from ossmeta.purls import build_purl
+from ossmeta.service.decisions import applicable
 from ossmeta.service.inventories import advisory_lookup
 from ossmeta.service.jobs import PermanentJobError, register
 from ossmeta.store import Store
 from ossmeta.store import inventories_reeval as rows
+from ossmeta.store.inventories_decisions import StoredDecision, decisions_by_version
 from ossmeta.store.inventories_reeval import (
     REEVALUATE,
     PackageKey,
@@ -46,7 +53,10 @@ from ossmeta.store.jobs import Job
 from ossmeta.store.outbox_many import add_events
 from ossmeta.store.tenancy import global_transaction, tenant_transaction
 
-__all__ = ["Reevaluated", "reevaluate", "reevaluate_tenant", "run_job"]
+__all__ = ["SILENCING_STATES", "Reevaluated", "reevaluate", "reevaluate_tenant", "run_job"]
+
+#: Decision states that silence a finding's notifications (the others still want to hear).
+SILENCING_STATES = frozenset({"not_affected", "false_positive"})
 
 
 @dataclass(frozen=True)
@@ -162,14 +172,39 @@ def _data(names: tuple[str, str], component: StoredComponent, finding: Finding) 
     }
 
 
+def _silenced(
+    decisions: Sequence[StoredDecision],
+    component: StoredComponent,
+    before: Finding | None,
+    after: Finding | None,
+) -> bool:
+    """Whether a decision in force on this finding's alias group (before or after the
+    change) says it does not affect the component."""
+    if not decisions:
+        return False
+    group = {member for f in (before, after) if f is not None for member in _members(f)}
+    decision = applicable(
+        decisions,
+        component.version_id,
+        component.package_purl,
+        component.ecosystem,
+        component.version,
+        group,
+    )
+    return decision is not None and decision.state in SILENCING_STATES
+
+
 def _events(
     names: tuple[str, str],
+    decisions: Sequence[StoredDecision],
     component: StoredComponent,
     old: Sequence[Finding],
     new: Sequence[Finding],
 ) -> list[tuple[str, dict[str, Any]]]:
     out: list[tuple[str, dict[str, Any]]] = []
     for before, after in _pairs(old, new):
+        if _silenced(decisions, component, before, after):
+            continue
         if _affected(after) and not _affected(before):
             assert after is not None
             out.append(("finding.new", _data(names, component, after)))
@@ -235,11 +270,19 @@ def reevaluate_tenant(
             deleted.extend(s.row_id for s in had)
             added.extend((component, f) for f in target.findings)
             changes.append((component, old, target.findings))
-        names = rows.version_names(tx, tenant_id, {c.version_id for c, _, _ in changes})
+        changed_versions = {c.version_id for c, _, _ in changes}
+        names = rows.version_names(tx, tenant_id, changed_versions)
+        decided = decisions_by_version(tx, tenant_id, changed_versions)
         events = [
             event
             for component, old, new in changes
-            for event in _events(names[component.version_id], component, old, new)
+            for event in _events(
+                names[component.version_id],
+                decided.get(component.version_id, []),
+                component,
+                old,
+                new,
+            )
         ]
         events.sort(key=lambda e: (e[1]["project"], e[1]["version"], e[1]["purl"], e[1]["id"]))
         rows.apply_changes(tx, tenant_id, deleted=deleted, added=added, upgrades=upgrades)

@@ -39,7 +39,8 @@ class ImportStats:
     #: Records with the same id and ``modified`` but different content, and which one won.
     ties: list[str] = field(default_factory=list)
     #: (ecosystem, name) of every package an added, updated or withdrawn record names, or
-    #: named before it was replaced: whose components a re-evaluation must look at.
+    #: named before it was replaced, and of the records whose alias group the import
+    #: linked or split: whose components a re-evaluation must look at.
     packages: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -181,16 +182,19 @@ class AdvisoryImporter:
                     progress(len(batch))
             if problems:
                 raise RejectedImport(problems)  # rolls the transaction back
-            # In the import's transaction: the job exists exactly when the import does.
-            from ossmeta.store.inventories_reeval import enqueue_reevaluation
-
-            enqueue_reevaluation(connection, stats.packages)
             if stats.added or stats.updated:
-                stats.groups = rebuild_alias_groups(connection)
+                stats.groups, regrouped = rebuild_alias_groups(connection)
+                # A record that links or splits alias groups changes the findings of the
+                # packages of every record in the old and the new groups, not only its own.
+                stats.packages.update(_packages_of(connection, regrouped))
             else:
                 stats.groups = connection.execute(
                     select(func.count(func.distinct(alias_groups.c.group_key)))
                 ).scalar_one()
+            # In the import's transaction: the job exists exactly when the import does.
+            from ossmeta.store.inventories_reeval import enqueue_reevaluation
+
+            enqueue_reevaluation(connection, stats.packages)
         return stats
 
     def _batch(self, connection: Connection, batch: list[RawRecord], stats: ImportStats) -> None:
@@ -331,9 +335,34 @@ def _version_of(record: RawRecord, advisory: Advisory) -> _Version:
     return _Version(advisory.modified, record.provenance.content_hash, record.provenance.locator)
 
 
-def rebuild_alias_groups(connection: Connection) -> int:
+def _packages_of(connection: Connection, advisory_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """(ecosystem, name) of the packages the records of ``advisory_ids`` affect."""
+    found: set[tuple[str, str]] = set()
+    for part in chunks(sorted(advisory_ids)):
+        query = select(affected.c.ecosystem, affected.c.name).where(
+            affected.c.advisory_id.in_(part)
+        )
+        found.update((e, n) for e, n in connection.execute(query))
+    return found
+
+
+def _members(groups: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Member -> every member of its group."""
+    by_key: dict[str, set[str]] = {}
+    for member, key in groups.items():
+        by_key.setdefault(key, set()).add(member)
+    frozen = {key: frozenset(found) for key, found in by_key.items()}
+    return {member: frozen[key] for member, key in groups.items()}
+
+
+def rebuild_alias_groups(connection: Connection) -> tuple[int, set[str]]:
     """Recompute alias groups (connected components of the symmetric alias graph over
-    records that are not withdrawn). Deterministic: a group's key is its smallest id."""
+    records that are not withdrawn). Deterministic: a group's key is its smallest id.
+    Returns the number of groups, and the ids that were grouped before and whose group
+    is now another set of ids (every member of a group that was linked or split)."""
+    before = _members(
+        dict(connection.execute(select(alias_groups.c.member, alias_groups.c.group_key)).all())
+    )
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -371,4 +400,6 @@ def rebuild_alias_groups(connection: Connection) -> int:
     rows = [{"member": member, "group_key": find(member)} for member in parent]
     for part in chunks(rows, 5000):
         connection.execute(insert(alias_groups), part)
-    return len({row["group_key"] for row in rows})
+    after = _members({row["member"]: row["group_key"] for row in rows})
+    regrouped = {m for m, group in before.items() if after.get(m, frozenset()) != group}
+    return len({row["group_key"] for row in rows}), regrouped

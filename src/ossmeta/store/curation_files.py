@@ -25,6 +25,7 @@ from sqlalchemy import Connection, insert, update
 
 from ossmeta.errors import UsageError
 from ossmeta.normalizers.curation import (
+    APPROVED,
     PROPOSED,
     STATUSES,
     Curation,
@@ -145,6 +146,8 @@ class ImportStats:
     added: int
     updated: int  # proposed in the store, reviewed in the file
     unchanged: int
+    #: Packages (purls) with a curation approved by this import: what changed in effect.
+    approved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +366,7 @@ def import_yaml(connection: Connection, paths: Sequence[Path]) -> ImportStats:
             stored[(c.purl, c.versions, c.field, c.value, c.author, c.created_at)] = c
     added: list[dict[str, Any]] = []
     reviewed: list[tuple[int, dict[str, Any]]] = []
+    approved: set[str] = set()
     for identity, entry in batch.items():
         have = stored.get(identity)
         if have is None:
@@ -373,6 +377,8 @@ def import_yaml(connection: Connection, paths: Sequence[Path]) -> ImportStats:
         same_content = all(entry.row[k] == getattr(have, k) for k in _CONTENT)
         if have.status == PROPOSED and entry.row["status"] != PROPOSED and same_content:
             reviewed.append((have.id, {k: entry.row[k] for k in _REVIEW}))
+            if entry.row["status"] == APPROVED:
+                approved.add(entry.row["purl"])
             continue
         raise UsageError(
             f"conflicts with stored curation #{have.id} ({have.status})",
@@ -384,7 +390,10 @@ def import_yaml(connection: Connection, paths: Sequence[Path]) -> ImportStats:
     for curation_id, values in reviewed:
         connection.execute(update(curations).where(curations.c.id == curation_id).values(values))
     unchanged = len(batch) - len(added) - len(reviewed)
-    return ImportStats(len(files), read, len(added), len(reviewed), unchanged)
+    approved.update(row["purl"] for row in added if row["status"] == APPROVED)
+    return ImportStats(
+        len(files), read, len(added), len(reviewed), unchanged, tuple(sorted(approved))
+    )
 
 
 # --------------------------------------------------------------------------- why

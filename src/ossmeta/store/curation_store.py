@@ -92,8 +92,13 @@ class Curations:
             return curation_files.export_yaml(connection, directory)
 
     def import_yaml(self, paths: Sequence[Path]) -> ImportStats:
-        """Curation files (or directories of them), in one transaction: all or nothing."""
+        """Curation files (or directories of them), in one transaction: all or nothing. As
+        for an approval, the packages whose curations the import approves are queued for
+        re-evaluation in that transaction."""
         from ossmeta.store import curation_files
+        from ossmeta.store.inventories_reeval import enqueue_reevaluation, packages_of_purls
 
         with self._engine.begin() as connection:
-            return curation_files.import_yaml(connection, paths)
+            stats = curation_files.import_yaml(connection, paths)
+            enqueue_reevaluation(connection, packages_of_purls(stats.approved))
+            return stats

@@ -5,6 +5,7 @@ and reads the rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ import orjson
 from sqlalchemy import insert, select
 
 from ossmeta.store.chunking import chunks
-from ossmeta.store.schema import VEX_STATES, inventory_components, vex_decisions
+from ossmeta.store.schema import VEX_STATES, inventory_components, project_versions, vex_decisions
 from ossmeta.store.tenancy import Transaction
 from ossmeta.times import as_utc
 
@@ -21,6 +22,7 @@ __all__ = [
     "VEX_STATES",
     "StoredDecision",
     "components_of",
+    "decisions_by_version",
     "insert_decision",
     "insert_decisions",
     "list_decisions",
@@ -149,3 +151,26 @@ def components_of(
         & (inventory_components.c.package_purl == package_purl)
     )
     return [(int(row.id), row.version) for row in tx.execute(query)]
+
+
+def decisions_by_version(
+    tx: Transaction, tenant_id: int, version_ids: Iterable[int]
+) -> dict[int, list[StoredDecision]]:
+    """Project version id -> the decisions of its project, in the order they were made
+    (which of them apply to a finding is the service's rule)."""
+    project_of: dict[int, int] = {}
+    for part in chunks(sorted(set(version_ids))):
+        query = select(project_versions.c.id, project_versions.c.project_id).where(
+            (project_versions.c.tenant_id == tenant_id) & project_versions.c.id.in_(part)
+        )
+        project_of.update((int(v), int(p)) for v, p in tx.execute(query))
+    by_project: dict[int, list[StoredDecision]] = {p: [] for p in project_of.values()}
+    for part in chunks(sorted(by_project)):
+        query = (
+            select(vex_decisions)
+            .where((vex_decisions.c.tenant_id == tenant_id) & vex_decisions.c.project_id.in_(part))
+            .order_by(vex_decisions.c.id)
+        )
+        for row in tx.execute(query):
+            by_project[int(row.project_id)].append(_decision(row))
+    return {v: by_project[p] for v, p in project_of.items()}

@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    update,
 )
 
 from ossmeta.ecosystems import base_ecosystem, name_key
@@ -45,6 +46,7 @@ from ossmeta.store.tenancy import Transaction
 __all__ = [
     "MAX_LISTED_PACKAGES",
     "REEVALUATE",
+    "TENANT_LOCK_SPACE",
     "PackageKey",
     "PackageVersion",
     "StoredComponent",
@@ -81,6 +83,7 @@ class StoredComponent:
     id: int
     version_id: int
     purl: str | None
+    package_purl: str | None
     ecosystem: str
     name: str
     version: str
@@ -187,14 +190,25 @@ def tenant_ids(tx: Transaction) -> list[int]:
     return [int(i) for i in tx.execute(select(tenants.c.id).order_by(tenants.c.id)).scalars()]
 
 
+#: The first key of the per-tenant advisory lock (PostgreSQL); the tenant id is the second.
+TENANT_LOCK_SPACE = 0x05EE7A1
+
+
 def lock_tenant(tx: Transaction, tenant_id: int) -> None:
-    """Serialize re-evaluations of one tenant until the transaction ends (PostgreSQL: two
-    workers diffing the same findings would both notify). SQLite has one writer anyway."""
+    """Serialize, until the transaction ends, what matches a tenant's components against
+    the advisories and stores the result: re-evaluations (two workers diffing the same
+    findings would both notify) and inventory uploads (an upload matched against older
+    advisories, committed after the re-evaluation of newer ones, would keep a stale
+    answer and never notify). PostgreSQL: a transaction-scoped advisory lock per tenant.
+    SQLite has one writer: a write takes the database's write lock now, before the
+    matching, rather than at the first real write after it."""
     if tx.dialect.name == "postgresql":
         tx.execute(
             text("SELECT pg_advisory_xact_lock(:space, :tenant)"),
-            {"space": 0x05EE7A1, "tenant": tenant_id},
+            {"space": TENANT_LOCK_SPACE, "tenant": tenant_id},
         )
+    else:
+        tx.execute(update(tenants).where(tenants.c.id == tenant_id).values(name=tenants.c.name))
 
 
 def package_keys(packages: Iterable[tuple[str, str]]) -> list[PackageKey]:
@@ -258,6 +272,7 @@ def _component_columns() -> list[Any]:
     return [
         c.version_id.label("c_version_id"),
         c.purl.label("c_purl"),
+        c.package_purl.label("c_package_purl"),
         c.ecosystem.label("c_ecosystem"),
         c.name.label("c_name"),
         c.version.label("c_version"),
@@ -271,6 +286,7 @@ def _stored_component(row: Any, component_id: int) -> StoredComponent:
         id=component_id,
         version_id=int(row.c_version_id),
         purl=row.c_purl,
+        package_purl=row.c_package_purl,
         ecosystem=row.c_ecosystem,
         name=row.c_name,
         version=row.c_version,

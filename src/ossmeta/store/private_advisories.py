@@ -49,7 +49,8 @@ class PrivateImportStats:
     #: Ids whose record was added or changed.
     changed: list[str] = field(default_factory=list)
     #: (ecosystem, name) of every package a changed record names, or named before it was
-    #: replaced: whose components a re-evaluation of the tenant must look at.
+    #: replaced (and, added by the service, of the records of the alias groups its aliases
+    #: joined or left): whose components a re-evaluation of the tenant must look at.
     packages: set[tuple[str, str]] = field(default_factory=set)
     #: The re-evaluation job the import queued, if any.
     reevaluation: int | None = None
