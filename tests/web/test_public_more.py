@@ -17,6 +17,7 @@ from ossmeta.surfaces.api.app import create_app
 from ossmeta.surfaces.api.settings import ApiSettings
 from ossmeta.surfaces.web.hall_config import PACKAGED, load_hall, parse_hall
 from tests.web.conftest import serve
+from tests.web.text_nodes import visible_words
 from tests.web.world import seed
 from tests.web.world_more import FLASK_ACTIVITY, JINJA_ACTIVITY, MONTHS, seed_more
 
@@ -136,7 +137,10 @@ def test_hall_cards_and_ranking_for_the_latest_month(web: httpx.Client) -> None:
     assert 'href="/repos/github.com/pallets/jinja2"' in page.text  # from the package's record
     assert 'href="/repos/github.com/pallets/flask"' in page.text
     assert '<option value="2026-02" translate="no" selected>' in page.text
-    assert [r[1] for r in _rows(page.text, "ranking-openrank")] == ["Flask", "Jinja"]  # 6 > 6 by name
+    assert [r[1] for r in _rows(page.text, "ranking-openrank")] == [
+        "Flask",
+        "Jinja",
+    ]  # 6 > 6 by name
     assert [r[1] for r in _rows(page.text, "ranking-activity")] == ["Jinja", "Flask"]
     sparks = _island(page.text, "chart-data")["charts"]
     assert [s["series"][0]["values"] for s in sparks] == [
@@ -157,7 +161,10 @@ def test_a_wrong_hall_file_is_one_line_naming_file_and_line(
     web: httpx.Client, tmp_path: Path
 ) -> None:
     path = tmp_path / "home" / "hall.toml"
-    path.write_text('[[project]]\nname = "a"\n\n[[project]]\nname = "b"\n', encoding="utf-8")
+    path.write_text(
+        '[[project]]\nname = "a"\npackage = "pkg:pypi/a"\n\n[[project]]\nname = "b"\n',
+        encoding="utf-8",
+    )
     page = web.get("/hall")
     assert page.status_code == 503
     assert f"{path}:4: project 2: name a repository, a package or both" in page.text
@@ -193,3 +200,28 @@ def test_the_packaged_hall_is_the_default(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("OSSMETA_HOME", str(tmp_path))
     names = [p.name for p in load_hall()]
     assert names == [p.name for p in load_hall(PACKAGED)] and "widget" in names
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/repos/github.com/pallets/jinja2",
+        "/repos/github.com/nobody/nothing",
+        "/repos/github.com/a%20b/c",
+        "/compare?purl=pkg:pypi/jinja2&purl=pkg:pypi/flask",
+        "/compare?purl=pkg:pypi/jinja2",
+        "/compare?purl=pkg:pypi/jinja2&purl=pkg:pypi/nope",
+        "/compare?purl=pkg:pypi/jinja2&purl=nonsense",
+        "/quality",
+        "/hall",
+        "/hall?month=2019-01",
+        "/hall?month=x",
+    ],
+)
+def test_every_visible_string_changes_with_the_language(web: httpx.Client, path: str) -> None:
+    english = visible_words(web.get(path, headers={"Cookie": "lang=en"}).text)
+    chinese = visible_words(web.get(path, headers={"Cookie": "lang=zh"}).text)
+    assert english, "the page shows no words"
+    assert len(english) == len(chinese), (english, chinese)
+    unchanged = [en for en, zh in zip(english, chinese, strict=True) if en == zh]
+    assert not unchanged, f"not translated on {path}: {unchanged}"
