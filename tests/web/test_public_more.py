@@ -167,7 +167,7 @@ def test_a_wrong_hall_file_is_one_line_naming_file_and_line(
     )
     page = web.get("/hall")
     assert page.status_code == 503
-    assert f"{path}:4: project 2: name a repository, a package or both" in page.text
+    assert f"{path}:5: project 2: name a repository, a package or both" in page.text
 
 
 @pytest.mark.parametrize(
