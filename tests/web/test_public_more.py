@@ -54,7 +54,8 @@ def test_repository_page_charts_and_tables_say_the_stored_months(web: httpx.Clie
     page = web.get("/repos/github.com/pallets/jinja2")
     assert page.status_code == 200
     activity = _rows(page.text, "activity-table")
-    assert activity == [[m, f"{v:.2f}"] for m, v in zip(MONTHS, JINJA_ACTIVITY, strict=True)]
+    shown = [str(int(v)) if v.is_integer() else f"{v:.2f}" for v in JINJA_ACTIVITY]
+    assert activity == [[m, v] for m, v in zip(MONTHS, shown, strict=True)]
     charts = {c["id"]: c for c in _island(page.text, "chart-data")["charts"]}  # type: ignore[attr-defined]
     assert charts["activity-chart"]["labels"] == list(MONTHS)  # the year's row is not a month
     assert charts["activity-chart"]["series"] == [
@@ -64,6 +65,8 @@ def test_repository_page_charts_and_tables_say_the_stored_months(web: httpx.Clie
     # Metrics without a row are said to be missing, and get no chart.
     assert "change_request_times-chart" not in charts
     assert page.text.count("Missing: no value of this metric is stored.") == 1
+    # A chart drawing some of its metrics names the others as missing.
+    assert "Missing, no value stored: Issue resolution time, mean</p>" in page.text
     assert "active" in page.text.split("Maintenance status", 1)[1].split("</dd>", 1)[0]
     assert _rows(page.text, "git-health") == [["Days since the last commit", "2026-02", "3.00"]]
 

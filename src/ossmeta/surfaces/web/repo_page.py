@@ -65,6 +65,12 @@ class ChartData:
     def missing(self) -> bool:
         return not self.months
 
+    @property
+    def absent(self) -> tuple[str, ...]:
+        """The chart's metrics without any stored month (said beside the chart)."""
+        drawn = {metric for metric, _ in self.series}
+        return tuple(m for m in self.chart.metrics if m not in drawn)
+
 
 @dataclass(frozen=True)
 class RepoPage:
