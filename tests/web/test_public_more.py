@@ -137,6 +137,7 @@ def test_quality_page_summary_first(web: httpx.Client) -> None:
 def test_hall_cards_and_ranking_for_the_latest_month(web: httpx.Client) -> None:
     page = web.get("/hall")
     assert page.status_code == 200
+    assert web.head("/hall").status_code == 200  # as every page, HEAD too
     assert 'href="/repos/github.com/pallets/jinja2"' in page.text  # from the package's record
     assert 'href="/repos/github.com/pallets/flask"' in page.text
     assert '<option value="2026-02" translate="no" selected>' in page.text

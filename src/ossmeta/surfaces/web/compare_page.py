@@ -36,7 +36,7 @@ class Comparison:
                 {
                     "id": "compare-chart",
                     "kind": "bars",
-                    "labels": list(self.parts),
+                    "labels": [f"part.{name}" for name in self.parts],
                     "series": [
                         {"name": s.purl, "values": [self.part(s, n) for n in self.parts]}
                         for s in self.scores

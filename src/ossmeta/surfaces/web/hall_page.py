@@ -44,6 +44,10 @@ class Card:
     def latest_openrank(self) -> tuple[str, float] | None:
         return max(self.openrank.items()) if self.openrank else None
 
+    @property
+    def latest_activity(self) -> tuple[str, float] | None:
+        return max(self.activity.items()) if self.activity else None
+
 
 @dataclass(frozen=True)
 class Hall:

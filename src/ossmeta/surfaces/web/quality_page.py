@@ -26,7 +26,9 @@ class QualityPage:
         """Package completeness per field (a bar per registry) and events per month."""
         registries = self.report.registries
         fields = (
-            [f.field for f in registries[0].fields if f.level == "package"] if registries else []
+            [f"field.{f.field}" for f in registries[0].fields if f.level == "package"]
+            if registries
+            else []
         )
         charts: list[dict[str, Any]] = []
         if registries:

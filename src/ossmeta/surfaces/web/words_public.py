@@ -74,7 +74,8 @@ QUALITY_FIELDS = {
 
 
 def chart_words(gettext: Callable[[str], str]) -> dict[str, str]:
-    """The names the charts draw (metrics, health parts, quality fields), translated, for a
-    page's JSON data island; a name not here (a purl, a registry) is drawn as it is."""
-    tables = (METRICS, PARTS, QUALITY_FIELDS)
-    return {key: gettext(text) for table in tables for key, text in table.items()}
+    """The names the charts draw, translated, for a page's JSON data island: metrics by
+    name, health parts as ``part.NAME`` and quality fields as ``field.NAME`` (a part and a
+    field share the name ``license``); a name not here (a purl, a registry) is drawn as it is."""
+    tables = (("", METRICS), ("part.", PARTS), ("field.", QUALITY_FIELDS))
+    return {prefix + key: gettext(text) for prefix, table in tables for key, text in table.items()}
