@@ -4,7 +4,10 @@ status, and the hall file's errors (one line naming the file and the line)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -229,3 +232,24 @@ def test_every_visible_string_changes_with_the_language(web: httpx.Client, path:
     assert len(english) == len(chinese), (english, chinese)
     unchanged = [en for en, zh in zip(english, chinese, strict=True) if en == zh]
     assert not unchanged, f"not translated on {path}: {unchanged}"
+
+
+def test_serve_stops_at_start_on_a_wrong_hall_file(tmp_path: Path) -> None:
+    env = {**os.environ, "OSSMETA_HOME": str(tmp_path)}
+    env.pop("OSSMETA_DATABASE_URL", None)
+    ossmeta = str(Path(sys.executable).with_name("ossmeta"))
+    subprocess.run([ossmeta, "db", "upgrade"], env=env, check=True, capture_output=True)
+    (tmp_path / "hall.toml").write_text('[[project]]\nname = "a"\n', encoding="utf-8")
+    ran = subprocess.run(
+        [ossmeta, "serve", "--host", "127.0.0.1", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 2
+    assert ran.stderr.strip().splitlines() == [
+        f"ossmeta: error: {tmp_path / 'hall.toml'}:1: project 1: name a repository, "
+        "a package or both"
+    ]
