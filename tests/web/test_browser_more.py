@@ -61,7 +61,7 @@ def test_hall_to_a_project_card_to_its_repository_page(page: Any, site: str) -> 
     page.wait_for_selector("#spark-0 svg path")
     assert page.locator(".card .spark svg").count() == 2
     _axe(page)
-    page.get_by_role("link", name="Jinja", exact=True).click()
+    page.locator(".card").get_by_role("link", name="Jinja", exact=True).click()
     page.wait_for_url("**/repos/github.com/pallets/jinja2")
     assert page.get_by_role("heading", name="github.com/pallets/jinja2", level=1).is_visible()
     # The activity chart: one line through as many points as stored months, drawn as SVG.
