@@ -184,12 +184,14 @@ def test_a_wrong_hall_file_is_one_line_naming_file_and_line(
         ('[[project]]\nname = "a"\nrepo = "x"\n', 1, "unknown key 'repo'"),
         ('[[project]]\nrepository = "github.com/a/b"\n', 1, "a project needs a name"),
         ('[[project]]\nname = "a"\npackage = "nonsense"\n', 1, "project 1"),
+        ("project = [1]\n", None, "project 1 must be a table"),
+        ('title = "x"\n', None, "unknown key 'title'"),
     ],
 )
-def test_hall_file_errors(tmp_path: Path, text: str, line: int, words: str) -> None:
+def test_hall_file_errors(tmp_path: Path, text: str, line: int | None, words: str) -> None:
     with pytest.raises(SourceError) as raised:
         parse_hall(text, "hall.toml")
-    assert str(raised.value).startswith(f"hall.toml:{line}: ")
+    assert str(raised.value).startswith(f"hall.toml:{line}: " if line else "hall.toml: ")
     assert words in str(raised.value).lower()
     assert "\n" not in str(raised.value)
 

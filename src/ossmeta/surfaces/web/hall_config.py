@@ -83,6 +83,8 @@ def parse_hall(text: str, path: str) -> tuple[HallProject, ...]:
     for index, table in enumerate(tables):
         line = lines[index] if index < len(lines) else None
         where = f"project {index + 1}"
+        if not isinstance(table, dict):
+            raise SourceError(f"{where} must be a table ([[project]])", path=path, line=line)
         unknown = sorted(set(table) - _KEYS)
         if unknown:
             raise SourceError(f"{where}: unknown key {unknown[0]!r}", path=path, line=line)
