@@ -2,7 +2,9 @@
 request at a time through the app's ASGI interface in-process (middleware, routing, data and
 template; no socket, so no client or network time), next to the API's
 ``GET /api/v1/packages/{purl}`` for the same packages in the same run (the floor: the same
-app and store, JSON instead of a page). Target: page p50 <= 50 ms.
+app and store, JSON instead of a page). Target: page p50 <= 50 ms. The repository page
+(``GET /repos/{host}/{owner}/{name}``, two years of monthly OpenDigger and git metrics) is
+timed the same way, next to the API's ``GET /api/v1/repositories/.../metrics``.
 
 A fresh PostgreSQL schema gets synthetic PyPI packages (versions, dependencies, dependents)
 and the example advisories. Printed too: how much of a page is gathering its data.
@@ -32,6 +34,7 @@ from sqlalchemy import create_engine, text
 
 from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
 from ossmeta.store import open_store
+from ossmeta.store.metrics import Metrics
 from ossmeta.store.packages import save_package
 from ossmeta.surfaces.api.app import create_app
 from ossmeta.surfaces.api.settings import ApiSettings
@@ -40,6 +43,21 @@ from ossmeta.surfaces.web.package_page import package_page
 ROOT = Path(__file__).resolve().parents[1]
 MIT = LicenseValue("MIT", "MIT", "exact", "pypi:license_expression")
 WARMUP = 20
+#: Monthly metrics each synthetic repository gets, over ``MONTHS`` months.
+METRICS = (
+    "activity",
+    "openrank",
+    "participants",
+    "new_contributors",
+    "issue_response_time.avg",
+    "issue_resolution_duration.avg",
+    "change_request_response_time.avg",
+    "change_request_resolution_duration.avg",
+    "bus_factor",
+    "days_since_last_commit",
+    "commit_frequency",
+)
+MONTHS = 24
 
 
 def _package(n: int, total: int, rng: random.Random) -> PackageRecord:
@@ -89,6 +107,33 @@ async def _timed(client: httpx.AsyncClient, paths: list[str]) -> list[float]:
     return samples
 
 
+def _metric_rows(
+    repos: int, rng: random.Random
+) -> list[tuple[str, str, str, float | None, str | None]]:
+    months = [f"{2024 + i // 12}-{i % 12 + 1:02d}" for i in range(MONTHS)]
+    return [
+        (f"github.com/bench/bench-{n}", metric, month, round(rng.uniform(0.5, 50), 2), None)
+        for n in range(repos)
+        for metric in METRICS
+        for month in months
+    ] + [
+        (f"github.com/bench/bench-{n}", "maintenance_status", month, None, '"active"')
+        for n in range(repos)
+        for month in months
+    ]
+
+
+async def _repos(app: Any, repos: list[str]) -> tuple[list[float], list[float]]:
+    """The repository page and the API's metrics of the same repositories, as ``_measure``."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        await _timed(client, [f"/repos/{r}" for r in repos[:WARMUP]])
+        await _timed(client, [f"/api/v1/repositories/{r}/metrics" for r in repos[:WARMUP]])
+        pages = await _timed(client, [f"/repos/{r}" for r in repos])
+        floor = await _timed(client, [f"/api/v1/repositories/{r}/metrics" for r in repos])
+    return pages, floor
+
+
 async def _measure(app: Any, purls: list[str]) -> tuple[list[float], list[float], list[float]]:
     """Page and API times, in-process: the app called through ASGI, no socket between, so
     the figures are the server's own (middleware, routing, data, template or JSON)."""
@@ -132,11 +177,17 @@ def main() -> int:
         with store.engine.begin() as connection:
             for n in range(args.packages):
                 save_package(connection, _package(n, args.packages, rng), now)
+        repos = min(args.packages, 200)
+        Metrics(store).replace(
+            _metric_rows(repos, rng), engine="bench", computed_at=now, since=None
+        )
         files = osv.expand([str(ROOT / "examples" / "advisories")])
         AdvisoryImporter(store).run(osv.iter_records(files, "CC-BY-4.0"))
         app = create_app(ApiSettings(database_url=url), store=store)
         purls = [f"pkg:pypi/bench-{rng.randrange(args.packages)}" for _ in range(args.requests)]
         pages, floor, both = asyncio.run(_measure(app, purls))
+        repo_keys = [f"github.com/bench/bench-{rng.randrange(repos)}" for _ in range(args.requests)]
+        repo_pages, repo_floor = asyncio.run(_repos(app, repo_keys))
         gather = []
         for purl in purls[:100]:
             start = time.perf_counter()
@@ -151,11 +202,16 @@ def main() -> int:
     api_p50, api_p99 = _percentiles(floor)
     both_p50, both_p99 = _percentiles(both)
     gather_p50, _ = _percentiles(gather)
+    repo_p50, repo_p99 = _percentiles(repo_pages)
+    metrics_p50, metrics_p99 = _percentiles(repo_floor)
     print(
         f"{args.requests} sequential requests through ASGI in-process, {args.packages} packages, PostgreSQL"
     )
     print(
         f"  page  GET /packages/{{purl}}                      p50 {page_p50:6.2f} ms  p99 {page_p99:7.2f} ms  (target p50 <= 50 ms)"
+    )
+    print(
+        f"  page  GET /repos/{{host}}/{{owner}}/{{name}}  p50 {repo_p50:6.2f} ms  p99 {repo_p99:7.2f} ms  ({len(METRICS) + 1} metrics x {MONTHS} months)"
     )
     print(
         f"  floor GET /api/v1/packages/{{purl}}               p50 {api_p50:6.2f} ms  p99 {api_p99:7.2f} ms"
@@ -165,6 +221,10 @@ def main() -> int:
     )
     print(
         f"  page / API package p50: {page_p50 / api_p50:.2f}; page / (package + health): {page_p50 / both_p50:.2f}"
+    )
+    print(
+        f"  floor GET /api/v1/repositories/.../metrics  p50 {metrics_p50:6.2f} ms  p99 {metrics_p99:7.2f} ms;"
+        f" repository page / API metrics p50: {repo_p50 / metrics_p50:.2f}"
     )
     print(
         f"  in-process: gathering a page's data p50 {gather_p50:.2f} ms (the rest: the template, routing, middleware)"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -34,7 +32,7 @@ def quality(
         typer.Option(
             "--stale-days", help="A package whose last successful fetch is older is stale."
         ),
-    ] = 30,
+    ] = 30,  # service.quality.DEFAULT_STALE_DAYS
     db: DbOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -42,21 +40,13 @@ def quality(
     and confidence; conflicts between curations and sources, across registries and between
     versions; staleness; the commonest unmapped licence texts; failed fetches; GH Archive
     events per month (hours missing, trimmed payloads, API rows)."""
-    from ossmeta.analyses.activity_quality import archive_months
-    from ossmeta.analyses.quality import FAILURE_LIMIT, TOP, quality_report
-    from ossmeta.store.activity_files import activity_root
-    from ossmeta.store.quality_queries import QualityQueries
+    from ossmeta.service.quality import quality as quality_of
 
     if not 1 <= stale_days <= 365_000:  # a thousand years: timedelta's range is not reached
         raise UsageError(f"--stale-days must be from 1 to 365000, not {stale_days}")
     store = open_for_read(db)
     try:
-        now, stale_after = datetime.now(UTC), timedelta(days=stale_days)
-        rows = QualityQueries(store).read(
-            now, now - stale_after, top=TOP, failure_limit=FAILURE_LIMIT
-        )
+        report = quality_of(store, stale_days=stale_days, data_dir=data_dir)
     finally:
         store.dispose()
-    report = quality_report(rows, now, stale_after)
-    months = archive_months(activity_root(data_dir), report.generated_at)
-    _write(dataclasses.replace(report, archive_months=months), format.value, output)
+    _write(report, format.value, output)

@@ -22,7 +22,10 @@ STATIC = Path(__file__).with_name("static")
 
 
 def install_web(app: FastAPI) -> None:
+    from ossmeta.surfaces.web.hall_config import load_hall
     from ossmeta.surfaces.web.routes import ROUTERS
+
+    load_hall()  # a wrong hall file stops the start with its one line (file:line: why)
 
     for router in ROUTERS:
         app.include_router(router)

@@ -3,6 +3,7 @@ about undefined names), and the response every page answers with."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from ossmeta.store import Store
 from ossmeta.surfaces.web import words
 from ossmeta.surfaces.web.i18n import COOKIE, LANGUAGES, Language, language_for, translations
 
-__all__ = ["app_store", "package_href", "page", "request_language"]
+__all__ = ["app_store", "package_href", "page", "request_gettext", "request_language"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: The pages' own scripts and styles, and the vendored ones, all from /static/; JSON data
@@ -81,3 +82,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     html = _environment(language).get_template(template).render(here=here, **context)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def request_gettext(request: Request) -> Callable[[str], str]:
+    """The request's language's ``gettext``, for words a page puts in a JSON data island."""
+    return translations(request_language(request)).gettext

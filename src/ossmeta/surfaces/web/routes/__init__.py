@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.web.routes import public
+from ossmeta.surfaces.web.routes import public, public_more
 
-ROUTERS: tuple[APIRouter, ...] = (public.router,)
+ROUTERS: tuple[APIRouter, ...] = (public.router, public_more.router)
