@@ -26,14 +26,16 @@ from ossmeta.model import (
     PackageStatus,
     PackageVersion,
 )
+from ossmeta.normalizers.curation import APPROVED
 from ossmeta.store.bulk import bulk_insert
 from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
-from ossmeta.store.schema import package_dependencies, package_versions, packages
+from ossmeta.store.schema import curations, package_dependencies, package_versions, packages
 from ossmeta.times import as_utc
 
 __all__ = [
     "DependentsPage",
+    "PackageMarker",
     "Packages",
     "count_by_ecosystem",
     "count_dependents",
@@ -45,6 +47,7 @@ __all__ = [
     "load_packages",
     "maintainer_facts",
     "mark_removed",
+    "package_marker",
     "save_package",
 ]
 
@@ -298,6 +301,42 @@ def count_dependents(connection: Connection, purl: str) -> int:
             )
         ).scalar_one()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PackageMarker:
+    """What a package's shown document depends on, read in one query: a change to the
+    package's rows, its approved curations or its dependents changes the marker, so a reader
+    may keep a document it rendered for as long as the marker stays the same.
+
+    ``save_package`` replaces the rows with a new ``normalized_at`` (and ``mark_removed``
+    sets it); approved curations are only ever added (a curation is approved once and never
+    un-approved or deleted), so their count and newest id name the set."""
+
+    package_id: int
+    normalized_at: datetime
+    approved_curations: int
+    newest_curation: int | None
+    dependents: int
+
+
+def package_marker(connection: Connection, purl: str) -> PackageMarker | None:
+    """The ``PackageMarker`` of the stored package ``purl`` (canonical), or None."""
+    approved = (curations.c.purl == purl) & (curations.c.status == APPROVED)
+    row = connection.execute(
+        select(
+            packages.c.id,
+            packages.c.normalized_at,
+            select(func.count()).where(approved).scalar_subquery(),
+            select(func.max(curations.c.id)).where(approved).scalar_subquery(),
+            select(func.count(func.distinct(package_dependencies.c.package_id)))
+            .where(package_dependencies.c.target == purl)
+            .scalar_subquery(),
+        ).where(packages.c.purl == purl)
+    ).first()
+    if row is None:
+        return None
+    return PackageMarker(row[0], row[1], int(row[2]), row[3], int(row[4]))
 
 
 @dataclass(frozen=True, slots=True)

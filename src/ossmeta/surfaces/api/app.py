@@ -18,6 +18,7 @@ from ossmeta import __version__
 from ossmeta.store import Store, open_store
 from ossmeta.surfaces.api.middleware import BodyLimit, RequestContext
 from ossmeta.surfaces.api.openapi import document_problems
+from ossmeta.surfaces.api.package_cache import PackageCache
 from ossmeta.surfaces.api.problems import install_problem_handlers
 from ossmeta.surfaces.api.routes import ROUTERS
 from ossmeta.surfaces.api.settings import ApiSettings
@@ -62,6 +63,9 @@ def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
     )
     app.state.store = opened
     app.state.settings = settings
+    app.state.package_cache = PackageCache(
+        settings.package_cache_entries, settings.package_cache_bytes
+    )
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
