@@ -84,7 +84,7 @@ def marked_package_view(
     the package. A caller that keeps what it made of a view under its marker asks with
     ``held`` and pays one query while nothing changed."""
     from ossmeta.store.curations import effective_package
-    from ossmeta.store.packages import package_marker
+    from ossmeta.store.packages import load_package, package_marker
     from ossmeta.store.tenancy import global_transaction
 
     with global_transaction(store) as tx:
@@ -94,8 +94,10 @@ def marked_package_view(
         if marker == held:
             return MarkedView(marker, None)
         # Read after the marker: on a change in between, the view is newer than its
-        # marker, and the next ask sees the new marker and reads again.
-        record = effective_package(tx, key)
+        # marker, and the next ask sees the new marker and reads again. Without approved
+        # curations the stored record is the effective one (one query less).
+        read = effective_package if marker.approved_curations else load_package
+        record = read(tx, key)
         if record is None:  # deleted in between
             return None
         return MarkedView(marker, PackageView(record, marker.dependents))
