@@ -342,8 +342,9 @@ class PackageMarker:
     may keep a document it rendered for as long as the marker stays the same.
 
     ``save_package`` replaces the rows under a new package id, on both databases (and
-    ``mark_removed`` sets ``normalized_at``); approved curations are only ever added (a curation is approved once and never
-    un-approved or deleted), so their count and newest id name the set."""
+    ``mark_removed`` sets ``normalized_at``); approved curations are only ever added (a
+    curation is approved once and never un-approved or deleted), so their count and newest
+    id name the set."""
 
     package_id: int
     normalized_at: datetime
