@@ -8,10 +8,13 @@ errors are RFC 9457 problems (``problems``); callers are authenticated by bearer
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from starlette.middleware.gzip import GZipMiddleware
 
 from ossmeta import __version__
@@ -30,13 +33,24 @@ __all__ = ["ApiSettings", "create_app", "open_api_store"]
 def open_api_store(settings: ApiSettings) -> Store:
     """The store the API serves, which must exist and be current (``ossmeta db upgrade``);
     opened for writing, as tenants write to it."""
-    store = open_store(settings.database_url, access="write")
+    # A connection kept for each thread that runs routes, so none waits for one or opens
+    # and closes one per request; a few over for the in-process worker.
+    store = open_store(settings.database_url, access="write", pool_size=settings.threads + 4)
     try:
         store.ensure_current()
     except BaseException:
         store.dispose()
         raise
     return store
+
+
+def _telemetry() -> TelemetryConfig:
+    """FastAPI's OpenTelemetry bridge looks for a configured provider on every request (a
+    tenth of the CPU of a cached package lookup): it is on only when the environment
+    configures OpenTelemetry as the app starts."""
+    if any(name.startswith(("OTEL_", "FASTAPI_OTEL_")) for name in os.environ):
+        return {}
+    return {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
@@ -47,6 +61,9 @@ def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run on anyio's thread pool; as many threads as the store has
+        # connections for them.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         if store is None:
             opened.dispose()
@@ -60,6 +77,7 @@ def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         lifespan=lifespan,
+        telemetry=_telemetry(),
     )
     app.state.store = opened
     app.state.settings = settings

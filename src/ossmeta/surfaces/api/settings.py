@@ -9,6 +9,7 @@ __all__ = [
     "DEFAULT_CACHE_BYTES",
     "DEFAULT_CACHE_ENTRIES",
     "DEFAULT_MAX_BODY",
+    "DEFAULT_THREADS",
     "ApiSettings",
 ]
 
@@ -21,6 +22,8 @@ DEFAULT_BODY_TIMEOUT = 30.0
 #: (the parsed documents kept beside them take a few times as much).
 DEFAULT_CACHE_ENTRIES = 4096
 DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+#: Threads that run the routes (each with a store connection kept open).
+DEFAULT_THREADS = 24
 
 
 @dataclass(frozen=True)
@@ -32,3 +35,4 @@ class ApiSettings:
     body_timeout: float = DEFAULT_BODY_TIMEOUT
     package_cache_entries: int = DEFAULT_CACHE_ENTRIES
     package_cache_bytes: int = DEFAULT_CACHE_BYTES
+    threads: int = DEFAULT_THREADS
