@@ -103,6 +103,24 @@ def test_every_change_to_a_package_shows_on_the_next_request(api: ApiServer) -> 
         assert gone.headers["content-type"] == "application/problem+json"
 
 
+def test_a_kept_package_is_gzipped_once_and_answered_either_way(api: ApiServer) -> None:
+    versions = tuple(f"1.{n}.0" for n in range(40))
+    _save(api.store, _package("core", versions), T0)
+    with api.client() as http:
+        plain = http.get(URL, headers={"accept-encoding": "identity"})
+        packed = http.get(URL, headers={"accept-encoding": "gzip"})
+        packed_again = http.get(URL, headers={"accept-encoding": "gzip, br"})
+    assert plain.status_code == packed.status_code == 200
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in packed.headers["vary"].lower()
+    assert packed.content == plain.content  # httpx decodes it
+    assert int(packed.headers["content-length"]) < len(plain.content)
+    assert packed_again.content == plain.content
+    assert packed.headers["etag"] == plain.headers["etag"]
+    assert [v["version"] for v in packed.json()["versions"]] == list(versions)
+
+
 def test_an_unchanged_package_is_not_read_again(store: Store) -> None:
     """While the marker holds, the store is asked for the marker only; a change to the
     package gives a new marker and the view again."""
@@ -130,7 +148,7 @@ def test_the_cache_keeps_to_its_bounds(store: Store) -> None:
         assert found is not None
         assert found.document["purl"] == f"pkg:pypi/p{n}"
     assert len(by_entries) == 2
-    body = len(by_entries.get(store, "pkg:pypi/p0").body)  # type: ignore[union-attr]
+    body = by_entries.get(store, "pkg:pypi/p0").size  # type: ignore[union-attr]
     assert by_entries.size_bytes == 2 * body  # the purls differ by no more than a digit
 
     by_bytes = PackageCache(max_entries=100, max_bytes=body)

@@ -24,7 +24,7 @@ from ossmeta.surfaces.api.openapi import document_problems
 from ossmeta.surfaces.api.package_cache import PackageCache
 from ossmeta.surfaces.api.problems import install_problem_handlers
 from ossmeta.surfaces.api.routes import ROUTERS
-from ossmeta.surfaces.api.settings import ApiSettings
+from ossmeta.surfaces.api.settings import GZIP_MIN_SIZE, ApiSettings
 from ossmeta.surfaces.web import install_web
 
 __all__ = ["ApiSettings", "create_app", "open_api_store"]
@@ -91,7 +91,7 @@ def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
     document_problems(app)
     # Outermost last: the request id and the catch-all see everything, the body limit
     # counts what reaches the routes, gzip compresses what they answer.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_SIZE)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(RequestContext)
     return app

@@ -28,11 +28,18 @@ def render(payload: Any) -> tuple[bytes, str]:
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def tagged(request: Request, body: bytes, tag: str, *, max_age: int = 60) -> Response:
-    """The answer for a rendered body: 304 when the client holds ``tag``, else the body."""
+def tagged(
+    request: Request, body: bytes, tag: str, *, max_age: int = 60, gzipped: bytes | None = None
+) -> Response:
+    """The answer for a rendered body: 304 when the client holds ``tag``, else the body;
+    ``gzipped``, the body compressed once beforehand, when the client accepts gzip (the
+    gzip middleware passes an encoded answer through as it is)."""
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
     if _matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
+    if gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(gzipped, media_type="application/json", headers=headers)
     return Response(body, media_type="application/json", headers=headers)
 
 

@@ -8,6 +8,7 @@ entries and in bytes, least recently used first out, and shared by the server's 
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from ossmeta.service import public
 from ossmeta.store import Store
 from ossmeta.store.packages import PackageMarker
 from ossmeta.surfaces.api.etags import render
+from ossmeta.surfaces.api.settings import GZIP_MIN_SIZE
 
 __all__ = ["PackageCache", "RenderedPackage"]
 
@@ -27,6 +29,11 @@ class RenderedPackage:
     document: dict[str, Any]  # shared between requests: read, never changed
     body: bytes
     etag: str
+    gzipped: bytes | None  # the body compressed, when long enough to be
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
 
 
 class PackageCache:
@@ -60,7 +67,12 @@ class PackageCache:
             return held
         document = found.view.document()
         body, tag = render(document)
-        rendered = RenderedPackage(found.marker, document, body, tag)
+        # Compressed once here rather than by the middleware on every answer (at the
+        # middleware's level, so the bytes are the same).
+        packed = (
+            gzip.compress(body, compresslevel=9, mtime=0) if len(body) >= GZIP_MIN_SIZE else None
+        )
+        rendered = RenderedPackage(found.marker, document, body, tag, packed)
         self._put(key, rendered)
         return rendered
 
@@ -73,18 +85,18 @@ class PackageCache:
         with self._lock:
             gone = self._entries.pop(key, None)
             if gone is not None:
-                self._bytes -= len(gone.body)
+                self._bytes -= gone.size
 
     def _put(self, key: str, rendered: RenderedPackage) -> None:
-        if len(rendered.body) > self.max_bytes:
+        if rendered.size > self.max_bytes:
             self._drop(key)  # answered, not kept: it alone would empty the cache
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.body)
+                self._bytes -= old.size
             self._entries[key] = rendered
-            self._bytes += len(rendered.body)
+            self._bytes += rendered.size
             while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                 _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.body)
+                self._bytes -= evicted.size

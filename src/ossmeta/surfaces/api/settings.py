@@ -10,6 +10,7 @@ __all__ = [
     "DEFAULT_CACHE_ENTRIES",
     "DEFAULT_MAX_BODY",
     "DEFAULT_THREADS",
+    "GZIP_MIN_SIZE",
     "ApiSettings",
 ]
 
@@ -18,10 +19,12 @@ __all__ = [
 DEFAULT_MAX_BODY = 32 * 1024 * 1024
 #: Seconds a request body may stall (no new bytes) before the request is answered 408.
 DEFAULT_BODY_TIMEOUT = 30.0
-#: Rendered package documents kept between requests, and the bytes their bodies may take
-#: (the parsed documents kept beside them take a few times as much).
+#: Rendered package documents kept between requests, and the bytes their bodies (plain and
+#: gzipped) may take (the parsed documents kept beside them take a few times as much).
 DEFAULT_CACHE_ENTRIES = 4096
 DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+#: Answers at least this long are gzip-compressed for clients that accept it.
+GZIP_MIN_SIZE = 1024
 #: Threads that run the routes (each with a store connection kept open).
 DEFAULT_THREADS = 24
 

@@ -164,7 +164,7 @@ def package(purl: str, request: Request, store: StoreDep, cache: CacheDep) -> Re
     """A package with its versions, licences and dependencies, approved curations applied
     (the ``packages show`` contract)."""
     found = _rendered(cache, store, purl)
-    return tagged(request, found.body, found.etag)
+    return tagged(request, found.body, found.etag, gzipped=found.gzipped)
 
 
 @router.post(
