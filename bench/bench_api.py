@@ -34,6 +34,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import psycopg
 from sqlalchemy import create_engine, text
 
@@ -161,6 +162,22 @@ def api_load(base: str, purls: list[str], seconds: float) -> tuple[float, float,
     return rate, p50, p99, int(errors.group(1)) if errors else 0
 
 
+def _wait_for_processes(base: str, workers: int) -> None:
+    """Until every server process has answered: the socket listens before the processes
+    have started, and their start is no part of what is measured. A request id begins with
+    its process's own random prefix."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + 120
+    while len(seen) < workers:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench_api: {workers - len(seen)} server process(es) never answered")
+        try:
+            with httpx.Client(timeout=5) as http:  # a new connection each time
+                seen.add(http.get(base + "/openapi.json").headers["x-request-id"][:16])
+        except httpx.TransportError:
+            time.sleep(0.1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=int, default=2000)
@@ -217,6 +234,7 @@ def main() -> int:
             )  # fmt: skip
             assert server.stdout is not None
             address = server.stdout.readline().strip().rsplit(" ", 1)[-1]
+            _wait_for_processes(address, workers)
             # The first run starts with empty caches; by the second most documents are
             # kept, as on a server that has been up a while.
             loads.extend(

@@ -142,35 +142,35 @@ def test_an_unchanged_package_is_not_read_again(store: Store) -> None:
 def test_the_cache_keeps_to_its_bounds(store: Store) -> None:
     for n in range(4):
         _save(store, _package(f"p{n}", ("1.0",)), T0)
-    by_entries = PackageCache(max_entries=2, max_bytes=1 << 20)
+    by_entries = PackageCache(store, max_entries=2, max_bytes=1 << 20)
     for n in range(4):
-        found = by_entries.get(store, f"pkg:pypi/p{n}")
+        found = by_entries.get(f"pkg:pypi/p{n}")
         assert found is not None
         assert found.document["purl"] == f"pkg:pypi/p{n}"
     assert len(by_entries) == 2
-    body = by_entries.get(store, "pkg:pypi/p0").size  # type: ignore[union-attr]
+    body = by_entries.get("pkg:pypi/p0").size  # type: ignore[union-attr]
     assert by_entries.size_bytes == 2 * body  # the purls differ by no more than a digit
 
-    by_bytes = PackageCache(max_entries=100, max_bytes=body)
+    by_bytes = PackageCache(store, max_entries=100, max_bytes=body)
     for n in range(4):
-        assert by_bytes.get(store, f"pkg:pypi/p{n}") is not None
+        assert by_bytes.get(f"pkg:pypi/p{n}") is not None
     assert len(by_bytes) == 1
     assert by_bytes.size_bytes <= body
 
-    too_small = PackageCache(max_entries=100, max_bytes=body - 1)
-    assert too_small.get(store, "pkg:pypi/p0") is not None  # answered, not kept
+    too_small = PackageCache(store, max_entries=100, max_bytes=body - 1)
+    assert too_small.get("pkg:pypi/p0") is not None  # answered, not kept
     assert len(too_small) == 0
     assert too_small.size_bytes == 0
 
 
 def test_a_package_gone_from_the_store_leaves_the_cache(store: Store) -> None:
     _save(store, _package("core", ("1.0",)), T0)
-    cache = PackageCache(max_entries=10, max_bytes=1 << 20)
-    assert cache.get(store, "pkg:pypi/core@1.0") is not None  # the version is not the key
+    cache = PackageCache(store, max_entries=10, max_bytes=1 << 20)
+    assert cache.get("pkg:pypi/core@1.0") is not None  # the version is not the key
     assert len(cache) == 1
     with store.engine.begin() as connection:
         delete_package(connection, "pkg:pypi/core")
-    assert cache.get(store, "pkg:pypi/core") is None
+    assert cache.get("pkg:pypi/core") is None
     assert len(cache) == 0
 
 
@@ -178,12 +178,12 @@ def test_a_resave_at_the_same_moment_is_still_seen(store: Store) -> None:
     """``save_package`` gives the package row a new id even when ``now`` repeats (SQLite
     would hand the deleted newest row's id to the next insert)."""
     _save(store, _package("core", ("1.0",)), T0)
-    cache = PackageCache(max_entries=10, max_bytes=1 << 20)
-    before = cache.get(store, "pkg:pypi/core")
+    cache = PackageCache(store, max_entries=10, max_bytes=1 << 20)
+    before = cache.get("pkg:pypi/core")
     assert before is not None
     assert before.document["repository"] == "github.com/example/core"
     moved = replace(_package("core", ("1.0",)), repository="github.com/example/moved")
     _save(store, moved, T0)
-    after = cache.get(store, "pkg:pypi/core")
+    after = cache.get("pkg:pypi/core")
     assert after is not None
     assert after.document["repository"] == "github.com/example/moved"

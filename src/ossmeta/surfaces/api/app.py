@@ -82,7 +82,7 @@ def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
     app.state.store = opened
     app.state.settings = settings
     app.state.package_cache = PackageCache(
-        settings.package_cache_entries, settings.package_cache_bytes
+        opened, settings.package_cache_entries, settings.package_cache_bytes
     )
     install_problem_handlers(app)
     for router in ROUTERS:

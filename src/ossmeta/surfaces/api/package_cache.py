@@ -37,7 +37,10 @@ class RenderedPackage:
 
 
 class PackageCache:
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
+    """The kept documents of the packages in ``store``."""
+
+    def __init__(self, store: Store, max_entries: int, max_bytes: int) -> None:
+        self.store = store
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._entries: OrderedDict[str, RenderedPackage] = OrderedDict()
@@ -51,13 +54,13 @@ class PackageCache:
     def size_bytes(self) -> int:
         return self._bytes
 
-    def get(self, store: Store, purl: str) -> RenderedPackage | None:
+    def get(self, purl: str) -> RenderedPackage | None:
         """The rendered package ``purl`` names, from the cache while the store's marker is
         the same, else read and rendered anew; None when the store does not hold it."""
         key = public.package_key(purl)
         with self._lock:
             held = self._entries.get(key)
-        found = public.marked_package_view(store, key, None if held is None else held.marker)
+        found = public.marked_package_view(self.store, key, None if held is None else held.marker)
         if found is None:
             self._drop(key)
             return None
