@@ -9,36 +9,17 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
-from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
 from ossmeta.store import Store
 from ossmeta.store.packages import save_package
+from tests.api.world import public_package
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
-MIT = LicenseValue("MIT", "MIT", "high", "pypi:license_expression")
-
-
-def _package(versions: tuple[str, ...]) -> PackageRecord:
-    return PackageRecord(
-        purl="pkg:pypi/core",
-        ecosystem="PyPI",
-        name="core",
-        repository=None,
-        repository_raw=None,
-        homepage=None,
-        description=None,
-        status=PackageStatus.ACTIVE,
-        license=MIT,
-        versions=tuple(
-            PackageVersion(v, datetime(2025, 1, 1, tzinfo=UTC), False, None, MIT, ())
-            for v in versions
-        ),
-        source="pypi-json",
-    )
 
 
 def _children(pid: int) -> dict[int, str]:
@@ -57,6 +38,18 @@ def _children(pid: int) -> dict[int, str]:
     return found
 
 
+def _wait_for_both(base: str) -> None:
+    """Until both processes have answered (fresh connections, so either may take one): the
+    socket listens before they have started. A request id starts with its process's own
+    random prefix."""
+    prefixes: set[str] = set()
+    deadline = time.monotonic() + 180  # a loaded machine starts processes slowly
+    while len(prefixes) < 2 and time.monotonic() < deadline:
+        with httpx.Client(base_url=base, timeout=180) as http:
+            prefixes.add(http.get("/openapi.json").headers["x-request-id"][:16])
+    assert len(prefixes) == 2, prefixes
+
+
 def _versions(base: str) -> set[tuple[str, ...]]:
     """What several fresh connections (so either process may answer) are told."""
     seen = set()
@@ -70,7 +63,9 @@ def _versions(base: str) -> set[tuple[str, ...]]:
 
 def test_serve_with_two_workers_answers_and_sees_changes(store: Store) -> None:
     with store.engine.begin() as connection:
-        save_package(connection, _package(("1.0",)), datetime(2026, 3, 1, tzinfo=UTC))
+        save_package(
+            connection, public_package("core", {"1.0": ()}), datetime(2026, 3, 1, tzinfo=UTC)
+        )
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
     command = [sys.executable, "-m", "ossmeta", "serve", "--port", "0", "--workers", "2"]
     with subprocess.Popen(
@@ -87,11 +82,16 @@ def test_serve_with_two_workers_answers_and_sees_changes(store: Store) -> None:
             match = re.fullmatch(r"ossmeta API listening on (http://127\.0\.0\.1:[0-9]+)\n", line)
             assert match, line
             base = match.group(1)
+            _wait_for_both(base)
             assert _versions(base) == {("1.0",)}
             servers = [p for p, c in _children(server.pid).items() if "multiprocessing.spawn" in c]
             assert len(servers) == 2, _children(server.pid)
             with store.engine.begin() as connection:
-                save_package(connection, _package(("1.0", "2.0")), datetime(2026, 3, 2, tzinfo=UTC))
+                save_package(
+                    connection,
+                    public_package("core", {"1.0": (), "2.0": ()}),
+                    datetime(2026, 3, 2, tzinfo=UTC),
+                )
             assert _versions(base) == {("1.0", "2.0")}
         finally:
             server.send_signal(signal.SIGTERM)
