@@ -5,8 +5,10 @@ fresh PostgreSQL schema; ``ossmeta serve`` runs it in its own process and wrk (t
 generator, another process) asks for random packages for a few seconds. Printed next to it,
 in the same run: the floor of the same lookup as bare SQL (the package's row, its versions
 and their dependencies, by primary key and index) from 32 threads with a connection each,
-and the store-level lookup the route makes (curations applied, dependents counted) in one
-thread.
+the store-level lookup the route makes on a miss (curations applied, dependents counted) and
+the marker check it makes when it holds the document, each in one thread. The server runs
+with 1 and then 2 worker processes (``--workers``); each is loaded twice, first with empty
+caches and then warm.
 
     OSSMETA_BENCH_DATABASE_URL=postgresql+psycopg://user@host/db \\
         .venv/bin/python bench/bench_api.py [--packages 2000] [--seconds 5]
@@ -32,10 +34,12 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import psycopg
 from sqlalchemy import create_engine, text
 
 from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.service import public
 from ossmeta.service.public import package_view
 from ossmeta.store import open_store
 from ossmeta.store.packages import save_package
@@ -158,6 +162,22 @@ def api_load(base: str, purls: list[str], seconds: float) -> tuple[float, float,
     return rate, p50, p99, int(errors.group(1)) if errors else 0
 
 
+def _wait_for_processes(base: str, workers: int) -> None:
+    """Until every server process has answered: the socket listens before the processes
+    have started, and their start is no part of what is measured. A request id begins with
+    its process's own random prefix."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + 120
+    while len(seen) < workers:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench_api: {workers - len(seen)} server process(es) never answered")
+        try:
+            with httpx.Client(timeout=5) as http:  # a new connection each time
+                seen.add(http.get(base + "/openapi.json").headers["x-request-id"][:16])
+        except httpx.TransportError:
+            time.sleep(0.1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=int, default=2000)
@@ -176,6 +196,7 @@ def main() -> int:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = _schema_url(base, schema)
     server: subprocess.Popen[str] | None = None
+    loads: list[tuple[int, str, float, float, float, int]] = []
     try:
         store = open_store(url)
         store.upgrade()
@@ -193,19 +214,36 @@ def main() -> int:
             package_view(store, purl)
             lookups.append(time.perf_counter())
         per_lookup = statistics.median(b - a for a, b in itertools.pairwise(lookups))
+        views = [public.marked_package_view(store, purl) for purl in purls[:500]]
+        checks = [time.perf_counter()]
+        for purl, view in zip(purls[:500], views, strict=True):
+            public.marked_package_view(store, purl, None if view is None else view.marker)
+            checks.append(time.perf_counter())
+        per_marker = statistics.median(b - a for a, b in itertools.pairwise(checks))
         store.dispose()
 
         dsn = admin.url.set(drivername="postgresql").render_as_string(hide_password=False)
         sql_rate, sql_p50, sql_p99 = bare_sql(dsn, schema, purls, args.seconds)
 
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ossmeta", "serve", "--port", "0", "--db", url],
-            stdout=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
-        assert server.stdout is not None
-        address = server.stdout.readline().strip().rsplit(" ", 1)[-1]
-        rate, p50, p99, errors = api_load(address, purls, args.seconds)
+        for workers in (1, 2):
+            server = subprocess.Popen(
+                [sys.executable, "-m", "ossmeta", "serve", "--port", "0", "--db", url,
+                 "--workers", str(workers)],
+                stdout=subprocess.PIPE, text=True, env=env,
+            )  # fmt: skip
+            assert server.stdout is not None
+            address = server.stdout.readline().strip().rsplit(" ", 1)[-1]
+            _wait_for_processes(address, workers)
+            # The first run starts with empty caches; by the second most documents are
+            # kept, as on a server that has been up a while.
+            loads.extend(
+                (workers, run, *api_load(address, purls, args.seconds))
+                for run in ("first run", "warm")
+            )
+            server.terminate()
+            server.wait(timeout=30)
+            server = None
     finally:
         if server is not None:
             server.terminate()
@@ -214,14 +252,19 @@ def main() -> int:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
     print(f"{CLIENTS} concurrent clients, {args.seconds:g} s each, {args.packages} packages")
+    for workers, run, rate, p50, p99, errors in loads:
+        print(
+            f"  API  GET /api/v1/packages/{{purl}}  {workers} worker{'s' if workers > 1 else ' '} "
+            f"{run:9}  {rate:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:7.2f} ms  "
+            f"({errors} non-2xx)  API / bare SQL: {rate / sql_rate:.3f}"
+        )
     print(
-        f"  API  GET /api/v1/packages/{{purl}}  {rate:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:7.2f} ms  ({errors} non-2xx)"
-    )
-    print(
-        f"  floor: bare SQL of the same rows  {sql_rate:8.0f} q/s    p50 {sql_p50:6.2f} ms  p99 {sql_p99:7.2f} ms"
+        f"  floor: bare SQL of the same rows               {sql_rate:8.0f} q/s    p50 {sql_p50:6.2f} ms  p99 {sql_p99:7.2f} ms"
     )
     print(f"  store lookup (curations, dependents), one thread: {per_lookup * 1000:.2f} ms each")
-    print(f"  API / bare SQL throughput: {rate / sql_rate:.2f}")
+    print(
+        f"  marker check (all a kept document costs the store), one thread: {per_marker * 1000:.2f} ms each"
+    )
     return 0
 
 

@@ -224,7 +224,8 @@ def serve_process(url: str, log: Path, *options: str) -> Iterator[str]:
 # ------------------------------------------------------------------ the populated center
 
 
-def _package(name: str, versions: dict[str, tuple[str, ...]]) -> PackageRecord:
+def public_package(name: str, versions: dict[str, tuple[str, ...]]) -> PackageRecord:
+    """A PyPI package ``name``: its versions, each with the packages it depends on."""
     return PackageRecord(
         purl=f"pkg:pypi/{name}",
         ecosystem="PyPI",
@@ -253,12 +254,14 @@ def _package(name: str, versions: dict[str, tuple[str, ...]]) -> PackageRecord:
 def save_public_packages(api: ApiServer) -> None:
     """``web`` (three versions) depends on ``core``; so do ``cli`` and ``tool``."""
     with api.store.engine.begin() as connection:
-        save_package(connection, _package("core", {"1.0": (), "1.1": (), "2.0": ()}), T0)
+        save_package(connection, public_package("core", {"1.0": (), "1.1": (), "2.0": ()}), T0)
         save_package(
-            connection, _package("web", {"0.1": (), "0.2": ("core",), "0.3": ("core", "six")}), T0
+            connection,
+            public_package("web", {"0.1": (), "0.2": ("core",), "0.3": ("core", "six")}),
+            T0,
         )
-        save_package(connection, _package("cli", {"1.0": ("core",)}), T0)
-        save_package(connection, _package("tool", {"1.0": ("core",)}), T0)
+        save_package(connection, public_package("cli", {"1.0": ("core",)}), T0)
+        save_package(connection, public_package("tool", {"1.0": ("core",)}), T0)
 
 
 def seed_public(api: ApiServer, tmp_path: Path) -> dict[str, str]:

@@ -18,13 +18,15 @@ from ossmeta.purls import package_purl
 from ossmeta.store.engine import Store
 from ossmeta.store.lookup import AdvisoryLookup, ShownAdvisory
 from ossmeta.store.metrics import Metrics, MetricValue
-from ossmeta.store.packages import DependentsPage, Packages
+from ossmeta.store.packages import DependentsPage, PackageMarker, Packages
 
 __all__ = [
+    "MarkedView",
     "PackageView",
     "advisory_document",
     "advisory_to_json",
     "dependents_page",
+    "marked_package_view",
     "package_key",
     "package_view",
     "package_views",
@@ -53,13 +55,52 @@ class PackageView:
 
 
 def package_view(store: Store, purl: str) -> PackageView | None:
-    from ossmeta.store.curation_store import Curations
+    from ossmeta.store.curations import effective_package
+    from ossmeta.store.packages import count_dependents
+    from ossmeta.store.tenancy import global_transaction
 
     key = package_key(purl)
-    record = Curations(store).effective_package(key)
-    if record is None:
-        return None
-    return PackageView(record, Packages(store).count_dependents(key))
+    with global_transaction(store) as tx:
+        record = effective_package(tx, key)
+        if record is None:
+            return None
+        return PackageView(record, count_dependents(tx, key))
+
+
+@dataclass(frozen=True)
+class MarkedView:
+    """A package's marker, and its view unless the caller already holds the one the marker
+    names (``view`` None)."""
+
+    marker: PackageMarker
+    view: PackageView | None
+
+
+def marked_package_view(
+    store: Store, key: str, held: PackageMarker | None = None
+) -> MarkedView | None:
+    """The marker of the package ``key`` (canonical, see ``package_key``) and, when it is not
+    ``held``, the view it marks, read in one transaction; None when the store does not hold
+    the package. A caller that keeps what it made of a view under its marker asks with
+    ``held`` and pays one query while nothing changed."""
+    from ossmeta.store.curations import effective_package
+    from ossmeta.store.packages import load_package, package_marker
+    from ossmeta.store.tenancy import global_transaction
+
+    with global_transaction(store) as tx:
+        marker = package_marker(tx, key)
+        if marker is None:
+            return None
+        if marker == held:
+            return MarkedView(marker, None)
+        # Read after the marker: on a change in between, the view is newer than its
+        # marker, and the next ask sees the new marker and reads again. Without approved
+        # curations the stored record is the effective one (one query less).
+        read = effective_package if marker.approved_curations else load_package
+        record = read(tx, key)
+        if record is None:  # deleted in between
+            return None
+        return MarkedView(marker, PackageView(record, marker.dependents))
 
 
 def package_views(store: Store, purls: Sequence[str]) -> list[PackageView | str | None]:

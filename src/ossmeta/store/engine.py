@@ -137,13 +137,17 @@ def _first_line(error: Exception) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
-def open_store(url: str | None = None, *, access: Access = "create") -> Store:
+def open_store(
+    url: str | None = None, *, access: Access = "create", pool_size: int | None = None
+) -> Store:
     """Open (but do not migrate) the store at ``url`` (see ``database_url``).
 
     ``create`` may create a SQLite file and its directory (``db upgrade``); ``write`` and
     ``read`` need the file to exist, and ``read`` opens it read-only, so a read works on a
     store in a directory the user cannot write. PostgreSQL sessions wait at most
-    ``OSSMETA_LOCK_TIMEOUT`` seconds for a lock, SQLite connections as long for a writer."""
+    ``OSSMETA_LOCK_TIMEOUT`` seconds for a lock, SQLite connections as long for a writer.
+    ``pool_size``: PostgreSQL connections kept open for reuse (a server's threads), with as
+    many again allowed for bursts."""
     resolved = database_url(url)
     try:
         parsed = make_url(resolved)
@@ -153,6 +157,8 @@ def open_store(url: str | None = None, *, access: Access = "create") -> Store:
     try:
         if parsed.get_backend_name() == "sqlite":
             engine = _sqlite_engine(parsed, access, timeout)
+        elif pool_size is not None:
+            engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size)
         else:
             engine = create_engine(parsed)
     except (NoSuchModuleError, ArgumentError, ImportError) as error:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from ossmeta.model import (
     Dependency,
@@ -26,14 +26,16 @@ from ossmeta.model import (
     PackageStatus,
     PackageVersion,
 )
+from ossmeta.normalizers.curation import APPROVED
 from ossmeta.store.bulk import bulk_insert
 from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
-from ossmeta.store.schema import package_dependencies, package_versions, packages
+from ossmeta.store.schema import curations, package_dependencies, package_versions, packages
 from ossmeta.times import as_utc
 
 __all__ = [
     "DependentsPage",
+    "PackageMarker",
     "Packages",
     "count_by_ecosystem",
     "count_dependents",
@@ -45,6 +47,7 @@ __all__ = [
     "load_packages",
     "maintainer_facts",
     "mark_removed",
+    "package_marker",
     "save_package",
 ]
 
@@ -104,10 +107,17 @@ def delete_package(connection: Connection, purl: str) -> None:
 
 def save_package(connection: Connection, record: PackageRecord, now: datetime) -> None:
     """Replace whatever the store holds for ``record.purl`` with ``record``."""
+    fresh: dict[str, int] = {}
+    if connection.dialect.name == "sqlite":
+        # SQLite gives a deleted newest row's id to the next insert; every save gets a new
+        # id here, as on PostgreSQL, since readers' markers (``package_marker``) rely on it.
+        newest = connection.execute(select(func.max(packages.c.id))).scalar()
+        fresh["id"] = (newest or 0) + 1
     delete_package(connection, record.purl)
     package_id = connection.execute(
         insert(packages).returning(packages.c.id),
         {
+            **fresh,
             "purl": record.purl,
             "ecosystem": record.ecosystem,
             "name": record.name,
@@ -181,9 +191,43 @@ def mark_removed(connection: Connection, purl: str, now: datetime) -> bool:
     return bool(updated.rowcount)
 
 
+# One package by bound parameters: built once, so SQLAlchemy neither builds nor compiles them
+# again per call (the API's lookup is mostly this overhead, not the database's work).
+_ONE_PACKAGE = select(packages).where(packages.c.purl == bindparam("purl"))
+_ITS_VERSIONS = (
+    select(package_versions)
+    .where(package_versions.c.package_id == bindparam("package_id"))
+    .order_by(package_versions.c.position)
+)
+_ITS_DEPENDENCIES = (
+    select(package_dependencies)
+    .where(package_dependencies.c.package_id == bindparam("package_id"))
+    .order_by(package_dependencies.c.id)
+)
+
+
 def load_package(connection: Connection, purl: str) -> PackageRecord | None:
     """The stored (uncurated) record of ``purl``, or None."""
-    return load_packages(connection, [purl]).get(purl)
+    row = connection.execute(_ONE_PACKAGE, {"purl": purl}).first()
+    if row is None:
+        return None
+    bound = {"package_id": row.id}
+    version_rows = connection.execute(_ITS_VERSIONS, bound).all()
+    dependencies: dict[int, list[Dependency]] = defaultdict(list)
+    for d in connection.execute(_ITS_DEPENDENCIES, bound):
+        dependencies[d.version_id].append(_dependency(d))
+    return _record(row, version_rows, dependencies)
+
+
+def _dependency(d: Any) -> Dependency:
+    return Dependency(
+        d.target,
+        d.requirement,
+        d.scope,
+        d.markers,
+        d.extra,
+        tuple(d.flags.split()) if d.flags else (),
+    )
 
 
 def load_packages(connection: Connection, purls: Iterable[str]) -> dict[str, PackageRecord]:
@@ -208,16 +252,7 @@ def load_packages(connection: Connection, purls: Iterable[str]) -> dict[str, Pac
             .where(package_dependencies.c.package_id.in_(ids))
             .order_by(package_dependencies.c.id)
         ):
-            dependencies[d.version_id].append(
-                Dependency(
-                    d.target,
-                    d.requirement,
-                    d.scope,
-                    d.markers,
-                    d.extra,
-                    tuple(d.flags.split()) if d.flags else (),
-                )
-            )
+            dependencies[d.version_id].append(_dependency(d))
         for row in rows:
             out[row.purl] = _record(row, version_rows[row.id], dependencies)
     return out
@@ -298,6 +333,44 @@ def count_dependents(connection: Connection, purl: str) -> int:
             )
         ).scalar_one()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PackageMarker:
+    """What a package's shown document depends on, read in one query: a change to the
+    package's rows, its approved curations or its dependents changes the marker, so a reader
+    may keep a document it rendered for as long as the marker stays the same.
+
+    ``save_package`` replaces the rows under a new package id, on both databases (and
+    ``mark_removed`` sets ``normalized_at``); approved curations are only ever added (a
+    curation is approved once and never un-approved or deleted), so their count and newest
+    id name the set."""
+
+    package_id: int
+    normalized_at: datetime
+    approved_curations: int
+    newest_curation: int | None
+    dependents: int
+
+
+_APPROVED = (curations.c.purl == bindparam("purl")) & (curations.c.status == APPROVED)
+_MARKER = select(
+    packages.c.id,
+    packages.c.normalized_at,
+    select(func.count()).where(_APPROVED).scalar_subquery(),
+    select(func.max(curations.c.id)).where(_APPROVED).scalar_subquery(),
+    select(func.count(func.distinct(package_dependencies.c.package_id)))
+    .where(package_dependencies.c.target == bindparam("purl"))
+    .scalar_subquery(),
+).where(packages.c.purl == bindparam("purl"))
+
+
+def package_marker(connection: Connection, purl: str) -> PackageMarker | None:
+    """The ``PackageMarker`` of the stored package ``purl`` (canonical), or None."""
+    row = connection.execute(_MARKER, {"purl": purl}).first()
+    if row is None:
+        return None
+    return PackageMarker(row[0], row[1], int(row[2]), row[3], int(row[4]))
 
 
 @dataclass(frozen=True, slots=True)

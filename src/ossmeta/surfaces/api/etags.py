@@ -10,7 +10,7 @@ import orjson
 from fastapi import Request
 from fastapi.responses import Response
 
-__all__ = ["json_with_etag"]
+__all__ = ["json_with_etag", "render", "tagged"]
 
 
 def _matches(header: str | None, tag: str) -> bool:
@@ -22,10 +22,27 @@ def _matches(header: str | None, tag: str) -> bool:
     return any(candidate.strip().removeprefix("W/") == tag for candidate in header.split(","))
 
 
-def json_with_etag(request: Request, payload: Any, *, max_age: int = 60) -> Response:
+def render(payload: Any) -> tuple[bytes, str]:
+    """The JSON body of ``payload`` and its strong ETag."""
     body = orjson.dumps(payload)
-    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def tagged(
+    request: Request, body: bytes, tag: str, *, max_age: int = 60, gzipped: bytes | None = None
+) -> Response:
+    """The answer for a rendered body: 304 when the client holds ``tag``, else the body;
+    ``gzipped``, the body compressed once beforehand, when the client accepts gzip (the
+    gzip middleware passes an encoded answer through as it is)."""
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
     if _matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
+    if gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(gzipped, media_type="application/json", headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def json_with_etag(request: Request, payload: Any, *, max_age: int = 60) -> Response:
+    body, tag = render(payload)
+    return tagged(request, body, tag, max_age=max_age)

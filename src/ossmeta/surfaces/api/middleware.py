@@ -6,7 +6,8 @@ on each wait for the next part of the body, so a client that stalls keeps no wor
 from __future__ import annotations
 
 import asyncio
-import uuid
+import itertools
+import os
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,6 +17,10 @@ from ossmeta.surfaces.api.problems import ApiProblem, on_error, problem_response
 __all__ = ["BodyLimit", "RequestContext"]
 
 _CLOSE = {"Connection": "close"}
+
+#: Request ids: random per process, then counted (unique without a uuid4 per request).
+_ID_PREFIX = os.urandom(8).hex()
+_ID_COUNTER = itertools.count(1)
 
 
 class RequestContext:
@@ -30,7 +35,7 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = uuid.uuid4().hex
+        request_id = f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
         scope.setdefault("state", {})["request_id"] = request_id
         started = False
 

@@ -92,7 +92,7 @@ class PageRequest:
         return {"items": shown, "next": encode_cursor(key(shown[-1])) if more and shown else None}
 
 
-def page_request(
+async def page_request(
     cursor: Annotated[str | None, Query(description="From the previous page's `next`.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> PageRequest:

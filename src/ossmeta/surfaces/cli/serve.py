@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from ossmeta.store import Store
+    from ossmeta.surfaces.api.settings import ApiSettings
 
 _DEFAULT_MAX_BODY = 32 * 1024 * 1024
 #: Seconds before the in-process worker starts again after a failure.
@@ -95,6 +97,15 @@ def serve(
         ),
     ] = "warning",
     db: DbOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes sharing the port (each with its own connections and "
+            "cache); jobs run in this one only.",
+        ),
+    ] = 1,
     worker: Annotated[
         bool | None,
         typer.Option(
@@ -118,7 +129,7 @@ def serve(
         app = create_app(settings, store=store)
         listener = _listen(host, port)
         with_worker = store.dialect == "sqlite" if worker is None else worker
-        _run(app, listener, store, with_worker, logging_options)
+        _run(app, listener, store, with_worker, logging_options, workers)
     finally:
         store.dispose()
 
@@ -129,14 +140,28 @@ def _run(
     store: Store,
     with_worker: bool,
     logging_options: dict[str, Any],
+    workers: int = 1,
 ) -> None:
     import uvicorn
 
+    from ossmeta.surfaces.api.app import create_app
     from ossmeta.surfaces.cli.worker import stop_on_signals
 
     bound_host, bound_port = listener.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    config = uvicorn.Config(app, lifespan="on", **logging_options)
+    if workers > 1:
+        # Each server process makes its own app (store, pool, cache) from the settings;
+        # this one keeps the socket, the in-process worker and the children.
+        settings: ApiSettings = app.state.settings
+        config = uvicorn.Config(
+            partial(create_app, settings),
+            factory=True,
+            workers=workers,
+            lifespan="on",
+            **logging_options,
+        )
+    else:
+        config = uvicorn.Config(app, lifespan="on", **logging_options)
     stopped = threading.Event()
     # uvicorn stops on SIGTERM/SIGINT and then raises the signal again once it has put its
     # own handlers back: with these in place, that ends the command cleanly (exit 0) after
@@ -146,5 +171,11 @@ def _run(
             typer.echo("ossmeta worker running in process (jobs and deliveries)", err=True)
         # Printed once the socket listens: a script may wait for this line and connect.
         typer.echo(f"ossmeta API listening on http://{shown}:{bound_port}")
-        if not stopped.is_set():
+        if stopped.is_set():
+            return
+        if workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[listener]).run()
+        else:
             uvicorn.Server(config).run(sockets=[listener])

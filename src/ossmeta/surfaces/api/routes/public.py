@@ -19,14 +19,18 @@ from ossmeta.errors import InputError, NotFoundError
 from ossmeta.purls import package_purl
 from ossmeta.service import public
 from ossmeta.store import Store
-from ossmeta.surfaces.api.deps import get_store
-from ossmeta.surfaces.api.etags import json_with_etag
+from ossmeta.surfaces.api.deps import get_package_cache, get_store
+from ossmeta.surfaces.api.etags import json_with_etag, tagged
+from ossmeta.surfaces.api.package_cache import PackageCache, RenderedPackage
 from ossmeta.surfaces.api.pagination import Page, PageRequest, page_request
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
 StoreDep = Annotated[Store, Depends(get_store)]
 PageDep = Annotated[PageRequest, Depends(page_request)]
+#: The package routes take the cache only (it holds the store): each dependency costs
+#: FastAPI work on every request.
+CacheDep = Annotated[PackageCache, Depends(get_package_cache)]
 #: Purls one batch request may name (documented in the OpenAPI description).
 MAX_BATCH = 1000
 
@@ -98,11 +102,11 @@ class BatchAnswer(BaseModel):
     next: None = None
 
 
-def _view(store: Store, purl: str) -> public.PackageView:
-    view = public.package_view(store, purl)
-    if view is None:
+def _rendered(cache: PackageCache, purl: str) -> RenderedPackage:
+    found = cache.get(purl)
+    if found is None:
         raise NotFoundError(f"no package {public.package_key(purl)}")
-    return view
+    return found
 
 
 def _offset(page: PageRequest) -> int:
@@ -113,9 +117,9 @@ def _offset(page: PageRequest) -> int:
 
 
 @router.get("/packages/{purl:path}:versions", response_model=Page[Version])
-def package_versions(purl: str, request: Request, store: StoreDep, page: PageDep) -> Response:
+def package_versions(purl: str, request: Request, cache: CacheDep, page: PageDep) -> Response:
     """The package's versions in the ecosystem's order, oldest first."""
-    versions = _view(store, purl).document()["versions"]
+    versions = _rendered(cache, purl).document["versions"]
     start = _offset(page)
     rows = [(start + i, v) for i, v in enumerate(versions[start : start + page.limit + 1])]
     shown = page.page(rows, key=lambda row: row[0] + 1)
@@ -124,13 +128,13 @@ def package_versions(purl: str, request: Request, store: StoreDep, page: PageDep
 
 
 @router.get("/packages/{purl:path}:dependencies", response_model=Page[Dependency])
-def version_dependencies(purl: str, request: Request, store: StoreDep, page: PageDep) -> Response:
+def version_dependencies(purl: str, request: Request, cache: CacheDep, page: PageDep) -> Response:
     """The dependencies one version declares; the purl names the version
     (``pkg:pypi/requests@2.31.0``)."""
     wanted = package_purl(purl)[2].version
     if not wanted:
         raise InputError(f"{purl}: name the version (purl@version) to list its dependencies")
-    versions = _view(store, purl).document()["versions"]
+    versions = _rendered(cache, purl).document["versions"]
     found = next((v for v in versions if v["version"] == wanted), None)
     if found is None:
         raise NotFoundError(f"no version {wanted} of {public.package_key(purl)}")
@@ -154,10 +158,11 @@ def package_dependents(purl: str, request: Request, store: StoreDep, page: PageD
 
 
 @router.get("/packages/{purl:path}", response_model=Package)
-def package(purl: str, request: Request, store: StoreDep) -> Response:
+def package(purl: str, request: Request, cache: CacheDep) -> Response:
     """A package with its versions, licences and dependencies, approved curations applied
     (the ``packages show`` contract)."""
-    return json_with_etag(request, _view(store, purl).document())
+    found = _rendered(cache, purl)
+    return tagged(request, found.body, found.etag, gzipped=found.gzipped)
 
 
 @router.post(
