@@ -113,6 +113,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         loopback = self.server.loopback
         length = int(self.headers.get("Content-Length", "0") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client went away mid-body (a killed worker): no request was made.
+            self.close_connection = True
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(method, self.path, headers, body)
         loopback._record(request)

@@ -39,10 +39,14 @@ class Receiver:
     hold: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Requests that reached the handler so far (held ones included).
+    arrivals: int = 0
     #: Seconds each request takes to answer (a slow receiver keeps a worker busy).
     delay_s: float = 0.0
 
     def handle(self, method: str, _path: str, headers: Headers, body: bytes) -> Response:
+        with self.lock:
+            self.arrivals += 1
         self.arrived.set()
         if self.hold.is_set():
             self.release.wait(60)
