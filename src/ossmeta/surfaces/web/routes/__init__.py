@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.web.routes import public
+from ossmeta.surfaces.web.routes import auth, public
 
-ROUTERS: tuple[APIRouter, ...] = (public.router,)
+ROUTERS: tuple[APIRouter, ...] = (
+    public.router,
+    auth.router,
+)
