@@ -137,6 +137,7 @@ async def checked_form(request: Request, signed: Signed) -> FormData | None:
     offered = form.get("csrf")
     secret = request.cookies.get(SESSION_COOKIE, "")
     if not isinstance(offered, str) or not csrf_matches(secret, offered):
+        await form.close()  # an uploaded file is spooled to disk until closed
         return None
     return form
 
