@@ -26,7 +26,9 @@ from fastapi.routing import APIRoute
 from ossmeta.service import accounts, inventories
 from ossmeta.service import webhooks as hooks
 from ossmeta.service.accounts import ROLES
+from ossmeta.store.curation_store import Curations
 from ossmeta.surfaces.web.routes import ROUTERS
+from ossmeta.surfaces.web.routes.curation import CURATORS
 from tests.api.conftest import ApiServer
 from tests.service.inventories_data import JINJA, REQUIREMENTS, load_advisories
 
@@ -34,6 +36,7 @@ OPERATOR = accounts.Actor("cli:test-operator")
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 _NONCE = re.compile(r'name="nonce" value="([^"]+)"')
+LICENCES = ("MIT", "Apache-2.0", "ISC", "0BSD", "BSD-2-Clause", "Zlib", "MPL-2.0", "Unlicense")
 HOOK = "https://hooks.example/acme-secret-path"  # the first tenant's webhooks
 
 
@@ -44,13 +47,13 @@ class PageRoute:
 
 
 def page_routes() -> list[PageRoute]:
-    """Every route of the signed-in area: the workspace and logging out."""
+    """Every route of the signed-in area: the workspace, the curation queue, logging out."""
     found = [
         PageRoute(method, route.path)
         for router in ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute)
-        and (route.path.startswith("/workspace") or route.path == "/logout")
+        and (route.path.startswith(("/workspace", "/curation")) or route.path == "/logout")
         for method in sorted(route.methods - {"HEAD"})
     ]
     assert len(found) >= 10, found
@@ -63,6 +66,7 @@ class Owned:
 
     token_id: int
     webhook_id: int
+    curation_id: int  # a proposal by someone else, for this user to review
 
 
 def _person(api: ApiServer, tenant: str, login: str, role: str) -> Owned:
@@ -72,7 +76,16 @@ def _person(api: ApiServer, tenant: str, login: str, role: str) -> Owned:
     hook = hooks.create_webhook(
         api.store, found.id, HOOK.replace("acme", tenant), ("finding.new",), OPERATOR
     )
-    return Owned(token.record.id, hook.webhook.id)
+    curations = Curations(api.store)
+    proposal = curations.propose(
+        "pkg:pypi/jinja2",
+        "license",
+        LICENCES[len(curations.find())],  # the same value twice is refused
+        reason="the wheel says MIT",
+        author=f"author-of-{login}",
+        evidence="https://example.org/jinja2/LICENSE",
+    )
+    return Owned(token.record.id, hook.webhook.id, proposal)
 
 
 def _path(route: PageRoute, owned: Owned) -> str:
@@ -81,6 +94,7 @@ def _path(route: PageRoute, owned: Owned) -> str:
         "version": "1.0",
         "token_id": str(owned.token_id),
         "webhook_id": str(owned.webhook_id),
+        "curation_id": str(owned.curation_id),
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], route.path)
 
@@ -96,7 +110,15 @@ def _form(route: PageRoute, tag: str) -> tuple[dict[str, object], dict[str, obje
         "url": f"https://hooks.example/{tag}",
         "event": ["finding.new"],
         "scope": ["read"],
+        "decision": "approve",
+        "field": "license",
+        "value": "BSD-3-Clause",
+        "reason": "the repository's LICENSE file",
+        "evidence": "https://example.org/LICENSE",
     }
+    if route.path == "/curation/propose":  # a package, without a version; a new value
+        value = LICENCES[ROLES.index(tag) if tag in ROLES else 0]
+        data.update(purl="pkg:pypi/markupsafe", value=value)
     files = (
         {"file": ("requirements.txt", REQUIREMENTS, "text/plain")}
         if "upload" in route.path
@@ -146,7 +168,7 @@ def test_anonymous_visitors_are_sent_to_login(api: ApiServer, acme: dict[str, Ow
                 assert answer.headers["location"] == "/login", route
             else:
                 assert answer.status_code == 303, route
-                assert answer.headers["location"].startswith("/login?next=%2Fworkspace"), route
+                assert answer.headers["location"].startswith("/login?next=%2F"), route
 
 
 def _snapshot(api: ApiServer, acme: dict[str, Owned]) -> tuple[object, ...]:
@@ -169,11 +191,13 @@ def _main(page: str) -> str:
 def test_a_second_tenant_sees_and_changes_nothing(api: ApiServer, acme: dict[str, Owned]) -> None:
     before = _snapshot(api, acme)
     _person(api, "globex", "admin@globex", "admin")
-    nothing = Owned(2**31 - 1, 2**31 - 1)
+    nothing = Owned(2**31 - 1, 2**31 - 1, 2**31 - 1)
     with _signed_in(api, "admin@globex") as (http, csrf):
         for route in page_routes():
-            if route.path == "/logout":
-                continue  # ends only the caller's own session (tests/web/test_sessions.py)
+            if route.path == "/logout" or route.path.startswith("/curation"):
+                # Logging out ends only the caller's own session (test_sessions); curations
+                # are the center's public knowledge, the same for every tenant's curators.
+                continue
             answer = _call(http, route, _path(route, acme["admin"]), csrf, "globex")
             if "{" in route.path:
                 assert answer.status_code == 404, (route, answer.status_code)
@@ -196,12 +220,20 @@ def test_each_role_does_only_what_it_should(
     api: ApiServer, acme: dict[str, Owned], role: str
 ) -> None:
     writes = accounts.has_scope(accounts.allowed_scopes(role), "write")
+    curates = writes and role in CURATORS
     with _signed_in(api, f"{role}@acme") as (http, csrf):
         for route in page_routes():
             if route.path == "/logout":
                 continue
             answer = _call(http, route, _path(route, acme[role]), csrf, role)
-            if route.method == "GET":
+            if route.path.startswith("/curation"):
+                # The API's rule for curations: administrators and curators only.
+                assert (answer.status_code in (200, 201, 303)) == curates, (
+                    route,
+                    answer.status_code,
+                )
+                assert curates or answer.status_code == 403, route
+            elif route.method == "GET":
                 assert answer.status_code == 200, (route, answer.status_code)
             elif writes:
                 assert answer.status_code in (201, 303), (

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from ossmeta.store import Store
+from ossmeta.store.curation_store import Curations
 from tests.service.inventories_data import JINJA, REQUIREMENTS
 from tests.web.accounts import client, csrf, user
 from tests.web.text_nodes import visible_words
@@ -27,6 +28,8 @@ PAGES = (
     "/workspace/webhooks",
     "/workspace/projects/nope",
     f"{VERSION}/components?severity=bad",
+    "/curation",
+    "/curation/propose?purl=pkg:pypi/jinja2",
 )
 
 
@@ -40,6 +43,15 @@ def _same_words(english: str, chinese: str) -> list[str]:
 @pytest.fixture
 def shop(site: str, store: Store) -> str:
     user(store, "acme", "alice", "admin")
+    for author in ("alice", "erin"):  # one of hers (no form), one she may review
+        Curations(store).propose(
+            "pkg:pypi/flask",
+            "license",
+            "MIT" if author == "alice" else "ISC",
+            reason="the LICENSE file",
+            author=author,
+            evidence="https://example.org/LICENSE",
+        )
     with client(site, "alice") as http:
         http.post("/workspace/projects", data={"name": "shop", "csrf": csrf(http)})
         http.post(

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.web.routes import auth, public, workspace, workspace_more
+from ossmeta.surfaces.web.routes import auth, curation, public, workspace, workspace_more
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     auth.router,
     workspace.router,
     workspace_more.router,
+    curation.router,
 )
