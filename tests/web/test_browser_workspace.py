@@ -1,7 +1,9 @@
 """The workspace in a real browser (Debian's Chromium through Playwright, as
 ``test_browser``): log in -> upload a lockfile -> findings appear -> mark one not_affected
-with a justification -> upload the next version -> the decision carried over. axe-core
-checks every workspace page on the way; the last screen is saved under ``artifacts/web/``."""
+with a justification -> upload the next version -> the decision carried over; a curator
+proposes a licence fix, a second curator approves it, the package page shows the new
+licence with its provenance. axe-core checks every page on the way; the last screen of
+each journey is saved under ``artifacts/web/``."""
 
 from __future__ import annotations
 
@@ -30,8 +32,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.upgrade()
     seed(store, where)
     user(store, "acme", "alice", "member")
+    user(store, "acme", "carol", "curator")
+    user(store, "globex", "dave", "curator")
     yield from serve(store)
     store.dispose()
+
+
+def _log_in(page: Any, site: str, login: str) -> None:
+    page.goto(f"{site}/login")
+    page.get_by_label("Login", exact=True).fill(login)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site}/workspace")
 
 
 def _upload(page: Any, version: str, lockfile: Path) -> None:
@@ -90,12 +102,39 @@ def test_triage_carries_over_to_the_next_version(page: Any, site: str, tmp_path:
     ],
 )
 def test_workspace_pages_are_accessible(page: Any, site: str, path: str) -> None:
-    page.goto(f"{site}/login")
-    page.get_by_label("Login", exact=True).fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/workspace")
+    _log_in(page, site, "alice")
     page.goto(f"{site}{path}")
     _axe(page)
     if path == "/workspace/portfolio":
         page.wait_for_selector("#severity-chart svg")
+
+
+def test_a_curated_licence_reaches_the_package_page(page: Any, site: str, browser: Any) -> None:
+    _log_in(page, site, "carol")
+    page.goto(f"{site}/packages/pkg:pypi/markupsafe")
+    page.get_by_role("link", name="Propose a correction").click()
+    page.wait_for_url("**/curation/propose?purl=*")
+    _axe(page)
+    page.get_by_label("Field", exact=True).select_option("license")
+    page.get_by_label("The correct value", exact=True).fill("MIT")
+    page.get_by_label("Why the registry's value is wrong").fill("LICENSE.txt in the sdist is MIT")
+    page.get_by_label("Evidence (a URL where the correct value shows)").fill(
+        "https://example.org/markupsafe/LICENSE.txt"
+    )
+    page.get_by_role("button", name="Propose").click()
+    page.wait_for_url(f"{site}/curation*")
+    row = page.locator("tr.curation", has_text="pkg:pypi/markupsafe")
+    assert "another curator reviews it" in row.inner_text()
+    _axe(page)
+    browser.clear_cookies()
+    _log_in(page, site, "dave")
+    page.goto(f"{site}/curation")
+    row = page.locator("tr.curation", has_text="pkg:pypi/markupsafe")
+    row.get_by_role("button", name="Approve").click()
+    page.wait_for_url(f"{site}/packages/pkg:pypi/markupsafe")
+    licence = page.locator("section[aria-labelledby=license-h]")
+    assert "Effective licence: MIT" in " ".join(licence.inner_text().split())
+    curated = licence.locator("table", has_text="Curations of the licence").inner_text()
+    assert "LICENSE.txt in the sdist is MIT" in curated and "carol" in curated
+    _axe(page)
+    _shot(page, "curation-approved-package-page")
