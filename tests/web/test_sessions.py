@@ -109,10 +109,11 @@ def test_the_throttle_is_bounded_and_forgets() -> None:
     assert "a" not in throttle._failures and len(throttle._failures) == 3
     from datetime import UTC, datetime
 
-    later = datetime.now(UTC) + LoginThrottle.WINDOW
+    start = datetime.now(UTC)
+    later = start + LoginThrottle.WINDOW
     for _ in range(LoginThrottle.LIMIT):
-        throttle.failed("e")
-    assert throttle.blocked("e") and not throttle.blocked("e", later)
+        throttle.failed("e", start)
+    assert throttle.blocked("e", start) and not throttle.blocked("e", later)
 
 
 @pytest.mark.parametrize("token", [None, "0" * 64])

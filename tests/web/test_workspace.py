@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 
+import ossmeta
 from ossmeta.service import accounts
 from ossmeta.service import decisions as vex
 from ossmeta.store import Store
@@ -57,6 +58,8 @@ def test_upload_triage_and_carry_over(site: str, member: str, store: Store) -> N
         _shop(http)
         page = http.get(VERSION_1).text
         assert JINJA in page and "none yet" in _decision_cell(page, JINJA)
+        # The page's own names never shadow the footer's version of ossmeta.
+        assert f"version {ossmeta.__version__}." in page
         answer = http.post(
             f"{VERSION_1}/decisions",
             data={

@@ -169,7 +169,7 @@ def _findings(request: Request, signed: Signed, project: str, version: str) -> d
         for position, cr in enumerate(report.components)
         for finding in (*cr.findings, *cr.unknown)
     ]
-    return {"version": found, "rows": rows, "components": len(report.components)}
+    return {"pv": found, "rows": rows, "components": len(report.components)}
 
 
 @router.api_route(
@@ -261,7 +261,7 @@ async def components_page(
             signed,
             "ws_components.html",
             project=project,
-            version=version,
+            version_name=version,
             items=[view.data for view in found],
             limit=PAGE_SIZE,
             severities=SEVERITIES,
