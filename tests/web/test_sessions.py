@@ -3,6 +3,8 @@ throttle and the audit log; over the real app on loopback, on SQLite and Postgre
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 import pytest
 
@@ -168,3 +170,31 @@ def test_an_expired_session_is_refused(store: Store, alice: str) -> None:
     # The tenant id in the cookie is not a key: another tenant's id finds nothing.
     forged = "9" + issued.secret
     assert web_sessions.session_user(store, forged) is None
+
+
+def test_a_failed_login_is_audited_and_ended_sessions_are_forgotten(
+    store: Store, alice: str
+) -> None:
+    from ossmeta.errors import AuthenticationError
+    from ossmeta.service import web_sessions
+    from ossmeta.store.tenancy import tenant_transaction
+    from ossmeta.store.web_sessions import find_session
+
+    first = web_sessions.log_in(store, alice, PASSWORD, remote_addr="192.0.2.7")
+    web_sessions.log_out(store, first.user)
+    with pytest.raises(AuthenticationError):
+        web_sessions.log_in(store, alice, "not the password", remote_addr="192.0.2.7")
+    tenant = accounts.tenant_named(store, "acme")
+    failed = [
+        e for e in accounts.audit_entries(store, tenant.id) if e.action == "session.login_failed"
+    ]
+    assert [(e.target, e.remote_addr) for e in failed] == [("user:alice", "192.0.2.7")]
+    assert "not the password" not in str(accounts.audit_entries(store, tenant.id))
+    second = web_sessions.log_in(store, alice, PASSWORD)
+    # The revoked session's row went with the next login: the table does not grow forever.
+    assert web_sessions.session_user(store, first.secret) is None
+    with tenant_transaction(store, tenant.id) as tx:
+        assert (
+            find_session(tx, tenant.id, hashlib.sha256(first.secret.encode()).hexdigest()) is None
+        )
+    assert web_sessions.session_user(store, second.secret) == second.user

@@ -35,6 +35,7 @@ from ossmeta.store.accounts import Tenant, list_tenants, load_member, load_tenan
 from ossmeta.store.engine import Store
 from ossmeta.store.tenancy import global_transaction, tenant_transaction
 from ossmeta.store.web_sessions import (
+    delete_ended,
     find_session,
     insert_session,
     revoke_session,
@@ -141,6 +142,17 @@ def _tenant_for(store: Store, user_id: int, tenant_name: str) -> Tenant:
     return member_of[0]
 
 
+def _audit_failure(
+    store: Store, user_id: int, login: str, remote_addr: str | None, now: datetime
+) -> None:
+    """A failed login of an existing user, in the audit log of each tenant they belong to
+    (the login throttle bounds how often this runs)."""
+    actor = Actor(f"login:{login}", remote_addr)
+    for tenant in _tenants_of(store, user_id):
+        with tenant_transaction(store, tenant.id) as tx:
+            audit(tx, tenant.id, actor, "session.login_failed", f"user:{login}", now=now)
+
+
 def log_in(
     store: Store,
     login: str,
@@ -157,6 +169,8 @@ def log_in(
     stored = found.password_hash if found is not None else None
     right = verify_password(stored or _decoy_hash(), password)
     if found is None or stored is None or found.disabled or not right:
+        if found is not None:
+            _audit_failure(store, found.id, login, remote_addr, now)
         raise AuthenticationError(FAILED)
     tenant = _tenant_for(store, found.id, tenant_name)
     secret = f"{tenant.id}.{secrets.token_urlsafe(32)}"
@@ -165,6 +179,7 @@ def log_in(
         member = load_member(tx, tenant.id, found.id)
         if member is None or member.disabled:
             raise AuthenticationError(FAILED)
+        delete_ended(tx, tenant.id, now)
         session_id = insert_session(
             tx,
             tenant_id=tenant.id,

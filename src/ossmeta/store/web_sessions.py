@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from ossmeta.store.schema import users, web_sessions
 from ossmeta.store.tenancy import Transaction
@@ -19,6 +19,7 @@ from ossmeta.times import as_utc
 __all__ = [
     "SessionRecord",
     "UserLogin",
+    "delete_ended",
     "find_session",
     "insert_session",
     "revoke_session",
@@ -103,3 +104,11 @@ def revoke_session(tx: Transaction, tenant_id: int, session_id: int, now: dateti
         & web_sessions.c.revoked_at.is_(None)
     )
     return bool(tx.execute(update(web_sessions).where(where).values(revoked_at=now)).rowcount)
+
+
+def delete_ended(tx: Transaction, tenant_id: int, now: datetime) -> int:
+    """Forget the tenant's expired and revoked sessions (kept bounded: run at each login)."""
+    where = (web_sessions.c.tenant_id == tenant_id) & (
+        (web_sessions.c.expires_at <= now) | web_sessions.c.revoked_at.is_not(None)
+    )
+    return int(tx.execute(delete(web_sessions).where(where)).rowcount)
