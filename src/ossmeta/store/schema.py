@@ -410,6 +410,21 @@ audit_log = Table(
     Index("ix_audit_log_tenant", "tenant_id", "id"),
 )
 
+#: A login to the web pages (migration 0010): found by the SHA-256 of the cookie's secret,
+#: revoked at logout, refused once expired.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("secret_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("remote_addr", String(64)),
+)
+
 # ------------------------------------------------------------------ inventories (migration 0006)
 # A tenant's projects, their versions (one uploaded inventory each), the components of each
 # inventory and the findings the scan gave them, and the tenant's VEX decisions. Every table

@@ -7,6 +7,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.web.routes import public, public_more
+from ossmeta.surfaces.web.routes import (
+    auth,
+    curation,
+    public,
+    public_more,
+    workspace,
+    workspace_more,
+)
 
-ROUTERS: tuple[APIRouter, ...] = (public.router, public_more.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    public.router,
+    public_more.router,
+    auth.router,
+    workspace.router,
+    workspace_more.router,
+    curation.router,
+)
