@@ -2,19 +2,21 @@
 
 The earlier steps filled the store with advisories, the stand-in registries' packages, a
 repository's activity and its metrics. This step adds a tenant ``demo`` with an admin user
-``demo`` and a fresh API token (tokens are shown once, so each run makes a new one), starts
+``demo`` (its web password made once and kept in ``OSSMETA_HOME/demo-password``, readable by
+its owner only) and a fresh API token (tokens are shown once, so each run makes a new one), starts
 ``ossmeta serve``, and uploads two projects through the API as any client would:
 
 - ``shop`` 1.0: ``examples/project/requirements.txt`` (Python, with known advisories);
 - ``storefront`` 1.0: ``examples/project/package-lock.json`` (npm).
 
-Then it prints the address and the token and keeps serving until Ctrl-C (or SIGTERM).
+Then it prints the address, the web login and the token and keeps serving until Ctrl-C (or SIGTERM).
 ``OSSMETA_DEMO_PORT`` picks the port (default 8000; 0 takes any free one).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,15 +26,30 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 OSSMETA = str(Path(sys.executable).with_name("ossmeta"))
+PASSWORD_FILE = Path(os.environ.get("OSSMETA_HOME", ".ossmeta")) / "demo-password"
 PROJECTS = (
     ("shop", "1.0", ROOT / "examples/project/requirements.txt"),
     ("storefront", "1.0", ROOT / "examples/project/package-lock.json"),
 )
 
 
-def demo_token() -> str:
-    """The demo tenant and its admin (taken when a previous run made them), and a new token."""
-    from ossmeta.errors import NotFoundError
+def demo_password() -> tuple[str, bool]:
+    """The demo user's web password: made on the first run, read back on later ones (a
+    password is set only when a user is created). Also whether it is new."""
+    kept = PASSWORD_FILE
+    if kept.is_file():
+        return kept.read_text().strip(), False
+    password = secrets.token_urlsafe(12)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.touch(mode=0o600)
+    kept.write_text(password + "\n")
+    return password, True
+
+
+def demo_token() -> tuple[str, str]:
+    """The demo tenant and its admin (taken when a previous run made them), a new token,
+    and the admin's web password."""
+    from ossmeta.errors import InputError, NotFoundError
     from ossmeta.service.accounts import (
         Actor,
         create_tenant,
@@ -48,7 +65,13 @@ def demo_token() -> str:
         tenant = tenant_named(store, "demo")
     except NotFoundError:
         tenant = create_tenant(store, "demo", actor)
-    create_user(store, "demo", "demo", "admin", None, actor)
+    password, new = demo_password()
+    try:
+        create_user(store, "demo", "demo", "admin", password if new else None, actor)
+    except InputError:  # made by a run before the demo had web passwords
+        create_user(store, "demo", "demo", "admin", None, actor)
+        PASSWORD_FILE.unlink()
+        password = "unknown (the demo user predates it; `make clean` starts afresh)"
     issued = create_token(
         store,
         "demo",
@@ -57,7 +80,7 @@ def demo_token() -> str:
         scopes=("read", "write", "admin"),
         name="demo",
     )
-    return issued.secret
+    return issued.secret, password
 
 
 def start_server(port: str) -> tuple[subprocess.Popen[str], str]:
@@ -97,7 +120,7 @@ def upload_projects(base: str, token: str) -> None:
 
 
 def main() -> None:
-    token = demo_token()
+    token, password = demo_token()
     server, base = start_server(os.environ.get("OSSMETA_DEMO_PORT", "8000"))
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
@@ -107,6 +130,7 @@ def main() -> None:
             f"\nossmeta is serving at {base}"
             f"  (API under {base}/api/v1, OpenAPI at {base}/openapi.json)"
         )
+        print(f"web: {base}/  (log in at {base}/login as demo, password {password})")
         print(f"demo token (tenant demo, user demo, admin): {token}")
         print(f'try: curl -H "Authorization: Bearer {token}" {base}/api/v1/projects')
         print("Ctrl-C stops the server.", flush=True)
