@@ -198,3 +198,20 @@ def test_a_failed_login_is_audited_and_ended_sessions_are_forgotten(
             find_session(tx, tenant.id, hashlib.sha256(first.secret.encode()).hexdigest()) is None
         )
     assert web_sessions.session_user(store, second.secret) == second.user
+
+
+def test_public_pages_show_who_is_logged_in_and_are_not_cached(site: str, alice: str) -> None:
+    with httpx.Client(base_url=site, timeout=30) as http:
+        anonymous = http.get("/")
+        assert 'href="/login"' in anonymous.text and "/logout" not in anonymous.text
+        assert "no-store" not in anonymous.headers.get("cache-control", "")
+        log_in(http, alice)
+        home = http.get("/")
+        assert home.status_code == 200
+        assert 'href="/login"' not in home.text
+        assert alice in home.text and 'action="/logout"' in home.text
+        assert csrf(http, "/")  # the logout form carries the session's token
+        assert "no-store" in home.headers["cache-control"]
+        # An unknown or ended session is just a visitor.
+        http.cookies.set(SESSION_COOKIE, "1." + "B" * 43)
+        assert 'href="/login"' in http.get("/").text

@@ -18,9 +18,18 @@ from ossmeta.store import Store
 from ossmeta.surfaces.web import words
 from ossmeta.surfaces.web.i18n import COOKIE, LANGUAGES, Language, language_for, translations
 
-__all__ = ["app_store", "package_href", "page", "request_gettext", "request_language"]
+__all__ = [
+    "SESSION_COOKIE",
+    "app_store",
+    "package_href",
+    "page",
+    "request_gettext",
+    "request_language",
+]
 
 TEMPLATES = Path(__file__).with_name("templates")
+#: The session cookie (set by the session module; read here so public pages know the user).
+SESSION_COOKIE = "ossmeta_session"
 #: The pages' own scripts and styles, and the vendored ones, all from /static/; JSON data
 #: islands are not scripts and need no allowance.
 SECURITY_HEADERS = {
@@ -78,6 +87,23 @@ def request_language(request: Request) -> Language:
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    if "user" not in context and request.cookies.get(SESSION_COOKIE):
+        # A public page still says who is logged in; only a visitor with a session pays the
+        # lookup. Imported here: the session module renders through this one.
+        from ossmeta.surfaces.web.session import signed_in
+
+        signed = signed_in(request)
+        if signed is not None:
+            context.update(user=signed.user, csrf=signed.csrf)
+            response = _rendered(request, template, status, context)
+            response.headers.update({"Cache-Control": "private, no-store"})
+            return response
+    return _rendered(request, template, status, context)
+
+
+def _rendered(
+    request: Request, template: str, status: int, context: dict[str, Any]
+) -> HTMLResponse:
     language = request_language(request)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     html = _environment(language).get_template(template).render(here=here, **context)

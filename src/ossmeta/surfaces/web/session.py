@@ -33,7 +33,7 @@ from ossmeta.service.web_sessions import (
     session_user,
 )
 from ossmeta.surfaces.web import tenant_words
-from ossmeta.surfaces.web.render import app_store, page
+from ossmeta.surfaces.web.render import SESSION_COOKIE, app_store, page
 
 __all__ = [
     "LOGIN_COOKIE",
@@ -50,7 +50,6 @@ __all__ = [
     "to_login",
 ]
 
-SESSION_COOKIE = "ossmeta_session"
 LOGIN_COOKIE = "ossmeta_login"
 #: Tenant pages show private data: no cache may keep them.
 PRIVATE = {"Cache-Control": "no-store"}
