@@ -21,6 +21,9 @@ executors share that one JVM, so the JVM figures include executor work (shuffles
 are bounded by ``spark.driver.memory``; the Python driver's growth is what would grow if rows
 were collected, and it is the figure that must stay flat.
 
+The last column is the machine's five-minute load average when the size finished: on a
+shared machine wall seconds stretch with it, CPU seconds much less.
+
 Equality: DuckDB's finished table and the Parquet Spark wrote are compared row by row at each
 size; the run stops with the differing rows if they are not equal.
 
@@ -314,7 +317,7 @@ def main() -> None:
         f"{'duck wall':>9} {'duck cpu':>8} {'spark wall':>10} {'spark cpu':>9} "
         f"{'wall x':>6} {'cpu x':>5} {'rows':>7} {'equal':>5} "
         f"{'py pk d':>7} {'py pk s':>7} {'py grow s':>9} {'jvm heap pk':>11} "
-        f"{'jvm gc':>6} {'jvm rss pk':>10}"
+        f"{'jvm gc':>6} {'jvm rss pk':>10} {'load':>5}"
     )
     print(header)
     results = []
@@ -329,7 +332,9 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
         assert duck["rows"] == spark["rows"] == same.num_rows
         assert (duck["identities"], duck["bots"]) == (spark["identities"], spark["bots"])
-        results.append({"events": events, "duckdb": duck, "spark": spark})
+        # The machine may be shared: the load next to the figures says how far to trust them.
+        load = os.getloadavg()[1]
+        results.append({"events": events, "duckdb": duck, "spark": spark, "load_5min": load})
         print(
             f"{events:>9} {duck['identities']:>10} {duck['merged_away']:>6} {duck['bots']:>5} "
             f"{duck['seconds']:>8.1f}s {duck['cpu']:>7.1f}s "
@@ -338,7 +343,8 @@ def main() -> None:
             f"{same.num_rows:>7} {'yes':>5} "
             f"{duck['py_peak_mb']:>6.0f}M {spark['py_peak_mb']:>6.0f}M "
             f"{spark['py_growth_mb']:>8.0f}M {spark['jvm_heap_peak_mb']:>10.0f}M "
-            f"{spark['jvm_used_after_gc_mb']:>5.0f}M {spark['jvm_rss_peak_mb']:>9.0f}M",
+            f"{spark['jvm_used_after_gc_mb']:>5.0f}M {spark['jvm_rss_peak_mb']:>9.0f}M "
+            f"{load:>5.1f}",
             flush=True,
         )
     dump("spark", {"months": args.months, "runs": results})

@@ -42,6 +42,15 @@ def spark_session(app_name: str = "ossmeta") -> SparkSession:
             # Blocks of frames nobody references (superseded checkpoints of the iterations)
             # are freed when the JVM collects them: do that often, not every 30 minutes.
             .config("spark.cleaner.periodicGC.interval", "1min")
+            # The status store keeps every finished job, stage and SQL execution (with its
+            # plan graph and metrics) up to 1,000 each, even with the UI off: the iterations
+            # run hundreds of small jobs, and that history filled the 2 GB heap and left
+            # the JVM collecting garbage most of the time. Keep a few.
+            .config("spark.ui.retainedJobs", "20")
+            .config("spark.ui.retainedStages", "20")
+            .config("spark.ui.retainedTasks", "1000")
+            .config("spark.sql.ui.retainedExecutions", "5")
+            .config("spark.ui.dagGraph.retainedRootRDDs", "20")
             .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
             .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
             .getOrCreate()

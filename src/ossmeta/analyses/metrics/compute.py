@@ -169,7 +169,10 @@ def metric_frame(
     steps: Sequence[Step] | None = None,
 ) -> Any:
     """Every metric as one Spark DataFrame (RESULT_SCHEMA columns, before ``finish``): the
-    definitions' queries and the steps' Spark twins, nothing run yet."""
+    definitions' queries and the steps' Spark twins, each run as its own job and kept on the
+    executors (a local checkpoint), so the frame is a union of small leaves. One plan for
+    the union of every query was planned, and re-planned by adaptive execution after each of
+    its hundreds of stages, as a whole: most of a run went to that."""
     register_inputs(engine, inputs, context)
     chosen = list(definitions) if definitions is not None else all_definitions()
     twins = all_spark_steps()
@@ -181,9 +184,10 @@ def metric_frame(
     columns = [f"CAST({f.name} AS {_SPARK_TYPES[str(f.type)]}) AS {f.name}" for f in RESULT_SCHEMA]
     if not parts:
         return engine.frame(f"SELECT {', '.join(columns)} FROM (SELECT NULL) WHERE false")
-    frame = parts[0].selectExpr(*columns)
-    for part in parts[1:]:
-        frame = frame.unionByName(part.selectExpr(*columns))
+    done = [part.selectExpr(*columns).localCheckpoint(eager=True) for part in parts]
+    frame = done[0]
+    for part in done[1:]:
+        frame = frame.unionByName(part)
     return frame
 
 

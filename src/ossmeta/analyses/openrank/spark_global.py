@@ -56,6 +56,10 @@ def global_openrank_spark(
     on ``edges``' session; ``previous`` as there (earlier results to carry from)."""
     from pyspark.sql import functions as F
 
+    # The rows are an aggregation over every event; each month reads them about ten times
+    # (the checks, the 300-relation rule, the nodes, both edge directions), so compute
+    # them once and cut the plan there.
+    edges = edges.localCheckpoint(eager=True)
     months = _checked_months(edges)
     latest = _carry_records(edges, previous, months)
     parts: list[DataFrame] = []
