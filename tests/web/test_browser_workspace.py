@@ -106,7 +106,8 @@ def test_workspace_pages_are_accessible(page: Any, site: str, path: str) -> None
     page.goto(f"{site}{path}")
     _axe(page)
     if path == "/workspace/portfolio":
-        page.wait_for_selector("#severity-chart svg")
+        for chart in ("severity", "licence", "maintenance"):
+            page.wait_for_selector(f"#{chart}-chart svg")
 
 
 def test_a_curated_licence_reaches_the_package_page(page: Any, site: str, browser: Any) -> None:

@@ -5,6 +5,7 @@ and webhooks; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import httpx
@@ -155,6 +156,26 @@ def test_components_are_paged_with_a_next_link_keeping_the_filters(site: str, me
         for cursor in ("not-a-cursor", "dHJ1ZQ", "OTk5OTk5OTk5OTk5", "MA" * 40):
             damaged = http.get(f"{VERSION_1}/components", params={"cursor": cursor})
             assert damaged.status_code == 400, cursor
+
+
+def _counts(page: str, name: str) -> tuple[list[int], list[int]]:
+    """The chart's data island and the counts of the table beside it."""
+    island = re.search(rf'<script type="application/json" id="{name}-data">(.*?)</script>', page)
+    table = re.search(rf'<table id="{name}-table">(.*?)</table>', page, re.S)
+    assert island is not None and table is not None, name
+    cells = re.findall(r"<tr><td>.*?</td><td>([\d,]+)</td></tr>", table.group(1))
+    return json.loads(island.group(1)), [int(cell.replace(",", "")) for cell in cells]
+
+
+def test_the_portfolio_charts_licences_and_maintenance_status(site: str, member: str) -> None:
+    with client(site, member) as http:
+        _shop(http)
+        page = http.get("/workspace/portfolio").text
+    for name in ("licence", "maintenance"):
+        assert f'<div id="{name}-chart" class="chart" role="img"' in page
+        island, table = _counts(page, name)
+        # One count per table row, the three components of the shop's latest version.
+        assert island == table and sum(island) == 3, name
 
 
 def test_a_token_secret_is_shown_once_and_revoking_ends_it(site: str, member: str) -> None:
