@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
+from ossmeta.service import accounts, inventories
 from ossmeta.store import open_store
 from tests.service.inventories_data import JINJA, REQUIREMENTS
 from tests.web import test_browser as public
-from tests.web.accounts import PASSWORD, user
+from tests.web.accounts import OPERATOR, PASSWORD, user
 from tests.web.conftest import serve
 from tests.web.test_browser import _axe, _shot
 from tests.web.world import seed
@@ -34,6 +35,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     user(store, "acme", "alice", "member")
     user(store, "acme", "carol", "curator")
     user(store, "globex", "dave", "curator")
+    # The page checks' own project, so they never lean on the journey having run first
+    # (alone, or under pytest-xdist in any order); the journey makes its own "shop".
+    acme = accounts.tenant_named(store, "acme").id
+    inventories.create_project(store, acme, "checked", OPERATOR)
+    inventories.upload(store, acme, "checked", "1.0", "requirements.txt", REQUIREMENTS, OPERATOR)
     yield from serve(store)
     store.dispose()
 
@@ -93,7 +99,7 @@ def test_triage_carries_over_to_the_next_version(page: Any, site: str, tmp_path:
 @pytest.mark.parametrize(
     "path",
     [
-        "/workspace/projects/shop/versions/1.0/components",
+        "/workspace/projects/checked/versions/1.0/components",
         "/workspace/where-used?purl=pkg:pypi/jinja2",
         "/workspace/portfolio",
         "/workspace/tokens",
@@ -104,9 +110,13 @@ def test_triage_carries_over_to_the_next_version(page: Any, site: str, tmp_path:
 def test_workspace_pages_are_accessible(page: Any, site: str, path: str) -> None:
     _log_in(page, site, "alice")
     page.goto(f"{site}{path}")
+    if path.endswith("/components"):
+        # The real components page, never the "not found" page of a missing project.
+        assert "jinja2" in page.locator("table.components").inner_text(timeout=5000)
     _axe(page)
     if path == "/workspace/portfolio":
-        page.wait_for_selector("#severity-chart svg")
+        for chart in ("severity", "licence", "maintenance"):
+            page.wait_for_selector(f"#{chart}-chart svg")
 
 
 def test_a_curated_licence_reaches_the_package_page(page: Any, site: str, browser: Any) -> None:

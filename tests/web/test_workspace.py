@@ -4,6 +4,8 @@ and webhooks; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 import httpx
@@ -13,6 +15,7 @@ import ossmeta
 from ossmeta.service import accounts
 from ossmeta.service import decisions as vex
 from ossmeta.store import Store
+from ossmeta.surfaces.web.routes.workspace import PAGE_SIZE
 from tests.service.inventories_data import JINJA, JINJA_ALIASES, REQUIREMENTS
 from tests.web.accounts import client, csrf, user
 
@@ -130,6 +133,49 @@ def test_components_filters_where_used_and_portfolio(site: str, member: str) -> 
         portfolio = http.get("/workspace/portfolio")
         assert portfolio.status_code == 200 and 'id="severity-chart"' in portfolio.text
         assert portfolio.headers["cache-control"] == "no-store"
+
+
+def _names(page: str) -> list[str]:
+    return re.findall(r'<span translate="no">(pkg-\d+)</span>', page)
+
+
+def test_components_are_paged_with_a_next_link_keeping_the_filters(site: str, member: str) -> None:
+    # More components than one page holds, none known to the center.
+    many = [f"pkg-{n:03d}" for n in range(PAGE_SIZE + 5)]
+    body = "".join(f"{name}==1.0\n" for name in many).encode()
+    with client(site, member) as http:
+        http.post("/workspace/projects", data={"name": "shop", "csrf": csrf(http)})
+        assert _upload(http, "1.0", body).status_code == 303
+        first = http.get(f"{VERSION_1}/components", params={"kind": "direct"}).text
+        link = re.search(r'<a rel="next" class="next-page" href="([^"]+)"', first)
+        assert link is not None and "kind=direct" in link.group(1)
+        second = http.get(html.unescape(link.group(1)))
+        assert second.status_code == 200 and 'rel="next"' not in second.text
+        assert _names(first) + _names(second.text) == many
+        # Damaged, forged (a boolean, a number past 32 bits) and overlong cursors.
+        for cursor in ("not-a-cursor", "dHJ1ZQ", "OTk5OTk5OTk5OTk5", "MA" * 40):
+            damaged = http.get(f"{VERSION_1}/components", params={"cursor": cursor})
+            assert damaged.status_code == 400, cursor
+
+
+def _counts(page: str, name: str) -> tuple[list[int], list[int]]:
+    """The chart's data island and the counts of the table beside it."""
+    island = re.search(rf'<script type="application/json" id="{name}-data">(.*?)</script>', page)
+    table = re.search(rf'<table id="{name}-table">(.*?)</table>', page, re.S)
+    assert island is not None and table is not None, name
+    cells = re.findall(r"<tr><td>.*?</td><td>([\d,]+)</td></tr>", table.group(1))
+    return json.loads(island.group(1)), [int(cell.replace(",", "")) for cell in cells]
+
+
+def test_the_portfolio_charts_licences_and_maintenance_status(site: str, member: str) -> None:
+    with client(site, member) as http:
+        _shop(http)
+        page = http.get("/workspace/portfolio").text
+    for name in ("licence", "maintenance"):
+        assert f'<div id="{name}-chart" class="chart" role="img"' in page
+        island, table = _counts(page, name)
+        # One count per table row, the three components of the shop's latest version.
+        assert island == table and sum(island) == 3, name
 
 
 def test_a_token_secret_is_shown_once_and_revoking_ends_it(site: str, member: str) -> None:

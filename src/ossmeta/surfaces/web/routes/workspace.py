@@ -22,6 +22,7 @@ from ossmeta.model import SeverityLevel
 from ossmeta.service import decisions as vex
 from ossmeta.service import inventories
 from ossmeta.service.inventories_components import ComponentFilter, components
+from ossmeta.surfaces.web.paging import decode_position, encode_position
 from ossmeta.surfaces.web.render import app_store
 from ossmeta.surfaces.web.session import (
     Signed,
@@ -37,7 +38,7 @@ __all__ = ["router", "workspace_call"]
 
 router = APIRouter(include_in_schema=False, prefix="/workspace")
 PAGE_METHODS = ["GET", "HEAD"]
-#: Components shown on one page (the API pages its list the same way).
+#: Components shown on one page; the rest follow through the "next page" link.
 PAGE_SIZE = 200
 #: The largest inventory the form takes; the API's body limit applies to it as well.
 MAX_UPLOAD = 32 * 1024 * 1024
@@ -236,8 +237,10 @@ async def components_page(
     licence: str = "",
     maintenance: str = "",
     kind: str = "",
+    cursor: str = "",
 ) -> Response:
     async def act(signed: Signed) -> Response:
+        after = decode_position(cursor) if cursor else -1
         if severity and severity not in SEVERITIES:
             raise InputError(f"severity must be one of {', '.join(SEVERITIES)}")
         wanted = ComponentFilter(
@@ -253,24 +256,30 @@ async def components_page(
             project,
             version,
             wanted,
-            after=-1,
-            limit=PAGE_SIZE,
+            after=after,
+            limit=PAGE_SIZE + 1,  # the extra row only says there is a next page
         )
+        shown = found[:PAGE_SIZE]
+        chosen = {
+            "severity": severity,
+            "licence": licence,
+            "maintenance": maintenance,
+            "kind": kind,
+        }
+        following = None
+        if len(found) > PAGE_SIZE:
+            kept = {name: value for name, value in chosen.items() if value}
+            following = {**kept, "cursor": encode_position(shown[-1].position)}
         return tenant_page(
             request,
             signed,
             "ws_components.html",
             project=project,
             version_name=version,
-            items=[view.data for view in found],
-            limit=PAGE_SIZE,
+            items=[view.data for view in shown],
+            following=following,
             severities=SEVERITIES,
-            chosen={
-                "severity": severity,
-                "licence": licence,
-                "maintenance": maintenance,
-                "kind": kind,
-            },
+            chosen=chosen,
         )
 
     return await workspace_call(request, act)
