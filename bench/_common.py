@@ -10,7 +10,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+
+from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_PYPA = ROOT.parent / "shared" / "data" / "pypa-advisory-database" / "vulns"
@@ -107,3 +110,52 @@ def advisory_dir() -> tuple[Path, str]:
 def dump(name: str, figures: dict[str, object]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{name}.json").write_text(json.dumps(figures, indent=2))
+
+
+def synthetic_package(
+    n: int, total: int, rng: random.Random, *, most_versions: int = 15, yanked_every: int = 0
+) -> PackageRecord:
+    """``pkg:pypi/bench-{n}``: 3 to ``most_versions`` versions (every ``yanked_every``-th
+    yanked when set), each depending on up to six of the ``total`` bench packages."""
+    mit = LicenseValue("MIT", "MIT", "high", "pypi:license_expression")
+    versions = tuple(
+        PackageVersion(
+            f"1.{v}.0",
+            datetime(2024, 1 + v % 12, 1, tzinfo=UTC),
+            bool(yanked_every) and v % yanked_every == yanked_every // 2,
+            None,
+            mit,
+            tuple(
+                Dependency(f"pkg:pypi/bench-{rng.randrange(total)}", ">=1", "runtime")
+                for _ in range(rng.randint(0, 6))
+            ),
+        )
+        for v in range(rng.randint(3, most_versions))
+    )
+    return PackageRecord(
+        purl=f"pkg:pypi/bench-{n}",
+        ecosystem="PyPI",
+        name=f"bench-{n}",
+        repository=f"github.com/bench/bench-{n}",
+        repository_raw=None,
+        homepage=None,
+        description="a synthetic package",
+        status=PackageStatus.ACTIVE,
+        license=mit,
+        versions=versions,
+        source="pypi-json",
+    )
+
+
+def percentiles_ms(samples: list[float]) -> tuple[float, float]:
+    """p50 and p99 of samples in seconds, in milliseconds."""
+    ordered = sorted(samples)
+    return (
+        ordered[len(ordered) // 2] * 1000,
+        ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    )
+
+
+def schema_url(base: str, schema: str) -> str:
+    """A PostgreSQL URL whose sessions work in ``schema`` (a bench's own, dropped after)."""
+    return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"

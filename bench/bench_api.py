@@ -38,56 +38,17 @@ import httpx
 import psycopg
 from sqlalchemy import create_engine, text
 
-from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.model import LicenseValue
 from ossmeta.service import public
 from ossmeta.service.public import package_view
 from ossmeta.store import open_store
 from ossmeta.store.packages import save_package
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import percentiles_ms, schema_url, synthetic_package
+
 CLIENTS = 32
 MIT = LicenseValue("MIT", "MIT", "high", "pypi:license_expression")
-
-
-def _package(n: int, total: int, rng: random.Random) -> PackageRecord:
-    versions = tuple(
-        PackageVersion(
-            f"1.{v}.0",
-            datetime(2024, 1 + v % 12, 1, tzinfo=UTC),
-            False,
-            None,
-            MIT,
-            tuple(
-                Dependency(f"pkg:pypi/bench-{rng.randrange(total)}", ">=1", "runtime")
-                for _ in range(rng.randint(0, 6))
-            ),
-        )
-        for v in range(rng.randint(3, 15))
-    )
-    return PackageRecord(
-        purl=f"pkg:pypi/bench-{n}",
-        ecosystem="PyPI",
-        name=f"bench-{n}",
-        repository=f"github.com/bench/bench-{n}",
-        repository_raw=None,
-        homepage=None,
-        description="a synthetic package",
-        status=PackageStatus.ACTIVE,
-        license=MIT,
-        versions=versions,
-        source="pypi-json",
-    )
-
-
-def _schema_url(base: str, schema: str) -> str:
-    return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
-
-
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return (
-        ordered[len(ordered) // 2] * 1000,
-        ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
-    )
 
 
 _BARE_SQL = (
@@ -124,7 +85,7 @@ def bare_sql(dsn: str, schema: str, purls: list[str], seconds: float) -> tuple[f
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    p50, p99 = _percentiles(latencies)
+    p50, p99 = percentiles_ms(latencies)
     return len(latencies) / elapsed, p50, p99
 
 
@@ -194,7 +155,7 @@ def main() -> int:
     admin = create_engine(base)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _schema_url(base, schema)
+    url = schema_url(base, schema)
     server: subprocess.Popen[str] | None = None
     loads: list[tuple[int, str, float, float, float, int]] = []
     try:
@@ -205,7 +166,9 @@ def main() -> int:
         started = time.perf_counter()
         with store.engine.begin() as connection:
             for n in range(args.packages):
-                save_package(connection, _package(n, args.packages, rng), now)
+                save_package(
+                    connection, synthetic_package(n, args.packages, rng, most_versions=15), now
+                )
         print(f"loaded {args.packages} packages in {time.perf_counter() - started:.1f} s")
         purls = [f"pkg:pypi/bench-{n}" for n in range(args.packages)]
 

@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import sys
 import tempfile
 import time
 import uuid
@@ -48,14 +49,13 @@ from ossmeta.store.advisories import AdvisoryImporter
 from ossmeta.store.tenancy import tenant_transaction
 from ossmeta.store.webhooks import insert_webhook
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import schema_url
+
 TENANTS = 10
 VERSIONS = 10  # 1.0.0 ... 1.9.0 per package
 HIGH = "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N"
 CRITICAL = "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
-
-
-def _schema_url(base: str, schema: str) -> str:
-    return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
 
 
 def _record(
@@ -253,7 +253,7 @@ def main() -> int:
     admin = create_engine(base)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _schema_url(base, schema)
+    url = schema_url(base, schema)
     dsn = admin.url.set(drivername="postgresql").render_as_string(hide_password=False)
     figures: dict[str, float] = {}
     try:

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
 import sys
 import time
 import uuid
@@ -32,13 +31,16 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.model import LicenseValue
 from ossmeta.store import open_store
 from ossmeta.store.metrics import Metrics
 from ossmeta.store.packages import save_package
 from ossmeta.surfaces.api.app import create_app
 from ossmeta.surfaces.api.settings import ApiSettings
 from ossmeta.surfaces.web.package_page import package_page
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import percentiles_ms, synthetic_package
 
 ROOT = Path(__file__).resolve().parents[1]
 MIT = LicenseValue("MIT", "MIT", "exact", "pypi:license_expression")
@@ -58,42 +60,6 @@ METRICS = (
     "commit_frequency",
 )
 MONTHS = 24
-
-
-def _package(n: int, total: int, rng: random.Random) -> PackageRecord:
-    versions = tuple(
-        PackageVersion(
-            f"1.{v}.0",
-            datetime(2024, 1 + v % 12, 1, tzinfo=UTC),
-            v % 11 == 5,
-            None,
-            MIT,
-            tuple(
-                Dependency(f"pkg:pypi/bench-{rng.randrange(total)}", ">=1", "runtime")
-                for _ in range(rng.randint(0, 6))
-            ),
-        )
-        for v in range(rng.randint(3, 25))
-    )
-    return PackageRecord(
-        purl=f"pkg:pypi/bench-{n}",
-        ecosystem="PyPI",
-        name=f"bench-{n}",
-        repository=f"github.com/bench/bench-{n}",
-        repository_raw=None,
-        homepage=None,
-        description="a synthetic package",
-        status=PackageStatus.ACTIVE,
-        license=MIT,
-        versions=versions,
-        source="pypi-json",
-    )
-
-
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return statistics.median(ordered) * 1000, p99 * 1000
 
 
 async def _timed(client: httpx.AsyncClient, paths: list[str]) -> list[float]:
@@ -176,7 +142,11 @@ def main() -> int:
         now = datetime(2026, 1, 1, tzinfo=UTC)
         with store.engine.begin() as connection:
             for n in range(args.packages):
-                save_package(connection, _package(n, args.packages, rng), now)
+                save_package(
+                    connection,
+                    synthetic_package(n, args.packages, rng, most_versions=25, yanked_every=11),
+                    now,
+                )
         repos = min(args.packages, 200)
         Metrics(store).replace(
             _metric_rows(repos, rng), engine="bench", computed_at=now, since=None
@@ -198,12 +168,12 @@ def main() -> int:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-    page_p50, page_p99 = _percentiles(pages)
-    api_p50, api_p99 = _percentiles(floor)
-    both_p50, both_p99 = _percentiles(both)
-    gather_p50, _ = _percentiles(gather)
-    repo_p50, repo_p99 = _percentiles(repo_pages)
-    metrics_p50, metrics_p99 = _percentiles(repo_floor)
+    page_p50, page_p99 = percentiles_ms(pages)
+    api_p50, api_p99 = percentiles_ms(floor)
+    both_p50, both_p99 = percentiles_ms(both)
+    gather_p50, _ = percentiles_ms(gather)
+    repo_p50, repo_p99 = percentiles_ms(repo_pages)
+    metrics_p50, metrics_p99 = percentiles_ms(repo_floor)
     print(
         f"{args.requests} sequential requests through ASGI in-process, {args.packages} packages, PostgreSQL"
     )
