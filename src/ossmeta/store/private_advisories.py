@@ -24,6 +24,7 @@ from ossmeta.store.advisories import RejectedImport, _derived_rows
 from ossmeta.store.chunking import chunks
 from ossmeta.store.schema import advisories, private_advisories, private_affected
 from ossmeta.store.tenancy import Transaction
+from ossmeta.store.tenant_rows import keyed_page
 from ossmeta.times import as_utc
 
 __all__ = [
@@ -235,10 +236,7 @@ def list_private_advisories(
     tx: Transaction, tenant_id: int, *, after: str, limit: int
 ) -> list[PrivateAdvisory]:
     """The tenant's records by id, after ``after``."""
-    rows = tx.execute(
-        select(private_advisories)
-        .where(private_advisories.c.tenant_id == tenant_id, private_advisories.c.id > after)
-        .order_by(private_advisories.c.id)
-        .limit(limit)
+    rows = keyed_page(
+        tx, private_advisories, private_advisories.c.id, tenant_id, after=after, limit=limit
     )
     return [_shown(row) for row in rows]

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from ossmeta.store.chunking import chunks
 from ossmeta.store.schema import private_curations, private_packages
 from ossmeta.store.tenancy import Transaction
+from ossmeta.store.tenant_rows import delete_keyed, keyed_page, rows_among
 from ossmeta.times import as_utc
 
 __all__ = [
@@ -120,22 +120,14 @@ def put_private_package(
 
 
 def delete_private_package(tx: Transaction, tenant_id: int, purl: str) -> bool:
-    result = tx.execute(
-        delete(private_packages).where(
-            private_packages.c.tenant_id == tenant_id, private_packages.c.purl == purl
-        )
-    )
-    return bool(result.rowcount)
+    return delete_keyed(tx, private_packages, private_packages.c.purl, tenant_id, purl)
 
 
 def list_private_packages(
     tx: Transaction, tenant_id: int, *, after: str, limit: int
 ) -> list[PrivatePackage]:
-    rows = tx.execute(
-        select(private_packages)
-        .where(private_packages.c.tenant_id == tenant_id, private_packages.c.purl > after)
-        .order_by(private_packages.c.purl)
-        .limit(limit)
+    rows = keyed_page(
+        tx, private_packages, private_packages.c.purl, tenant_id, after=after, limit=limit
     )
     return [_package(row) for row in rows]
 
@@ -144,15 +136,8 @@ def packages_for(
     tx: Transaction, tenant_id: int, purls: Iterable[str]
 ) -> dict[str, PrivatePackage]:
     """The tenant's private packages among ``purls`` (canonical, without versions)."""
-    out: dict[str, PrivatePackage] = {}
-    for part in chunks(sorted(set(purls))):
-        for row in tx.execute(
-            select(private_packages).where(
-                private_packages.c.tenant_id == tenant_id, private_packages.c.purl.in_(part)
-            )
-        ):
-            out[row.purl] = _package(row)
-    return out
+    among = rows_among(tx, private_packages, private_packages.c.purl, tenant_id, purls)
+    return {row.purl: _package(row) for row in among}
 
 
 # ------------------------------------------------------------------ curations
@@ -175,22 +160,14 @@ def put_private_curation(
 
 
 def delete_private_curation(tx: Transaction, tenant_id: int, curation_id: int) -> bool:
-    result = tx.execute(
-        delete(private_curations).where(
-            private_curations.c.tenant_id == tenant_id, private_curations.c.id == curation_id
-        )
-    )
-    return bool(result.rowcount)
+    return delete_keyed(tx, private_curations, private_curations.c.id, tenant_id, curation_id)
 
 
 def list_private_curations(
     tx: Transaction, tenant_id: int, *, after: int, limit: int
 ) -> list[PrivateCuration]:
-    rows = tx.execute(
-        select(private_curations)
-        .where(private_curations.c.tenant_id == tenant_id, private_curations.c.id > after)
-        .order_by(private_curations.c.id)
-        .limit(limit)
+    rows = keyed_page(
+        tx, private_curations, private_curations.c.id, tenant_id, after=after, limit=limit
     )
     return [_curation(row) for row in rows]
 
@@ -200,11 +177,6 @@ def curations_for(
 ) -> dict[str, dict[str, PrivateCuration]]:
     """purl -> field -> the tenant's correction, for the packages among ``purls``."""
     out: dict[str, dict[str, PrivateCuration]] = {}
-    for part in chunks(sorted(set(purls))):
-        for row in tx.execute(
-            select(private_curations).where(
-                private_curations.c.tenant_id == tenant_id, private_curations.c.purl.in_(part)
-            )
-        ):
-            out.setdefault(row.purl, {})[row.field] = _curation(row)
+    for row in rows_among(tx, private_curations, private_curations.c.purl, tenant_id, purls):
+        out.setdefault(row.purl, {})[row.field] = _curation(row)
     return out
