@@ -10,11 +10,28 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from ossmeta.store import Store
+from ossmeta.store.tenancy import tenant_transaction
+from ossmeta.store.webhooks import insert_webhook
 from tests.loopback import Headers, Response, serve
+
+#: The signing secret the tests' webhooks share with their receiver.
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def subscribe(
+    store: Store, tenant: int, url: str, events: tuple[str, ...] = ("finding.new",)
+) -> int:
+    """A webhook of ``tenant`` to ``url``, signed with ``SECRET``: its id."""
+    with tenant_transaction(store, tenant) as tx:
+        return insert_webhook(
+            tx, tenant_id=tenant, url=url, events=events, secret=SECRET, now=datetime.now(UTC)
+        ).id
 
 
 @dataclass

@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from ossmeta.service import jobs as worker
 from ossmeta.service.accounts import Actor, create_tenant
@@ -19,11 +18,9 @@ from ossmeta.store.jobs import Backoff
 from ossmeta.store.outbox import Delivery, list_deliveries
 from ossmeta.store.outbox_many import add_events
 from ossmeta.store.tenancy import tenant_transaction
-from ossmeta.store.webhooks import insert_webhook
 from tests.monitoring.processes import started
-from tests.monitoring.receiver import receiver
+from tests.monitoring.receiver import SECRET, receiver, subscribe
 
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 WORKER_RUNNING = r"ossmeta worker (\S+) running"
 #: Failures are retried a minute later: a test sees the state after one attempt.
 SETTINGS = worker.WorkerSettings(
@@ -34,18 +31,6 @@ SETTINGS = worker.WorkerSettings(
 
 def _tenant(store: Store) -> int:
     return create_tenant(store, "acme", Actor("cli:test")).id
-
-
-def _webhook(store: Store, tenant: int, url: str) -> int:
-    with tenant_transaction(store, tenant) as tx:
-        return insert_webhook(
-            tx,
-            tenant_id=tenant,
-            url=url,
-            events=("finding.new",),
-            secret=SECRET,
-            now=datetime.now(UTC),
-        ).id
 
 
 def _emit(store: Store, tenant: int, count: int) -> list[str]:
@@ -73,7 +58,7 @@ def test_one_failed_delivery_leaves_the_rest_of_its_batch_delivered(store: Store
     with receiver([500]) as hook:  # the first request that arrives fails, the rest succeed
         hook.secret = SECRET
         tenant = _tenant(store)
-        _webhook(store, tenant, hook.url)
+        subscribe(store, tenant, hook.url)
         events = _emit(store, tenant, 8)
         summary = worker.run_worker(store, once=True, settings=SETTINGS)
     assert summary.deliveries == 8
@@ -92,7 +77,10 @@ def test_a_hanging_receiver_does_not_hold_up_the_rest_of_the_batch(store: Store)
         slow.secret = fast.secret = SECRET
         slow.hold.set()  # every request to it stays open until released
         tenant = _tenant(store)
-        slow_hook, fast_hook = _webhook(store, tenant, slow.url), _webhook(store, tenant, fast.url)
+        slow_hook, fast_hook = (
+            subscribe(store, tenant, slow.url),
+            subscribe(store, tenant, fast.url),
+        )
         events = _emit(store, tenant, 6)  # 12 deliveries, one batch
         stop = threading.Event()
         thread = threading.Thread(
@@ -132,7 +120,7 @@ def test_a_batch_of_a_killed_worker_is_delivered_by_another_after_its_lease(
         hook.secret = SECRET
         hook.hold.set()  # the first worker's requests stay open: it never hears back
         tenant = _tenant(store)
-        _webhook(store, tenant, hook.url)
+        subscribe(store, tenant, hook.url)
         events = _emit(store, tenant, 6)
         with started(*args, wait_for=WORKER_RUNNING, on_stderr=True, env=short_lease) as first:
             assert hook.arrived.wait(120), "the first worker never sent anything"
@@ -162,7 +150,7 @@ def test_a_stopped_worker_gives_back_what_it_had_not_sent(store: Store) -> None:
         hook.secret = SECRET
         hook.hold.set()
         tenant = _tenant(store)
-        _webhook(store, tenant, hook.url)
+        subscribe(store, tenant, hook.url)
         _emit(store, tenant, 8)
         limited = replace(
             SETTINGS,

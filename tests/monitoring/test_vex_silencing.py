@@ -22,7 +22,7 @@ from ossmeta.store.jobs import Backoff, list_jobs
 from ossmeta.store.outbox import list_deliveries
 from ossmeta.store.tenancy import global_transaction, tenant_transaction
 from ossmeta.store.webhooks import insert_webhook
-from tests.monitoring.receiver import Receiver, receiver
+from tests.monitoring.receiver import SECRET, Receiver, receiver
 from tests.service.inventories_data import (
     JINJA,
     JINJA_ALIASES,
@@ -37,7 +37,6 @@ FAST = worker.WorkerSettings(
     job_backoff=Backoff(base_s=0.01, cap_s=0.02),
     delivery=DeliverySettings(timeout_s=5.0, backoff=Backoff(base_s=0.01, cap_s=0.05)),
 )
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 LOW = "CVSS:3.0/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"
 JINJA_210 = b"jinja2==2.10\n"
 

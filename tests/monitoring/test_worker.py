@@ -19,7 +19,7 @@ from ossmeta.store.jobs import Backoff, Job, enqueue, load_job
 from ossmeta.store.outbox import add_event, list_deliveries
 from ossmeta.store.tenancy import global_transaction, tenant_transaction
 from ossmeta.store.webhooks import insert_webhook, list_webhooks
-from tests.monitoring.receiver import receiver
+from tests.monitoring.receiver import SECRET, receiver
 
 OPERATOR = Actor("cli:test")
 FAST = worker.WorkerSettings(
@@ -37,7 +37,6 @@ FINDING = {
     "aliases": ["CVE-2019-10906", "PYSEC-2019-217"],
     "severity": "high",
 }
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
 @pytest.fixture

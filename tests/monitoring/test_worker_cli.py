@@ -32,12 +32,11 @@ from ossmeta.store import Store
 from ossmeta.store.jobs import Backoff
 from ossmeta.store.outbox import Delivery, add_event, list_deliveries
 from ossmeta.store.tenancy import tenant_transaction
-from ossmeta.store.webhooks import insert_email_rule, insert_webhook
+from ossmeta.store.webhooks import insert_email_rule
 from tests.monitoring.processes import run_ossmeta, started
-from tests.monitoring.receiver import receiver
+from tests.monitoring.receiver import SECRET, receiver, subscribe
 
 OPERATOR = Actor("cli:test")
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 FINDING = {
     "project": "shop",
     "version": "1.0",
@@ -56,18 +55,6 @@ SUMMARY = re.compile(r"stopped: (\d+) job\(s\) run, (\d+) delivery attempt\(s\)"
 
 def _tenant(store: Store, name: str = "acme") -> int:
     return create_tenant(store, name, OPERATOR).id
-
-
-def _webhook(store: Store, tenant: int, url: str) -> int:
-    with tenant_transaction(store, tenant) as tx:
-        return insert_webhook(
-            tx,
-            tenant_id=tenant,
-            url=url,
-            events=("finding.new",),
-            secret=SECRET,
-            now=datetime.now(UTC),
-        ).id
 
 
 def _emit(store: Store, tenant: int, data: dict[str, Any] | None = None) -> str:
@@ -92,7 +79,7 @@ def test_worker_once_delivers_a_signed_webhook_and_exits_0(store: Store) -> None
     with receiver() as hook:
         hook.secret = SECRET
         tenant = _tenant(store)
-        _webhook(store, tenant, hook.url)
+        subscribe(store, tenant, hook.url)
         event_id = _emit(store, tenant)
         done = run_ossmeta("worker", "--once", "--db", store.url)
     assert done.returncode == 0, done.stderr
@@ -135,7 +122,7 @@ def test_a_worker_killed_mid_delivery_is_replaced_once_its_lease_expires(store: 
         hook.secret = SECRET
         hook.hold.set()  # the receiver keeps the first request open
         tenant = _tenant(store)
-        _webhook(store, tenant, hook.url)
+        subscribe(store, tenant, hook.url)
         event_id = _emit(store, tenant)
         with started("worker", "--poll", "0.05", "--db", store.url, wait_for=WORKER_RUNNING,
                      on_stderr=True, env={"OSSMETA_WORKER_LEASE_S": "3"}) as first:  # fmt: skip
@@ -175,7 +162,7 @@ def test_two_workers_on_postgresql_never_send_the_same_delivery(pg_url: str) -> 
             hook.secret = SECRET
             hook.delay_s = 0.05  # each delivery keeps its worker busy a little
             tenant = _tenant(store)
-            _webhook(store, tenant, hook.url)
+            subscribe(store, tenant, hook.url)
             args = ("worker", "--poll", "0.02", "--db", pg_url)
             with (
                 started(*args, wait_for=WORKER_RUNNING, on_stderr=True) as one,
@@ -300,7 +287,7 @@ def test_serve_on_sqlite_delivers_in_process_by_default(store: Store) -> None:
     with receiver() as hook:
         hook.secret = SECRET
         tenant = _tenant(store)
-        _webhook(store, tenant, hook.url)
+        subscribe(store, tenant, hook.url)
         event_id = _emit(store, tenant)
         with started("serve", "--port", "0", "--db", store.url,
                      wait_for=r"listening on (http://\S+)", on_stderr=False) as server:  # fmt: skip
