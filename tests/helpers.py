@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
 from ossmeta.sources.files import InputFile
+from ossmeta.store import Store
+from ossmeta.store.curation_store import Curations
 
 DATA = Path(__file__).parent / "data"
 
@@ -23,3 +26,44 @@ def text_file(tmp_path: Path, name: str, content: str | bytes) -> InputFile:
     else:
         path.write_bytes(content)
     return InputFile(path, name)
+
+
+def pypi_record(
+    name: str,
+    versions: tuple[PackageVersion, ...],
+    *,
+    license: LicenseValue | None,
+    repository: str | None = None,
+    repository_raw: str | None = None,
+    description: str | None = None,
+    maintainers: tuple[str, ...] = (),
+) -> PackageRecord:
+    """A PyPI package as a sync stores it: ``pkg:pypi/{name}``, active, from the JSON API."""
+    return PackageRecord(
+        purl=f"pkg:pypi/{name}",
+        ecosystem="PyPI",
+        name=name,
+        repository=repository,
+        repository_raw=repository_raw,
+        homepage=None,
+        description=description,
+        status=PackageStatus.ACTIVE,
+        license=license,
+        versions=versions,
+        maintainers=maintainers,
+        source="pypi-json",
+    )
+
+
+def review_licence_proposal(store: Store, purl: str, *, approve: bool) -> None:
+    """alice proposes Apache-2.0 as ``purl``'s licence (from its LICENSE file); bob reviews."""
+    curations = Curations(store)
+    proposed = curations.propose(
+        purl,
+        "license",
+        "Apache-2.0",
+        reason="the LICENSE file",
+        author="alice",
+        evidence="https://github.com/acme/widget/blob/main/LICENSE",
+    )
+    curations.review(proposed, approve, "bob")

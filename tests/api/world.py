@@ -20,12 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageVersion
 from ossmeta.store.metrics import Metrics
 from ossmeta.store.packages import save_package
 from ossmeta.surfaces.api.app import create_app
 from ossmeta.surfaces.api.settings import ApiSettings
 from tests.api.conftest import ApiServer
+from tests.helpers import pypi_record
 from tests.service.inventories_data import JINJA, UV_LOCK, load_advisories
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -226,17 +227,9 @@ def serve_process(url: str, log: Path, *options: str) -> Iterator[str]:
 
 def public_package(name: str, versions: dict[str, tuple[str, ...]]) -> PackageRecord:
     """A PyPI package ``name``: its versions, each with the packages it depends on."""
-    return PackageRecord(
-        purl=f"pkg:pypi/{name}",
-        ecosystem="PyPI",
-        name=name,
-        repository=f"github.com/example/{name}",
-        repository_raw=None,
-        homepage=None,
-        description=None,
-        status=PackageStatus.ACTIVE,
-        license=MIT,
-        versions=tuple(
+    return pypi_record(
+        name,
+        tuple(
             PackageVersion(
                 version,
                 datetime(2025, 1, i + 1, tzinfo=UTC),
@@ -247,7 +240,8 @@ def public_package(name: str, versions: dict[str, tuple[str, ...]]) -> PackageRe
             )
             for i, (version, deps) in enumerate(versions.items())
         ),
-        source="pypi-json",
+        license=MIT,
+        repository=f"github.com/example/{name}",
     )
 
 

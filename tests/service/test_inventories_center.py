@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import event
 
-from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.model import LicenseValue, PackageRecord, PackageVersion
 from ossmeta.service.inventories_center import Center
 from ossmeta.store import Store
 from ossmeta.store.packages import save_package
+from tests.helpers import pypi_record
 from tests.service.inventories_data import import_records, jinja_record
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -21,22 +22,15 @@ MIT = LicenseValue("MIT", "MIT", "exact", "pypi:license_expression")
 
 
 def _record(name: str) -> PackageRecord:
-    return PackageRecord(
-        purl=f"pkg:pypi/{name}",
-        ecosystem="PyPI",
-        name=name,
-        repository=f"github.com/example/{name}",
-        repository_raw=None,
-        homepage=None,
-        description=None,
-        status=PackageStatus.ACTIVE,
-        license=MIT,
-        versions=(
+    return pypi_record(
+        name,
+        (
             PackageVersion("2.10", datetime(2025, 1, 1, tzinfo=UTC), False, None, MIT, ()),
             PackageVersion("2.10.1", datetime(2025, 2, 1, tzinfo=UTC), False, None, MIT, ()),
         ),
+        license=MIT,
+        repository=f"github.com/example/{name}",
         maintainers=("someone",),
-        source="pypi-json",
     )
 
 

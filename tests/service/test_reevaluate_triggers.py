@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.model import LicenseValue, PackageVersion
 from ossmeta.service.accounts import Actor, create_tenant
 from ossmeta.store import Store
-from ossmeta.store.curation_store import Curations
 from ossmeta.store.inventories_reeval import (
     MAX_LISTED_PACKAGES,
     enqueue_reevaluation,
@@ -23,6 +22,7 @@ from ossmeta.store.jobs import Job, list_jobs
 from ossmeta.store.packages import save_package
 from ossmeta.store.tenancy import global_transaction
 from ossmeta.surfaces.cli.app import main
+from tests.helpers import pypi_record, review_licence_proposal
 from tests.loopback import Loopback, serve
 from tests.pipelines.test_sync import registries, sync
 from tests.registry_server import Universe
@@ -41,31 +41,12 @@ def _curate(store: Store, approve: bool) -> None:
     with store.engine.begin() as connection:
         save_package(
             connection,
-            PackageRecord(
-                purl=PURL,
-                ecosystem="PyPI",
-                name="widget",
-                repository=None,
-                repository_raw=None,
-                homepage=None,
-                description=None,
-                status=PackageStatus.ACTIVE,
-                license=mit,
-                versions=(PackageVersion("1.0", None, False, None, mit, ()),),
-                source="pypi-json",
+            pypi_record(
+                "widget", (PackageVersion("1.0", None, False, None, mit, ()),), license=mit
             ),
             datetime(2026, 1, 1, tzinfo=UTC),
         )
-    curations = Curations(store)
-    proposed = curations.propose(
-        PURL,
-        "license",
-        "Apache-2.0",
-        reason="the LICENSE file",
-        author="alice",
-        evidence="https://github.com/acme/widget/blob/main/LICENSE",
-    )
-    curations.review(proposed, approve, "bob")
+    review_licence_proposal(store, PURL, approve=approve)
 
 
 def test_an_approved_curation_queues_its_package(store: Store) -> None:

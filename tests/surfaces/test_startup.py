@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.model import LicenseValue, PackageVersion
 from ossmeta.store import open_store
-from ossmeta.store.curation_store import Curations
 from ossmeta.store.packages import save_package
 from ossmeta.surfaces.cli.app import main
+from tests.helpers import pypi_record, review_licence_proposal
 
 HEAVY = ("duckdb", "scipy", "pyarrow", "pyspark")
 #: Libraries (and parts of them) that ``packages show`` and a small ``scan`` do not use:
@@ -103,33 +103,17 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     with store.engine.begin() as connection:
         save_package(
             connection,
-            PackageRecord(
-                purl=PURL,
-                ecosystem="PyPI",
-                name="widget",
+            pypi_record(
+                "widget",
+                tuple(PackageVersion(v, None, False, None, mit, ()) for v in ("1.0", "2.0")),
+                license=mit,
                 repository="github.com/acme/widget",
                 repository_raw="https://github.com/acme/widget",
-                homepage=None,
                 description="A widget",
-                status=PackageStatus.ACTIVE,
-                license=mit,
-                versions=tuple(
-                    PackageVersion(v, None, False, None, mit, ()) for v in ("1.0", "2.0")
-                ),
-                source="pypi-json",
             ),
             datetime(2026, 1, 1, tzinfo=UTC),
         )
-    curations = Curations(store)
-    proposed = curations.propose(
-        PURL,
-        "license",
-        "Apache-2.0",
-        reason="the LICENSE file",
-        author="alice",
-        evidence="https://github.com/acme/widget/blob/main/LICENSE",
-    )
-    curations.review(proposed, True, "bob")
+    review_licence_proposal(store, PURL, approve=True)
     store.dispose()
     return url
 

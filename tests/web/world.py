@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.model import Dependency, LicenseValue, PackageRecord, PackageVersion
 from ossmeta.store import Store
 from ossmeta.store.metrics import Metrics
 from ossmeta.store.packages import save_package
+from tests.helpers import pypi_record
 from tests.service.inventories_data import JINJA, load_advisories
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -32,18 +33,12 @@ def _version(version: str, day: int, deps: tuple[str, ...] = (), **state: object
 
 
 def _package(name: str, versions: tuple[PackageVersion, ...], description: str) -> PackageRecord:
-    return PackageRecord(
-        purl=f"pkg:pypi/{name}",
-        ecosystem="PyPI",
-        name=name,
-        repository=f"github.com/pallets/{name}",
-        repository_raw=None,
-        homepage=None,
-        description=description,
-        status=PackageStatus.ACTIVE,
+    return pypi_record(
+        name,
+        versions,
         license=BSD,
-        versions=versions,
-        source="pypi-json",
+        repository=f"github.com/pallets/{name}",
+        description=description,
     )
 
 
