@@ -91,10 +91,11 @@ def file_facts(hashed: Sequence[bool]) -> dict[str, int]:
     return {"files_count": len(hashed), "files_without_hash": hashed.count(False)}
 
 
-def delete_package(connection: Connection, purl: str) -> None:
+def delete_package(connection: Connection, purl: str) -> int | None:
+    """Remove ``purl`` and its versions and dependencies: the id it had, or None."""
     found = connection.execute(select(packages.c.id).where(packages.c.purl == purl)).scalar()
     if found is None:
-        return
+        return None
     # Explicit deletes rather than ON DELETE CASCADE alone: SQLite enforces cascades only
     # with its foreign-keys pragma, which a connection opened elsewhere may not set.
     versions = select(package_versions.c.id).where(package_versions.c.package_id == found)
@@ -103,17 +104,19 @@ def delete_package(connection: Connection, purl: str) -> None:
     )
     connection.execute(delete(package_versions).where(package_versions.c.id.in_(versions)))
     connection.execute(delete(packages).where(packages.c.id == found))
+    return int(found)
 
 
 def save_package(connection: Connection, record: PackageRecord, now: datetime) -> None:
     """Replace whatever the store holds for ``record.purl`` with ``record``."""
+    replaced = delete_package(connection, record.purl)
     fresh: dict[str, int] = {}
-    if connection.dialect.name == "sqlite":
-        # SQLite gives a deleted newest row's id to the next insert; every save gets a new
-        # id here, as on PostgreSQL, since readers' markers (``package_marker``) rely on it.
+    if replaced is not None and connection.dialect.name == "sqlite":
+        # SQLite gives a deleted newest row's id to the next insert; a re-save gets a new id
+        # here, as on PostgreSQL, since readers' markers (``package_marker``) rely on it. The
+        # delete above holds the write lock, so no other writer takes this id meanwhile.
         newest = connection.execute(select(func.max(packages.c.id))).scalar()
-        fresh["id"] = (newest or 0) + 1
-    delete_package(connection, record.purl)
+        fresh["id"] = max(newest or 0, replaced) + 1
     package_id = connection.execute(
         insert(packages).returning(packages.c.id),
         {
