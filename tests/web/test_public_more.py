@@ -184,6 +184,11 @@ def test_a_wrong_hall_file_is_one_line_naming_file_and_line(
         ('[[project]]\nname = "a"\nrepo = "x"\n', 1, "unknown key 'repo'"),
         ('[[project]]\nrepository = "github.com/a/b"\n', 1, "a project needs a name"),
         ('[[project]]\nname = "a"\npackage = "nonsense"\n', 1, "project 1"),
+        (
+            '[[project]]\nname = "a"\nrepository = "x\\u001b[31m"\n',
+            1,
+            "'x\\x1b[31m' is not a repository",
+        ),
         ("project = [1]\n", None, "project 1 must be a table"),
         ('title = "x"\n', None, "unknown key 'title'"),
     ],

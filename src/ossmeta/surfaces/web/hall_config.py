@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ossmeta.errors import InputError, SourceError
 from ossmeta.purls import package_purl
+from ossmeta.service.public import repository_key
 
 __all__ = ["PACKAGED", "HallProject", "hall_path", "load_hall", "parse_hall"]
 
@@ -98,11 +99,13 @@ def parse_hall(text: str, path: str) -> tuple[HallProject, ...]:
             raise SourceError(
                 f"{where}: name a repository, a package or both", path=path, line=line
             )
-        if package is not None:
-            try:
+        try:
+            if repository is not None:
+                repository_key(repository)
+            if package is not None:
                 package_purl(package)
-            except InputError as error:
-                raise SourceError(f"{where}: {error}", path=path, line=line) from None
+        except InputError as error:
+            raise SourceError(f"{where}: {error}", path=path, line=line) from None
         projects.append(HallProject(name, repository, package))
     return tuple(projects)
 
