@@ -49,7 +49,7 @@ reason), so the import reports it line by line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -255,6 +255,20 @@ def _bom_refs(data: dict[str, Any], reader: _Reader) -> dict[str, str | None]:
     return refs
 
 
+def _statement(
+    pointer: str,
+    vid: str,
+    aliases: Iterable[str],
+    purl: str,
+    state: str | None,
+    justification: str | None,
+    detail: str,
+) -> VexStatement:
+    """A statement both formats accept: its aliases without the id itself or blanks."""
+    others = tuple(a for a in aliases if a and a != vid)
+    return VexStatement(pointer, vid, others, purl, state or "", justification, detail)
+
+
 def _cdx_target(ref: str, refs: dict[str, str | None]) -> str | None:
     if ref in refs:
         return refs[ref]
@@ -300,15 +314,7 @@ def _cyclonedx(data: dict[str, Any], reader: _Reader) -> VexDocument:
                 problems.append(VexProblem(target_path, vid, ref or None, why))
             else:
                 statements.append(
-                    VexStatement(
-                        target_path,
-                        vid,
-                        tuple(a for a in aliases if a and a != vid),
-                        purl,
-                        state or "",
-                        justification,
-                        detail,
-                    )
+                    _statement(target_path, vid, aliases, purl, state, justification, detail)
                 )
         if not vuln.get("affects") and reason is None:
             problems.append(VexProblem(path, vid, None, "no affects: names no component"))
@@ -379,14 +385,6 @@ def _openvex(data: dict[str, Any], reader: _Reader) -> VexDocument:
                 problems.append(VexProblem(target_path, vid, shown or None, why))
             else:
                 statements.append(
-                    VexStatement(
-                        target_path,
-                        vid,
-                        tuple(a for a in aliases if a and a != vid),
-                        purl,
-                        state or "",
-                        justification,
-                        detail,
-                    )
+                    _statement(target_path, vid, aliases, purl, state, justification, detail)
                 )
     return VexDocument("openvex", name, tuple(statements), tuple(problems))
