@@ -708,3 +708,19 @@ private_curations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("tenant_id", "purl", "field", name="uq_private_curations_tenant_purl_field"),
 )
+
+# ------------------------------------------------------------- package indexes (migration 0011)
+# A package index that ossmeta serves to pip, uv or npm: a proxy of one upstream, gated by a
+# policy (by name; none serves what upstream serves). Operator-level: not tenant-owned.
+
+package_indexes = Table(
+    "package_indexes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("ecosystem", String(16), nullable=False),  # pypi | npm
+    Column("upstream", String(1024), nullable=False),  # the upstream's base URL
+    Column("policy", String(64)),  # a policy's name; none: no gate
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(255), nullable=False),
+)

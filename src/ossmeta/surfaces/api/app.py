@@ -25,6 +25,7 @@ from ossmeta.surfaces.api.package_cache import PackageCache
 from ossmeta.surfaces.api.problems import install_problem_handlers
 from ossmeta.surfaces.api.routes import ROUTERS
 from ossmeta.surfaces.api.settings import GZIP_MIN_SIZE, ApiSettings
+from ossmeta.surfaces.index import install_index
 from ossmeta.surfaces.web import install_web
 
 __all__ = ["ApiSettings", "create_app", "open_api_store"]
@@ -87,6 +88,7 @@ def create_app(settings: ApiSettings, store: Store | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_index(app)
     install_web(app)
     document_problems(app)
     # Outermost last: the request id and the catch-all see everything, the body limit

@@ -33,6 +33,7 @@ from ossmeta.surfaces.cli import (
     events,
     git,
     identities,
+    index,
     metrics,
     packages,
 )
@@ -74,6 +75,7 @@ app.add_typer(events.app, name="events")
 app.add_typer(git.app, name="git")
 app.add_typer(identities.app, name="identities")
 app.add_typer(metrics.app, name="metrics")
+app.add_typer(index.app, name="index")
 app.command()(serve)
 app.command()(worker)
 app.add_typer(accounts.tenants_app, name="tenants")
