@@ -49,6 +49,9 @@ class Decision:
     policy_version: int | None = None
     dry_run: bool = False
     waiver: str | None = None
+    # When the decision changes by time alone (a cooldown ends, a waiver expires): an index
+    # page built from it must be rebuilt then, whatever else changed.
+    valid_until: datetime | None = None
 
     @property
     def enforced(self) -> Action:
