@@ -35,6 +35,11 @@ def add_index(
     store: Store, name: str, ecosystem: str, upstream: str, policy: str | None, actor: str
 ) -> IndexDefinition:
     base = _check(name, ecosystem, upstream)
+    if policy is not None:
+        from ossmeta.service.policy import policy_exists
+
+        if not policy_exists(store, policy):
+            raise InputError(f"--policy {policy!r}: no such policy (ossmeta policy apply FILE)")
     definition = IndexDefinition(name, ecosystem, base, policy, datetime.now(UTC), actor)
     with global_transaction(store) as tx:
         if load_index(tx, name) is not None:

@@ -724,3 +724,82 @@ package_indexes = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(255), nullable=False),
 )
+
+# ------------------------------------------------------------------ policies (migration 0012)
+# Policy as code: a named policy (operator-wide, or owned by a tenant), its versions (the
+# TOML text as applied), waivers scoped to a package and version range, the last decision
+# recorded per release, and an append-only audit log. Policies are looked up by name (an
+# index names its policy), so names are unique across tenants.
+
+policies = Table(
+    "policies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id")),  # none: operator-wide
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(255), nullable=False),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("policy_id", Integer, ForeignKey("policies.id"), nullable=False),
+    Column("version", Integer, nullable=False),  # 1, 2, ... per policy
+    Column("text", Text, nullable=False),  # the TOML file as applied
+    Column("sha256", String(64), nullable=False),
+    Column("applied_by", String(255), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("policy_id", "version", name="uq_policy_versions_policy_version"),
+)
+
+policy_waivers = Table(
+    "policy_waivers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("policy_id", Integer, ForeignKey("policies.id"), nullable=False),
+    Column("package", String(1024), nullable=False),  # a purl without version, or a name
+    Column("name_key", String(512), nullable=False, index=True),  # to find a package's fast
+    Column("versions", String(255), nullable=False),  # "*" or comparators (">=1.0,<2")
+    Column("reason", Text, nullable=False),
+    Column("requested_by", String(255), nullable=False),
+    Column("approved_by", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(255)),
+)
+
+# The last decision recorded per (policy, release): a new one that differs is audited.
+policy_decisions = Table(
+    "policy_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("policy_id", Integer, ForeignKey("policies.id"), nullable=False),
+    Column("ecosystem", String(16), nullable=False),
+    Column("name_key", String(512), nullable=False),
+    Column("version", String(255), nullable=False),
+    Column("action", String(8), nullable=False),  # allow | hide | deny
+    Column("digest", String(64), nullable=False),  # of the action, rules and waiver
+    Column("policy_version", Integer, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "policy_id", "ecosystem", "name_key", "version", name="uq_policy_decisions_release"
+    ),
+)
+
+# Append-only (triggers refuse UPDATE and DELETE): every policy change, waiver and
+# decision change.
+policy_audit = Table(
+    "policy_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("policy", String(64), nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(32), nullable=False),  # apply | waiver.add | waiver.revoke | decision
+    Column("target", String(1024), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON object
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_policy_audit_policy", "policy", "id"),
+)

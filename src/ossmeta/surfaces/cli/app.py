@@ -36,6 +36,7 @@ from ossmeta.surfaces.cli import (
     index,
     metrics,
     packages,
+    policy,
 )
 from ossmeta.surfaces.cli.coercion import lean_coercion
 from ossmeta.surfaces.cli.common import close_opened
@@ -76,6 +77,7 @@ app.add_typer(git.app, name="git")
 app.add_typer(identities.app, name="identities")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(index.app, name="index")
+app.add_typer(policy.app, name="policy")
 app.command()(serve)
 app.command()(worker)
 app.add_typer(accounts.tenants_app, name="tenants")
