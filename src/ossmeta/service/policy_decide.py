@@ -68,9 +68,7 @@ def _decide(
     keys = {k for r in releases for k in waiver_keys(r.name)}
     with global_transaction(store) as tx:
         waivers = [engine_waiver(w) for w in list_waivers(tx, stored.id, keys, in_force_at=now)]
-    decisions = [
-        evaluate(policy, g.facts, waivers, now, version=stored.version) for g in gathered
-    ]
+    decisions = [evaluate(policy, g.facts, waivers, now, version=stored.version) for g in gathered]
     return decisions, gathered
 
 
@@ -90,7 +88,9 @@ def _record(
         with global_transaction(store) as tx:
             audit: list[dict[str, Any]] = []
             for pid, made in by_package.items():
-                known = recorded_decisions(tx, stored.id, pid.ecosystem, pid.key, (v for v, _ in made))
+                known = recorded_decisions(
+                    tx, stored.id, pid.ecosystem, pid.key, (v for v, _ in made)
+                )
                 changed = []
                 for version, decision in dict(made).items():
                     digest = _digest(decision)
@@ -176,7 +176,9 @@ def check(
         stored = find_policy(tx, policy_name)
         record = effective_package(tx, pid.purl)
     if stored is None or stored.version == 0:
-        raise NotFoundError(f"no policy {policy_name!r} (apply one with: ossmeta policy apply FILE)")
+        raise NotFoundError(
+            f"no policy {policy_name!r} (apply one with: ossmeta policy apply FILE)"
+        )
     # Every version the center knows, so that "fixes an advisory of the version before"
     # can be judged; the one asked for is added when the center does not know it.
     known = {v.version: v for v in record.versions} if record else {}

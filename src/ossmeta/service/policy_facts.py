@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from ossmeta.analyses.matcher import CompiledAffected
@@ -93,7 +94,7 @@ def _fixes(
     for pid, versions in by_package.items():
         keyed = [(try_version_key(pid.osv, v), v) for v in set(versions)]
         ordered = [v for k, v in sorted((k, v) for k, v in keyed if k is not None)]
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in pairwise(ordered):
             old = {a.id for a in advisories.get((pid, before), ())}
             new = {a.id for a in advisories.get((pid, after), ())}
             if old - new:
@@ -148,7 +149,9 @@ def _center(
                 scores[(purl, version)] = None if value is None else float(value)
         if policy.health.maintenance_deny and record.repository:
             statuses = [
-                m for m in center.repo_metrics(record.repository) if m.metric == "maintenance_status"
+                m
+                for m in center.repo_metrics(record.repository)
+                if m.metric == "maintenance_status"
             ]
             if statuses and isinstance(statuses[-1].detail, str):
                 maintenance[purl] = statuses[-1].detail

@@ -151,10 +151,12 @@ def list_policies(tx: Transaction) -> list[StoredPolicy]:
 def insert_policy(
     tx: Transaction, name: str, tenant_id: int | None, actor: str, at: datetime
 ) -> int:
-    result = tx.execute(
-        insert(policies).values(name=name, tenant_id=tenant_id, created_at=at, created_by=actor)
-    )
-    return int(result.inserted_primary_key[0])
+    new_id = tx.execute(
+        insert(policies)
+        .values(name=name, tenant_id=tenant_id, created_at=at, created_by=actor)
+        .returning(policies.c.id)
+    ).scalar_one()
+    return int(new_id)
 
 
 def insert_version(
@@ -192,8 +194,10 @@ def _waiver(row: Any) -> StoredWaiver:
 
 
 def insert_waiver(tx: Transaction, values: dict[str, Any]) -> int:
-    result = tx.execute(insert(policy_waivers).values(**values))
-    return int(result.inserted_primary_key[0])
+    new_id = tx.execute(
+        insert(policy_waivers).values(**values).returning(policy_waivers.c.id)
+    ).scalar_one()
+    return int(new_id)
 
 
 def waiver_by_id(tx: Transaction, waiver_id: int) -> StoredWaiver | None:

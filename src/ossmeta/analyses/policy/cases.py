@@ -120,7 +120,9 @@ def _case(table: dict[str, Any], fail: Any, clock: datetime, where: str) -> Case
     if expect not in ("allow", "hide", "deny"):
         raise fail(f"expect must be allow, hide or deny, not {expect!r}")
     rules = table.get("expect_rules")
-    if rules is not None and (not isinstance(rules, list) or not all(isinstance(r, str) for r in rules)):
+    if rules is not None and (
+        not isinstance(rules, list) or not all(isinstance(r, str) for r in rules)
+    ):
         raise fail("expect_rules must be a list of rule names")
     facts = ReleaseFacts(
         ecosystem=kind,
@@ -143,7 +145,9 @@ def _case(table: dict[str, Any], fail: Any, clock: datetime, where: str) -> Case
 
 def _optional(table: dict[str, Any], key: str, kind: type, fail: Any) -> Any:
     value = table.get(key)
-    if value is not None and (not isinstance(value, kind) or isinstance(value, bool) != (kind is bool)):
+    if value is not None and (
+        not isinstance(value, kind) or isinstance(value, bool) != (kind is bool)
+    ):
         raise fail(f"{key} must be {'true or false' if kind is bool else 'a string'}")
     return value
 

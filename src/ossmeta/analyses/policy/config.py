@@ -209,7 +209,9 @@ def parse_policy(given: dict[str, Any], source: str, text: str | None = None) ->
         raise check.fail(f"format must be {FORMAT}, not {fmt!r}", "", "format")
     description = given.get("description", "")
     if not isinstance(description, str):
-        raise check.fail(f"description must be a string, not {_kind(description)}", "", "description")
+        raise check.fail(
+            f"description must be a string, not {_kind(description)}", "", "description"
+        )
     if "cases" in given and not isinstance(given["cases"], list):
         raise check.fail("cases must be an array of tables ([[cases]])", "", "cases")
     return Policy(

@@ -26,6 +26,14 @@ __all__ = ["AdvisoryFact", "ReleaseFacts", "evaluate", "is_first_party"]
 _RANK: dict[Action, int] = {"allow": 0, "hide": 1, "deny": 2}
 
 
+def _most_severe(actions: Sequence[Action]) -> Action:
+    worst: Action = "allow"
+    for action in actions:
+        if _RANK[action] > _RANK[worst]:
+            worst = action
+    return worst
+
+
 @dataclass(frozen=True)
 class AdvisoryFact:
     """An advisory affecting the release (its exact version)."""
@@ -82,10 +90,8 @@ def evaluate(
     fired += _health(policy, facts)
     cooldown, until = _cooldown(policy, facts, now)
     fired += cooldown
-    action = max((a for a, _ in fired), key=_RANK.__getitem__, default="allow")
-    decision = replace(
-        base, action=action, reasons=tuple(r for _, r in fired), valid_until=until
-    )
+    action = _most_severe([a for a, _ in fired])
+    decision = replace(base, action=action, reasons=tuple(r for _, r in fired), valid_until=until)
     if action == "allow":
         return decision
     return _waived(decision, fired, facts, waivers, now)
@@ -98,13 +104,15 @@ def _waived(
     waivers: Sequence[Waiver],
     now: datetime | None,
 ) -> Decision:
-    usable = [w for w in waivers if waiver_covers(w, facts.ecosystem, facts.name, facts.version, now)]
+    usable = [
+        w for w in waivers if waiver_covers(w, facts.ecosystem, facts.name, facts.version, now)
+    ]
     if not usable:
         return decision
     # The one that lasts longest (None: no expiry) names the decision.
     chosen = max(usable, key=lambda w: (w.expires_at is None, w.expires_at or datetime.min))
     unliftable = [(a, r) for a, r in fired if r.rule == "security.malicious"]
-    action = max((a for a, _ in unliftable), key=_RANK.__getitem__, default="allow")
+    action = _most_severe([a for a, _ in unliftable])
     candidates = [t for t in (decision.valid_until, chosen.expires_at) if t is not None]
     return replace(
         decision,
@@ -158,10 +166,10 @@ def _health(policy: Policy, facts: ReleaseFacts) -> list[tuple[Action, Reason]]:
     out: list[tuple[Action, Reason]] = []
     # An unknown score or status does not fire: the center not knowing a package is not
     # evidence against it (the security and licence rules carry their own unknown rules).
-    if rules.min_score is not None and facts.health_score is not None:
-        if facts.health_score < rules.min_score:
-            message = f"health score {facts.health_score:g} is below {rules.min_score:g}"
-            out.append(("deny", Reason("health.min_score", message)))
+    score, floor = facts.health_score, rules.min_score
+    if floor is not None and score is not None and score < floor:
+        message = f"health score {score:g} is below {floor:g}"
+        out.append(("deny", Reason("health.min_score", message)))
     if facts.maintenance is not None and facts.maintenance in rules.maintenance_deny:
         message = f"the repository is {facts.maintenance}"
         out.append(("deny", Reason("health.maintenance_deny", message)))

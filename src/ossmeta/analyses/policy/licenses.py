@@ -50,7 +50,7 @@ def _licensing() -> Licensing:
 @cache
 def _parse(expression: str) -> object | None:
     try:
-        parsed = _licensing().parse(expression, simple=False)
+        parsed: object | None = _licensing().parse(expression, simple=False)
     except (ExpressionError, ValueError, TypeError, RecursionError):
         return None
     return parsed

@@ -211,7 +211,9 @@ def waiver_add(
     package: Annotated[str, typer.Argument(help="pkg:pypi/NAME, pkg:npm/NAME or a bare name.")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is acceptable.")],
     requested_by: Annotated[str, typer.Option("--requested-by", help="Who asks.")],
-    approved_by: Annotated[str, typer.Option("--approved-by", help="Who approves (not the requester).")],
+    approved_by: Annotated[
+        str, typer.Option("--approved-by", help="Who approves (not the requester).")
+    ],
     versions: Annotated[
         str, typer.Option("--versions", help="'*' or comparators: '>=1.0,<2', '==1.4.2'.")
     ] = "*",
@@ -244,9 +246,7 @@ def waiver_add(
 @waiver_app.command("list")
 def waiver_list(
     policy: Annotated[str, typer.Argument(help="The policy.")],
-    all_: Annotated[
-        bool, typer.Option("--all", help="Also revoked and expired ones.")
-    ] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Also revoked and expired ones.")] = False,
     db: DbOption = None,
 ) -> None:
     """The policy's waivers: id, package, versions, expiry, requester, approver, reason."""
