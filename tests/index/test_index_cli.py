@@ -3,6 +3,8 @@ ecosystem or upstream is a one-line input error (exit 2) that adds nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ossmeta.store import Store
@@ -16,8 +18,11 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_add_then_list(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+def test_add_then_list(store: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = ("--db", store.url)
+    policy = tmp_path / "baseline.toml"
+    policy.write_text('name = "baseline"\n', encoding="utf-8")
+    assert run(capsys, "policy", "apply", str(policy), *db)[0] == 0  # --policy names one
     code, _, err = run(
         capsys, "index", "add", "main", "--ecosystem", "pypi",
         "--upstream", "http://127.0.0.1:9/simple", "--policy", "baseline", *db,

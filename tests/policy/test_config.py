@@ -86,9 +86,7 @@ _SCALARS = st.one_of(
 _KEYS = st.sampled_from(sorted({k for keys in KNOWN.values() for k in keys} | {"x"}))
 _VALUES = st.recursive(
     _SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
     max_leaves=12,
 )
 

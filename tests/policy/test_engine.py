@@ -111,14 +111,20 @@ def test_cooldown_says_when_it_ends_and_a_security_fix_skips_it() -> None:
     decision = evaluate(policy(), facts(published=published), (), NOW)
     assert decision.action == "deny" and rules(decision) == ["cooldown.min_age_days"]
     assert decision.valid_until == published + timedelta(days=7)
-    assert evaluate(policy(), facts(published=published), (), decision.valid_until).action == "allow"
+    assert (
+        evaluate(policy(), facts(published=published), (), decision.valid_until).action == "allow"
+    )
     fix = facts(published=published, fixes_advisories=("GHSA-3",))
     assert evaluate(policy(), fix, (), NOW).action == "allow"
-    strict = policy(POLICY.replace("min_age_days = 7", "min_age_days = 7\nsecurity_fix_exempt = false"))
+    strict = policy(
+        POLICY.replace("min_age_days = 7", "min_age_days = 7\nsecurity_fix_exempt = false")
+    )
     assert evaluate(strict, fix, (), NOW).action == "deny"
 
 
-@pytest.mark.parametrize(("rule", "action"), [("hide", "hide"), ("deny", "deny"), ("allow", "allow")])
+@pytest.mark.parametrize(
+    ("rule", "action"), [("hide", "hide"), ("deny", "deny"), ("allow", "allow")]
+)
 def test_unknown_age_follows_its_rule(rule: str, action: str) -> None:
     text = POLICY.replace("min_age_days = 7", f'min_age_days = 7\nunknown_age = "{rule}"')
     assert evaluate(policy(text), facts(published=None), (), NOW).action == action
@@ -127,7 +133,10 @@ def test_unknown_age_follows_its_rule(rule: str, action: str) -> None:
 def test_first_party_is_exempt_from_everything() -> None:
     bad = facts(license="GPL-3.0-only", yanked=True, published=NOW)
     assert evaluate(policy(), replace(bad, name="acme-core"), (), NOW).action == "allow"
-    assert evaluate(policy(), replace(bad, ecosystem="npm", name="@acme/ui"), (), NOW).action == "allow"
+    assert (
+        evaluate(policy(), replace(bad, ecosystem="npm", name="@acme/ui"), (), NOW).action
+        == "allow"
+    )
     assert evaluate(policy(), replace(bad, name="acme"), (), NOW).action == "deny"
 
 

@@ -92,7 +92,9 @@ def test_an_index_names_only_an_applied_policy(store: Store, tmp_path: Path) -> 
 
 def test_decisions_combine_upstream_and_center(store: Store, tmp_path: Path) -> None:
     apply_policy(store, write(tmp_path, BASELINE), None, "ops")
-    import_records(store, tmp_path / "osv", advisory("GHSA-aaaa-bbbb-cccc", "demo-pkg", "1.2", HIGH))
+    import_records(
+        store, tmp_path / "osv", advisory("GHSA-aaaa-bbbb-cccc", "demo-pkg", "1.2", HIGH)
+    )
     releases = [
         release("1.0"),
         release("1.1", lic="GPL-3.0-only"),

@@ -75,6 +75,19 @@ def _headers(text: str) -> list[int]:
     ]
 
 
+def _key_line(text: str, header: int | None, key: str) -> int | None:
+    """The line setting ``key`` in the case whose ``[[cases]]`` header is at ``header``."""
+    if header is None:
+        return None
+    for number, raw in enumerate(text.splitlines()[header:], start=header + 1):
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("["):
+            return None
+        if line.partition("=")[0].strip() == key:
+            return number
+    return None
+
+
 def parse_cases(
     given: list[Any], source: str, text: str, now: datetime | None = None
 ) -> list[Case]:
@@ -87,7 +100,10 @@ def parse_cases(
         line = lines[index] if index < len(lines) else None
 
         def fail(message: str, line: int | None = line, index: int = index) -> UsageError:
-            return UsageError(f"case {index + 1}: {message}", path=source, line=line)
+            # Messages start with the key they are about: point at its line in the case.
+            key = message.split(" ", 1)[0].rstrip(":")
+            found = _key_line(text, line, key) if key in _KEYS else None
+            return UsageError(f"case {index + 1}: {message}", path=source, line=found or line)
 
         if not isinstance(table, dict):
             raise fail("must be a table")

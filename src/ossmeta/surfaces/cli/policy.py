@@ -39,8 +39,10 @@ def apply(
 ) -> None:
     """Check FILE and make it its policy's next version (nothing changes when the text is
     the latest version's already)."""
+    from ossmeta.analyses.policy.config import load_policy
     from ossmeta.service.policy import apply_policy
 
+    load_policy(file)  # a wrong file is named before the store is opened
     applied = apply_policy(open_for_write(db), file, tenant, _actor())
     state = "applied" if applied.changed else "unchanged"
     dry = " (dry run: decides and logs, blocks nothing)" if applied.dry_run else ""
