@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from ossmeta.analyses.policy.engine import evaluate
 from ossmeta.analyses.policy.model import Decision, Reason, UpstreamRelease
 from ossmeta.errors import InputError, NotFoundError
@@ -84,45 +82,49 @@ def _record(
     by_package: dict[PackageId, list[tuple[str, Decision]]] = defaultdict(list)
     for decision, got in zip(decisions, gathered, strict=True):
         by_package[got.package].append((got.facts.version, decision))
-    try:
-        with global_transaction(store) as tx:
-            audit: list[dict[str, Any]] = []
-            for pid, made in by_package.items():
-                known = recorded_decisions(
-                    tx, stored.id, pid.ecosystem, pid.key, (v for v, _ in made)
-                )
-                changed = []
-                for version, decision in dict(made).items():
-                    digest = _digest(decision)
-                    before = known.get(version)
-                    if before is not None and before.digest == digest:
-                        continue
-                    record = RecordedDecision(decision.action, digest, stored.version)
-                    changed.append((version, record, before is not None))
-                    audit.append(
-                        {
-                            "policy": stored.name,
-                            "actor": actor,
-                            "action": "decision",
-                            "target": f"{pid.purl}@{version}",
-                            "detail": {
-                                "action": decision.action,
-                                "was": None if before is None else before.action,
-                                "policy_version": stored.version,
-                                "dry_run": decision.dry_run,
-                                "waiver": decision.waiver,
-                                "reasons": [
-                                    {"rule": r.rule, "message": r.message} for r in decision.reasons
-                                ],
-                            },
-                            "at": now,
-                        }
-                    )
-                save_decisions(tx, stored.id, pid.ecosystem, pid.key, changed, now)
-            append_audit(tx, audit)
-    except IntegrityError:
-        # Another process recorded the same first decision at the same moment; it audited it.
-        pass
+    with global_transaction(store) as tx:
+        audit: list[dict[str, Any]] = []
+        for pid, made in by_package.items():
+            known = recorded_decisions(tx, stored.id, pid.ecosystem, pid.key, (v for v, _ in made))
+            changed = []
+            entries = []
+            for version, decision in dict(made).items():
+                digest = _digest(decision)
+                before = known.get(version)
+                if before is not None and before.digest == digest:
+                    continue
+                record = RecordedDecision(decision.action, digest, stored.version)
+                changed.append((version, record, before is not None))
+                entries.append(_entry(stored, pid, version, decision, before, actor, now))
+            if save_decisions(tx, stored.id, pid.ecosystem, pid.key, changed, now):
+                audit += entries
+        append_audit(tx, audit)
+
+
+def _entry(
+    stored: StoredPolicy,
+    pid: PackageId,
+    version: str,
+    decision: Decision,
+    before: RecordedDecision | None,
+    actor: str,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "policy": stored.name,
+        "actor": actor,
+        "action": "decision",
+        "target": f"{pid.purl}@{version}",
+        "detail": {
+            "action": decision.action,
+            "was": None if before is None else before.action,
+            "policy_version": stored.version,
+            "dry_run": decision.dry_run,
+            "waiver": decision.waiver,
+            "reasons": [{"rule": r.rule, "message": r.message} for r in decision.reasons],
+        },
+        "at": now,
+    }
 
 
 def decide_releases(

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ossmeta.store.chunking import chunks
 from ossmeta.store.schema import (
@@ -258,8 +259,10 @@ def save_decisions(
     name_key: str,
     changed: Sequence[tuple[str, RecordedDecision, bool]],
     at: datetime,
-) -> None:
-    """Record (version, decision, known before) rows: new ones inserted, known ones updated."""
+) -> bool:
+    """Record (version, decision, known before) rows: new ones inserted, known ones updated.
+    False (and nothing recorded) when another transaction recorded a first decision of one
+    of them at the same moment: that one audits it."""
     c = policy_decisions.c
     fresh = [
         {
@@ -276,7 +279,11 @@ def save_decisions(
         if not known
     ]
     if fresh:
-        tx.execute(insert(policy_decisions), fresh)
+        try:
+            with tx.begin_nested():
+                tx.execute(insert(policy_decisions), fresh)
+        except IntegrityError:
+            return False
     for version, d, known in changed:
         if known:
             tx.execute(
@@ -291,6 +298,7 @@ def save_decisions(
                     action=d.action, digest=d.digest, policy_version=d.policy_version, decided_at=at
                 )
             )
+    return True
 
 
 def append_audit(tx: Transaction, entries: Sequence[dict[str, Any]]) -> None:
