@@ -63,7 +63,7 @@ def _decide(
 ) -> tuple[list[Decision], list[FactsInput]]:
     policy = parsed_policy(stored)
     gathered = gather_facts(store, policy, releases)
-    keys = {k for r in releases for k in waiver_keys(r.name)}
+    keys = {k for name in {r.name for r in releases} for k in waiver_keys(name)}
     with global_transaction(store) as tx:
         waivers = [engine_waiver(w) for w in list_waivers(tx, stored.id, keys, in_force_at=now)]
     decisions = [evaluate(policy, g.facts, waivers, now, version=stored.version) for g in gathered]

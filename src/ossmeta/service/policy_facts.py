@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -45,6 +46,7 @@ class FactsInput:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=4096)
 def package_id(ecosystem: str, name: str) -> PackageId:
     osv = PURL_TYPE_TO_ECOSYSTEM.get(ecosystem, ecosystem)
     purl = build_purl(osv, name, None) or f"pkg:{ecosystem}/{name}"

@@ -7,9 +7,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ossmeta.store.chunking import chunks
@@ -102,7 +103,9 @@ def _latest() -> Any:
     )
 
 
+@cache
 def _policy_query() -> Any:
+    """Built once: an index asks for its policy on every page it builds."""
     latest = _latest()
     return (
         select(
@@ -140,8 +143,13 @@ def _stored(row: Any) -> StoredPolicy:
     )
 
 
+@cache
+def _by_name() -> Any:
+    return _policy_query().where(policies.c.name == bindparam("name"))
+
+
 def find_policy(tx: Transaction, name: str) -> StoredPolicy | None:
-    row = tx.execute(_policy_query().where(policies.c.name == name)).first()
+    row = tx.execute(_by_name(), {"name": name}).first()
     return None if row is None else _stored(row)
 
 
