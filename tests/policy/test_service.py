@@ -186,3 +186,29 @@ def test_an_unknown_policy_hides_everything(store: Store) -> None:
     assert [d.action for d in decisions] == ["hide"]
     with pytest.raises(NotFoundError):
         check(store, "pkg:pypi/demo@1.0", "missing")
+
+
+def test_a_stored_malicious_package_advisory_denies_an_npm_release(
+    store: Store, tmp_path: Path
+) -> None:
+    path = write(tmp_path, 'name = "lenient"\n[first_party]\npatterns = ["@acme/*"]\n')
+    apply_policy(store, path, None, "ops")
+    record = {
+        "id": "MAL-2026-0001",
+        "modified": "2026-01-01T00:00:00Z",
+        "summary": "malicious code",
+        "affected": [
+            {"package": {"ecosystem": "npm", "name": "@evil/left-pad"}, "versions": ["1.0.1"]}
+        ],
+    }
+    import_records(store, tmp_path / "osv", record)
+    ups = [
+        UpstreamRelease("npm", "@evil/left-pad", v, NOW - timedelta(days=30), "MIT")
+        for v in ("1.0.0", "1.0.1")
+    ]
+    decisions = decide_releases(store, "lenient", ups, NOW)
+    assert [d.action for d in decisions] == ["allow", "deny"]
+    assert decisions[1].reasons[0].rule == "security.malicious"
+    assert "MAL-2026-0001" in decisions[1].summary()
+    mine = UpstreamRelease("npm", "@acme/ui", "1.0.0", None, None)
+    assert decide_releases(store, "lenient", [mine], NOW)[0].action == "allow"

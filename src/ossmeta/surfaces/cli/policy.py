@@ -89,7 +89,8 @@ def test(
         if result.passed:
             continue
         failed += 1
-        _say(f"FAIL {case.where}: {case.name}: {result.problem} ({result.decision.summary()})")
+        fired = "; ".join(f"{r.rule}: {r.message}" for r in result.decision.reasons) or "no rule"
+        _say(f"FAIL {case.where}: {case.name}: {result.problem} ({fired})")
     _say(f"{len(cases) - failed} of {len(cases)} cases pass")
     if failed:
         raise typer.Exit(EXIT_FINDINGS)
