@@ -212,3 +212,18 @@ def test_a_stored_malicious_package_advisory_denies_an_npm_release(
     assert "MAL-2026-0001" in decisions[1].summary()
     mine = UpstreamRelease("npm", "@acme/ui", "1.0.0", None, None)
     assert decide_releases(store, "lenient", [mine], NOW)[0].action == "allow"
+
+
+def test_health_rules_read_the_center(store: Store, tmp_path: Path) -> None:
+    text = 'name = "h"\n[health]\nmin_score = 1000\nmaintenance_deny = ["archived"]\n'
+    apply_policy(store, write(tmp_path, text), None, "ops")
+    mit = LicenseValue("MIT", "MIT", "exact", "pypi:license")
+    with global_transaction(store) as tx:
+        versions = (PackageVersion("1.0", NOW - timedelta(days=30), False, None, mit, ()),)
+        save_package(tx, pypi_record("demo-pkg", versions, license=mit), NOW)
+    explained = check(store, "pkg:pypi/demo-pkg@1.0", "h", NOW)
+    # The center scores what it knows (an impossible minimum then fires); a package it does
+    # not know has no score, and an unknown score does not fire.
+    assert isinstance(explained.inputs["health_score"], float)
+    assert [r.rule for r in explained.decision.reasons] == ["health.min_score"]
+    assert check(store, "pkg:pypi/unknown-pkg@1.0", "h", NOW).decision.action == "allow"
