@@ -22,8 +22,10 @@ from ossmeta.ecosystems import PURL_TYPE_TO_ECOSYSTEM, name_key
 from ossmeta.model import UNKNOWN_SEVERITY, PackageRecord, PackageStatus, Verdict
 from ossmeta.normalizers.licenses import normalize_license
 from ossmeta.purls import build_purl
+from ossmeta.store.curations import effective_packages
 from ossmeta.store.engine import Store
 from ossmeta.store.lookup import AdvisoryLookup
+from ossmeta.store.tenancy import global_transaction
 from ossmeta.versions import try_version_key
 
 __all__ = ["FactsInput", "PackageId", "gather_facts", "package_id"]
@@ -135,6 +137,11 @@ def _center(
 ) -> tuple[dict[str, PackageRecord | None], dict[tuple[str, str], float | None], dict[str, str]]:
     """Packages (curations applied); health scores and maintenance only when the policy
     reads them (scoring costs more than everything else together)."""
+    if policy.health.min_score is None and not policy.health.maintenance_deny:
+        # Only the packages (curations applied): the center's other loads serve health.
+        with global_transaction(store) as tx:
+            found = effective_packages(tx, purls)
+        return {purl: found.get(purl) for purl in purls}, {}, {}
     from ossmeta.service.inventories_center import Center
 
     center = Center(store)
