@@ -117,3 +117,54 @@ def test_fuzz_text_with_line_lookup(text: str) -> None:
         parse_policy(table, "f.toml", body)
     except UsageError as error:
         assert "\n" not in str(error)
+
+
+_CASE_KEYS = st.sampled_from(
+    ["name", "purl", "license", "age_days", "published", "now", "advisories", "health_score",
+     "maintenance", "deprecated", "yanked", "fixes", "expect", "expect_rules", "x"]
+)  # fmt: skip
+
+
+_ADVISORY = st.fixed_dictionaries(
+    {"id": st.just("GHSA-1")},
+    optional={"severity": _VALUES, "aliases": _VALUES, "malicious": _VALUES},
+)
+_CASE = st.fixed_dictionaries(
+    {"purl": st.just("pkg:pypi/a@1.0"), "expect": st.just("deny")},
+    optional={
+        "advisories": st.lists(_ADVISORY, max_size=2),
+        "age_days": _SCALARS,
+        "license": _SCALARS,
+        "maintenance": _SCALARS,
+        "fixes": _VALUES,
+        "expect_rules": _VALUES,
+        "health_score": _SCALARS,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(_SCALARS, _CASE, st.dictionaries(_CASE_KEYS, _VALUES, max_size=6)), max_size=3
+    )
+)
+def test_fuzz_cases_never_fail_but_as_a_usage_error(cases: list[Any]) -> None:
+    from ossmeta.analyses.policy.cases import parse_cases
+
+    try:
+        parse_cases(cases, "c.toml", "[[cases]]\n" * len(cases))
+    except UsageError as error:
+        assert "\n" not in str(error) and str(error).startswith("c.toml")
+
+
+@pytest.mark.parametrize(
+    "advisory",
+    [{"id": "GHSA-1", "severity": ["high"]}, {"id": "GHSA-1", "malicious": "yes"}, {"id": 3}],
+)
+def test_a_wrong_advisory_in_a_case_is_a_usage_error(advisory: dict[str, Any]) -> None:
+    from ossmeta.analyses.policy.cases import parse_cases
+
+    case = {"purl": "pkg:pypi/a@1.0", "expect": "deny", "advisories": [advisory]}
+    with pytest.raises(UsageError, match="case 1: "):
+        parse_cases([case], "c.toml", "[[cases]]\n")

@@ -205,7 +205,7 @@ def _advisories(value: object, fail: Any) -> tuple[AdvisoryFact, ...]:
         if extra:
             raise fail(f"advisory {item['id']}: unknown key {extra[0]!r}")
         level = item.get("severity", "unknown")
-        if level not in _LEVELS:
+        if not isinstance(level, str) or level not in _LEVELS:
             raise fail(f"advisory {item['id']}: severity must be one of {', '.join(_LEVELS)}")
         aliases = _strings(item.get("aliases", []), "aliases", fail)
         malicious = item.get("malicious", False)
