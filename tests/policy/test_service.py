@@ -19,6 +19,7 @@ from ossmeta.service.indexes import add_index
 from ossmeta.service.policy import add_waiver, apply_policy, audit_entries, revoke, waivers
 from ossmeta.service.policy_decide import check, decide_releases, policy_inputs_marker
 from ossmeta.store import Store
+from ossmeta.store.accounts import insert_tenant
 from ossmeta.store.packages import save_package
 from ossmeta.store.schema import policy_audit
 from ossmeta.store.tenancy import global_transaction
@@ -81,6 +82,18 @@ def test_apply_stores_a_version_only_when_the_text_changes(store: Store, tmp_pat
     assert [e.action for e in audit_entries(store)] == ["apply", "apply"]
     with pytest.raises(NotFoundError):
         apply_policy(store, path, "no-such-tenant", "ops")
+
+
+def test_a_tenant_owns_its_policy(store: Store, tmp_path: Path) -> None:
+    with global_transaction(store) as tx:
+        insert_tenant(tx, "acme", NOW)
+        insert_tenant(tx, "other", NOW)
+    path = write(tmp_path, BASELINE)
+    assert apply_policy(store, path, "acme", "ops").version == 1
+    path.write_text(BASELINE + "# changed\n", encoding="utf-8")
+    with pytest.raises(InputError, match="belongs to another owner"):
+        apply_policy(store, path, "other", "ops")
+    assert apply_policy(store, path, "acme", "ops").version == 2
 
 
 def test_an_index_names_only_an_applied_policy(store: Store, tmp_path: Path) -> None:
