@@ -113,7 +113,9 @@ def test_files_head_range_etag_and_metadata(harness: Harness) -> None:
     assert metadata.status_code == 200 and metadata.content == wheel.metadata
     # Served from the kept copy: the upstream was asked for the file once.
     assert harness.upstream.requested("/files/" + wheel.filename) == 1
-    assert httpx.get(file_url(harness, listing, "demo_a-1.0.tar.gz") + ".metadata").status_code == 404
+    assert (
+        httpx.get(file_url(harness, listing, "demo_a-1.0.tar.gz") + ".metadata").status_code == 404
+    )
 
 
 def test_denied_version_is_yanked_and_its_file_refused_with_the_reason(harness: Harness) -> None:
@@ -123,7 +125,7 @@ def test_denied_version_is_yanked_and_its_file_refused_with_the_reason(harness: 
     wheel = harness.upstream.projects["demo-a"][3]
     entry = files_by_name(listing)[wheel.filename]
     assert entry["yanked"] == "policy test v1: licenses.deny: GPL-3.0-only is denied"
-    assert "data-yanked=\"policy test v1: licenses.deny" in page(harness, "text/html").text
+    assert 'data-yanked="policy test v1: licenses.deny' in page(harness, "text/html").text
     url = urlsplit(file_url(harness, listing, wheel.filename))
     connection = http.client.HTTPConnection(url.hostname or "", url.port)
     connection.request("GET", url.path)

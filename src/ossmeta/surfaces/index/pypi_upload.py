@@ -8,15 +8,17 @@ import base64
 import binascii
 from datetime import UTC, datetime
 
+import orjson
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ossmeta.errors import AuthenticationError, ForbiddenError, InputError
+from ossmeta.errors import AuthenticationError, ForbiddenError, InputError, NotFoundError
 from ossmeta.service.accounts import Principal, authenticate, has_scope
 from ossmeta.service.index_pypi import PythonIndexes
 from ossmeta.service.index_pypi_upload import Upload, upload_file
+from ossmeta.surfaces.index.reason_phrase import ReasonPhraseResponse
 
 __all__ = ["upload_route"]
 
@@ -47,29 +49,51 @@ def _text(form: object, key: str) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def _refusal(error: InputError) -> Response:
+    """twine prints the status line of a refused upload (as PyPI's answers carry their
+    message there): the message goes in the reason phrase, and in the body."""
+    status = 401 if isinstance(error, AuthenticationError) else 400
+    status = 403 if isinstance(error, ForbiddenError) else status
+    headers = {"WWW-Authenticate": 'Basic realm="ossmeta"'} if status == 401 else None
+    body = orjson.dumps({"status": status, "detail": error.message})
+    return ReasonPhraseResponse(
+        body, status, media_type="application/problem+json", headers=headers, phrase=error.message
+    )
+
+
+async def _read(request: Request) -> Upload:
+    async with request.form() as form:
+        action = _text(form, ":action")
+        if action != "file_upload":
+            raise InputError(f"unsupported :action {action!r} (only file_upload)")
+        content = form.get("content")
+        if not isinstance(content, UploadFile) or not content.filename:
+            raise InputError("the upload has no 'content' file")
+        project, version = _text(form, "name"), _text(form, "version")
+        if project is None or version is None:
+            raise InputError("the upload needs 'name' and 'version'")
+        return Upload(
+            name=project,
+            version=version,
+            filename=content.filename,
+            content=await content.read(),
+            sha256_digest=_text(form, "sha256_digest"),
+            requires_python=_text(form, "requires_python"),
+            license=_text(form, "license_expression") or _text(form, "license"),
+        )
+
+
 async def upload_route(request: Request, name: str) -> Response:
     from ossmeta.surfaces.index.pypi import python_indexes
 
-    await run_in_threadpool(_principal, request)
-    form = await request.form()
-    action = _text(form, ":action")
-    if action != "file_upload":
-        raise InputError(f"unsupported :action {action!r} (only file_upload)")
-    content = form.get("content")
-    if not isinstance(content, UploadFile) or not content.filename:
-        raise InputError("the upload has no 'content' file")
-    project, version = _text(form, "name"), _text(form, "version")
-    if project is None or version is None:
-        raise InputError("the upload needs 'name' and 'version'")
-    upload = Upload(
-        name=project,
-        version=version,
-        filename=content.filename,
-        content=await content.read(),
-        sha256_digest=_text(form, "sha256_digest"),
-        requires_python=_text(form, "requires_python"),
-        license=_text(form, "license_expression") or _text(form, "license"),
-    )
     indexes: PythonIndexes = python_indexes(request)
-    await run_in_threadpool(upload_file, indexes, name, upload, datetime.now(UTC))
+    try:
+        await run_in_threadpool(indexes.definition, name)
+        await run_in_threadpool(_principal, request)
+        upload = await _read(request)
+        await run_in_threadpool(upload_file, indexes, name, upload, datetime.now(UTC))
+    except InputError as error:
+        if isinstance(error, NotFoundError):
+            raise
+        return _refusal(error)
     return Response(status_code=200)
