@@ -170,9 +170,9 @@ class Upstream:
                     if parts[1] == dist.filename + ".metadata" and dist.metadata is not None:
                         return 200, {"Content-Type": "text/plain"}, dist.metadata
         if len(parts) == 3 and parts[0] == "pypi" and parts[2] == "json":
-            dists = self.projects.get(parts[1])
-            if dists:
-                latest = dists[-1]
+            known = self.projects.get(parts[1])
+            if known:
+                latest = known[-1]
                 info = {"name": parts[1], "version": latest.version, "license": latest.license}
                 return 200, {"Content-Type": "application/json"}, orjson.dumps({"info": info})
         return 404, {"Content-Type": "text/plain"}, b"not found"
