@@ -46,7 +46,7 @@ def run(args: list[str], tmp: Path) -> subprocess.CompletedProcess[str]:
 
 def pip(h: Harness, tmp: Path, target: str, *requirements: str) -> subprocess.CompletedProcess[str]:
     return run(
-        [sys.executable, "-m", "pip", "install", "--no-cache-dir", "--isolated",
+        [sys.executable, "-m", "pip", "install", "--no-cache-dir", "--isolated", "--retries", "0",
          "--index-url", h.simple, "--target", str(tmp / target), *requirements],
         tmp,
     )  # fmt: skip

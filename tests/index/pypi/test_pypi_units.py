@@ -101,7 +101,11 @@ def upstream_page() -> bytes:
         return {"filename": name, "url": name, "hashes": {"sha256": HASH}, "size": 1,
                 "upload-time": "2025-01-01T00:00:00Z", **extra}  # fmt: skip
 
-    no_hash: dict[str, object] = {"filename": "demo_a-3.0.tar.gz", "url": "x", "hashes": {"md5": "00"}}
+    no_hash: dict[str, object] = {
+        "filename": "demo_a-3.0.tar.gz",
+        "url": "x",
+        "hashes": {"md5": "00"},
+    }
     return page(wheel("1.0", yanked="old"), wheel("2.0"), wheel("2.1"), no_hash)
 
 
