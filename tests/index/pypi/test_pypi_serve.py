@@ -72,6 +72,18 @@ def test_html_page_and_negotiation(harness: Harness) -> None:
 
 def test_etag_revalidation_and_redirects(harness: Harness) -> None:
     first = page(harness)
+    packed = httpx.get(
+        harness.simple + "demo-a/", headers={"Accept": PIP_ACCEPT, "Accept-Encoding": "gzip"}
+    )
+    assert packed.headers["content-encoding"] == "gzip" and packed.json() == first.json()
+    assert packed.headers["etag"] == first.headers["etag"]
+    assert (
+        "content-encoding"
+        not in httpx.get(
+            harness.simple + "demo-a/",
+            headers={"Accept": PIP_ACCEPT, "Accept-Encoding": "identity"},
+        ).headers
+    )
     again = httpx.get(
         harness.simple + "demo-a/",
         headers={"Accept": PIP_ACCEPT, "If-None-Match": first.headers["etag"]},

@@ -43,6 +43,7 @@ install_reason_phrases()
 PAGE_CACHE = "max-age=0, must-revalidate"
 FILE_CACHE = "public, max-age=31536000, immutable"
 _TTL_VARIABLE = "OSSMETA_INDEX_UPSTREAM_TTL"
+_VARY = "Accept, Accept-Encoding"
 _lock = threading.Lock()
 
 
@@ -94,11 +95,23 @@ _rendered = _Rendered()
 def _answer(
     request: Request, rendered: Rendered, media_type: str, if_none_match: str | None
 ) -> Response:
-    headers = {"ETag": rendered.etag, "Cache-Control": PAGE_CACHE, "Vary": "Accept"}
+    headers = {"ETag": rendered.etag, "Cache-Control": PAGE_CACHE, "Vary": _VARY}
     if if_none_match is not None and rendered.etag in (t.strip() for t in if_none_match.split(",")):
         return Response(status_code=304, headers=headers)
     kind = media_type if media_type == JSON_TYPE else media_type + "; charset=utf-8"
+    if rendered.gzipped is not None and _accepts_gzip(request.headers.get("accept-encoding")):
+        # Already compressed: the app's gzip middleware leaves an encoded answer alone.
+        headers["Content-Encoding"] = "gzip"
+        return Response(rendered.gzipped, media_type=kind, headers=headers)
     return Response(rendered.body, media_type=kind, headers=headers)
+
+
+def _accepts_gzip(accept_encoding: str | None) -> bool:
+    for part in (accept_encoding or "").lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() == "gzip":
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 def _not_acceptable(request: Request) -> Response:
