@@ -5,6 +5,7 @@ derived from them and can be rebuilt (``ossmeta.store.advisories.rederive``)."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -802,4 +804,53 @@ policy_audit = Table(
     Column("detail", Text, nullable=False),  # JSON object
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_policy_audit_policy", "policy", "id"),
+
+# ------------------------------------------------------------ Python index cache (migration 0013)
+# What a Python index keeps of its upstream: each project page as received (with its ETag and
+# serial, so it is revalidated, and served when upstream is down), the files it verified and
+# stored (content-addressed under OSSMETA_HOME), the files uploaded to it, and the licence each
+# upstream release declares in its core metadata.
+
+index_pages = Table(
+    "index_pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("index_name", String(64), nullable=False),
+    Column("project", String(255), nullable=False),  # PEP 503-normalized
+    Column("body", LargeBinary, nullable=False),  # the upstream's JSON page, as received
+    Column("etag", String(255)),
+    Column("serial", String(64)),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("index_name", "project", name="uq_index_pages_index_project"),
+)
+
+index_files = Table(
+    "index_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("index_name", String(64), nullable=False),
+    Column("project", String(255), nullable=False),
+    Column("filename", String(512), nullable=False),
+    Column("origin", String(16), nullable=False),  # upstream | upload
+    Column("version", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("requires_python", String(255)),
+    Column("metadata_sha256", String(64)),  # the stored .metadata file, if any
+    Column("license", String(1024)),  # uploads: as the uploader declared it
+    Column("uploaded_at", DateTime(timezone=True)),  # uploads: when; upstream: upstream's time
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("index_name", "filename", name="uq_index_files_index_filename"),
+)
+
+index_release_licenses = Table(
+    "index_release_licenses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("index_name", String(64), nullable=False),
+    Column("project", String(255), nullable=False),
+    Column("version", String(255), nullable=False),
+    Column("license", String(1024)),  # None: the release declares none
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("index_name", "project", "version", name="uq_index_release_licenses_release"),
 )
