@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -723,4 +724,34 @@ package_indexes = Table(
     Column("policy", String(64)),  # a policy's name; none: no gate
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(255), nullable=False),
+)
+
+# ------------------------------------------------------------- npm index cache (migration 0014)
+# What an npm index received from its upstream: each packument exactly as sent (the served
+# one is derived from it and the policy, never stored) with its ETag for revalidation, and
+# the tarballs verified against the packument's integrity (their bytes are blobs, by SHA-256).
+
+npm_packuments = Table(
+    "npm_packuments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("index_name", String(64), nullable=False),
+    Column("name", String(255), nullable=False),  # as npm spells it, scope included
+    Column("body", LargeBinary),  # upstream's JSON bytes; NULL once upstream deleted it
+    Column("etag", String(255)),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("index_name", "name"),
+)
+
+npm_tarballs = Table(
+    "npm_tarballs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("index_name", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("version", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),  # the blob's name
+    Column("integrity", String(255), nullable=False),  # what upstream listed and it matched
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("index_name", "name", "version"),
 )

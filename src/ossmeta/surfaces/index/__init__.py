@@ -17,4 +17,6 @@ def install_index(app: FastAPI) -> None:
 
 def _routers() -> list[APIRouter]:
     # Each ecosystem's routes live in their own module and are listed here.
-    return []
+    from ossmeta.surfaces.index import npm
+
+    return [npm.router]
