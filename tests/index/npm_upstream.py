@@ -122,7 +122,8 @@ class NpmUpstream:
                 "dist": {
                     "tarball": f"{self.base}{spec.name}/-/"
                     f"{spec.name.rsplit('/', 1)[-1]}-{spec.version}.tgz",
-                    "integrity": "sha512-" + base64.b64encode(hashlib.sha512(body).digest()).decode(),
+                    "integrity": "sha512-"
+                    + base64.b64encode(hashlib.sha512(body).digest()).decode(),
                     "shasum": hashlib.sha1(body).hexdigest(),
                 },
             }

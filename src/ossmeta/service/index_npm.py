@@ -133,8 +133,12 @@ class NpmIndex:
                 definition.upstream, name, held.etag if held and held.body else None
             )
         except UnavailableError as error:
-            if held is None or held.body is None:
+            if held is None:
                 raise
+            if held.body is None:  # deleted upstream, last we knew
+                raise NotFoundError(
+                    f"{name}: not in the upstream of index {definition.name!r}"
+                ) from None
             log.warning("npm index %s: serving the stored %s (%s)", definition.name, name, error)
             return held.body
         now = self.clock()
@@ -158,9 +162,12 @@ class NpmIndex:
             held = self._entries.get(key)
         now_mono = time.monotonic()
         now = self.clock()
-        if held is not None and now_mono - held.checked < self.revalidate_after:
-            if held.built.valid_until is None or now < held.built.valid_until:
-                return held
+        if (
+            held is not None
+            and now_mono - held.checked < self.revalidate_after
+            and (held.built.valid_until is None or now < held.built.valid_until)
+        ):
+            return held
         body = self._fetch(definition, name)
         marker = self.marker(self.store, definition, name)
         source = hashlib.sha256(body).hexdigest()

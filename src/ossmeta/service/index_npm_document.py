@@ -134,9 +134,7 @@ def _stable(version: str) -> bool:
         return False
 
 
-def _dist_tags(
-    upstream: Mapping[str, Any], allowed: Sequence[str]
-) -> dict[str, str]:
+def _dist_tags(upstream: Mapping[str, Any], allowed: Sequence[str]) -> dict[str, str]:
     """Upstream's tags that name an allowed version; ``latest`` re-pointed when it does not
     (to the highest allowed release, else the highest allowed version)."""
     tags = upstream.get("dist-tags")

@@ -72,7 +72,9 @@ def npm_cli() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def tarballs(npm_cli: list[str], tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], bytes]:
+def tarballs(
+    npm_cli: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, str], bytes]:
     return pack(npm_cli, SPECS, tmp_path_factory.mktemp("pack"))
 
 
@@ -123,7 +125,9 @@ class Npm:
         (folder / "package.json").write_text('{"name": "app", "version": "1.0.0"}')
         return folder
 
-    def run(self, folder: Path, *args: str, cache: str = "cache") -> subprocess.CompletedProcess[str]:
+    def run(
+        self, folder: Path, *args: str, cache: str = "cache"
+    ) -> subprocess.CompletedProcess[str]:
         flags = npm_isolation(self.work)
         flags[flags.index("--cache") + 1] = str(self.work / cache)
         return subprocess.run(

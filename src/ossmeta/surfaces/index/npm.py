@@ -23,7 +23,6 @@ from ossmeta.errors import InputError, NotFoundError, UnavailableError
 from ossmeta.service.index_npm import NpmIndex, PolicyDenied
 from ossmeta.service.index_npm_audit import bulk_advisories
 from ossmeta.store.blobs import BlobMismatch
-from ossmeta.surfaces.api.problems import problem_response
 
 __all__ = ["CORGI", "npm_index", "router"]
 
@@ -55,7 +54,16 @@ def _base(request: Request, index: str) -> str:
 
 
 def _problem(request: Request, status: int, slug: str, title: str, detail: str) -> Response:
-    return problem_response(request, status, slug, title, detail, extra={"error": detail})
+    """An RFC 9457 problem (as the API's), with ``error``: the field npm prints."""
+    body = {
+        "type": f"urn:ossmeta:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "error": detail,
+    }
+    return Response(orjson.dumps(body), status_code=status, media_type="application/problem+json")
 
 
 def _failure(request: Request, error: Exception) -> Response:
@@ -64,7 +72,8 @@ def _failure(request: Request, error: Exception) -> Response:
     if isinstance(error, NotFoundError):
         return _problem(request, 404, "not-found", "Not found", str(error))
     if isinstance(error, BlobMismatch):
-        return _problem(request, 502, "upstream-mismatch", "Upstream integrity mismatch", str(error))
+        title = "Upstream integrity mismatch"
+        return _problem(request, 502, "upstream-mismatch", title, str(error))
     if isinstance(error, UnavailableError):
         return _problem(request, 503, "unavailable", "Upstream unavailable", str(error))
     if isinstance(error, InputError):

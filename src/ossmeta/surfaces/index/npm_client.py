@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import shutil
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -17,15 +19,36 @@ from pathlib import Path
 import httpx
 
 from ossmeta.errors import SourceError, UnavailableError, exit_code
-from ossmeta.surfaces.web.assets.fetch import registry_url
 
 __all__ = ["NPM_INTEGRITY", "NPM_VERSION", "install_npm", "npm_command", "npm_home"]
 
 NPM_VERSION = "11.19.1"
 NPM_INTEGRITY = (
-    "sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/hl5ygMD6XAg1qZ9c2TNomR4qgOydp10g=="
+    "sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/"
+    "hl5ygMD6XAg1qZ9c2TNomR4qgOydp10g=="
 )
 MAX_TARBALL = 64 * 1024 * 1024
+DEFAULT_REGISTRY = "https://registry.npmjs.org/"
+
+
+def registry_url() -> str:
+    """``OSSMETA_NPM_REGISTRY``, else the machine's npm's registry (a mirror, behind one),
+    else the public one."""
+    configured = os.environ.get("OSSMETA_NPM_REGISTRY", "")
+    npm = shutil.which("npm")
+    if not configured and npm is not None:
+        try:
+            done = subprocess.run(
+                [npm, "config", "get", "registry"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            configured = done.stdout.strip() if done.returncode == 0 else ""
+        except (OSError, subprocess.TimeoutExpired):
+            configured = ""
+    return configured if configured.startswith(("http://", "https://")) else DEFAULT_REGISTRY
 
 
 def npm_home() -> Path:
