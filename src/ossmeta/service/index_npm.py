@@ -80,6 +80,16 @@ class _Entry:
     corgi: Served
 
 
+def _parse(name: str, body: bytes) -> dict[str, Any]:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise UnavailableError(f"{name}: upstream sent a packument that is not JSON") from None
+    if not isinstance(document, dict):
+        raise UnavailableError(f"{name}: upstream sent a packument that is not an object")
+    return document
+
+
 class NpmIndex:
     """The npm indexes of one store (each request names its index)."""
 
@@ -157,31 +167,37 @@ class NpmIndex:
         return body
 
     def _entry(self, definition: IndexDefinition, name: str, base: str) -> _Entry:
+        """The kept entry while upstream's document, the decision inputs and every
+        decision's validity are unchanged; else one built anew. Upstream is asked again
+        only after ``revalidate_after`` seconds; the decision inputs on every request, so
+        that a policy change reaches npm at once."""
         key = (definition.name, name, base)
         with self._lock:
             held = self._entries.get(key)
         now_mono = time.monotonic()
         now = self.clock()
-        if (
-            held is not None
-            and now_mono - held.checked < self.revalidate_after
-            and (held.built.valid_until is None or now < held.built.valid_until)
-        ):
-            return held
-        body = self._fetch(definition, name)
         marker = self.marker(self.store, definition, name)
-        source = hashlib.sha256(body).hexdigest()
+        recent = held is not None and now_mono - held.checked < self.revalidate_after
+        if recent and held is not None:
+            source, document, checked = held.source, held.upstream, held.checked
+        else:
+            body = self._fetch(definition, name)
+            source, document, checked = hashlib.sha256(body).hexdigest(), None, now_mono
         if (
             held is not None
             and held.source == source
             and held.marker == marker
             and (held.built.valid_until is None or now < held.built.valid_until)
         ):
+            if checked == held.checked:
+                return held
             entry = _Entry(
-                source, marker, now_mono, held.upstream, held.built, held.full, held.corgi
+                source, marker, checked, held.upstream, held.built, held.full, held.corgi
             )
         else:
-            entry = self._build(definition, name, base, body, source, marker, now, now_mono)
+            if document is None:
+                document = _parse(name, body)
+            entry = self._build(definition, name, base, document, source, marker, now, checked)
         self._put(key, entry)
         return entry
 
@@ -190,25 +206,19 @@ class NpmIndex:
         definition: IndexDefinition,
         name: str,
         base: str,
-        body: bytes,
+        document: dict[str, Any],
         source: str,
         marker: str,
         now: datetime,
-        now_mono: float,
+        checked: float,
     ) -> _Entry:
-        try:
-            document = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise UnavailableError(f"{name}: upstream sent a packument that is not JSON") from None
-        if not isinstance(document, dict):
-            raise UnavailableError(f"{name}: upstream sent a packument that is not an object")
         listed = releases(name, document)
         decisions = list(self.decider(self.store, definition, now)(listed))
         built = build(name, document, decisions, base)
         return _Entry(
             source,
             marker,
-            now_mono,
+            checked,
             document,
             built,
             _served(built.full),

@@ -132,3 +132,27 @@ def test_a_decision_that_ends_forces_a_rebuild(
         assert "policyRestrictions" not in later and len(asked) == 6
     finally:
         index.upstream.close()
+
+
+def test_within_the_revalidation_window_upstream_is_not_asked_but_inputs_are(
+    store: Store, upstream: NpmUpstream, tmp_path: object
+) -> None:
+    from ossmeta.service.indexes import add_index
+
+    add_index(store, "js", "npm", upstream.base, None, "test")
+    markers = ["v1"]
+    index = NpmIndex(
+        store,
+        blobs=BlobStore(tmp_path / "blobs"),  # type: ignore[operator]
+        marker=lambda *_: markers[0],
+        revalidate_after=3600,
+    )
+    try:
+        first = index.packument("js", "leftish", "http://x/", corgi=True)
+        assert index.packument("js", "leftish", "http://x/", corgi=True) is first
+        markers[0] = "v2"  # the policy changed: rebuilt, from the held upstream document
+        second = index.packument("js", "leftish", "http://x/", corgi=True)
+        assert second is not first and second.body == first.body
+        assert upstream.requests == ["GET /leftish"]
+    finally:
+        index.upstream.close()

@@ -11,6 +11,7 @@ Errors are RFC 9457 problems that also carry ``error`` (what npm prints)."""
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import threading
 from typing import Any
@@ -45,8 +46,18 @@ def npm_index(request: Request) -> NpmIndex:
     with _lock:
         found: NpmIndex | None = getattr(state, "npm_index", None)
         if found is None:
-            found = state.npm_index = NpmIndex(state.store)
+            found = state.npm_index = NpmIndex(state.store, revalidate_after=_revalidate_after())
     return found
+
+
+def _revalidate_after() -> float:
+    """Seconds a served packument is answered without asking upstream again
+    (``OSSMETA_INDEX_REVALIDATE_SECONDS``, 30 by default); decision inputs are checked on
+    every request whatever this is."""
+    try:
+        return max(0.0, float(os.environ.get("OSSMETA_INDEX_REVALIDATE_SECONDS", "30")))
+    except ValueError:
+        return 30.0
 
 
 def _base(request: Request, index: str) -> str:
