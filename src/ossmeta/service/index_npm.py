@@ -9,6 +9,7 @@ stays denied, since decisions are made on the cached packument the same way."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import threading
@@ -62,11 +63,13 @@ class PolicyDenied(ForbiddenError):
 class Served:
     body: bytes
     etag: str
+    gzipped: bytes  # compressed once here, not by the middleware on every answer
 
 
 def _served(document: dict[str, Any]) -> Served:
     body = orjson.dumps(document)
-    return Served(body, '"' + hashlib.sha256(body).hexdigest()[:40] + '"')
+    tag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+    return Served(body, tag, gzip.compress(body, compresslevel=6, mtime=0))
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,10 @@ class _Entry:
     built: Built
     full: Served
     corgi: Served
+
+
+def _size(entry: _Entry) -> int:
+    return sum(len(s.body) + len(s.gzipped) for s in (entry.full, entry.corgi))
 
 
 def _parse(name: str, body: bytes) -> dict[str, Any]:
@@ -117,15 +124,25 @@ class NpmIndex:
         self.clock = clock
         self._entries: OrderedDict[tuple[str, str, str], _Entry] = OrderedDict()
         self._bytes = 0
+        self._definitions: dict[str, tuple[float, IndexDefinition]] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ documents
 
     def definition(self, index: str) -> IndexDefinition:
+        """The npm index named ``index``, kept as long as upstream documents are (indexes
+        are added, not changed)."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._definitions.get(index)
+        if kept is not None and now - kept[0] < self.revalidate_after:
+            return kept[1]
         with global_transaction(self.store) as tx:
             found = load_index(tx, index)
         if found is None or found.ecosystem != "npm":
             raise NotFoundError(f"no npm index named {index!r}")
+        with self._lock:
+            self._definitions[index] = (now, found)
         return found
 
     def packument(self, index: str, name: str, tarball_base: str, *, corgi: bool) -> Served:
@@ -154,10 +171,10 @@ class NpmIndex:
         now = self.clock()
         if isinstance(got, NotModified):
             assert held is not None and held.body is not None  # only asked with its ETag
-            body: bytes | None = held.body
-            etag = held.etag
-        elif isinstance(got, Gone):
-            body, etag = None, None
+            return held.body  # nothing to write: concurrent readers never wait on a write
+        if isinstance(got, Gone):
+            body: bytes | None = None
+            etag: str | None = None
         else:
             body, etag = got.body, got.etag
         with global_transaction(self.store) as tx:
@@ -226,18 +243,18 @@ class NpmIndex:
         )
 
     def _put(self, key: tuple[str, str, str], entry: _Entry) -> None:
-        size = len(entry.full.body) + len(entry.corgi.body)
+        size = _size(entry)
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.full.body) + len(old.corgi.body)
+                self._bytes -= _size(old)
             self._entries[key] = entry
             self._bytes += size
             while self._entries and (
                 len(self._entries) > self.max_entries or self._bytes > self.max_bytes
             ):
                 _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped.full.body) + len(dropped.corgi.body)
+                self._bytes -= _size(dropped)
 
     # ------------------------------------------------------------------ tarballs
 

@@ -175,8 +175,16 @@ def npm_get(index: str, rest: str, request: Request) -> Response:
         served = service.packument(index, rest, base, corgi=corgi)
     except (InputError, UnavailableError) as error:
         return _failure(request, error)
-    headers = {"ETag": served.etag, "Cache-Control": DOCUMENT_CACHE, "Vary": "Accept"}
+    headers = {
+        "ETag": served.etag,
+        "Cache-Control": DOCUMENT_CACHE,
+        "Vary": "Accept, Accept-Encoding",
+    }
     if served.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     media = CORGI if corgi else "application/json"
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        # The gzip middleware passes an encoded answer through as it is.
+        headers["Content-Encoding"] = "gzip"
+        return Response(served.gzipped, media_type=media, headers=headers)
     return Response(served.body, media_type=media, headers=headers)
