@@ -5,17 +5,21 @@ propagate, a decision's end forcing a rebuild, and the audit endpoints' answers 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import orjson
 import pytest
+from fastapi import FastAPI
 
 from ossmeta.analyses.policy.model import Decider, Decision, UpstreamRelease
 from ossmeta.service.index_npm import NpmIndex
 from ossmeta.store import Store
 from ossmeta.store.blobs import BlobStore
 from ossmeta.store.indexes import IndexDefinition
+from ossmeta.surfaces.api.app import create_app
+from ossmeta.surfaces.api.settings import ApiSettings
 from tests.index.npm.conftest import SPECS, Registry
 from tests.index.npm_upstream import NpmUpstream
 
@@ -156,3 +160,27 @@ def test_within_the_revalidation_window_upstream_is_not_asked_but_inputs_are(
         assert upstream.requests == ["GET /leftish"]
     finally:
         index.upstream.close()
+
+
+def test_the_app_makes_its_own_index_service_for_an_index_without_policy(
+    store: Store,
+    upstream: NpmUpstream,
+    tmp_path: object,
+    monkeypatch: pytest.MonkeyPatch,
+    serve_app: Callable[[FastAPI], str],
+) -> None:
+    from ossmeta.service.indexes import add_index
+
+    monkeypatch.setenv("OSSMETA_HOME", str(tmp_path))
+    monkeypatch.setenv("OSSMETA_INDEX_REVALIDATE_SECONDS", "0")
+    add_index(store, "open", "npm", upstream.base, None, "test")
+    app = create_app(ApiSettings(database_url=store.url), store=store)
+    origin = serve_app(app)
+    try:
+        full = httpx.get(f"{origin}/index/open/npm/leftish").json()
+        assert "policyRestrictions" not in full and full["dist-tags"]["latest"] == "2.0.0"
+        tarball = httpx.get(full["versions"]["2.0.0"]["dist"]["tarball"])
+        assert tarball.content == b"leftish@2.0.0"
+        assert list((tmp_path / "blobs" / "sha256").glob("*/*"))  # type: ignore[operator]
+    finally:
+        app.state.npm_index.upstream.close()
