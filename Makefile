@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark,bench]'
 	rm -f $(VENV)/.installed-*; touch $@
 
-install: $(STAMP)  ## create .venv with pinned dependencies and fetch the pages' front-end files (lockfile-pinned, sha512-checked)
+install: $(STAMP)  ## create .venv with pinned dependencies and fetch the pages' front-end files and the pinned npm (sha512-checked)
 	$(BIN)/python -m ossmeta.surfaces.web.assets.fetch
+	$(BIN)/python -m ossmeta.surfaces.index.npm_client
 
 demo: install  ## advisories + a scan; registry sync, curation, why, quality; events, git, identities, metrics; then serve the center with a demo tenant
 	$(BIN)/ossmeta db upgrade

@@ -853,4 +853,33 @@ index_release_licenses = Table(
     Column("license", String(1024)),  # None: the release declares none
     Column("fetched_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("index_name", "project", "version", name="uq_index_release_licenses_release"),
+
+# ------------------------------------------------------------- npm index cache (migration 0014)
+# What an npm index received from its upstream: each packument exactly as sent (the served
+# one is derived from it and the policy, never stored) with its ETag for revalidation, and
+# the tarballs verified against the packument's integrity (their bytes are blobs, by SHA-256).
+
+npm_packuments = Table(
+    "npm_packuments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("index_name", String(64), nullable=False),
+    Column("name", String(255), nullable=False),  # as npm spells it, scope included
+    Column("body", LargeBinary),  # upstream's JSON bytes; NULL once upstream deleted it
+    Column("etag", String(255)),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("index_name", "name"),
+)
+
+npm_tarballs = Table(
+    "npm_tarballs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("index_name", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("version", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),  # the blob's name
+    Column("integrity", String(255), nullable=False),  # what upstream listed and it matched
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("index_name", "name", "version"),
 )

@@ -17,6 +17,7 @@ def install_index(app: FastAPI) -> None:
 
 def _routers() -> list[APIRouter]:
     # Each ecosystem's routes live in their own module and are listed here.
+    from ossmeta.surfaces.index import npm
     from ossmeta.surfaces.index.pypi import router as pypi
 
-    return [pypi]
+    return [pypi, npm.router]
