@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -185,3 +188,55 @@ def test_a_file_is_added_once_and_show_names_what_is_missing(
     assert code == 2 and "added already" in err and built.name in err
     code, _, err = run(capsys, "hardened", "show", "pkg:pypi/demo@1.2.2", "--db", store.url)
     assert code == 2 and "no hardened release" in err
+
+
+@pytest.fixture(scope="module")
+def packed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    """A scoped package made by real ``npm pack`` (offline, its own cache and config), and
+    what npm says of it."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed")
+    folder = tmp_path_factory.mktemp("npm")
+    source = folder / "src"
+    source.mkdir()
+    manifest = {"name": "@acme/left-pad", "version": "2.0.1-trusted.1", "main": "index.js"}
+    (source / "package.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (source / "index.js").write_text("module.exports = 1;\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "npm_config_cache": str(folder / "cache"),
+        "npm_config_userconfig": os.devnull,
+    }
+    done = subprocess.run(
+        [npm, "pack", "--pack-destination", str(folder), "--ignore-scripts", "--offline", "--json"],
+        cwd=source, capture_output=True, text=True, env=env, timeout=120, check=True,
+    )  # fmt: skip
+    (said,) = json.loads(done.stdout)
+    return folder / said["filename"], said
+
+
+def test_a_tarball_from_npm_pack(
+    store: Store,
+    home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    packed: tuple[Path, dict[str, object]],
+) -> None:
+    tarball, said = packed
+    db = ("--db", store.url)
+    code, _, err = run(
+        capsys, "hardened", "add", "pkg:npm/%40acme/left-pad@2.0.1", str(tarball),
+        "--fixes", "GHSA-xxxx-yyyy-zzzz", "--patch", str(patch(tmp_path)), *db,
+    )  # fmt: skip
+    assert code == 0, err
+    _, out, _ = run(capsys, "hardened", "show", "pkg:npm/%40acme/left-pad@2.0.1", *db)
+    (artifact,) = json.loads(out)["artifacts"]
+    assert artifact["integrity"] == said["integrity"]  # npm's own digest of its tarball
+    assert artifact["filename"] == "left-pad-2.0.1-trusted.1.tgz"
+    # The same tarball cannot pass for another upstream release.
+    code, _, err = run(
+        capsys, "hardened", "add", "pkg:npm/%40acme/left-pad@2.0.0", str(tarball),
+        "--fixes", "GHSA-1", "--patch", str(patch(tmp_path)), *db,
+    )  # fmt: skip
+    assert code == 2 and str(tarball) in err and "2.0.0-trusted.N" in err

@@ -16,8 +16,11 @@ import pytest
 from ossmeta.service import inventories
 from ossmeta.service.accounts import Actor, create_tenant
 from ossmeta.service.hardened import add_hardened
+from ossmeta.service.reevaluate import run_job
 from ossmeta.store import Store
 from ossmeta.store.blobs import BlobStore
+from ossmeta.store.jobs import list_jobs
+from ossmeta.store.tenancy import global_transaction
 from ossmeta.surfaces.cli.app import main
 from tests.hardened.artifacts import npm_tarball, patch, wheel
 from tests.service.inventories_data import import_records
@@ -75,37 +78,33 @@ def _ids(component: dict[str, Any], key: str) -> list[str]:
     return [f["id"] for f in component[key]]
 
 
-@pytest.mark.parametrize(
-    ("pin", "reported", "not_affected"),
-    [
-        ("1.2.3+trusted.1", [OTHER], [FIXED]),
-        ("1.2.3+TRUSTED.1", [OTHER], [FIXED]),  # PEP 440 equality, not the text
-        ("1.2.3", [FIXED, OTHER], []),  # the upstream version it replaces
-        ("1.2.3+trusted.2", [FIXED, OTHER], []),  # a rebuild nobody registered
-    ],
-)
+PINS = [
+    ("1.2.3+trusted.1", [OTHER], [FIXED]),
+    ("1.2.3+TRUSTED.1", [OTHER], [FIXED]),  # PEP 440 equality, not the text
+    ("1.2.3", [FIXED, OTHER], []),  # the upstream version it replaces
+    ("1.2.3+trusted.2", [FIXED, OTHER], []),  # a rebuild nobody registered
+]
+
+
 def test_scan_of_a_requirements_file(
-    hardened: Store,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    pin: str,
-    reported: list[str],
-    not_affected: list[str],
+    hardened: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text(f"demo=={pin}\n", encoding="utf-8")
-    code, report = _scan(hardened, requirements, capsys)
-    assert code == 1  # OTHER is never fixed
-    (component,) = report["components"]
-    assert sorted(_ids(component, "vulnerabilities")) == sorted(reported)
-    assert _ids(component, "ignored") == not_affected
-    for finding in component["ignored"]:
-        assert finding["verdict"] == "not_affected"
-        assert finding["aliases"] == [FIXED_ALIAS]
-        assert "hardened release 1.2.3+trusted.1 of upstream 1.2.3" in finding["reason"]
-        assert "fix-cve.patch" in finding["reason"]
-        assert finding["ignore"]["location"] == "ossmeta hardened"
-    assert report["summary"]["ignored"] == len(not_affected)
+    for n, (pin, reported, not_affected) in enumerate(PINS):
+        requirements = tmp_path / f"{n}" / "requirements.txt"
+        requirements.parent.mkdir()
+        requirements.write_text(f"demo=={pin}\n", encoding="utf-8")
+        code, report = _scan(hardened, requirements, capsys)
+        assert code == 1  # OTHER is never fixed
+        (component,) = report["components"]
+        assert sorted(_ids(component, "vulnerabilities")) == sorted(reported), pin
+        assert _ids(component, "ignored") == not_affected, pin
+        for finding in component["ignored"]:
+            assert finding["verdict"] == "not_affected"
+            assert finding["aliases"] == [FIXED_ALIAS]
+            assert "hardened release 1.2.3+trusted.1 of upstream 1.2.3" in finding["reason"]
+            assert "fix-cve.patch" in finding["reason"]
+            assert finding["ignore"]["location"] == "ossmeta hardened"
+        assert report["summary"]["ignored"] == len(not_affected)
 
 
 def test_scan_of_an_npm_lockfile(
@@ -181,3 +180,29 @@ def test_cyclonedx_says_unaffected_with_the_reason(
         {"version": "1.2.3+trusted.1", "status": "unaffected"}
     ]
     assert entries[f"vulnerability:{OTHER}"]["affects"][0]["versions"][0]["status"] == "affected"
+
+
+def test_adding_one_re_evaluates_the_stored_inventories(store: Store, tmp_path: Path) -> None:
+    """An inventory uploaded before the hardened release was added loses the finding it
+    fixes once the queued re-evaluation runs."""
+    import_records(store, tmp_path / "osv", _record(FIXED, "PyPI", "demo", "1.2.4"))
+    actor = Actor("cli:test")
+    tenant = create_tenant(store, "acme", actor).id
+    inventories.create_project(store, tenant, "shop", actor)
+    body = b"demo==1.2.3+trusted.1\n"
+    inventories.upload(store, tenant, "shop", "1.0", "requirements.txt", body, actor)
+
+    def stored() -> list[str]:
+        report = inventories.findings_report(store, tenant, "shop", "1.0")
+        return [f.id for cr in report.components for f in cr.findings]
+
+    assert stored() == [FIXED]
+    built = wheel(tmp_path / "dist", "demo", "1.2.3+trusted.1")
+    add_hardened(
+        store, "pkg:pypi/demo@1.2.3", built, [FIXED], [patch(tmp_path)], "t", BlobStore(tmp_path)
+    )
+    with global_transaction(store) as tx:
+        (job,) = list_jobs(tx, kind="reevaluate")
+    assert job.payload == {"packages": [["PyPI", "demo"]]}
+    run_job(store, job)
+    assert stored() == []

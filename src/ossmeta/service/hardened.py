@@ -4,7 +4,8 @@ digests; the artifact goes into the shared blob store.
 
 Adding checks everything first (the purl, the artifact's name and metadata, every patch),
 then stores the bytes (content-addressed: a blob no row names is harmless), then writes
-the row in one transaction: a mistake leaves nothing half-written."""
+the row in one transaction, with the re-evaluation of the tenants' inventories that hold
+the package: a mistake leaves nothing half-written."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from ossmeta.store.hardened import (
     hardened_of,
     insert_hardened,
 )
+from ossmeta.store.inventories_reeval import enqueue_reevaluation
 from ossmeta.store.tenancy import global_transaction
 
 __all__ = [
@@ -158,6 +160,9 @@ def add_hardened(
         if find_hardened_file(tx, ecosystem, key, made.filename) is not None:
             raise InputError(f"{made.filename} of {name} was added already", path=str(artifact))
         insert_hardened(tx, row)
+        # Tenants' stored inventories holding this version lose the findings it fixes: the
+        # package is re-evaluated, queued in the same transaction as the row.
+        enqueue_reevaluation(tx, [(ecosystem, name)])
     return row
 
 
