@@ -105,6 +105,15 @@ def test_scan_of_a_requirements_file(
             assert "fix-cve.patch" in finding["reason"]
             assert finding["ignore"]["location"] == "ossmeta hardened"
         assert report["summary"]["ignored"] == len(not_affected)
+    # An SBOM names the hardened version by purl (the "+" percent-encoded).
+    sbom = tmp_path / "bom.cdx.json"
+    component = {"type": "library", "name": "demo", "version": "1.2.3+trusted.1"}
+    component["purl"] = "pkg:pypi/demo@1.2.3%2Btrusted.1"
+    body = {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [component]}
+    sbom.write_text(json.dumps(body), encoding="utf-8")
+    code, report = _scan(hardened, sbom, capsys)
+    (scanned,) = report["components"]
+    assert (_ids(scanned, "vulnerabilities"), _ids(scanned, "ignored")) == ([OTHER], [FIXED])
 
 
 def test_scan_of_an_npm_lockfile(

@@ -10,7 +10,7 @@ the package: a mistake leaves nothing half-written."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,8 +109,11 @@ def _fixes(ids: Sequence[str]) -> tuple[str, ...]:
     return cleaned
 
 
-def _chunks(path: Path) -> Sequence[bytes]:
-    return [path.read_bytes()]
+def _chunks(path: Path) -> Iterator[bytes]:
+    # Streamed: a hardened wheel of a native library can be larger than memory allows.
+    with path.open("rb") as source:
+        while chunk := source.read(1 << 20):
+            yield chunk
 
 
 def add_hardened(

@@ -5,6 +5,7 @@ derived from them and can be rebuilt (``ossmeta.store.advisories.rederive``)."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -744,7 +745,7 @@ hardened_releases = Table(
     Column("filename", String(512), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("sha512", String(128), nullable=False),
-    Column("size", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),  # wheels of several GiB exist
     Column("fixes", Text, nullable=False),  # JSON list of advisory ids, as given
     Column("patches", Text, nullable=False),  # JSON list of {name, sha256, text}
     Column("created_at", DateTime(timezone=True), nullable=False),

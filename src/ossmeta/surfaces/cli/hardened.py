@@ -38,10 +38,11 @@ def add(
         Path, typer.Argument(metavar="FILE", help="The rebuilt wheel, sdist or npm tarball.")
     ],
     fixes: Annotated[
-        list[str], typer.Option("--fixes", help="An advisory it fixes (repeat, or list after).")
+        list[str], typer.Option("--fixes", help="An advisory it fixes (repeat, or comma-separate).")
     ],
     patch: Annotated[
-        list[str] | None, typer.Option("--patch", help="A patch file it applies (repeat).")
+        list[str] | None,
+        typer.Option("--patch", help="A patch file it applies (repeat; at least one)."),
     ] = None,
     db: DbOption = None,
 ) -> None:

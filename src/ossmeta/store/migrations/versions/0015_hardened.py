@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("filename", sa.String(length=512), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("sha512", sa.String(length=128), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("fixes", sa.Text(), nullable=False),
         sa.Column("patches", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
