@@ -5,7 +5,9 @@ Numbered steps, each a small function:
  1. look up the affected entries of every (ecosystem, name) in one pass over the store;
  2. evaluate each component version against each entry (matcher);
  3. fold the matching records into alias groups (one finding per group per component);
- 4. apply the ignore rules (expired rules are reported, not applied; unused ones reported);
+ 4. apply the hardened releases' statements (a hardened version is not affected by what
+    it fixes), then the ignore rules (expired rules are reported, not applied; unused ones
+    reported);
  5. work out the smallest upgrade for each vulnerable component.
 """
 
@@ -25,11 +27,13 @@ from ossmeta.model import (
     ComponentReport,
     Finding,
     IgnoreRule,
+    Location,
     ScanReport,
     Severity,
     Verdict,
 )
 from ossmeta.normalizers.distros import RELEASE_SCOPED, coverage_notes, release_matches
+from ossmeta.store.hardened import HardenedStatement
 from ossmeta.store.lookup import StoredAdvisory, StoredAffected
 from ossmeta.versions import ordering_for, try_version_key
 
@@ -175,6 +179,42 @@ def _ignore_for(
     return None
 
 
+#: Where a hardened release's statement comes from, as an ignore rule's location.
+HARDENED_SOURCE = Location("ossmeta hardened")
+
+
+def _hardened_statements(
+    source: AdvisorySource, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[HardenedStatement]]:
+    """The hardened versions among the packages scanned. A source that knows none (one
+    without ``hardened_for``: a prefetched set of advisories) gives none."""
+    statements_for = getattr(source, "hardened_for", None)
+    if statements_for is None:
+        return {}
+    found: dict[tuple[str, str], list[HardenedStatement]] = statements_for(keys)
+    return found
+
+
+def _hardened_for(
+    component: Component,
+    key: tuple[str, str],
+    statements: dict[tuple[str, str], list[HardenedStatement]],
+) -> HardenedStatement | None:
+    """The statement of the hardened version the component is, by the ecosystem's equality
+    (PyPI ``1.2.3+Trusted.1`` is ``1.2.3+trusted.1``); never the upstream version's."""
+    assert component.version is not None
+    ecosystem = key[0]
+    mine = osv_version(ecosystem, component.version)
+    own_key = try_version_key(ecosystem, mine)
+    for statement in statements.get(key, ()):
+        if statement.version == mine:
+            return statement
+        other = try_version_key(ecosystem, osv_version(ecosystem, statement.version))
+        if own_key is not None and other is not None and own_key == other:
+            return statement
+    return None
+
+
 def _evaluate(
     components: Sequence[Component],
     package_keys: Sequence[tuple[str, str] | None],
@@ -254,6 +294,13 @@ def scan(
     record_ids = {h[0] for hits in hits_by_component for h in hits}
     groups = source.groups_for(record_ids)
     infos = source.advisories({m for i in record_ids for m in groups[i]})
+    statements = (
+        _hardened_statements(
+            source, {k for k, h in zip(package_keys, hits_by_component, strict=True) if h and k}
+        )
+        if record_ids
+        else {}
+    )
 
     used: set[IgnoreRule] = set()
     upgrades: dict[tuple[tuple[str, str], str, str], tuple[str | None, str | None]] = {}
@@ -269,9 +316,16 @@ def scan(
         for hit in hits:
             by_group[groups[hit[0]]].append(hit)
         findings, unknown, ignored = [], [], []
+        hardened = _hardened_for(component, key, statements) if statements else None
         for members, group_hits in by_group.items():
             finding = _finding(key[0], members, group_hits, infos)
-            # 4. ignore rules name any id of the group
+            # 4. a hardened release's statement names any id of the group; it is a fact
+            # about the artifact, so it comes before the user's ignore rules
+            if hardened is not None and not hardened.fixes.isdisjoint(
+                m.casefold() for m in members
+            ):
+                ignored.append(_not_affected(finding, hardened))
+                continue
             rule = _ignore_for(members, finding.id, active)
             if rule is not None:
                 used.add(rule)
@@ -300,6 +354,12 @@ def scan(
         )
     unused = tuple(r for r in active if r not in used)
     return ScanReport(tuple(reports), tuple(inputs), expired, unused, coverage_notes(components))
+
+
+def _not_affected(finding: Finding, statement: HardenedStatement) -> Finding:
+    """A finding a hardened release fixes: not affected, its provenance the reason."""
+    rule = IgnoreRule(finding.id, statement.reason, None, HARDENED_SOURCE)
+    return replace(finding, verdict=Verdict.NOT_AFFECTED, reason=statement.reason, ignored_by=rule)
 
 
 def _order_findings(findings: list[Finding]) -> tuple[Finding, ...]:

@@ -14,6 +14,7 @@ from sqlalchemy import Column, MetaData, String, Table, and_, delete, func, sele
 from ossmeta.model import UNKNOWN_SEVERITY, Affected, Event, Range, Severity, SeverityLevel
 from ossmeta.store.chunking import chunks
 from ossmeta.store.engine import Store
+from ossmeta.store.hardened import HardenedStatement, hardened_statements
 from ossmeta.store.schema import advisories, affected, alias_groups, raw_records
 from ossmeta.times import as_utc
 
@@ -161,6 +162,12 @@ class AdvisoryLookup:
         for row in rows:
             found[(row.ecosystem, row.name_key)].append(stored_affected(row))
         return found
+
+    def hardened_for(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[HardenedStatement]]:
+        """The hardened releases of these packages: what the scan marks not affected."""
+        return hardened_statements(self.store, keys)
 
     def groups_for(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Each id -> every member of its alias group (itself included), sorted."""

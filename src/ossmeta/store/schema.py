@@ -882,4 +882,31 @@ npm_tarballs = Table(
     Column("integrity", String(255), nullable=False),  # what upstream listed and it matched
     Column("stored_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("index_name", "name", "version"),
+
+# ----------------------------------------------------------- hardened releases (migration 0015)
+# The foundation's patched rebuilds of upstream releases: a PyPI local version
+# (``1.2.3+trusted.1``) or an npm prerelease (``1.2.3-trusted.1``) that replaces one upstream
+# version, with the advisories it fixes and the patches it applies (their text kept, so the
+# provenance can be re-checked). The artifact itself is in the blob store, by SHA-256.
+# Operator-level: not tenant-owned; every tenant's scans honour it.
+
+hardened_releases = Table(
+    "hardened_releases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ecosystem", String(16), nullable=False),  # OSV name: PyPI | npm
+    Column("name", String(512), nullable=False),  # as given (npm: @scope/name)
+    Column("name_key", String(512), nullable=False),  # ``ecosystems.name_key``
+    Column("upstream_version", String(256), nullable=False),
+    Column("version", String(256), nullable=False),  # the hardened version
+    Column("filename", String(512), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("sha512", String(128), nullable=False),
+    Column("size", BigInteger, nullable=False),  # wheels of several GiB exist
+    Column("fixes", Text, nullable=False),  # JSON list of advisory ids, as given
+    Column("patches", Text, nullable=False),  # JSON list of {name, sha256, text}
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(255), nullable=False),
+    UniqueConstraint("ecosystem", "name_key", "filename", name="uq_hardened_releases_file"),
+    Index("ix_hardened_releases_package", "ecosystem", "name_key"),
 )

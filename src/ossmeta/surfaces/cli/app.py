@@ -32,6 +32,7 @@ from ossmeta.surfaces.cli import (
     db,
     events,
     git,
+    hardened,
     identities,
     index,
     metrics,
@@ -78,6 +79,7 @@ app.add_typer(identities.app, name="identities")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(index.app, name="index")
 app.add_typer(policy.app, name="policy")
+app.add_typer(hardened.app, name="hardened")
 app.command()(serve)
 app.command()(worker)
 app.add_typer(accounts.tenants_app, name="tenants")

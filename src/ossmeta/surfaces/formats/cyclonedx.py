@@ -18,7 +18,9 @@ Shape:
   vector (without its ``CVSS:x.y/`` prefix, as cyclonedx-python-lib writes it).
   ``recommendation`` gives the upgrade per component. Findings silenced by an ignore entry
   go into a separate entry for the same id (bom-ref ``vulnerability:<id>#ignored``) whose
-  ``analysis.detail`` gives the reason and expiry.
+  ``analysis.detail`` gives the reason and expiry; a hardened release's fixed advisories
+  (``ossmeta hardened``) are there too, ``unaffected``, with ``analysis.state``
+  ``not_affected`` (``code_not_present``).
 
 ``metadata.timestamp`` is the current time, or ``SOURCE_DATE_EPOCH`` when set (reproducible
 output); the serial number is derived from the timestamp and the content.
@@ -142,6 +144,13 @@ def _component(cr: ComponentReport, ref: str) -> Json:
     return out
 
 
+_AFFECTS_STATUS = {
+    Verdict.AFFECTED: "affected",
+    Verdict.UNKNOWN: "unknown",
+    Verdict.NOT_AFFECTED: "unaffected",  # a hardened version's fixed advisories
+}
+
+
 @dataclass(slots=True)
 class _Group:
     """One alias group's findings over every component it touches."""
@@ -179,11 +188,18 @@ class _Group:
                 if f.ignored_by is not None
             )
             out["analysis"] = {"detail": "Ignored: " + "; ".join(reasons)}
+            if all(f.verdict is Verdict.NOT_AFFECTED for f in found):
+                # A hardened release's statement: a fact about the artifact, not a waiver.
+                out["analysis"] = {
+                    "state": "not_affected",
+                    "justification": "code_not_present",
+                    **out["analysis"],
+                }
         affects: dict[str, Json] = {}
         for cr, ref, f in self.findings:
             target: Json = {"ref": ref}
             if cr.component.version:
-                status = "unknown" if f.verdict is Verdict.UNKNOWN else "affected"
+                status = _AFFECTS_STATUS[f.verdict]
                 target["versions"] = [{"version": cr.component.version, "status": status}]
             affects.setdefault(ref, target)
         out["affects"] = list(affects.values())
