@@ -35,6 +35,12 @@ class Server:
     simple: str
 
 
+def load_note() -> str:
+    """The machine's load, printed with the figures: on a shared machine they move with it."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -9,6 +9,9 @@ A server that does not start or whose page does not answer 200 with the 300 file
 skipped, with the reason printed (so the bench runs before ossmeta's index routes exist).
 
     .venv/bin/python bench/bench_index.py [--duration 10] [--servers proxpi,devpi-server,ossmeta]
+
+The ossmeta side is whatever ``ossmeta`` this interpreter imports: to bench another checkout
+(a merge, say) with this venv, put that checkout's ``src`` first on ``PYTHONPATH``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import index_upstream
 from _common import dump
-from _servers import JSON_ACCEPT, STARTERS, Skipped, check_page
+from _servers import JSON_ACCEPT, STARTERS, Skipped, check_page, load_note
 
 CONNECTIONS = (4, 32)
 WARMUP = 50
@@ -75,6 +78,7 @@ def main() -> int:
         print("bench_index: skipped, needs wrk (apt-get install wrk)")
         return 0
     results: dict[str, dict[int, dict[str, float]]] = {}
+    load_before = load_note()
     skipped: dict[str, str] = {}
     with (
         index_upstream.start() as upstream,
@@ -97,7 +101,11 @@ def main() -> int:
                 skipped[name] = str(why)
                 print(f"bench_index: {name} skipped: {why}")
     _print(results, args.duration)
-    dump("bench_index", {"duration_s": args.duration, "results": results, "skipped": skipped})
+    print(f"before: {load_before}; after: {load_note()}")
+    dump(
+        "bench_index",
+        {"duration_s": args.duration, "results": results, "skipped": skipped, "load": load_note()},
+    )
     return 0
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import index_upstream
 from _common import dump
-from _servers import STARTERS, Server, Skipped, check_page
+from _servers import STARTERS, Server, Skipped, check_page, load_note
 
 
 def pip_env() -> dict[str, str]:
@@ -61,6 +61,7 @@ def main() -> int:
     parser.add_argument("--servers", default="proxpi,ossmeta")
     args = parser.parse_args()
     skipped: dict[str, str] = {}
+    load_before = load_note()
     with (
         index_upstream.start() as upstream,
         tempfile.TemporaryDirectory(prefix="ossmeta-bench-pip-") as tmp,
@@ -102,6 +103,7 @@ def main() -> int:
         )
     if "ossmeta" in medians:
         print(f"target: ossmeta / direct <= 1.2 (now {medians['ossmeta'] / medians['direct']:.2f})")
+    print(f"before: {load_before}; after: {load_note()}")
     dump(
         "bench_pip_overhead",
         {"runs": times, "cold": cold, "median": medians, "skipped": skipped},
