@@ -126,6 +126,22 @@ def proxpi(upstream_simple: str, tmp: Path) -> Iterator[Server]:
 
 
 @contextmanager
+def proxpi_flask(upstream_simple: str, tmp: Path) -> Iterator[Server]:
+    """proxpi as its README runs it locally: Flask's threaded server (one thread a request)."""
+    port = free_port()
+    env = _clean_env(
+        PROXPI_INDEX_URL=upstream_simple,
+        PROXPI_INDEX_TTL="3600",
+        PROXPI_CACHE_DIR=str(tmp / "proxpi-cache"),
+    )
+    argv = [sys.executable, "-m", "flask", "--app", "proxpi.server", "run"]
+    argv += ["--host", "127.0.0.1", "--port", str(port)]
+    with _process(argv, env, tmp / "proxpi-flask.log") as process:
+        _wait(f"http://127.0.0.1:{port}/", process, "proxpi (flask)")
+        yield Server("proxpi-flask", f"http://127.0.0.1:{port}/index/")
+
+
+@contextmanager
 def devpi(upstream_simple: str, tmp: Path) -> Iterator[Server]:
     """devpi-server with a mirror index ``root/stub`` of the upstream (no devpi-web)."""
     if not (BIN / "devpi-server").exists():
@@ -197,4 +213,9 @@ def ossmeta(upstream_simple: str, tmp: Path) -> Iterator[Server]:
         yield Server("ossmeta", f"http://127.0.0.1:{port}/index/bench/simple/")
 
 
-STARTERS = {"proxpi": proxpi, "devpi-server": devpi, "ossmeta": ossmeta}
+STARTERS = {
+    "proxpi": proxpi,
+    "proxpi-flask": proxpi_flask,
+    "devpi-server": devpi,
+    "ossmeta": ossmeta,
+}
