@@ -1,8 +1,8 @@
 """The index servers the index benchmarks compare, each started as a subprocess on a loopback
-port and pointed at the stub upstream (``index_upstream.py``): proxpi, devpi-server and
-ossmeta's own index. A server that cannot start, or whose page does not answer 200 with the
-project's files, is skipped with the reason (``Skipped``), so a bench still runs with the
-others (ossmeta's index routes may not be on this branch yet)."""
+port and pointed at the stub upstream (``index_upstream.py``): proxpi (under gunicorn and
+under Flask), devpi-server and ossmeta's own index. A server that cannot start, or whose page
+does not answer 200 with the project's files, is skipped with the reason (``Skipped``), so a
+bench still runs with the others (ossmeta's index routes may not be on this branch yet)."""
 
 from __future__ import annotations
 
