@@ -65,6 +65,8 @@ bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_private.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_pip_overhead.py
 
 clean:
 	rm -rf $(VENV) .ossmeta .mypy_cache .ruff_cache .pytest_cache
