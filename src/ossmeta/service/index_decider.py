@@ -1,5 +1,6 @@
 """The decider an index applies to its releases, and the marker that changes when the inputs
-of its decisions change (so a kept page is rebuilt then, and only then)."""
+of its decisions change (so a kept page or packument is rebuilt then, and only then). Both
+the Python index and the npm registry use these."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def decider_for(store: Store, definition: IndexDefinition, now: datetime) -> Dec
     if policy is None:
         return allow_everything
     # Imported here: the policy service is only needed by gated indexes.
-    from ossmeta.service.policy import decide_releases  # type: ignore[import-not-found,unused-ignore]
+    from ossmeta.service.policy_decide import decide_releases
 
     def decide(releases: Sequence[UpstreamRelease]) -> Sequence[Decision]:
         decided: Sequence[Decision] = decide_releases(store, policy, releases, now)
@@ -32,7 +33,7 @@ def policy_marker(store: Store, definition: IndexDefinition, project: str) -> st
     """A string that changes whenever the policy's decisions on ``project`` may change."""
     if definition.policy is None:
         return ""
-    from ossmeta.service.policy import policy_inputs_marker  # type: ignore[import-not-found,unused-ignore]
+    from ossmeta.service.policy_decide import policy_inputs_marker
 
     marker: str = policy_inputs_marker(store, definition.policy, definition.ecosystem, project)
     return marker

@@ -26,7 +26,7 @@ import orjson
 
 from ossmeta.analyses.policy.model import Decider
 from ossmeta.errors import ForbiddenError, NotFoundError, UnavailableError
-from ossmeta.service.index_npm_decider import decider_for, inputs_marker
+from ossmeta.service.index_decider import decider_for, policy_marker
 from ossmeta.service.index_npm_document import (
     Built,
     abbreviated,
@@ -107,7 +107,7 @@ class NpmIndex:
         blobs: BlobStore | None = None,
         upstream: UpstreamRegistry | None = None,
         decider: DeciderFactory = decider_for,
-        marker: Marker = inputs_marker,
+        marker: Marker = policy_marker,
         revalidate_after: float = 0.0,
         max_entries: int = 512,
         max_bytes: int = 128 * 1024 * 1024,

@@ -804,6 +804,7 @@ policy_audit = Table(
     Column("detail", Text, nullable=False),  # JSON object
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_policy_audit_policy", "policy", "id"),
+)
 
 # ------------------------------------------------------------ Python index cache (migration 0013)
 # What a Python index keeps of its upstream: each project page as received (with its ETag and
@@ -853,6 +854,7 @@ index_release_licenses = Table(
     Column("license", String(1024)),  # None: the release declares none
     Column("fetched_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("index_name", "project", "version", name="uq_index_release_licenses_release"),
+)
 
 # ------------------------------------------------------------- npm index cache (migration 0014)
 # What an npm index received from its upstream: each packument exactly as sent (the served
@@ -882,6 +884,7 @@ npm_tarballs = Table(
     Column("integrity", String(255), nullable=False),  # what upstream listed and it matched
     Column("stored_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("index_name", "name", "version"),
+)
 
 # ----------------------------------------------------------- hardened releases (migration 0015)
 # The foundation's patched rebuilds of upstream releases: a PyPI local version
