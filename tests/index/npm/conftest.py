@@ -93,6 +93,17 @@ class Registry:
     blobs: BlobStore
 
 
+def add_gated_index(store: Store, base: str, tmp_path: Path) -> None:
+    """The index ``js`` gated by an applied policy ``baseline`` (an index refuses a policy
+    that was never applied); the tests decide through their own decider."""
+    from ossmeta.service.policy import apply_policy
+
+    policy = tmp_path / "baseline.toml"
+    policy.write_text('name = "baseline"\n', encoding="utf-8")
+    apply_policy(store, policy, None, "test")
+    add_index(store, "js", "npm", base, "baseline", "test")
+
+
 @pytest.fixture
 def registry(
     store: Store,
@@ -100,7 +111,7 @@ def registry(
     tmp_path: Path,
     serve_app: Callable[[FastAPI], str],  # noqa: F811
 ) -> Iterator[Registry]:
-    add_index(store, "js", "npm", upstream.base, "baseline", "test")
+    add_gated_index(store, upstream.base, tmp_path)
     policy = TestPolicy()
     blobs = BlobStore(tmp_path / "blobs")
     app = create_app(ApiSettings(database_url=store.url), store=store)

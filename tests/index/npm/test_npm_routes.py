@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import orjson
@@ -20,7 +21,7 @@ from ossmeta.store.blobs import BlobStore
 from ossmeta.store.indexes import IndexDefinition
 from ossmeta.surfaces.api.app import create_app
 from ossmeta.surfaces.api.settings import ApiSettings
-from tests.index.npm.conftest import SPECS, Registry
+from tests.index.npm.conftest import SPECS, Registry, add_gated_index
 from tests.index.npm_upstream import NpmUpstream
 
 CORGI = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*"
@@ -98,11 +99,9 @@ def test_upstream_is_revalidated_and_its_changes_propagate(
 
 
 def test_a_decision_that_ends_forces_a_rebuild(
-    store: Store, upstream: NpmUpstream, tmp_path: object
+    store: Store, upstream: NpmUpstream, tmp_path: Path
 ) -> None:
-    from ossmeta.service.indexes import add_index
-
-    add_index(store, "js", "npm", upstream.base, "baseline", "test")
+    add_gated_index(store, upstream.base, tmp_path)
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
     until = now[0] + timedelta(days=7)
     asked: list[str] = []
