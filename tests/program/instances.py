@@ -31,7 +31,10 @@ def random_instance(
         Task(f"t{j}", f"m{rng.randrange(mentors)}", rng.randint(1, top)) for j in range(tasks)
     )
     pair_objs = tuple(
-        Pair(f"p{i}", tuple(rng.sample([t.id for t in task_objs], rng.randint(1, min(max_choices, tasks)))))
+        Pair(
+            f"p{i}",
+            tuple(rng.sample([t.id for t in task_objs], rng.randint(1, min(max_choices, tasks)))),
+        )
         for i in range(pairs)
     )
     mentor_of = {t.id: t.mentor for t in task_objs}
@@ -100,7 +103,10 @@ def all_stable(instance: Instance) -> list[dict[str, str]]:
                 continue
             held[task] = held.get(task, 0) + 1
             mentor_held[mentor_of[task]] = mentor_held.get(mentor_of[task], 0) + 1
-            if held[task] > caps[task] or mentor_held[mentor_of[task]] > mentor_caps[mentor_of[task]]:
+            if (
+                held[task] > caps[task]
+                or mentor_held[mentor_of[task]] > mentor_caps[mentor_of[task]]
+            ):
                 feasible = False
                 break
         if not feasible:
@@ -116,9 +122,7 @@ def cyclic_instance(rng: random.Random, size: int) -> Instance:
     and each task's mentor ranks its applicants in the reverse rotation, so the pairs' and
     the mentors' best matchings differ; then a few mentors' lists are shuffled at random,
     which keeps some of the rotations and breaks others."""
-    pairs = tuple(
-        Pair(f"p{i}", tuple(f"t{(i + d) % size}" for d in range(3))) for i in range(size)
-    )
+    pairs = tuple(Pair(f"p{i}", tuple(f"t{(i + d) % size}" for d in range(3))) for i in range(size))
     tasks = tuple(Task(f"t{j}", f"m{j}", 1) for j in range(size))
     mentors = []
     for j in range(size):

@@ -70,7 +70,9 @@ def blocking_pairs(instance: Instance, matching: Matching) -> list[BlockingPair]
     seed, by the published rule). Empty means stable. An infeasible matching (see
     :func:`problems`) is refused: stability means nothing for it."""
     if infeasible := problems(instance, matching.assignment):
-        raise InstanceError(f"the matching is not feasible: {infeasible[0].code} {infeasible[0].subject}")
+        raise InstanceError(
+            f"the matching is not feasible: {infeasible[0].code} {infeasible[0].subject}"
+        )
     strict = _strict(instance, matching)
     tasks = {task.id: task for task in strict.tasks}
     mentors = {mentor.id: mentor for mentor in strict.mentors}

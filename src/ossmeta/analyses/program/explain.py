@@ -63,8 +63,7 @@ def explain(instance: Instance, matching: Matching) -> dict[str, Explanation]:
     with_room = [
         t.id
         for t in strict.tasks
-        if len(of_task[t.id]) < t.capacity
-        and len(of_mentor[t.mentor]) < mentors[t.mentor].capacity
+        if len(of_task[t.id]) < t.capacity and len(of_mentor[t.mentor]) < mentors[t.mentor].capacity
     ]
     result: dict[str, Explanation] = {}
     for pair in strict.pairs:
