@@ -14,6 +14,7 @@ prefers p to its task; and one of
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -54,14 +55,18 @@ def problems(instance: Instance, assignment: Mapping[str, str]) -> list[Problem]
             found.append(Problem("unknown_task", task_id))
         elif task_id not in pairs[pair_id].choices:
             found.append(Problem("not_acceptable", f"{pair_id}->{task_id}"))
-    for task in instance.tasks:
-        held = sum(1 for t in assignment.values() if t == task.id)
-        if held > task.capacity:
-            found.append(Problem("task_over_capacity", task.id))
-    for mentor in instance.mentors:
-        held = sum(1 for t in assignment.values() if t in tasks and tasks[t].mentor == mentor.id)
-        if held > mentor.capacity:
-            found.append(Problem("mentor_over_capacity", mentor.id))
+    held = Counter(assignment.values())
+    found.extend(
+        Problem("task_over_capacity", task.id)
+        for task in instance.tasks
+        if held[task.id] > task.capacity
+    )
+    mentor_held = Counter(tasks[t].mentor for t in assignment.values() if t in tasks)
+    found.extend(
+        Problem("mentor_over_capacity", mentor.id)
+        for mentor in instance.mentors
+        if mentor_held[mentor.id] > mentor.capacity
+    )
     return found
 
 

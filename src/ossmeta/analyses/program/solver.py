@@ -38,6 +38,7 @@ class _Compiled:
     mentor_cap: list[int]
     mentor_list: list[list[int]]  # mentor -> pairs, best first
     task_list: list[list[int]]  # task -> applicants, in its mentor's order
+    task_rank: list[list[int]]  # task -> the mentor's rank of each of those applicants
     mentor_tasks: list[list[int]]
 
 
@@ -52,16 +53,23 @@ def _compile(instance: Instance) -> _Compiled:
     for j, k in enumerate(task_mentor):
         mentor_tasks[k].append(j)
     prefs = [[task_no[t] for t in pair.choices] for pair in instance.pairs]
-    mentor_list = [[pair_no[p] for p in mentor.order()] for mentor in instance.mentors]
-    # rank of pair i with mentor k; one dict per mentor (a pair meets few mentors)
+    mentor_list = [
+        [pair_no[p] for tier in mentor.ranking for p in tier] for mentor in instance.mentors
+    ]
+    # rank of pair i with mentor k: one dict per mentor (a pair meets few mentors)
     mentor_rank = [{i: r for r, i in enumerate(order)} for order in mentor_list]
     ranks = [[mentor_rank[task_mentor[j]][i] for j in pref] for i, pref in enumerate(prefs)]
-    task_list: list[list[int]] = [[] for _ in task_ids]
-    for k, order in enumerate(mentor_list):
-        for i in order:
-            for j in prefs[i]:
-                if task_mentor[j] == k:
-                    task_list[j].append(i)
+    # each task's applicants in its mentor's order: gathered from the pairs' lists, sorted
+    gathered: list[list[tuple[int, int]]] = [[] for _ in task_ids]
+    for i, pref in enumerate(prefs):
+        for j, r in zip(pref, ranks[i], strict=True):
+            gathered[j].append((r, i))
+    task_list: list[list[int]] = []
+    task_rank: list[list[int]] = []
+    for applicants in gathered:
+        applicants.sort()
+        task_rank.append([r for r, _ in applicants])
+        task_list.append([i for _, i in applicants])
     return _Compiled(
         pair_ids,
         task_ids,
@@ -72,6 +80,7 @@ def _compile(instance: Instance) -> _Compiled:
         [mentor.capacity for mentor in instance.mentors],
         mentor_list,
         task_list,
+        task_rank,
         mentor_tasks,
     )
 
@@ -118,9 +127,6 @@ def solve_pair_optimal(instance: Instance, seed: int = 0) -> Matching:
         mentor_worst[k] = pos
         return lst[pos]
 
-    def rank_in(i: int, j: int) -> int:
-        return ranks[i][prefs[i].index(j)]  # lists are at most a few entries long
-
     while free:
         i = free.pop()
         pref, rank, x = prefs[i], ranks[i], cursor[i]
@@ -151,8 +157,8 @@ def solve_pair_optimal(instance: Instance, seed: int = 0) -> Matching:
             mentor_count[k] -= 1
             free.append(loser)
         if task_count[j] == task_cap[j]:
-            worst = worst_of_task(j)
-            task_limit[j] = min(task_limit[j], rank_in(worst, j))
+            worst_of_task(j)
+            task_limit[j] = min(task_limit[j], c.task_rank[j][task_worst[j]])
         if mentor_count[k] == mentor_cap[k]:
             worst_of_mentor(k)  # a position in the mentor's list is the mentor's rank
             mentor_limit[k] = min(mentor_limit[k], mentor_worst[k])
