@@ -13,7 +13,10 @@ the mentor of its ``x``-th task. Deletions are never done on the lists themselve
   pointer. Every list entry is passed a bounded number of times: O(L) in all.
 * mentor-proposing (SPA-lecturer): mentors never reject, so a pair that moved away from a
   task to a better one is dead for that task for good; each task keeps a pointer into its
-  applicants (in mentor order) that only moves forwards.
+  applicants (in mentor order) that only moves forwards. A mentor picks its next pair as
+  the best head among its open tasks, so each provisional assignment costs the mentor's
+  task count plus the pair's list length: O(L · (tasks per mentor + list length)), which
+  is linear for the program's short lists (≤ 3 tasks per pair).
 """
 
 from __future__ import annotations
