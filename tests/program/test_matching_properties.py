@@ -23,7 +23,7 @@ from tests.program.instances import (
     random_instance,
 )
 
-FAST = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BRUTE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
