@@ -12,7 +12,7 @@ ties are broken by the published rule in :func:`break_ties`, whose seed every re
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from ossmeta.errors import InputError
@@ -65,7 +65,7 @@ class Mentor:
 
     @property
     def strict(self) -> bool:
-        return all(len(tier) == 1 for tier in self.ranking)
+        return max(map(len, self.ranking), default=1) == 1
 
     def order(self) -> tuple[str, ...]:
         """The pairs in ranked order (tiers flattened as given)."""
@@ -137,7 +137,9 @@ def break_ties(instance: Instance, seed: int) -> Instance:
     return Instance(instance.pairs, instance.tasks, tuple(mentors), instance.max_choices)
 
 
-def _duplicates(ids: Iterable[str]) -> list[str]:
+def _duplicates(ids: Collection[str]) -> list[str]:
+    if len(set(ids)) == len(ids):
+        return []  # the common case, at C speed
     seen: set[str] = set()
     twice: list[str] = []
     for item in ids:
@@ -174,9 +176,10 @@ def _validate(instance: Instance) -> None:
         if twice := _duplicates(pair.choices):
             raise InstanceError(f"pair {pair.id!r} ranks task {twice[0]!r} twice")
         for choice in pair.choices:
-            if choice not in tasks:
+            task = tasks.get(choice)
+            if task is None:
                 raise InstanceError(f"pair {pair.id!r} ranks unknown task {choice!r}")
-            applicants[tasks[choice].mentor].add(pair.id)
+            applicants[task.mentor].add(pair.id)
     for mentor in instance.mentors:
         if mentor.capacity < 1:
             raise InstanceError(
@@ -185,17 +188,18 @@ def _validate(instance: Instance) -> None:
         ranked = mentor.order()
         if twice := _duplicates(ranked):
             raise InstanceError(f"mentor {mentor.id!r} ranks pair {twice[0]!r} twice")
-        if any(not tier for tier in mentor.ranking):
+        if not all(mentor.ranking):
             raise InstanceError(f"mentor {mentor.id!r} has an empty rank group")
         # SPA-S needs the list to be exactly the applicants (the `matching` library crashes
         # on anything else, and a missing applicant would silently lose an application).
-        extra = sorted(set(ranked) - applicants[mentor.id])
+        ranked_set = set(ranked)
+        extra = sorted(ranked_set - applicants[mentor.id])
         if extra:
             raise InstanceError(
                 f"mentor {mentor.id!r} ranks pair {extra[0]!r}, which applied to none of "
                 f"the mentor's tasks"
             )
-        missing = sorted(applicants[mentor.id] - set(ranked))
+        missing = sorted(applicants[mentor.id] - ranked_set)
         if missing:
             raise InstanceError(
                 f"mentor {mentor.id!r} does not rank pair {missing[0]!r}, which applied to "
