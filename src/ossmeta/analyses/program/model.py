@@ -176,10 +176,10 @@ def _validate(instance: Instance) -> None:
         if twice := _duplicates(pair.choices):
             raise InstanceError(f"pair {pair.id!r} ranks task {twice[0]!r} twice")
         for choice in pair.choices:
-            task = tasks.get(choice)
-            if task is None:
+            found = tasks.get(choice)
+            if found is None:
                 raise InstanceError(f"pair {pair.id!r} ranks unknown task {choice!r}")
-            applicants[task.mentor].add(pair.id)
+            applicants[found.mentor].add(pair.id)
     for mentor in instance.mentors:
         if mentor.capacity < 1:
             raise InstanceError(
