@@ -128,3 +128,17 @@ def test_the_tie_rule_is_published_with_its_seed() -> None:
     winners = {next(iter(solve_pair_optimal(instance, seed).assignment)) for seed in range(30)}
     assert len(winners) > 1  # the seed decides a tie, not the input order
     assert "seed 5" in tie_rule(5)
+
+
+def test_unmatched_pairs_see_the_tasks_that_still_have_room() -> None:
+    instance = Instance(
+        (Pair("p1", ("A",)), Pair("p2", ("A",)), Pair("p3", ("C",))),
+        (Task("A", "M", 1), Task("B", "M", 1), Task("C", "N", 1), Task("D", "N", 1)),
+        (Mentor("M", 2, (("p1",), ("p2",))), Mentor("N", 1, (("p3",),))),
+    )
+    told = explain(instance, solve_pair_optimal(instance))
+    # B has room and so has its mentor; D has room but its mentor N is full with p3
+    assert told["p2"].open_tasks == ("B",)
+    assert told["p2"].reasons == (told["p2"].reasons[0],)
+    assert (told["p2"].reasons[0].code, told["p2"].reasons[0].count) == ("task_full", 1)
+    assert told["p3"].task == "C" and told["p3"].message_key == "program.match.first_choice"
