@@ -60,6 +60,7 @@ bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_inventory.py
 	$(BIN)/python bench/bench_reevaluate.py
+	$(BIN)/python bench/bench_matching.py --cap 900
 	$(BIN)/python bench/bench_delivery.py
 	$(BIN)/python bench/bench_vex.py
 	$(BIN)/python bench/bench_private.py
