@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,9 +34,16 @@ from ossmeta.service.index_npm_document import (
     releases,
     tarball_filename,
 )
+from ossmeta.service.index_npm_hardened import (
+    hardened_marker,
+    hardened_rows,
+    hardened_versions,
+    merged,
+)
 from ossmeta.sources.npm_registry import Gone, NotModified, UpstreamRegistry
 from ossmeta.store.blobs import BlobMismatch, BlobStore, sri_hex
 from ossmeta.store.engine import Store
+from ossmeta.store.hardened import HardenedRow
 from ossmeta.store.indexes import IndexDefinition, load_index
 from ossmeta.store.npm_cache import (
     CachedTarball,
@@ -81,6 +88,7 @@ class _Entry:
     built: Built
     full: Served
     corgi: Served
+    hardened: dict[str, Path]  # hardened version -> its tarball in the blob store
 
 
 def _size(entry: _Entry) -> int:
@@ -193,7 +201,8 @@ class NpmIndex:
             held = self._entries.get(key)
         now_mono = time.monotonic()
         now = self.clock()
-        marker = self.marker(self.store, definition, name)
+        rows = hardened_rows(self.store, name)
+        marker = self.marker(self.store, definition, name) + "|" + hardened_marker(rows)
         recent = held is not None and now_mono - held.checked < self.revalidate_after
         if recent and held is not None:
             source, document, checked = held.source, held.upstream, held.checked
@@ -209,12 +218,21 @@ class NpmIndex:
             if checked == held.checked:
                 return held
             entry = _Entry(
-                source, marker, checked, held.upstream, held.built, held.full, held.corgi
+                source,
+                marker,
+                checked,
+                held.upstream,
+                held.built,
+                held.full,
+                held.corgi,
+                held.hardened,
             )
         else:
             if document is None:
                 document = _parse(name, body)
-            entry = self._build(definition, name, base, document, source, marker, now, checked)
+            entry = self._build(
+                definition, name, base, document, source, marker, now, checked, rows
+            )
         self._put(key, entry)
         return entry
 
@@ -228,10 +246,15 @@ class NpmIndex:
         marker: str,
         now: datetime,
         checked: float,
+        rows: Sequence[HardenedRow],
     ) -> _Entry:
-        listed = releases(name, document)
+        # Hardened versions are decided by the policy like upstream's, in one call.
+        hardened = hardened_versions(rows, self.blobs)
+        listing = merged(document, hardened)
+        listed = releases(name, listing)
         decisions = list(self.decider(self.store, definition, now)(listed))
-        built = build(name, document, decisions, base)
+        replaces = {h.version: h.upstream_version for h in hardened}
+        built = build(name, listing, decisions, base, replaces)
         return _Entry(
             source,
             marker,
@@ -240,6 +263,7 @@ class NpmIndex:
             built,
             _served(built.full),
             _served(abbreviated(built.full)),
+            {h.version: h.path for h in hardened if h.version not in document.get("versions", {})},
         )
 
     def _put(self, key: tuple[str, str, str], entry: _Entry) -> None:
@@ -270,6 +294,11 @@ class NpmIndex:
         decision = entry.built.decisions[version]
         if decision.enforced == "deny":
             raise PolicyDenied(f"{name}@{version}: {decision.summary()}")
+        if version in entry.hardened:  # the foundation's own build: no upstream to ask
+            own = entry.hardened[version]
+            if not own.is_file():
+                raise UnavailableError(f"{name}@{version}: the hardened tarball is missing")
+            return own
         dist = entry.upstream["versions"][version].get("dist") or {}
         listed = str(dist.get("integrity") or "")
         expected: dict[str, str] = {}

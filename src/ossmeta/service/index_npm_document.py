@@ -9,7 +9,9 @@ decision per version (no I/O here: the caller fetches, decides and keeps).
 
 The ``time`` map is always kept (npm's ``min-release-age`` fails open without it),
 dist-tags never name a denied or hidden version (``latest`` moves to the highest allowed
-release), and every ``dist.tarball`` points at this index."""
+release, or to the allowed hardened release replacing the version it named; ``trusted``
+names the highest allowed hardened release), and every ``dist.tarball`` points at this
+index."""
 
 from __future__ import annotations
 
@@ -134,15 +136,32 @@ def _stable(version: str) -> bool:
         return False
 
 
-def _dist_tags(upstream: Mapping[str, Any], allowed: Sequence[str]) -> dict[str, str]:
-    """Upstream's tags that name an allowed version; ``latest`` re-pointed when it does not
-    (to the highest allowed release, else the highest allowed version)."""
+def _dist_tags(
+    upstream: Mapping[str, Any], allowed: Sequence[str], replaces: Mapping[str, str]
+) -> dict[str, str]:
+    """Upstream's tags that name an allowed version; a tag naming a version not allowed
+    names the highest allowed hardened version replacing it (``replaces``: hardened version
+    → upstream version), else is dropped; ``latest`` re-pointed when it names nothing (to
+    the highest allowed release, else the highest allowed version); ``trusted`` names the
+    highest allowed hardened version."""
     tags = upstream.get("dist-tags")
     tags = tags if isinstance(tags, dict) else {}
-    kept = {t: v for t, v in tags.items() if isinstance(v, str) and v in allowed}
+    kept: dict[str, str] = {}
+    for tag, version in tags.items():
+        if not isinstance(version, str):
+            continue
+        if version in allowed:
+            kept[tag] = version
+            continue
+        substitutes = [h for h, u in replaces.items() if u == version and h in allowed]
+        if substitutes:
+            kept[tag] = max(substitutes, key=_order)
     if "latest" not in kept and allowed:
         stable = [v for v in allowed if _stable(v)]
         kept["latest"] = max(stable or allowed, key=_order)
+    trusted = [h for h in replaces if h in allowed]
+    if trusted and "trusted" not in kept:
+        kept["trusted"] = max(trusted, key=_order)
     return kept
 
 
@@ -158,9 +177,11 @@ def build(
     document: Mapping[str, Any],
     decisions: Sequence[Decision],
     tarball_base: str,
+    replaces: Mapping[str, str] | None = None,
 ) -> Built:
     """The full packument served for upstream's ``document``; ``decisions`` in the order of
-    ``releases(name, document)``; ``tarball_base`` the absolute URL of the index root."""
+    ``releases(name, document)``; ``tarball_base`` the absolute URL of the index root;
+    ``replaces`` maps each hardened version listed in ``document`` to its upstream one."""
     versions = _versions(document)
     by_version = dict(zip(versions, decisions, strict=True))
     served: dict[str, Any] = {}
@@ -182,7 +203,7 @@ def build(
     allowed = [v for v in served if v not in restricted]
     full = {k: v for k, v in document.items() if k not in ("versions", "time", "dist-tags")}
     full["name"] = document.get("name", name)
-    full["dist-tags"] = _dist_tags(document, allowed)
+    full["dist-tags"] = _dist_tags(document, allowed, replaces or {})
     full["versions"] = served
     upstream_time = document.get("time")
     upstream_time = upstream_time if isinstance(upstream_time, dict) else {}
