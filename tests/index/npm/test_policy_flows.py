@@ -6,6 +6,8 @@ Assertions read npm's output and the stub upstream's request log."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -174,7 +176,6 @@ def test_a_hardened_release_is_latest_when_upstream_is_denied(flow: Flow) -> Non
     # No cooldown here: a hardened release is the foundation's build of today.
     flow.gate("js", "harden", BASELINE.format(name="harden").split("[cooldown]")[0])
     npm = flow.npm("js", "dev")
-    assert _tags(npm, "leftish") == {"latest": "1.1.0"}
     tarball = flow.work / f"leftish-{HARDENED.version}.tgz"
     tarball.write_bytes(flow.hardened)
     patch = flow.work / "fix.patch"
@@ -185,7 +186,9 @@ def test_a_hardened_release_is_latest_when_upstream_is_denied(flow: Flow) -> Non
     assert _tags(npm, "leftish") == {"latest": HARDENED.version, "trusted": HARDENED.version}
     folder, _ = _install(npm, "latest", "leftish@latest")
     assert _installed(folder, "leftish") == HARDENED.version
-    folder, _ = _install(npm, "bare", "leftish")
+    locked = json.loads((folder / "package-lock.json").read_text())["packages"]
+    digest = base64.b64encode(hashlib.sha512(flow.hardened).digest()).decode()
+    assert locked["node_modules/leftish"]["integrity"] == f"sha512-{digest}"  # its own
     saved = json.loads((folder / "package.json").read_text())["dependencies"]["leftish"]
     assert saved == f"^{HARDENED.version}"  # later installs keep the hardened line
     folder, _ = _install(npm, "tagged", "leftish@trusted")
@@ -216,9 +219,13 @@ def test_offline_upstream_then_revocation(flow: Flow) -> None:
     # Revocation: a stricter policy is applied; the index's next answer refuses 1.2.0.
     apply(flow.store, flow.work, "gate", BASELINE.format(name="gate"))
     assert LEFTISH_ADVISORY in _refused(npm, "leftish@1.2.0", cache="after-revocation")
-    # A lock file still naming it: npm's cache would serve the tarball it holds, so the
-    # runbook clears it; then the tarball route refuses (403) with the reason.
+    # A lock file still naming it: npm's cache serves the tarball it holds by integrity,
+    # without asking the index, so the runbook clears the cache; then the tarball route
+    # refuses (403) with the reason.
+    cached = npm.run(locked, "ci", "--no-audit", "--offline")
+    assert cached.returncode == 0, cached.stderr
     assert npm.run(locked, "cache", "clean", "--force").returncode == 0
-    (locked / "node_modules").rename(locked / "old_modules")
     done = npm.run(locked, "ci", "--no-audit", "--fetch-retries=0")
     assert done.returncode != 0 and "403" in done.stderr, done.stderr
+    assert LEFTISH_ADVISORY in done.stderr, done.stderr
+    assert flow.upstream.tarball_hits("leftish", "1.2.0") == 1  # only the first install
