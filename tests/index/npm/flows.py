@@ -31,7 +31,8 @@ FLOW_SPECS = [
 # The foundation's rebuild of leftish 1.2.0 (not on the upstream).
 HARDENED = Spec("leftish", "1.2.0-trusted.1", "2024-03-02T00:00:00.000Z")
 
-# leftish 1.2.0 introduced a high-severity flaw upstream has not fixed.
+# leftish 1.1.0 introduced a high-severity flaw, fixed upstream only in 2.0.0 (not on the
+# stub): the foundation's 1.2.0-trusted.1 fixes it in the 1.x line.
 LEFTISH_ADVISORY = "GHSA-left-ish0-0002"
 # fixer 1.0.0 has a low one, fixed by 1.0.1 (a day old: the cooldown's exemption).
 FIXER_ADVISORY = "GHSA-fixr-0000-0001"
@@ -75,7 +76,7 @@ def _record(ident: str, name: str, severity: str, events: list[dict[str, str]]) 
 def import_advisories(store: Store, folder: Path) -> None:
     folder.mkdir()
     records = [
-        _record(LEFTISH_ADVISORY, "leftish", "HIGH", [{"introduced": "1.2.0"}]),
+        _record(LEFTISH_ADVISORY, "leftish", "HIGH", [{"introduced": "1.1.0"}, {"fixed": "2.0.0"}]),
         _record(FIXER_ADVISORY, "fixer", "LOW", [{"introduced": "0"}, {"fixed": "1.0.1"}]),
     ]
     for record in records:

@@ -120,9 +120,9 @@ def _tags(npm: Npm, name: str) -> dict[str, str]:
 def test_allowed_denied_range_tags_and_audit(flow: Flow) -> None:
     flow.gate("js", "gate")
     npm = flow.npm("js", "dev")
-    folder, _ = _install(npm, "pinned", "leftish@1.1.0")
-    assert _installed(folder, "leftish") == "1.1.0"
-    assert flow.upstream.tarball_hits("leftish", "1.1.0") == 1
+    folder, _ = _install(npm, "pinned", "leftish@1.0.0")
+    assert _installed(folder, "leftish") == "1.0.0"
+    assert flow.upstream.tarball_hits("leftish", "1.0.0") == 1
 
     # A pin on the vulnerable version: E403 naming the rule and the advisory; never fetched.
     stderr = _refused(npm, "leftish@1.2.0")
@@ -130,10 +130,10 @@ def test_allowed_denied_range_tags_and_audit(flow: Flow) -> None:
     assert flow.upstream.tarball_hits("leftish", "1.2.0") == 0
 
     folder, _ = _install(npm, "ranged", "leftish@^1.0.0")
-    assert _installed(folder, "leftish") == "1.1.0"  # 1.2.0 is newer, but denied
-    assert flow.upstream.tarball_hits("leftish", "1.1.0") == 1  # served from ossmeta now
+    assert _installed(folder, "leftish") == "1.0.0"  # 1.1.0 and 1.2.0 are newer, but denied
+    assert flow.upstream.tarball_hits("leftish", "1.0.0") == 1  # served from ossmeta now
     # Upstream tags 1.2.0 latest: the index's tags never name a denied version.
-    assert _tags(npm, "leftish") == {"latest": "1.1.0"}
+    assert _tags(npm, "leftish") == {"latest": "1.0.0"}
 
     # npm audit through the gated index: a low advisory the policy lets through.
     audited, _ = _install(npm, "audited", "fixer@1.0.0")
@@ -173,8 +173,9 @@ def test_a_waiver_lets_a_version_through_until_it_expires(flow: Flow) -> None:
 
 
 def test_a_hardened_release_is_latest_when_upstream_is_denied(flow: Flow) -> None:
-    # No cooldown here: a hardened release is the foundation's build of today.
-    flow.gate("js", "harden", BASELINE.format(name="harden").split("[cooldown]")[0])
+    # The hardened release is a build of today, but fixes an advisory of the version before
+    # it (in semver order, 1.1.0 < 1.2.0-trusted.1 < 1.2.0): the cooldown exempts it.
+    flow.gate("js", "gate")
     npm = flow.npm("js", "dev")
     tarball = flow.work / f"leftish-{HARDENED.version}.tgz"
     tarball.write_bytes(flow.hardened)
@@ -195,7 +196,7 @@ def test_a_hardened_release_is_latest_when_upstream_is_denied(flow: Flow) -> Non
     assert _installed(folder, "leftish") == HARDENED.version
     # npm semantics: a range of releases never picks a prerelease; the pin stays refused.
     folder, _ = _install(npm, "ranged", "leftish@^1.0.0")
-    assert _installed(folder, "leftish") == "1.1.0"
+    assert _installed(folder, "leftish") == "1.0.0"
     _refused(npm, "leftish@1.2.0")
     assert flow.upstream.tarball_hits("leftish", HARDENED.version) == 0
     assert flow.upstream.tarball_hits("leftish", "1.2.0") == 0
