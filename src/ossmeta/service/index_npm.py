@@ -89,6 +89,7 @@ class _Entry:
     full: Served
     corgi: Served
     hardened: dict[str, Path]  # hardened version -> its tarball in the blob store
+    hardened_key: str  # the hardened rows it was built with (``hardened_marker``)
 
 
 def _size(entry: _Entry) -> int:
@@ -195,24 +196,29 @@ class NpmIndex:
         """The kept entry while upstream's document, the decision inputs and every
         decision's validity are unchanged; else one built anew. Upstream is asked again
         only after ``revalidate_after`` seconds; the decision inputs on every request, so
-        that a policy change reaches npm at once."""
+        that a policy change reaches npm at once. Hardened releases are looked up with
+        upstream's document (adding one is seen within ``revalidate_after`` seconds)."""
         key = (definition.name, name, base)
         with self._lock:
             held = self._entries.get(key)
         now_mono = time.monotonic()
         now = self.clock()
-        rows = hardened_rows(self.store, name)
-        marker = self.marker(self.store, definition, name) + "|" + hardened_marker(rows)
+        marker = self.marker(self.store, definition, name)
         recent = held is not None and now_mono - held.checked < self.revalidate_after
+        rows: list[HardenedRow] | None = None
         if recent and held is not None:
             source, document, checked = held.source, held.upstream, held.checked
+            found = held.hardened_key
         else:
             body = self._fetch(definition, name)
             source, document, checked = hashlib.sha256(body).hexdigest(), None, now_mono
+            rows = hardened_rows(self.store, name)
+            found = hardened_marker(rows)
         if (
             held is not None
             and held.source == source
             and held.marker == marker
+            and held.hardened_key == found
             and (held.built.valid_until is None or now < held.built.valid_until)
         ):
             if checked == held.checked:
@@ -226,10 +232,13 @@ class NpmIndex:
                 held.full,
                 held.corgi,
                 held.hardened,
+                held.hardened_key,
             )
         else:
             if document is None:
                 document = _parse(name, body)
+            if rows is None:
+                rows = hardened_rows(self.store, name)
             entry = self._build(
                 definition, name, base, document, source, marker, now, checked, rows
             )
@@ -264,6 +273,7 @@ class NpmIndex:
             _served(built.full),
             _served(abbreviated(built.full)),
             {h.version: h.path for h in hardened if h.version not in document.get("versions", {})},
+            hardened_marker(rows),
         )
 
     def _put(self, key: tuple[str, str, str], entry: _Entry) -> None:
