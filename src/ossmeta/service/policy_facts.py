@@ -24,7 +24,6 @@ from ossmeta.normalizers.licenses import normalize_license
 from ossmeta.purls import build_purl
 from ossmeta.store.curations import effective_packages
 from ossmeta.store.engine import Store
-from ossmeta.store.hardened import hardened_statements
 from ossmeta.store.lookup import AdvisoryLookup
 from ossmeta.store.tenancy import global_transaction
 from ossmeta.versions import try_version_key
@@ -83,32 +82,6 @@ def _advisory_facts(
             aliases = tuple(a for a in groups.get(row.advisory_id, ()) if a != row.advisory_id)
             hits[row.advisory_id] = AdvisoryFact(row.advisory_id, severity.level, aliases)
         out[(pid, release.version)] = tuple(hits[k] for k in sorted(hits))
-    return out
-
-
-def _without_hardened_fixes(
-    store: Store, advisories: dict[tuple[PackageId, str], tuple[AdvisoryFact, ...]]
-) -> dict[tuple[PackageId, str], tuple[AdvisoryFact, ...]]:
-    """A hardened version is not affected by the advisories it was rebuilt to fix (as scans
-    read its statement): without this, the policy denies it for the very advisory it fixes.
-    It then also counts as fixing them, for the cooldown's exemption."""
-    statements = hardened_statements(store, {(p.osv, p.key) for p, _ in advisories})
-    if not statements:
-        return advisories
-    out = dict(advisories)
-    for (pid, version), found in advisories.items():
-        fixed = next(
-            (s.fixes for s in statements.get((pid.osv, pid.key), ()) if s.version == version),
-            None,
-        )
-        if fixed:
-            out[(pid, version)] = tuple(
-                a
-                for a in found
-                # Malware is never "fixed" by a rebuild: it stays.
-                if a.is_malicious
-                or (a.id.casefold() not in fixed and not {x.casefold() for x in a.aliases} & fixed)
-            )
     return out
 
 
@@ -200,7 +173,7 @@ def gather_facts(
     """Facts of each release, in order."""
     pids = [package_id(r.ecosystem, r.name) for r in releases]
     packages = set(pids)
-    advisories = _without_hardened_fixes(store, _advisory_facts(store, packages, releases))
+    advisories = _advisory_facts(store, packages, releases)
     fixes = _fixes(releases, advisories)
     versions: dict[str, set[str]] = defaultdict(set)
     for pid, release in zip(pids, releases, strict=True):
