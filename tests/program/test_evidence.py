@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from ossmeta.analyses.program_evidence import Contribution
 from ossmeta.errors import UsageError
 from ossmeta.pipelines.git_import import import_git
 from ossmeta.service.program_evidence import EvidenceRequest, program_evidence, refresh_evidence
@@ -57,7 +58,11 @@ def build_git(path: Path) -> dict[str, str]:
     request #2's head, kept as refs/pull/2/head as the code host does): a student commit and
     one by the mentor, merged with a merge commit; then a student commit after the window."""
     repo = Repo.init(path)
-    shas = {"start": repo.commit("start", {"a": b"1"}, author=ADA, author_date=epoch("2024-01-02T00:00:00"))}
+    shas = {
+        "start": repo.commit(
+            "start", {"a": b"1"}, author=ADA, author_date=epoch("2024-01-02T00:00:00")
+        )
+    }
     shas["early"] = repo.commit(
         "early", {"b": b"1"}, author=STUDENT_MAIL, author_date=epoch("2024-01-10T10:00:00")
     )
@@ -93,6 +98,20 @@ def activity(
     return root, shas, host
 
 
+def new_pull_answered(host: FakeHost) -> None:
+    """Pull request #6 by bob (03-10 09:00), answered by alice six hours later."""
+    host.data["issues"].append(
+        {"number": 6, "id": 5006, "title": "YAML loader", "user": "bob",
+         "created_at": "2024-03-10T09:00:00Z", "updated_at": "2024-03-10T09:00:00Z",
+         "closed_at": None, "comments": 0,
+         "pull": {"id": 7006, "merged_at": None, "merged_by": None, "additions": 5,
+                  "deletions": 0, "changed_files": 1, "commits": 1, "head": "bob:yaml",
+                  "base": "main"}}
+    )  # fmt: skip
+    host.comment(6, 6010, "alice", "2024-03-10T15:00:00Z")
+    host.now = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
+
+
 def request(student: str = "bob", mentor: str = "alice") -> EvidenceRequest:
     return EvidenceRequest(
         KEY,
@@ -104,8 +123,8 @@ def request(student: str = "bob", mentor: str = "alice") -> EvidenceRequest:
     )
 
 
-def kinds(items: tuple[object, ...]) -> list[tuple[str, str, datetime]]:
-    return [(i.kind, i.id, i.at) for i in items]  # type: ignore[attr-defined]
+def kinds(items: tuple[Contribution, ...]) -> list[tuple[str, str, datetime]]:
+    return [(i.kind, i.id, i.at) for i in items]
 
 
 def test_student_contributions_window_identities_mentor_commits_and_responsiveness(
@@ -117,7 +136,11 @@ def test_student_contributions_window_identities_mentor_commits_and_responsivene
     assert kinds(found.counted) == [
         ("pr_opened", "PullRequestEvent:opened:7002", at("2024-01-15T08:00:00")),
         ("commit", shas["student"], at("2024-01-15T09:00:00")),
-        ("pr_merged", next(i.id for i in found.counted if i.kind == "pr_merged"), at("2024-02-01T12:00:00")),
+        (
+            "pr_merged",
+            next(i.id for i in found.counted if i.kind == "pr_merged"),
+            at("2024-02-01T12:00:00"),
+        ),
         ("issue_opened", "IssuesEvent:opened:5005", at("2024-03-01T10:00:00")),
     ]
     assert found.counted[0].url == f"{WEB}/pull/2"
@@ -175,16 +198,7 @@ def test_a_refresh_brings_a_new_pull_request_and_its_answer(
 ) -> None:
     root, _, host = activity
     before = program_evidence(store, root, request())
-    host.data["issues"].append(
-        {"number": 6, "id": 5006, "title": "YAML loader", "user": "bob",
-         "created_at": "2024-03-10T09:00:00Z", "updated_at": "2024-03-10T09:00:00Z",
-         "closed_at": None, "comments": 0,
-         "pull": {"id": 7006, "merged_at": None, "merged_by": None, "additions": 5,
-                  "deletions": 0, "changed_files": 1, "commits": 1, "head": "bob:yaml",
-                  "base": "main"}}
-    )  # fmt: skip
-    host.comment(6, 6010, "alice", "2024-03-10T15:00:00Z")
-    host.now = datetime(2024, 3, 10, 16, 0, tzinfo=UTC)
+    new_pull_answered(host)
     assert program_evidence(store, root, request()) == before  # nothing new until a refresh
     settings = HttpSettings(trust_env=False, rate_per_host=None, max_retries=0)
     (report,) = refresh_evidence(store, root, [KEY], api_url=host.api, settings=settings)
@@ -204,8 +218,10 @@ def test_the_command_prints_json_and_refuses_bad_dates(
     store: Store,
     activity: tuple[Path, dict[str, str], FakeHost],
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
-    root, _, _ = activity
+    root, _, host = activity
     base = ["program-evidence", "evidence", KEY, "--student", "bob", "--mentor", "alice",
             "--announced", "2024-01-14", "--from", "2024-01-15", "--to", "2024-03-31",
             "--db", store_url, "--data-dir", str(root)]  # fmt: skip
@@ -216,6 +232,19 @@ def test_the_command_prints_json_and_refuses_bad_dates(
     assert document["mentor_commits"][0]["pull_url"] == f"{WEB}/pull/2"
     assert document["mentor_responsiveness"]["median_hours"] == 27.0
     assert [i["kind"] for i in document["before_announcement"]] == ["commit", "comment"]
+    assert cli_app.main(base) == 0
+    text = capsys.readouterr().out
+    assert "before the announcement (not counted): 2" in text
+    assert "FLAG: commit" in text and f"{WEB}/pull/2" in text
     assert cli_app.main([*base, "--announced", "next week"]) == 2
     assert "--announced" in capsys.readouterr().err
-
+    # --refresh collects the repository from the code host first
+    config = tmp_path / "config.toml"
+    config.write_text("[http]\nrate_per_host = 0\nmax_retries = 0\n")
+    monkeypatch.setenv("OSSMETA_CONFIG", str(config))
+    new_pull_answered(host)
+    assert cli_app.main([*base, "--refresh", "--api-url", host.api, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["totals"]["pr_opened"] == 2
+    assert document["unchecked_pulls"] == [6]
+    assert document["mentor_responsiveness"]["median_hours"] == 16.5

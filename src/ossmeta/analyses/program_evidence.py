@@ -183,10 +183,16 @@ def build_evidence(
             continue
         kind, who = found
         number = row["issue_number"]
-        at = row["pull_merged_at"] if kind == "pr_merged" and row["pull_merged_at"] else row["created_at"]
+        at = (
+            row["pull_merged_at"]
+            if kind == "pr_merged" and row["pull_merged_at"]
+            else row["created_at"]
+        )
         if kind == "pr_opened":
             opened[number] = at
-        item = Contribution(kind, row["event_key"], at, _url(web, row), number, row["issue_title"] or "", who)
+        item = Contribution(
+            kind, row["event_key"], at, _url(web, row), number, row["issue_title"] or "", who
+        )
         # a merge is void with its pull request when that was opened before the announcement
         place = window.place(at)
         if kind == "pr_merged" and number in opened and opened[number] < window.announced:
@@ -197,7 +203,12 @@ def build_evidence(
         if email in student.emails and not commit["is_merge"] and commit["author_time"]:
             at = commit["author_time"]
             sha = commit["sha"]
-            items.append((window.place(at), Contribution("commit", sha, at, f"{web}/commit/{sha}", None, "", email)))
+            items.append(
+                (
+                    window.place(at),
+                    Contribution("commit", sha, at, f"{web}/commit/{sha}", None, "", email),
+                )
+            )
     items.sort(key=lambda pair: (pair[1].at, pair[1].id))
     counted = tuple(item for place, item in items if place == "counted")
     totals = {kind: sum(1 for item in counted if item.kind == kind) for kind in KINDS}

@@ -10,8 +10,8 @@ Commits of a pull request. GitHub keeps every pull request's head as ``refs/pull
 and a mirror (``ossmeta git import URL``) fetches those refs too. The pull request's commits
 are then the ones reachable from that ref and not from the default branch's first-parent
 line before the merge (a merge commit keeps the branch's commits off that line; a
-fast-forward merge would hide them, which the data cannot tell apart). Without such a ref the pull request is listed
-as unchecked rather than declared clean.
+fast-forward merge would hide them, which the data cannot tell apart). Without such a ref
+the pull request is listed as unchecked rather than declared clean.
 
 ``refresh_evidence`` runs the code-host collector for the program's repositories first, so
 contributions made since the last collection appear; the collector publishes straight into

@@ -42,7 +42,9 @@ def parse_when(text: str, option: str, *, end: bool = False) -> datetime:
             return start + timedelta(days=1) if end else start
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{option} {text!r}: write a date YYYY-MM-DD or an ISO 8601 time") from None
+        raise UsageError(
+            f"{option} {text!r}: write a date YYYY-MM-DD or an ISO 8601 time"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
