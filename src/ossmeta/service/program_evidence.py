@@ -148,6 +148,13 @@ def _git_directory(store: Store, key: str, mirrors: Path) -> Path | None:
 def _pull_commits(repository: Path | None, numbers: Sequence[int]) -> dict[int, PullCommits]:
     if repository is None:
         return {}
+    try:
+        return _read_pulls(repository, numbers)
+    except SourceError:  # an empty or damaged repository: the pull requests stay unchecked
+        return {}
+
+
+def _read_pulls(repository: Path, numbers: Sequence[int]) -> dict[int, PullCommits]:
     mainline = in_repo(repository, "rev-list", "--first-parent", "HEAD").decode().split()
     found: dict[int, PullCommits] = {}
     for number in numbers:
