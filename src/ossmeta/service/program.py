@@ -94,7 +94,9 @@ class ProgramConfig:
 
 
 def _line(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.MULTILINE)
+    # ``key = ...`` or a ``[key]`` table header
+    name = re.escape(key)
+    pattern = re.compile(rf"^\s*(\"?{name}\"?\s*=|\[\s*{name}\s*\])", re.MULTILINE)
     found = pattern.search(text)
     return None if found is None else text.count("\n", 0, found.start()) + 1
 
