@@ -175,6 +175,9 @@ def test_a_whole_selection_run(
     with (tmp_path / "r.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.reader(handle))) == 6
 
+    code, out, _ = run(capsys, "program", "audit", "--format", "json", *db)
+    assert [e["action"] for e in json.loads(out)][-1] == "publish"
+
     with global_transaction(store) as connection:
         year = find_year(connection, "2027")
         assert year is not None

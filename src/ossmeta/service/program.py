@@ -21,9 +21,11 @@ from ossmeta.analyses.program.model import DEFAULT_MAX_CHOICES
 from ossmeta.errors import InputError, NotFoundError
 from ossmeta.store.engine import Store
 from ossmeta.store.program import (
+    AuditEntry,
     Year,
     add_audit,
     add_year,
+    audit_entries,
     find_year,
     latest_year,
     set_deadline,
@@ -38,6 +40,7 @@ __all__ = [
     "PhaseError",
     "ProgramConfig",
     "advance_phase",
+    "audit_log",
     "create_year",
     "extend_deadline",
     "get_year",
@@ -266,3 +269,9 @@ def extend_deadline(
         }
         add_audit(connection, year.id, actor, "extend", detail, now)
         return year_in(connection, year.name)
+
+
+def audit_log(store: Store, name: str | None) -> list[AuditEntry]:
+    """The year's audit, oldest first."""
+    with global_transaction(store) as connection:
+        return audit_entries(connection, year_in(connection, name).id)

@@ -229,3 +229,25 @@ def results(
         _row(pair["pair"], pair["task"] or "none", pair["message_key"], why)
     room = ", ".join(f"{t['task']} ({t['free']})" for t in document["tasks_with_room"])
     _say(f"tasks with room: {room or 'none'}")
+
+
+@app.command("audit")
+def audit(
+    format: Annotated[Format, format_option(Format.TABLE, Format.JSON)] = Format.TABLE,
+    year: YearOption = None,
+    db: DbOption = None,
+) -> None:
+    """The year's audit (append-only): when, who, what."""
+    from ossmeta.service.program import audit_log
+
+    entries = audit_log(open_for_read(db), year)
+    if format is Format.JSON:
+        _dump(
+            [
+                {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
+                for e in entries
+            ]
+        )
+        return
+    for e in entries:
+        _row(e.at.isoformat(), e.actor, e.action, json.dumps(e.detail, ensure_ascii=False))
