@@ -222,7 +222,7 @@ def test_the_command_prints_json_and_refuses_bad_dates(
     tmp_path: Path,
 ) -> None:
     root, _, host = activity
-    base = ["program-evidence", "evidence", KEY, "--student", "bob", "--mentor", "alice",
+    base = ["program", "evidence", KEY, "--student", "bob", "--mentor", "alice",
             "--announced", "2024-01-14", "--from", "2024-01-15", "--to", "2024-03-31",
             "--db", store_url, "--data-dir", str(root)]  # fmt: skip
     assert cli_app.main([*base, "--format", "json"]) == 0

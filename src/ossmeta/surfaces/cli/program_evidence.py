@@ -1,4 +1,4 @@
-"""``ossmeta program-evidence evidence REPO``: a student's upstream contributions to one
+"""``ossmeta program evidence REPO``: a student's upstream contributions to one
 repository during the program window, identity-matched, with work before the announcement
 listed apart, commits by the mentor on the student's pull requests flagged, and the mentor's
 responsiveness. ``--refresh`` collects the repository from the code host first.
@@ -27,9 +27,7 @@ from ossmeta.times import utc_text
 if TYPE_CHECKING:
     from ossmeta.analyses.program_evidence import Contribution, Evidence
 
-__all__ = ["app", "evidence", "evidence_json"]
-
-app = typer.Typer(help="Evidence of a program student's real contributions.", no_args_is_help=True)
+__all__ = ["evidence", "evidence_json"]
 
 
 def parse_when(text: str, option: str, *, end: bool = False) -> datetime:
@@ -136,7 +134,6 @@ def _text(found: Evidence) -> None:
     )
 
 
-@app.command("evidence")
 def evidence(
     repo: Annotated[str, typer.Argument(help="The repository: host/owner/name.")],
     student: Annotated[
