@@ -188,6 +188,7 @@ def _isolated(work: Path) -> dict[str, str]:
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         PIP_NO_INPUT="1",
         UV_NO_CONFIG="1",
+        UV_HTTP_RETRIES="0",  # a refused file (502) is not retried with back-off
         UV_CACHE_DIR=str(work / "uv-cache"),
         UV_PYTHON_DOWNLOADS="never",
         HOME=str(work / "home"),
@@ -211,6 +212,7 @@ def pip(
     )  # fmt: skip
     return _run(
         [sys.executable, "-m", "pip", "install", "--isolated", "--retries", "0", *caching,
+         "--disable-pip-version-check", "--no-compile",
          "--index-url", g.simple, "--target", str(g.work / target), *requirements],
         g.work,
     )  # fmt: skip
@@ -240,7 +242,10 @@ def installed(g: Gated, target: str) -> list[str]:
 
 @pytest.fixture
 def gated(
-    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    store: Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Gated]:
     # Hardened files and the index's artifacts share one blob store, as under one OSSMETA_HOME.
     monkeypatch.setenv("OSSMETA_HOME", str(tmp_path / "home"))
