@@ -218,10 +218,6 @@ def pip(
     )  # fmt: skip
 
 
-def uv_cache_clean(g: Gated, package: str) -> subprocess.CompletedProcess[str]:
-    return _run([str(BIN / "uv"), "cache", "clean", package], g.work)
-
-
 def uv(g: Gated, target: str, *requirements: str) -> subprocess.CompletedProcess[str]:
     return _run(
         [str(BIN / "uv"), "pip", "install", "--no-config", "--python", sys.executable,

@@ -25,7 +25,6 @@ from tests.index.pypi.policy_harness import (  # noqa: F401  (gated: the fixture
     installed,
     pip,
     uv,
-    uv_cache_clean,
 )
 from tests.index.pypi_upstream import make_wheel
 
@@ -165,21 +164,13 @@ def test_revocation_after_a_stricter_policy(gated: Gated) -> None:  # noqa: F811
     uv_cached = uv(g, "uv-cached", "demo-a>=1")
     assert uv_cached.returncode == 0 and installed(g, "uv-cached") == ["demo_a-1.0.dist-info"]
     assert g.requests.revalidations("/simple/demo-a/")[pages:] == [200, 200]
-    # A pin of the revoked version is still satisfied from a warm cache (artifacts are
-    # immutable, so neither client asks for the file again); the client warns with the
-    # policy's reason. Hence the runbook's refresh step ...
-    warned = pip(g, "warned", "demo-a==1.1", cache=cache)
-    assert warned.returncode == 0
-    assert (
-        f"Reason for being yanked: policy baseline v2: security.deny_at_or_above: {ADV_MEDIUM}"
-        in warned.stderr
-    )
-    # ... after which the pin refuses with the reason: pip without its cache, uv once the
-    # package is cleaned from its cache.
-    refreshed = pip(g, "refreshed", "demo-a==1.1")
+    # A pin of the revoked version is refused even from a warm cache: the denied file is
+    # listed under a URL the caches never saw, so both clients ask for it and get the 403
+    # with the reason (with the plain URL they reinstalled the cached wheel, warning only).
+    refreshed = pip(g, "refreshed", "demo-a==1.1", cache=cache)
     output = refreshed.stdout + refreshed.stderr
     assert refreshed.returncode != 0 and ADV_MEDIUM in output and "policy baseline v2" in output
-    assert uv_cache_clean(g, "demo-a").returncode == 0
     uv_refreshed = uv(g, "uv-refreshed", "demo-a==1.1")
     assert uv_refreshed.returncode != 0 and ADV_MEDIUM in uv_refreshed.stderr
+    assert set(g.requests.statuses("demo_a-1.1-py3-none-any.whl")[-2:]) == {403}
     assert installed(g, "refreshed") == [] and installed(g, "uv-refreshed") == []
