@@ -318,9 +318,9 @@ def run_spark(root: Path, out: Path) -> dict[str, Any]:
     }
 
 
-def _child(engine: str, root: Path, out: Path, events: int, months: int) -> None:
+def _child(engine: str, root: Path, out: Path, events: str, months: int) -> None:
     if engine == "generate":
-        generate(root, events, months)
+        generate(root, int(events), months)
         figures: dict[str, Any] = {}
     else:
         figures = run_duckdb(root, out) if engine == "duckdb" else run_spark(root, out)
@@ -380,7 +380,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.child:
-        _child(args.child, args.root, args.out, int(args.events), args.months)
+        _child(args.child, args.root, args.out, args.events, args.months)
         return
     header = (
         f"{'events':>9} {'identities':>10} {'merged':>6} {'bots':>5} "
