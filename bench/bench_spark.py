@@ -14,12 +14,20 @@ Time, per run, from the engine being up to the metric table being complete: wall
 CPU seconds (DuckDB: the process; Spark: the Python driver plus the JVM and every process under
 it, i.e. the Python workers, read from /proc).
 
-Memory, per run: the Python driver's peak RSS (``ru_maxrss``) and its growth over the RSS
-measured once Spark (or DuckDB) is up; for Spark also the JVM heap used after a full GC at the
-end, the JVM heap pools' peak and the JVM process's peak RSS. In local mode the driver and the
-executors share that one JVM, so the JVM figures include executor work (shuffles, caches) and
-are bounded by ``spark.driver.memory``; the Python driver's growth is what would grow if rows
-were collected, and it is the figure that must stay flat.
+Memory, per run: the Python driver's peak RSS and its growth over the RSS measured once Spark
+(or DuckDB) is up; for Spark also the peak summed RSS of the Python workers (the processes
+under the JVM that run ``rdd.mapPartitions`` code; they are not the driver), the JVM heap used
+after a full GC at the end, the JVM heap pools' peak and the JVM process's peak RSS. In local
+mode the driver and the executors share that one JVM, so the JVM figures include executor
+work (shuffles, caches) and are bounded by ``spark.driver.memory``; the Python driver's
+growth is what would grow if rows were collected, and it is the figure that must stay flat:
+the last line gives its ratio between the largest and the smallest size.
+
+The driver's peak is ``VmHWM`` (the high-water mark of the process's own memory), not
+``ru_maxrss``: Linux carries ``ru_maxrss`` across ``exec`` from the process that forked it, so
+a child started by a process holding the generated events reported that process's size, and
+the figure grew with the events whatever the driver did. For the same reason the data is
+generated in a child process of its own.
 
 The last column is the machine's five-minute load average when the size finished: on a
 shared machine wall seconds stretch with it, CPU seconds much less.
@@ -27,7 +35,7 @@ shared machine wall seconds stretch with it, CPU seconds much less.
 Equality: DuckDB's finished table and the Parquet Spark wrote are compared row by row at each
 size; the run stops with the differing rows if they are not equal.
 
-    .venv/bin/python bench/bench_spark.py [--events 100000,300000,1000000] [--months 3]
+    .venv/bin/python -u bench/bench_spark.py [--events 100000,1000000] [--months 3]
 """
 
 from __future__ import annotations
@@ -35,11 +43,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,7 +139,58 @@ def _rss_mb() -> float:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS since it was exec'ed (``ru_maxrss`` would include the peak of
+    the process that forked it)."""
+    return _status_mb(os.getpid(), "VmHWM")
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
+
+
+class _WorkerPeak:
+    """The peak summed RSS of the Python processes under the JVM (the daemon and the workers
+    it forks for Python RDD code), sampled every 0.5 s on a thread: short-lived workers end
+    between reads of their own high-water mark, so a sample is all there is. ``cpu`` is the
+    thread's own CPU time, which the driver's CPU figure leaves out."""
+
+    def __init__(self, jvm_pid: int) -> None:
+        self.jvm_pid, self.peak_mb, self.processes, self.cpu = jvm_pid, 0.0, 0, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            total, count = 0.0, 0
+            for pid in _descendants(self.jvm_pid):
+                try:
+                    if b"python" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        continue
+                    total, count = total + _status_mb(pid, "VmRSS"), count + 1
+                except OSError:
+                    continue  # ended between the listing and the read
+            self.peak_mb, self.processes = max(self.peak_mb, total), max(self.processes, count)
+        self.cpu = time.thread_time()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mb
 
 
 def _tree_cpu(pid: int) -> float:
@@ -217,6 +276,7 @@ def run_spark(root: Path, out: Path) -> dict[str, Any]:
     context: Any = session.sparkContext
     jvm_pid = int(context._gateway.proc.pid)
     engine = SparkEngine(session)
+    workers = _WorkerPeak(jvm_pid)
     baseline = _rss_mb()
     began, cpu = time.perf_counter(), time.process_time() + 0.0
     jvm_cpu = _tree_cpu(jvm_pid)
@@ -224,7 +284,8 @@ def run_spark(root: Path, out: Path) -> dict[str, Any]:
     frame = metric_frame(engine, inputs, Context(None, AS_OF))
     _, _, rows = write_metric_frames(frame, out.as_uri(), None)
     seconds = time.perf_counter() - began
-    cpu = time.process_time() - cpu + _tree_cpu(jvm_pid) - jvm_cpu
+    workers_peak = workers.stop()
+    cpu = time.process_time() - cpu - workers.cpu + _tree_cpu(jvm_pid) - jvm_cpu
     py_peak, py_growth = _peak_mb(), _peak_mb() - baseline  # before the figures below
     identities = session.table("identities").agg(
         F.count("identity").alias("identities"),
@@ -249,20 +310,29 @@ def run_spark(root: Path, out: Path) -> dict[str, Any]:
         "bots": int(identities["bots"]) if identities else 0,
         "py_peak_mb": py_peak,
         "py_growth_mb": py_growth,
+        "py_workers_peak_mb": workers_peak,
+        "py_workers": workers.processes,
         "jvm_used_after_gc_mb": used_after_gc,
         "jvm_heap_peak_mb": peak,
         "jvm_rss_peak_mb": _status_mb(jvm_pid, "VmHWM"),
     }
 
 
-def _child(engine: str, root: Path, out: Path) -> None:
-    figures = run_duckdb(root, out) if engine == "duckdb" else run_spark(root, out)
+def _child(engine: str, root: Path, out: Path, events: str, months: int) -> None:
+    if engine == "generate":
+        generate(root, int(events), months)
+        figures: dict[str, Any] = {}
+    else:
+        figures = run_duckdb(root, out) if engine == "duckdb" else run_spark(root, out)
     print("RESULT " + json.dumps(figures))
 
 
-def _in_process(engine: str, root: Path, out: Path) -> dict[str, Any]:
+def _in_process(
+    engine: str, root: Path, out: Path, events: int = 0, months: int = 0
+) -> dict[str, Any]:
+    argv = [sys.executable, __file__, "--child", engine, "--root", str(root), "--out", str(out)]
     done = subprocess.run(
-        [sys.executable, __file__, "--child", engine, "--root", str(root), "--out", str(out)],
+        [*argv, "--events", str(events), "--months", str(months)],
         capture_output=True,
         text=True,
         check=False,
@@ -303,20 +373,20 @@ def compare(duckdb_file: Path, spark_dir: Path) -> pa.Table:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", default="100000,300000,1000000")
+    parser.add_argument("--events", default="100000,1000000")
     parser.add_argument("--months", type=int, default=3)
-    parser.add_argument("--child", choices=("duckdb", "spark"))
+    parser.add_argument("--child", choices=("generate", "duckdb", "spark"))
     parser.add_argument("--root", type=Path)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.child:
-        _child(args.child, args.root, args.out)
+        _child(args.child, args.root, args.out, args.events, args.months)
         return
     header = (
         f"{'events':>9} {'identities':>10} {'merged':>6} {'bots':>5} "
         f"{'duck wall':>9} {'duck cpu':>8} {'spark wall':>10} {'spark cpu':>9} "
         f"{'wall x':>6} {'cpu x':>5} {'rows':>7} {'equal':>5} "
-        f"{'py pk d':>7} {'py pk s':>7} {'py grow s':>9} {'jvm heap pk':>11} "
+        f"{'py pk d':>7} {'py pk s':>7} {'py grow s':>9} {'workers pk':>10} {'jvm heap pk':>11} "
         f"{'jvm gc':>6} {'jvm rss pk':>10} {'load':>5}"
     )
     print(header)
@@ -324,7 +394,8 @@ def main() -> None:
     for events in (int(n) for n in args.events.split(",")):
         root = Path(tempfile.mkdtemp(prefix="bench-spark-"))
         try:
-            generate(root / "activity", events, args.months)
+            # in a child: this process stays small, and so do the processes it starts
+            _in_process("generate", root / "activity", root, events, args.months)
             duck = _in_process("duckdb", root / "activity", root / "duckdb.parquet")
             spark = _in_process("spark", root / "activity", root / "spark")
             same = compare(root / "duckdb.parquet", root / "spark")
@@ -342,10 +413,21 @@ def main() -> None:
             f"{spark['seconds'] / duck['seconds']:>6.1f} {spark['cpu'] / duck['cpu']:>5.1f} "
             f"{same.num_rows:>7} {'yes':>5} "
             f"{duck['py_peak_mb']:>6.0f}M {spark['py_peak_mb']:>6.0f}M "
-            f"{spark['py_growth_mb']:>8.0f}M {spark['jvm_heap_peak_mb']:>10.0f}M "
+            f"{spark['py_growth_mb']:>8.0f}M {spark['py_workers_peak_mb']:>9.0f}M "
+            f"{spark['jvm_heap_peak_mb']:>10.0f}M "
             f"{spark['jvm_used_after_gc_mb']:>5.0f}M {spark['jvm_rss_peak_mb']:>9.0f}M "
             f"{load:>5.1f}",
             flush=True,
+        )
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        ratio = large["spark"]["py_peak_mb"] / small["spark"]["py_peak_mb"]
+        print(
+            f"Spark's Python driver peak: {small['spark']['py_peak_mb']:.0f}M at "
+            f"{small['events']} events, {large['spark']['py_peak_mb']:.0f}M at "
+            f"{large['events']} ({large['events'] / small['events']:.0f}x the events): "
+            f"x{ratio:.2f}; growth over start-up {small['spark']['py_growth_mb']:.0f}M -> "
+            f"{large['spark']['py_growth_mb']:.0f}M"
         )
     dump("spark", {"months": args.months, "runs": results})
 

@@ -22,6 +22,7 @@ from ossmeta.analyses.policy.model import Decider, allow_everything
 from ossmeta.errors import NotFoundError
 from ossmeta.normalizers.simple_pages import SimpleFile, parse_project_page
 from ossmeta.service.index_decider import decider_for, policy_marker
+from ossmeta.service.index_pypi_hardened import hardened_files
 from ossmeta.service.index_pypi_licenses import read_licenses
 from ossmeta.service.index_pypi_view import ProjectView, build_view
 from ossmeta.sources.simple_index import SimpleIndexClient, UpstreamUnavailable
@@ -145,6 +146,8 @@ class PythonIndexes:
         with global_transaction(self.store) as tx:
             uploads = stored_files(tx, index, project, origin="upload")
             licenses = kept_licenses(tx, index, project)
+        # The foundation's hardened rebuilds are listed beside the upstream's own files.
+        uploads += hardened_files(self.store, self.blobs, project)
         digest = None if page is None else hashlib.sha256(page.body).hexdigest()
         source = (digest, tuple((u.filename, u.sha256) for u in uploads))
         checked = time.monotonic() if not recent or held is None else held.checked

@@ -32,7 +32,7 @@ class ServedFile:
     requires_python: str | None
     yanked: str | None  # None: not yanked; else the reason ("" for none given)
     metadata_sha256: str | None  # the .metadata sidecar, when there is one to verify
-    origin: str  # upstream | upload
+    origin: str  # upstream | upload | hardened
     upstream_url: str | None  # where an upstream file is fetched from
     decision: Decision
 
@@ -86,7 +86,7 @@ def _uploaded(file: StoredFile) -> ServedFile:
         requires_python=file.requires_python,
         yanked=None,
         metadata_sha256=file.metadata_sha256,
-        origin="upload",
+        origin=file.origin,  # upload, or hardened (the foundation's rebuild)
         upstream_url=None,
         decision=Decision("allow"),
     )
@@ -128,8 +128,9 @@ def build_view(
     licenses: Mapping[str, str | None],
     decide: Decider,
 ) -> ProjectView:
-    """The project ``name`` (normalized) as the index serves it. An uploaded file wins over
-    an upstream one of the same name (the index owner put it there on purpose)."""
+    """The project ``name`` (normalized) as the index serves it. An uploaded file (or a
+    hardened one, among ``uploads`` with its own origin) wins over an upstream one of the
+    same name (the index owner put it there on purpose)."""
     files: dict[str, ServedFile] = {}
     for upstream in upstream_files:
         served = _upstream(upstream)

@@ -106,6 +106,38 @@ def _fixes(
     return out
 
 
+def _hardened(
+    store: Store,
+    packages: set[PackageId],
+    advisories: dict[tuple[PackageId, str], tuple[AdvisoryFact, ...]],
+) -> tuple[
+    dict[tuple[PackageId, str], tuple[AdvisoryFact, ...]], dict[tuple[PackageId, str], set[str]]
+]:
+    """A hardened release (``X+trusted.N``) is affected only by the advisories it does not
+    fix, and those it fixes count as fixed by it (they affect ``X``, the version it
+    replaces), as the scan's VEX reading has it. The advisories with the fixed ones left
+    out, and per hardened release the ids it fixes."""
+    statements = AdvisoryLookup(store).hardened_for({(p.osv, p.key) for p in packages})
+    if not statements:
+        return advisories, {}
+    kept = dict(advisories)
+    fixed: dict[tuple[PackageId, str], set[str]] = defaultdict(set)
+    for (pid, version), found in advisories.items():
+        mine = try_version_key(pid.osv, version)
+        for statement in statements.get((pid.osv, pid.key), ()):
+            theirs = try_version_key(pid.osv, statement.version)
+            if statement.version != version and (mine is None or mine != theirs):
+                continue
+            gone = {
+                a.id
+                for a in found
+                if not statement.fixes.isdisjoint(i.casefold() for i in (a.id, *a.aliases))
+            }
+            kept[(pid, version)] = tuple(a for a in found if a.id not in gone)
+            fixed[(pid, version)] |= gone
+    return kept, fixed
+
+
 def _license(
     release: UpstreamRelease, record: PackageRecord | None
 ) -> tuple[str | None, dict[str, Any]]:
@@ -174,7 +206,12 @@ def gather_facts(
     pids = [package_id(r.ecosystem, r.name) for r in releases]
     packages = set(pids)
     advisories = _advisory_facts(store, packages, releases)
+    # The ordering exemption reads the advisories as published (a hardened release does not
+    # hide that the upstream release after it fixes them), then hardened fixes are applied.
     fixes = _fixes(releases, advisories)
+    advisories, hardened_fixes = _hardened(store, packages, advisories)
+    for key, ids in hardened_fixes.items():
+        fixes[key] = tuple(sorted({*fixes.get(key, ()), *ids}))
     versions: dict[str, set[str]] = defaultdict(set)
     for pid, release in zip(pids, releases, strict=True):
         versions[pid.purl].add(release.version)

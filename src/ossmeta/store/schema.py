@@ -913,3 +913,130 @@ hardened_releases = Table(
     UniqueConstraint("ecosystem", "name_key", "filename", name="uq_hardened_releases_file"),
     Index("ix_hardened_releases_package", "ecosystem", "name_key"),
 )
+
+# ------------------------------------------------------------ graduation program (migration 0016)
+# One program year of the graduation-project program (issue 13): its phases and deadlines, the
+# projects (linked to repositories of the center), people (mentors, teachers, students, with
+# their upstream identities), tasks, applications, mentor rankings, the matchings (each
+# solver run or admin edit, with the checker's verdict) and an append-only audit.
+# Operator-level, not tenant-owned. Ids inside a year are the keys the files use.
+
+program_years = Table(
+    "program_years",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("seed", BigInteger, nullable=False),  # tie-break seed, published
+    Column("tie_rule", Text, nullable=False),  # the tie-break rule in words
+    Column("max_choices", Integer, nullable=False),
+    Column("rules", Text, nullable=False),  # JSON: the eligibility switches
+    Column("phase", Integer, nullable=False),  # position of the current phase
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+program_phases = Table(
+    "program_phases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, ForeignKey("program_years.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("deadline", DateTime(timezone=True)),  # NULL: open-ended
+    UniqueConstraint("year_id", "name", name="uq_program_phases_name"),
+)
+
+program_projects = Table(
+    "program_projects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("community", String(255), nullable=False),
+    Column("repository", String(512), nullable=False),  # host/owner/name, as `metrics` uses
+    UniqueConstraint("year_id", "key", name="uq_program_projects_key"),
+)
+
+program_people = Table(
+    "program_people",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("role", String(16), nullable=False),  # mentor | teacher | student
+    Column("key", String(128), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("university", String(255), nullable=False),  # empty for mentors
+    Column("capacity", Integer),  # mentors only: how many pairs in all
+    Column("identities", Text, nullable=False),  # JSON list of login:/email: identities
+    UniqueConstraint("year_id", "role", "key", name="uq_program_people_key"),
+)
+
+program_tasks = Table(
+    "program_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("project", String(128), nullable=False),  # empty: no project given
+    Column("mentor", String(128), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("difficulty", String(32), nullable=False),
+    Column("skills", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("ai_policy", Text, nullable=False),
+    UniqueConstraint("year_id", "key", name="uq_program_tasks_key"),
+)
+
+program_applications = Table(
+    "program_applications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("pair", String(128), nullable=False),
+    Column("student", String(128), nullable=False),
+    Column("teacher", String(128), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("task", String(128), nullable=False),
+    Column("plan", Text, nullable=False),
+    Column("timeline", Text, nullable=False),  # week-level timeline, as given
+    UniqueConstraint("year_id", "pair", "rank", name="uq_program_applications_rank"),
+)
+
+program_rankings = Table(
+    "program_rankings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("mentor", String(128), nullable=False),
+    Column("pair", String(128), nullable=False),
+    Column("rank", Integer, nullable=False),  # equal ranks are a tie
+    UniqueConstraint("year_id", "mentor", "pair", name="uq_program_rankings_pair"),
+)
+
+program_matchings = Table(
+    "program_matchings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False, index=True),
+    Column("variant", String(32), nullable=False),  # pair_optimal | mentor_optimal | edit
+    Column("seed", BigInteger, nullable=False),
+    Column("assignment", Text, nullable=False),  # JSON {pair: task}
+    Column("problems", Text, nullable=False),  # JSON list of [code, subject]
+    Column("blocking", Text, nullable=False),  # JSON list of [pair, task, case]
+    Column("override", Text),  # the admin's reason to keep blocking pairs
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("published_at", DateTime(timezone=True)),
+)
+
+program_audit = Table(
+    "program_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+)

@@ -38,6 +38,7 @@ from ossmeta.surfaces.cli import (
     metrics,
     packages,
     policy,
+    program,
 )
 from ossmeta.surfaces.cli.coercion import lean_coercion
 from ossmeta.surfaces.cli.common import close_opened
@@ -78,6 +79,7 @@ app.add_typer(git.app, name="git")
 app.add_typer(identities.app, name="identities")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(index.app, name="index")
+app.add_typer(program.app, name="program")
 app.add_typer(policy.app, name="policy")
 app.add_typer(hardened.app, name="hardened")
 app.command()(serve)

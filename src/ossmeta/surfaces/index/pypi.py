@@ -121,7 +121,7 @@ def _not_acceptable(request: Request) -> Response:
     return response
 
 
-@router.get("/index/{name}/simple/")
+@router.api_route("/index/{name}/simple/", methods=["GET", "HEAD"])
 def project_list(
     request: Request,
     name: str,
@@ -135,12 +135,12 @@ def project_list(
     return _answer(request, render_list(projects, media_type), media_type, if_none_match)
 
 
-@router.get("/index/{name}/simple/{project}")
+@router.api_route("/index/{name}/simple/{project}", methods=["GET", "HEAD"])
 def project_without_slash(name: str, project: str) -> Response:
     return RedirectResponse(f"/index/{name}/simple/{normalize_project(project)}/", 301)
 
 
-@router.get("/index/{name}/simple/{project}/")
+@router.api_route("/index/{name}/simple/{project}/", methods=["GET", "HEAD"])
 def project_page(
     request: Request,
     name: str,

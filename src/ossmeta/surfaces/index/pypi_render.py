@@ -98,7 +98,13 @@ def _rendered(body: bytes) -> Rendered:
 
 def _url(project: str, file: ServedFile) -> str:
     # Relative to the page (…/simple/<project>/), so the index works behind any prefix.
-    return f"../../files/{quote(project)}/{quote(file.filename)}"
+    url = f"../../files/{quote(project)}/{quote(file.filename)}"
+    if file.action == "deny":
+        # pip and uv keep wheels by URL: a URL a revoked file never had before misses their
+        # warm caches, so a pin asks for it and gets the 403 with the reason (measured: with
+        # the plain URL both reinstalled the cached wheel, warning only).
+        url += f"?denied=v{file.decision.policy_version}"
+    return url
 
 
 def _time(file: ServedFile) -> str | None:
