@@ -128,10 +128,12 @@ def _hardened(
             theirs = try_version_key(pid.osv, statement.version)
             if statement.version != version and (mine is None or mine != theirs):
                 continue
+            # Malware is never "fixed" by a rebuild: a malicious record stays.
             gone = {
                 a.id
                 for a in found
-                if not statement.fixes.isdisjoint(i.casefold() for i in (a.id, *a.aliases))
+                if not a.is_malicious
+                and not statement.fixes.isdisjoint(i.casefold() for i in (a.id, *a.aliases))
             }
             kept[(pid, version)] = tuple(a for a in found if a.id not in gone)
             fixed[(pid, version)] |= gone
