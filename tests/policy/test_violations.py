@@ -13,7 +13,7 @@ import pytest
 from ossmeta.analyses.policy.model import UpstreamRelease
 from ossmeta.model import LicenseValue, PackageVersion
 from ossmeta.service import inventories
-from ossmeta.service.accounts import Actor, create_tenant
+from ossmeta.service.accounts import Actor, create_tenant, tenant_named
 from ossmeta.service.policy import add_waiver, apply_policy
 from ossmeta.service.policy_decide import check, decide_releases
 from ossmeta.service.policy_violations import rule_class, tenant_policy, version_violations
@@ -24,11 +24,16 @@ from tests.api.conftest import ApiServer, api, api_factory, serve_app  # noqa: F
 from tests.helpers import pypi_record
 from tests.policy.test_service import BASELINE, HIGH, advisory, write
 from tests.service.inventories_data import import_records
+from tests.web.accounts import client, csrf, user
+from tests.web.conftest import site  # noqa: F401  (the fixture)
+from tests.web.text_nodes import visible_words
 
 ACTOR = Actor("cli:test")
 NOW = datetime.now(UTC).replace(microsecond=0)
 STRICT = BASELINE.replace('name = "baseline"', 'name = "strict"')
-REQUIREMENTS = b"demo-pkg==1.0\nfresh-pkg==2.0\nfresh-pkg-old==0.1\nclean-pkg==1.0\nunknown-pkg==3.0\n"
+REQUIREMENTS = (
+    b"demo-pkg==1.0\nfresh-pkg==2.0\nfresh-pkg-old==0.1\nclean-pkg==1.0\nunknown-pkg==3.0\n"
+)
 
 
 def _licence(spdx: str) -> LicenseValue:
@@ -137,7 +142,7 @@ def test_which_policy_judges_a_tenant(
     assert (empty.policy, empty.violations, empty.components) == (None, (), 1)
 
 
-def test_the_violations_api(api: ApiServer, tmp_path: Path) -> None:
+def test_the_violations_api(api: ApiServer, tmp_path: Path) -> None:  # noqa: F811
     token = api.account("acme", "alice", role="member", scopes=("read", "write"))
     _package(api.store, "demo-pkg", {"1.0": (40, "GPL-3.0-only"), "1.1": (30, "MIT")})
     import_records(
@@ -184,3 +189,34 @@ def test_the_violations_api(api: ApiServer, tmp_path: Path) -> None:
     other = api.account("umbrella", "eve", role="member", scopes=("read", "write"))
     with api.client(other) as http:
         assert http.get(f"{url}/violations").status_code == 404
+
+
+def test_the_workspace_page_shows_them_in_both_languages(
+    site: str,  # noqa: F811  (the fixture)
+    store: Store,
+    tmp_path: Path,
+) -> None:
+    user(store, "acme", "alice", "member")
+    apply_policy(store, write(tmp_path, STRICT, "strict.toml"), "acme", "ops")
+    page = "/workspace/projects/shop/versions/1.0"
+    with client(site, "alice") as http:
+        http.post("/workspace/projects", data={"name": "shop", "csrf": csrf(http)})
+        http.post(
+            "/workspace/projects/shop/upload",
+            data={"version": "1.0", "csrf": csrf(http)},
+            files={"file": ("requirements.txt", REQUIREMENTS, "text/plain")},
+        )
+        http.cookies.set("lang", "en")
+        english = http.get(page).text
+        http.cookies.set("lang", "zh")
+        chinese = http.get(page).text
+    report = version_violations(store, tenant_named(store, "acme").id, "shop", "1.0")
+    assert report.violations
+    for text in (english, chinese):
+        table = text.split('<table class="violations">')[1].split("</table>")[0]
+        assert table.count('<tr class="violation">') == len(report.violations)
+        assert "pkg:pypi/unknown-pkg@3.0" in table and "cooldown.unknown_age" in table
+    assert "Policy violations" in english and "策略违规" in chinese
+    en, zh = visible_words(english), visible_words(chinese)
+    assert len(en) == len(zh)
+    assert not [a for a, b in zip(en, zh, strict=True) if a == b]
