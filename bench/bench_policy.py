@@ -10,7 +10,14 @@ recorded and audited when they change):
 * markers: ``policy_inputs_marker`` of every project (how an index finds its stale pages);
 * full: an import that changes 20 advisories, then every project decided again;
 * batch: another 20 changes, then every version in one ``decide_releases`` call;
-* incremental: another 20 changes, then only the projects whose marker moved.
+* incremental: another 20 changes, then only the projects whose marker moved;
+* job: another 20 changes, then the ``policy.redecide`` job the import queued, run by a
+  real worker round (only the packages the import names are decided again);
+* job, everything: the same re-decision of every recorded release (the floor the job is
+  compared with).
+
+The center holds every project's versions (upload time and licence as the upstream gives
+them), so the job decides them as the index did.
 
     .venv/bin/python bench/bench_policy.py [--projects 1000 --versions 100]
 
@@ -35,11 +42,16 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from ossmeta.analyses.policy.model import UpstreamRelease
+from ossmeta.model import LicenseValue, PackageRecord, PackageStatus, PackageVersion
+from ossmeta.service.jobs import run_worker
 from ossmeta.service.policy import apply_policy
 from ossmeta.service.policy_decide import decide_releases, policy_inputs_marker
+from ossmeta.service.policy_jobs import redecide
 from ossmeta.sources import osv
 from ossmeta.store import Store, open_store
 from ossmeta.store.advisories import AdvisoryImporter
+from ossmeta.store.packages import save_package
+from ossmeta.store.tenancy import global_transaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import schema_url
@@ -95,6 +107,32 @@ def _releases(projects: int, versions: int, now: datetime) -> dict[str, list[Ups
     return out
 
 
+def _center(store: Store, releases: dict[str, list[UpstreamRelease]], now: datetime) -> None:
+    """The center's record of every project, as a registry sync would store it."""
+    for name, listed in releases.items():
+        spdx = listed[0].license or "MIT"
+        licence = LicenseValue(spdx, spdx, "exact", "pypi:license")
+        versions = tuple(
+            PackageVersion(r.version, r.published, False, None, licence, ()) for r in listed
+        )
+        record = PackageRecord(
+            purl=f"pkg:pypi/{name}",
+            ecosystem="PyPI",
+            name=name,
+            repository=None,
+            repository_raw=None,
+            homepage=None,
+            description=None,
+            status=PackageStatus.ACTIVE,
+            license=licence,
+            versions=versions,
+            maintainers=(),
+            source="pypi:json",
+        )
+        with global_transaction(store) as tx:
+            save_package(tx, record, now)
+
+
 def _decide_all(store: Store, releases: dict[str, list[UpstreamRelease]], now: datetime) -> int:
     denied = 0
     for listed in releases.values():
@@ -148,6 +186,7 @@ def _run(url: str, folder: Path, projects: int, versions: int) -> None:
         [_record(n, versions // 2, HIGH, "2025-01-01") for n in advised],
     )
     releases = _releases(projects, versions, now)
+    _center(store, releases, now)
     total = projects * versions
     figures: dict[str, float] = {}
 
@@ -181,6 +220,16 @@ def _run(url: str, folder: Path, projects: int, versions: int) -> None:
     stale = {name: releases[name] for name in releases if after[name] != before[name]}
     _decide_all(store, stale, now)
     figures["incremental"] = time.perf_counter() - start
+
+    run_worker(store, once=True)  # the jobs the imports above queued
+    raised = [_record(n, versions - 1, HIGH, "2025-04-01") for n in advised[2 * step : 3 * step]]
+    _import(store, folder / "osv", raised)
+    start = time.perf_counter()
+    summary = run_worker(store, once=True)
+    figures["job"] = time.perf_counter() - start
+    start = time.perf_counter()
+    floor = redecide(store, None)
+    figures["job_all"] = time.perf_counter() - start
     store.dispose()
 
     kind = url.split(":", 1)[0]
@@ -191,6 +240,14 @@ def _run(url: str, folder: Path, projects: int, versions: int) -> None:
     print(f"  the same in one decide_releases call (set-based): {figures['batch']:.2f} s")
     print(
         f"  incremental (markers, then {len(stale)} stale projects): {figures['incremental']:.2f} s"
+    )
+    print(
+        f"  re-decision job after a {step}-advisory import ({summary.jobs} job, "
+        f"{step * versions} releases): {figures['job']:.2f} s"
+    )
+    print(
+        f"  re-decision of every recorded release ({floor.releases}, {floor.changed} changed): "
+        f"{figures['job_all']:.2f} s"
     )
 
 

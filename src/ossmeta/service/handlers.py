@@ -7,6 +7,7 @@ Jobs of kinds nobody registered fail at once with a clear error and stay in the 
 
 from __future__ import annotations
 
+import ossmeta.service.policy_jobs  # the "policy.redecide" job
 import ossmeta.service.reevaluate  # noqa: F401 - the "reevaluate" job
 
 __all__: list[str] = []

@@ -31,6 +31,7 @@ from ossmeta.store.policies import (
     revoke_waiver,
     waiver_by_id,
 )
+from ossmeta.store.policy_jobs import enqueue_redecision
 from ossmeta.store.tenancy import Transaction, global_transaction
 
 __all__ = [
@@ -80,6 +81,8 @@ def apply_policy(store: Store, path: Path, tenant: str | None, actor: str) -> Ap
                 return Applied(parsed.name, stored.version, False, parsed.dry_run)
             policy_id, latest = stored.id, stored.version
         insert_version(tx, policy_id, latest + 1, text, digest, actor, now)
+        # Every release recorded under the policy is decided again by the new version.
+        enqueue_redecision(tx, None, policy=parsed.name, now=now)
         append_audit(
             tx,
             [
@@ -134,6 +137,15 @@ def waiver_keys(package: str) -> tuple[str, ...]:
     return tuple(sorted({name_key(PYPI, name), name}))
 
 
+def _waived_packages(package: str) -> list[tuple[str, str]]:
+    """(OSV ecosystem, name) of the packages a waiver names: a bare name may be either
+    ecosystem's."""
+    kind, name = package_of(package)
+    if kind is not None:
+        return [(PURL_TYPE_TO_ECOSYSTEM.get(kind, kind), name)]
+    return [(PYPI, name), (PURL_TYPE_TO_ECOSYSTEM.get("npm", "npm"), name)]
+
+
 def add_waiver(
     store: Store,
     policy: str,
@@ -171,6 +183,12 @@ def add_waiver(
             "expires_at": expires_at,
         }
         waiver_id = insert_waiver(tx, values)
+        # The waived package is decided again now, and again when the waiver expires.
+        enqueue_redecision(tx, _waived_packages(package), policy=policy, now=now)
+        if expires_at is not None:
+            enqueue_redecision(
+                tx, _waived_packages(package), policy=policy, run_after=expires_at, now=now
+            )
         append_audit(
             tx,
             [
@@ -210,6 +228,7 @@ def revoke(store: Store, waiver_id: int, actor: str) -> StoredWaiver:
             raise InputError(f"waiver {waiver_id} was revoked already")
         revoke_waiver(tx, waiver_id, actor, now)
         owner = next(p.name for p in list_policies(tx) if p.id == found.policy_id)
+        enqueue_redecision(tx, _waived_packages(found.package), policy=owner, now=now)
         append_audit(
             tx,
             [

@@ -33,7 +33,14 @@ from ossmeta.store.policies import (
 from ossmeta.store.policies_marker import inputs_marker
 from ossmeta.store.tenancy import global_transaction
 
-__all__ = ["CheckResult", "check", "decide_releases", "policy_inputs_marker"]
+__all__ = [
+    "CheckResult",
+    "check",
+    "decide_inventory",
+    "decide_releases",
+    "policy_inputs_marker",
+    "redecide_releases",
+]
 
 _ECOSYSTEMS = ("pypi", "npm")
 
@@ -77,8 +84,9 @@ def _record(
     gathered: Sequence[FactsInput],
     actor: str,
     now: datetime,
-) -> None:
-    """Keep each decision that differs from the last recorded one, and audit it."""
+) -> int:
+    """Keep each decision that differs from the last recorded one, and audit it; how many
+    were kept."""
     by_package: dict[PackageId, list[tuple[str, Decision]]] = defaultdict(list)
     for decision, got in zip(decisions, gathered, strict=True):
         by_package[got.package].append((got.facts.version, decision))
@@ -99,6 +107,7 @@ def _record(
             if save_decisions(tx, stored.id, pid.ecosystem, pid.key, changed, now):
                 audit += entries
         append_audit(tx, audit)
+    return len(audit)
 
 
 def _entry(
@@ -147,6 +156,33 @@ def decide_releases(
     decisions, gathered = _decide(store, stored, releases, moment)
     _record(store, stored, decisions, gathered, actor, moment)
     return decisions
+
+
+def decide_inventory(
+    store: Store, stored: StoredPolicy, releases: Sequence[UpstreamRelease], now: datetime
+) -> list[Decision]:
+    """The decisions ``decide_releases`` makes, unrecorded: what a tenant's inventory
+    shows (the same facts and engine, so an index and an inventory never disagree)."""
+    return _decide(store, stored, releases, now)[0] if releases else []
+
+
+def redecide_releases(
+    store: Store,
+    stored: StoredPolicy,
+    releases: Sequence[UpstreamRelease],
+    recorded: Sequence[bool],
+    now: datetime,
+    actor: str,
+) -> tuple[int, int]:
+    """Decide ``releases`` again and record (and audit) those of them flagged in
+    ``recorded`` whose decision changed; the others only inform the facts (the version
+    before a release, for the security-fix exemption). (Releases decided, changed.)"""
+    if not releases:
+        return 0, 0
+    decisions, gathered = _decide(store, stored, releases, now)
+    kept = [i for i, flag in enumerate(recorded) if flag]
+    made = [decisions[i] for i in kept]
+    return len(kept), _record(store, stored, made, [gathered[i] for i in kept], actor, now)
 
 
 def policy_inputs_marker(store: Store, policy_name: str, ecosystem: str, name: str) -> str:

@@ -193,8 +193,10 @@ class AdvisoryImporter:
                 ).scalar_one()
             # In the import's transaction: the job exists exactly when the import does.
             from ossmeta.store.inventories_reeval import enqueue_reevaluation
+            from ossmeta.store.policy_jobs import enqueue_redecision
 
             enqueue_reevaluation(connection, stats.packages)
+            enqueue_redecision(connection, stats.packages)
         return stats
 
     def _batch(self, connection: Connection, batch: list[RawRecord], stats: ImportStats) -> None:

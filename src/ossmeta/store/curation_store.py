@@ -63,8 +63,10 @@ class Curations:
             done = curations.review(connection, curation_id, approve, reviewer, note)
             if approve:
                 from ossmeta.store.inventories_reeval import enqueue_reevaluation, packages_of_purls
+                from ossmeta.store.policy_jobs import enqueue_redecision
 
                 enqueue_reevaluation(connection, packages_of_purls([done.purl]))
+                enqueue_redecision(connection, packages_of_purls([done.purl]))
             return done
 
     def find(self, purl: str | None = None, status: str | None = None) -> tuple[Curation, ...]:
@@ -97,8 +99,10 @@ class Curations:
         re-evaluation in that transaction."""
         from ossmeta.store import curation_files
         from ossmeta.store.inventories_reeval import enqueue_reevaluation, packages_of_purls
+        from ossmeta.store.policy_jobs import enqueue_redecision
 
         with self._engine.begin() as connection:
             stats = curation_files.import_yaml(connection, paths)
             enqueue_reevaluation(connection, packages_of_purls(stats.approved))
+            enqueue_redecision(connection, packages_of_purls(stats.approved))
             return stats

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from ossmeta.surfaces.api.routes import accounts, findings, health, projects, public, webhooks
 from ossmeta.surfaces.api.routes import private as private_routes
 from ossmeta.surfaces.api.routes import vex as vex_routes
+from ossmeta.surfaces.api.routes import violations as violation_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     public.router,
@@ -19,4 +20,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhooks.router,
     vex_routes.router,
     private_routes.router,
+    violation_routes.router,
 )

@@ -28,6 +28,7 @@ from ossmeta.service.inventories_components import (
     components,
 )
 from ossmeta.service.inventories_portfolio import portfolio
+from ossmeta.service.policy_violations import version_violations
 from ossmeta.store import Store
 from ossmeta.surfaces.api.auth import remote_addr, require
 from ossmeta.surfaces.api.deps import get_store
@@ -66,6 +67,12 @@ class VersionOut(BaseModel):
     sha256: str
     uploaded_at: datetime
     uploaded_by: str
+    violations: dict[str, Any] | None = Field(
+        default=None,
+        description="In the version document only: the policy that judges the inventory "
+        "and the count of its violations in force, by class (`license`, `security`, "
+        "`operational`), and of waived ones; the list is at `.../violations`.",
+    )
 
 
 class UsedInOut(BaseModel):
@@ -212,7 +219,9 @@ def list_versions(
 
 @router.get("/projects/{project}/versions/{version}", response_model=VersionOut)
 def get_version(project: str, version: str, store: StoreDep, principal: Reader) -> VersionOut:
-    return _version(inventories.get_version(store, principal.tenant_id, project, version))
+    found = _version(inventories.get_version(store, principal.tenant_id, project, version))
+    report = version_violations(store, principal.tenant_id, project, version)
+    return found.model_copy(update={"violations": report.summary()})
 
 
 # ------------------------------------------------------------------ inventory and findings

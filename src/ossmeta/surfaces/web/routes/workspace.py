@@ -22,6 +22,7 @@ from ossmeta.model import SeverityLevel
 from ossmeta.service import decisions as vex
 from ossmeta.service import inventories
 from ossmeta.service.inventories_components import ComponentFilter, components
+from ossmeta.service.policy_violations import version_violations
 from ossmeta.surfaces.web.paging import decode_position, encode_position
 from ossmeta.surfaces.web.render import app_store
 from ossmeta.surfaces.web.session import (
@@ -170,7 +171,13 @@ def _findings(request: Request, signed: Signed, project: str, version: str) -> d
         for position, cr in enumerate(report.components)
         for finding in (*cr.findings, *cr.unknown)
     ]
-    return {"pv": found, "rows": rows, "components": len(report.components)}
+    judged = version_violations(store, tenant, project, version)
+    return {
+        "pv": found,
+        "rows": rows,
+        "components": len(report.components),
+        "violations": judged,
+    }
 
 
 @router.api_route(
