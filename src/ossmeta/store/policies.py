@@ -111,7 +111,7 @@ def _policy_query() -> Any:
         select(
             policies.c.id,
             policies.c.name,
-            policies.c.tenant_id,
+            policies.c.owner_tenant_id,
             policy_versions.c.version,
             policy_versions.c.text,
             policy_versions.c.sha256,
@@ -134,7 +134,7 @@ def _stored(row: Any) -> StoredPolicy:
     return StoredPolicy(
         row.id,
         row.name,
-        row.tenant_id,
+        row.owner_tenant_id,
         row.version or 0,
         row.text or "",
         row.sha256 or "",
@@ -162,7 +162,7 @@ def insert_policy(
 ) -> int:
     new_id = tx.execute(
         insert(policies)
-        .values(name=name, tenant_id=tenant_id, created_at=at, created_by=actor)
+        .values(name=name, owner_tenant_id=tenant_id, created_at=at, created_by=actor)
         .returning(policies.c.id)
     ).scalar_one()
     return int(new_id)

@@ -738,7 +738,9 @@ policies = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(64), nullable=False, unique=True),
-    Column("tenant_id", Integer, ForeignKey("tenants.id")),  # none: operator-wide
+    # The tenant that applied it (none: operator-wide). Not row-level tenancy: an index reads
+    # a policy by name, whoever owns it.
+    Column("owner_tenant_id", Integer, ForeignKey("tenants.id")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(255), nullable=False),
 )

@@ -1,6 +1,6 @@
 """Policies as code: policies, their versions, waivers, the last decision per release and
 an append-only audit log (see store/schema.py). Operator-level tables: a tenant's policy is
-marked by ``tenant_id`` but read by name, as the indexes name it.
+marked by ``owner_tenant_id`` but read by name, as the indexes name it.
 
 Revision ID: 0012
 Revises: 0011
@@ -25,11 +25,11 @@ def upgrade() -> None:
         "policies",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=True),
+        sa.Column("owner_tenant_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=255), nullable=False),
         sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_policies_tenant_id_tenants")
+            ["owner_tenant_id"], ["tenants.id"], name=op.f("fk_policies_owner_tenant_id_tenants")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_policies")),
         sa.UniqueConstraint("name", name=op.f("uq_policies_name")),
