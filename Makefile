@@ -67,7 +67,9 @@ bench: $(STAMP)  ## benchmarks (figures printed side by side with their floors)
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_index.py
-	$(BIN)/python bench/bench_pip_overhead.py
+	$(BIN)/python bench/bench_pip_overhead.py --runs 7
+	$(BIN)/python bench/bench_npm_index.py
+	$(BIN)/python bench/bench_policy.py --sqlite
 
 clean:
 	rm -rf $(VENV) .ossmeta .mypy_cache .ruff_cache .pytest_cache
