@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -294,6 +295,20 @@ class Tenant:
     secrets: list[str] = field(default_factory=list)
 
 
+def _tenant_policy(api: ApiServer, name: str) -> None:
+    """A strict policy of the tenant's own, so its inventory has violations to list."""
+    from ossmeta.service.policy import apply_policy
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "strict.toml"
+        path.write_text(
+            f'name = "{name}-strict"\n[security]\ndeny_at_or_above = "low"\n'
+            '[licenses]\nunknown = "deny"\n',
+            encoding="utf-8",
+        )
+        apply_policy(api.store, path, name, "test")
+
+
 def populate(api: ApiServer, name: str) -> Tenant:
     """Tenant ``name`` with an admin, three projects, two versions of the first (the second
     holding jinja2 2.10, which an advisory affects), a decision on it, and two more tokens.
@@ -352,6 +367,7 @@ def populate(api: ApiServer, name: str) -> Tenant:
             tenant.markers.append(f"ops@{name}.example")
         if "POST /api/v1/private/advisories" in routes_now:
             _private_data(http, tenant)
+    _tenant_policy(api, name)
     tenant.values.update(project=project, version=f"{name}-1.0")
     tenant.markers += [project, f"{name}-tools", f"{name}-0.9", f"{name}-1.0", admin]
     tenant.markers += [f"{name}-comment", f"{name}-ci", f"{name}-laptop"]

@@ -157,7 +157,8 @@ def test_the_violations_api(api: ApiServer, tmp_path: Path) -> None:  # noqa: F8
         )
         assert put.status_code == 201
         everything = http.get(f"{url}/violations").json()
-        assert everything["policy"] == "strict" and everything["next"] is None
+        assert set(everything) == {"items", "next"} and everything["next"] is None
+        assert {item["policy"] for item in everything["items"]} == {"strict"}
         assert len(everything["items"]) == 6  # four packages the center does not know
         security = http.get(f"{url}/violations", params={"class": "security"}).json()
         [item] = security["items"]

@@ -42,12 +42,10 @@ class ViolationOut(BaseModel):
 
 
 class ViolationsPage(BaseModel):
+    # Each item names the policy and version that judged it; the version document's
+    # ``violations`` summary says which policy applies even when nothing is violated.
     items: list[ViolationOut]
     next: str | None
-    policy: str | None = Field(
-        description="The policy that judged the inventory; null when the tenant has none."
-    )
-    policy_version: int | None
 
 
 def _out(found: Violation) -> dict[str, Any]:
@@ -99,6 +97,4 @@ def list_violations(
     rest = [pair for pair in shown if pair[0] > after][: page.limit + 1]
     result = page.page(rest, key=lambda pair: pair[0])
     result["items"] = [_out(v) for _, v in result["items"]]
-    result["policy"] = report.policy
-    result["policy_version"] = report.policy_version
     return result
