@@ -23,6 +23,11 @@ import httpx
 BIN = Path(sys.executable).parent
 JSON_ACCEPT = "application/vnd.pypi.simple.v1+json"
 
+# devpi's built-in admin user and the mirror index the bench creates under it (devpi URL
+# paths are ``user/index``).
+DEVPI_ADMIN = "root"
+DEVPI_MIRROR = f"{DEVPI_ADMIN}/stub"
+
 
 class Skipped(Exception):
     """This server is left out of the run; the message says why."""
@@ -143,7 +148,7 @@ def proxpi_flask(upstream_simple: str, tmp: Path) -> Iterator[Server]:
 
 @contextmanager
 def devpi(upstream_simple: str, tmp: Path) -> Iterator[Server]:
-    """devpi-server with a mirror index ``root/stub`` of the upstream (no devpi-web)."""
+    """devpi-server with a mirror index (``DEVPI_MIRROR``) of the upstream (no devpi-web)."""
     if not (BIN / "devpi-server").exists():
         raise Skipped("devpi-server is not installed (the bench extra)")
     serverdir = tmp / "devpi"
@@ -172,13 +177,13 @@ def devpi(upstream_simple: str, tmp: Path) -> Iterator[Server]:
         with httpx.Client(
             base_url=base, headers={"Accept": "application/json"}, timeout=30
         ) as client:
-            login = client.post("/+login", json={"user": "root", "password": ""})
+            login = client.post("/+login", json={"user": DEVPI_ADMIN, "password": ""})
             if login.status_code != 200:
-                raise Skipped(f"devpi login as root answered {login.status_code}")
+                raise Skipped(f"devpi login as its admin answered {login.status_code}")
             token = login.json()["result"]["password"]
-            auth = base64.b64encode(f"root:{token}".encode()).decode()
+            auth = base64.b64encode(f"{DEVPI_ADMIN}:{token}".encode()).decode()
             made = client.put(
-                "/root/stub",
+                f"/{DEVPI_MIRROR}",
                 json={"type": "mirror", "mirror_url": upstream_simple},
                 headers={"X-Devpi-Auth": auth, "Content-Type": "application/json"},
             )
@@ -186,7 +191,7 @@ def devpi(upstream_simple: str, tmp: Path) -> Iterator[Server]:
                 raise Skipped(
                     f"devpi: creating the mirror index answered {made.status_code}: {made.text[:200]}"
                 )
-        yield Server("devpi-server", f"{base}/root/stub/+simple/")
+        yield Server("devpi-server", f"{base}/{DEVPI_MIRROR}/+simple/")
 
 
 @contextmanager
