@@ -55,6 +55,21 @@ class PermanentJobError(OssmetaError):
     """Raised by a handler when trying again cannot help (the job fails at once)."""
 
 
+def payload_packages(payload: dict[str, object], job: str) -> list[tuple[str, str]] | None:
+    """The ``"packages": [[ecosystem, name key], ...]`` of a job that re-runs work per
+    package (None for ``"all": true``); a malformed payload fails the job for good."""
+    if payload.get("all") is True:
+        return None
+    listed = payload.get("packages")
+    if not isinstance(listed, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in listed
+    ):
+        raise PermanentJobError(
+            f'a {job} job needs "packages": [[ecosystem, name key], ...] or "all": true'
+        )
+    return [(p[0], p[1]) for p in listed]
+
+
 def register(kind: str) -> Callable[[Handler], Handler]:
     """Decorator: ``handler`` runs the jobs of ``kind`` (one handler per kind)."""
 

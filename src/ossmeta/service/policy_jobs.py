@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from ossmeta.service.jobs import PermanentJobError, register
+from ossmeta.service.jobs import PermanentJobError, payload_packages, register
 from ossmeta.service.policy_decide import redecide_releases
 from ossmeta.service.policy_releases import center_releases
 from ossmeta.store.engine import Store
@@ -82,23 +81,10 @@ def redecide(
     return total
 
 
-def _keys(payload: dict[str, Any]) -> list[tuple[str, str]] | None:
-    if payload.get("all") is True:
-        return None
-    listed = payload.get("packages")
-    if not isinstance(listed, list) or not all(
-        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in listed
-    ):
-        raise PermanentJobError(
-            'a policy.redecide job needs "packages": [[type, name key], ...] or "all": true'
-        )
-    return [(p[0], p[1]) for p in listed]
-
-
 @register(REDECIDE)
 def run_job(store: Store, job: Job) -> None:
     """The ``policy.redecide`` job."""
     policy = job.payload.get("policy")
     if policy is not None and not isinstance(policy, str):
         raise PermanentJobError('a policy.redecide job\'s "policy" must be a policy name')
-    redecide(store, _keys(job.payload), policy=policy)
+    redecide(store, payload_packages(job.payload, "policy.redecide"), policy=policy)

@@ -38,7 +38,7 @@ from ossmeta.model import Component, ComponentStatus, Finding, Verdict
 from ossmeta.purls import build_purl
 from ossmeta.service.decisions import applicable
 from ossmeta.service.inventories import advisory_lookup
-from ossmeta.service.jobs import PermanentJobError, register
+from ossmeta.service.jobs import PermanentJobError, payload_packages, register
 from ossmeta.store import Store
 from ossmeta.store import inventories_reeval as rows
 from ossmeta.store.inventories_decisions import StoredDecision, decisions_by_version
@@ -299,23 +299,10 @@ def reevaluate_tenant(
     )
 
 
-def _payload_packages(payload: dict[str, Any]) -> list[tuple[str, str]] | None:
-    if payload.get("all") is True:
-        return None
-    listed = payload.get("packages")
-    if not isinstance(listed, list) or not all(
-        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in listed
-    ):
-        raise PermanentJobError(
-            'a reevaluate job needs "packages": [[ecosystem, name], ...] or "all": true'
-        )
-    return [(p[0], p[1]) for p in listed]
-
-
 @register(REEVALUATE)
 def run_job(store: Store, job: Job) -> None:
     """The ``reevaluate`` job (queued by ``ossmeta.store.inventories_reeval``)."""
     tenant = job.payload.get("tenant")
     if tenant is not None and (not isinstance(tenant, int) or isinstance(tenant, bool)):
         raise PermanentJobError('a reevaluate job\'s "tenant" must be a tenant id')
-    reevaluate(store, _payload_packages(job.payload), tenant_id=tenant)
+    reevaluate(store, payload_packages(job.payload, "reevaluate"), tenant_id=tenant)
