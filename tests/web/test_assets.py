@@ -147,11 +147,13 @@ def test_the_repository_lockfile_pins_what_the_pages_need() -> None:
         assert entry["integrity"].startswith("sha512-") and entry["version"]
 
 
-def test_the_registry_is_npms_then_the_environments_then_the_default(
+def test_the_registry_is_the_environments_then_npms_then_the_default(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(fetch.shutil, "which", lambda _name: None)
+    from ossmeta.sources import npm_tarballs
+
+    monkeypatch.setattr(npm_tarballs.shutil, "which", lambda _name: None)
     monkeypatch.setenv("OSSMETA_NPM_REGISTRY", "http://127.0.0.1:4873/")
-    assert fetch.registry_url() == "http://127.0.0.1:4873/"
+    assert npm_tarballs.registry_url() == "http://127.0.0.1:4873/"
     monkeypatch.delenv("OSSMETA_NPM_REGISTRY")
-    assert fetch.registry_url() == fetch.DEFAULT_REGISTRY
+    assert npm_tarballs.registry_url() == npm_tarballs.DEFAULT_REGISTRY

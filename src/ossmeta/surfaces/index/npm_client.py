@@ -6,12 +6,8 @@ nothing."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
-import os
 import shutil
-import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -19,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from ossmeta.errors import SourceError, UnavailableError, exit_code
+from ossmeta.sources.npm_tarballs import fetch_verified, registry_url, tarball_url
 
 __all__ = ["NPM_INTEGRITY", "NPM_VERSION", "install_npm", "npm_command", "npm_home"]
 
@@ -27,28 +24,6 @@ NPM_INTEGRITY = (
     "sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/"
     "hl5ygMD6XAg1qZ9c2TNomR4qgOydp10g=="
 )
-MAX_TARBALL = 64 * 1024 * 1024
-DEFAULT_REGISTRY = "https://registry.npmjs.org/"
-
-
-def registry_url() -> str:
-    """``OSSMETA_NPM_REGISTRY``, else the machine's npm's registry (a mirror, behind one),
-    else the public one."""
-    configured = os.environ.get("OSSMETA_NPM_REGISTRY", "")
-    npm = shutil.which("npm")
-    if not configured and npm is not None:
-        try:
-            done = subprocess.run(
-                [npm, "config", "get", "registry"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-            configured = done.stdout.strip() if done.returncode == 0 else ""
-        except (OSError, subprocess.TimeoutExpired):
-            configured = ""
-    return configured if configured.startswith(("http://", "https://")) else DEFAULT_REGISTRY
 
 
 def npm_home() -> Path:
@@ -62,34 +37,14 @@ def npm_command() -> list[str] | None:
     return [node, str(cli)] if node and cli.is_file() else None
 
 
-def _download(url: str) -> bytes:
-    try:
-        with (
-            httpx.Client(timeout=120, follow_redirects=True) as client,
-            client.stream("GET", url) as answer,
-        ):
-            if answer.status_code != 200:
-                raise UnavailableError(f"{url}: HTTP {answer.status_code}")
-            body = bytearray()
-            for chunk in answer.iter_bytes():
-                body += chunk
-                if len(body) > MAX_TARBALL:
-                    raise SourceError(f"{url}: larger than {MAX_TARBALL} bytes")
-            return bytes(body)
-    except httpx.HTTPError as error:
-        raise UnavailableError(f"{url}: {error}") from None
-
-
 def install_npm(registry: str | None = None) -> Path | None:
     """Unpack the pinned npm; its directory, or None when it is there already."""
     home = npm_home()
     if (home / "bin" / "npm-cli.js").is_file():
         return None
-    url = f"{(registry or registry_url()).rstrip('/')}/npm/-/npm-{NPM_VERSION}.tgz"
-    body = _download(url)
-    digest = "sha512-" + base64.b64encode(hashlib.sha512(body).digest()).decode()
-    if digest != NPM_INTEGRITY:
-        raise SourceError(f"{url}: the tarball's sha512 differs from the pinned integrity")
+    url = tarball_url(registry or registry_url(), "npm", NPM_VERSION)
+    with httpx.Client(timeout=120, follow_redirects=True) as client:
+        body = fetch_verified(client, url, f"npm {NPM_VERSION}", NPM_INTEGRITY)
     partial = home.with_name(home.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)

@@ -2,7 +2,7 @@
 tarballs ``package-lock.json`` pins, checked against the lockfile's sha512 integrity before
 anything is extracted. Needs only Python: no npm, no node.
 
-The registry is npm's configured one when npm is installed, else ``OSSMETA_NPM_REGISTRY``,
+The registry is ``OSSMETA_NPM_REGISTRY``, else npm's configured one when npm is installed,
 else npm's public default, so a machine behind a mirror fetches from the mirror. Only the
 packages whose files the pages serve are downloaded (ECharts' bundle already contains its
 own dependencies). A second run with the same lockfile does nothing.
@@ -10,13 +10,9 @@ own dependencies). A second run with the same lockfile does nothing.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tarfile
 from collections.abc import Mapping
@@ -25,41 +21,19 @@ from pathlib import Path
 import httpx
 
 from ossmeta.errors import InputError, SourceError, UnavailableError, exit_code
+from ossmeta.sources.npm_tarballs import fetch_verified, registry_url, tarball_url
 
-__all__ = ["DEFAULT_REGISTRY", "NEEDED", "VENDOR", "fetch_assets", "registry_url"]
+__all__ = ["NEEDED", "VENDOR", "fetch_assets"]
 
 HERE = Path(__file__).parent
 LOCKFILE = HERE / "package-lock.json"
 VENDOR = HERE.parent / "static" / "vendor"
-DEFAULT_REGISTRY = "https://registry.npmjs.org/"
 #: What the pages serve from each package: file in the tarball -> name under /static/vendor/.
 NEEDED: Mapping[str, Mapping[str, str]] = {
     "echarts": {"dist/echarts.min.js": "echarts.min.js", "LICENSE": "echarts.LICENSE"},
     "axe-core": {"axe.min.js": "axe.min.js", "LICENSE": "axe-core.LICENSE"},
 }
-#: Larger than any tarball we pin by far; a registry answering more is not answering one.
-MAX_TARBALL = 64 * 1024 * 1024
 STAMP = ".lock-sha256"
-
-
-def registry_url() -> str:
-    """npm's configured registry, else ``OSSMETA_NPM_REGISTRY``, else the public one."""
-    npm = shutil.which("npm")
-    if npm is not None:
-        try:
-            done = subprocess.run(
-                [npm, "config", "get", "registry"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            done = None
-        configured = done.stdout.strip() if done is not None and done.returncode == 0 else ""
-        if configured.startswith(("http://", "https://")):
-            return configured
-    return os.environ.get("OSSMETA_NPM_REGISTRY") or DEFAULT_REGISTRY
 
 
 def _pins(lockfile: Path) -> dict[str, tuple[str, str]]:
@@ -77,36 +51,6 @@ def _pins(lockfile: Path) -> dict[str, tuple[str, str]]:
             raise InputError(f"{lockfile}: no pinned version and integrity for {name}")
         pins[name] = (entry["version"], entry["integrity"])
     return pins
-
-
-def _tarball_url(registry: str, name: str, version: str) -> str:
-    base = name.rsplit("/", 1)[-1]  # a scoped package's tarball drops the scope
-    return f"{registry.rstrip('/')}/{name}/-/{base}-{version}.tgz"
-
-
-def _verified(name: str, body: bytes, integrity: str) -> bytes:
-    algorithm, _, expected = integrity.partition("-")
-    if algorithm != "sha512":
-        raise SourceError(f"{name}: the lockfile's integrity is {algorithm}, not sha512")
-    actual = base64.b64encode(hashlib.sha512(body).digest()).decode()
-    if actual != expected:
-        raise SourceError(f"{name}: the tarball's sha512 does not match the lockfile's integrity")
-    return body
-
-
-def _download(client: httpx.Client, url: str) -> bytes:
-    try:
-        with client.stream("GET", url) as answer:
-            if answer.status_code != 200:
-                raise UnavailableError(f"{url}: HTTP {answer.status_code}")
-            body = bytearray()
-            for chunk in answer.iter_bytes():
-                body += chunk
-                if len(body) > MAX_TARBALL:
-                    raise SourceError(f"{url}: larger than {MAX_TARBALL} bytes")
-            return bytes(body)
-    except httpx.HTTPError as error:
-        raise UnavailableError(f"{url}: {error}") from None
 
 
 def _extract(name: str, body: bytes, wanted: Mapping[str, str]) -> dict[str, bytes]:
@@ -154,7 +98,7 @@ def fetch_assets(
     files: dict[str, bytes] = {}
     with httpx.Client(timeout=120, follow_redirects=True) as client:
         for name, (version, integrity) in pins.items():
-            body = _verified(name, _download(client, _tarball_url(base, name, version)), integrity)
+            body = fetch_verified(client, tarball_url(base, name, version), name, integrity)
             files.update(_extract(name, body, NEEDED[name]))
     vendor.mkdir(parents=True, exist_ok=True)
     written = []
