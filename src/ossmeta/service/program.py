@@ -60,8 +60,9 @@ DEFAULT_PHASES = (
     "awards",
 )
 
-#: Which phases allow which action (a phase's name says what ends at its deadline).
-ACTION_PHASES: Mapping[str, tuple[str, ...]] = {
+#: Which phases allow which action (a phase's name says what ends at its deadline): the
+#: selection's actions, which every year's phases must allow.
+SELECTION_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "import projects": ("funding", "tasks_fixed"),
     "import tasks": ("funding", "tasks_fixed"),
     "import mentors": ("funding", "tasks_fixed"),
@@ -73,6 +74,21 @@ ACTION_PHASES: Mapping[str, tuple[str, ...]] = {
     "edit": ("selection",),
     "publish": ("selection",),
 }
+
+#: Actions of the later phases (and of the surfaces); a year may leave their phases out
+#: (a selection-only year), and then they are refused.
+LATER_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "apply": ("launch",),
+    "rank": ("selection",),
+    "midterm": ("midterm",),
+    "end pair": ("midterm", "defense"),
+    "assign reviewers": ("work", "midterm", "defense"),
+    "score": ("defense",),
+    "recommend": ("awards",),
+    "cross-review": ("awards",),
+    "certify": ("awards",),
+}
+ACTION_PHASES: Mapping[str, tuple[str, ...]] = {**SELECTION_ACTIONS, **LATER_ACTIONS}
 
 #: The eligibility rules, each on unless the configuration turns it off.
 DEFAULT_RULES: Mapping[str, bool] = {
@@ -157,7 +173,7 @@ def read_config(path: Path | None) -> ProgramConfig:
         except ValueError as error:
             raise fail(name, f"phase {name}: {error}") from None
     names = [name for name, _ in phases]
-    for action, allowed in ACTION_PHASES.items():
+    for action, allowed in SELECTION_ACTIONS.items():
         if not set(allowed) & set(names):
             raise fail("phases", f"no phase for {action!r}: list one of {', '.join(allowed)}")
     rules = dict(DEFAULT_RULES)

@@ -1042,3 +1042,41 @@ program_audit = Table(
     Column("action", String(64), nullable=False),
     Column("detail", Text, nullable=False),  # JSON
 )
+
+# ------------------------------------------------------------ program members (migration 0017)
+# The program's communities and universities (keys the other program tables name), and who
+# acts in the program: an account login, a program role and the role's subject (a community
+# or university key, a person key of program_people, or "" for a program admin).
+
+program_communities = Table(
+    "program_communities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("name_zh", String(255), nullable=False),
+    UniqueConstraint("year_id", "key", name="uq_program_communities_key"),
+)
+
+program_universities = Table(
+    "program_universities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("name_zh", String(255), nullable=False),
+    UniqueConstraint("year_id", "key", name="uq_program_universities_key"),
+)
+
+program_members = Table(
+    "program_members",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("login", String(255), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("subject", String(128), nullable=False),
+    UniqueConstraint("year_id", "login", "role", "subject", name="uq_program_members"),
+)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ossmeta.errors import InputError
-from ossmeta.surfaces.cli import program_evidence
+from ossmeta.surfaces.cli import program_evidence, program_members
 from ossmeta.surfaces.cli.common import DbOption, open_for_read, open_for_write, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
@@ -257,3 +257,6 @@ def audit(
 # ``program evidence``: a student's real upstream contributions (its own module: it reads the
 # activity store, not the program's tables).
 app.command("evidence")(program_evidence.evidence)
+
+# ``program member``: logins and their program roles (the API's and the web's rights).
+app.add_typer(program_members.app, name="member")
