@@ -32,6 +32,8 @@ __all__ = [
     "read_projects",
     "read_rankings",
     "read_tasks",
+    "replace_mentor_rankings",
+    "replace_pair_applications",
     "replace_rows",
 ]
 
@@ -173,3 +175,31 @@ def read_rankings(connection: Transaction, year_id: int) -> list[RankingRow]:
     return [
         RankingRow(r.mentor, r.pair, r.rank) for r in _select(connection, program_rankings, year_id)
     ]
+
+
+def replace_pair_applications(
+    connection: Transaction, year_id: int, pair: str, rows: Sequence[ApplicationRow]
+) -> None:
+    """Replace one pair's applications (its ranked choices), leaving every other pair's."""
+    connection.execute(
+        delete(program_applications).where(
+            program_applications.c.year_id == year_id, program_applications.c.pair == pair
+        )
+    )
+    if rows:
+        values = [{"year_id": year_id, **{n: getattr(r, n) for n in r.__slots__}} for r in rows]
+        connection.execute(insert(program_applications), values)
+
+
+def replace_mentor_rankings(
+    connection: Transaction, year_id: int, mentor: str, rows: Sequence[RankingRow]
+) -> None:
+    """Replace one mentor's ranking of pairs, leaving every other mentor's."""
+    connection.execute(
+        delete(program_rankings).where(
+            program_rankings.c.year_id == year_id, program_rankings.c.mentor == mentor
+        )
+    )
+    if rows:
+        values = [{"year_id": year_id, **{n: getattr(r, n) for n in r.__slots__}} for r in rows]
+        connection.execute(insert(program_rankings), values)
