@@ -24,6 +24,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import select
 
 from ossmeta.service import jobs as worker
 from ossmeta.service.accounts import Actor, create_tenant
@@ -31,6 +32,7 @@ from ossmeta.service.notify_worker import DeliverySettings
 from ossmeta.store import Store
 from ossmeta.store.jobs import Backoff
 from ossmeta.store.outbox import Delivery, add_event, list_deliveries
+from ossmeta.store.schema import deliveries
 from ossmeta.store.tenancy import tenant_transaction
 from ossmeta.store.webhooks import insert_email_rule
 from tests.monitoring.processes import run_ossmeta, started
@@ -65,6 +67,14 @@ def _emit(store: Store, tenant: int, data: dict[str, Any] | None = None) -> str:
 def _deliveries(store: Store, tenant: int) -> tuple[Delivery, ...]:
     with tenant_transaction(store, tenant) as tx:
         return list_deliveries(tx, tenant)
+
+
+def _leasing_workers(store: Store, tenant: int) -> set[str]:
+    with tenant_transaction(store, tenant) as tx:
+        found = tx.execute(
+            select(deliveries.c.worker_id).where(deliveries.c.tenant_id == tenant).distinct()
+        )
+        return {str(worker) for (worker,) in found if worker is not None}
 
 
 def _wait(condition: Any, what: str, seconds: float = 120) -> None:
@@ -106,12 +116,13 @@ def test_worker_without_a_store_is_exit_4(tmp_path: Path) -> None:
     assert "ossmeta db upgrade" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_worker_with_a_bad_setting_is_exit_2(store: Store) -> None:
-    done = run_ossmeta(
-        "worker", "--once", "--db", store.url, env={"OSSMETA_WORKER_LEASE_S": "soon"}
-    )
+@pytest.mark.parametrize(
+    ("name", "value"), [("OSSMETA_WORKER_LEASE_S", "soon"), ("OSSMETA_WORKER_BATCH", "0")]
+)
+def test_worker_with_a_bad_setting_is_exit_2(store: Store, name: str, value: str) -> None:
+    done = run_ossmeta("worker", "--once", "--db", store.url, env={name: value})
     assert done.returncode == 2, done.stderr
-    assert "OSSMETA_WORKER_LEASE_S" in done.stderr and "Traceback" not in done.stderr
+    assert name in done.stderr and "Traceback" not in done.stderr
 
 
 def test_a_worker_killed_mid_delivery_is_replaced_once_its_lease_expires(store: Store) -> None:
@@ -153,6 +164,8 @@ def test_a_worker_killed_mid_delivery_is_replaced_once_its_lease_expires(store: 
 
 @pytest.mark.postgres
 def test_two_workers_on_postgresql_never_send_the_same_delivery(pg_url: str) -> None:
+    """Both workers hold leases at once (the receiver keeps the first requests open until
+    the second worker has leased a batch of its own), and no delivery is sent twice."""
     from ossmeta.store import open_store
 
     store = open_store(pg_url)
@@ -160,15 +173,18 @@ def test_two_workers_on_postgresql_never_send_the_same_delivery(pg_url: str) -> 
     try:
         with receiver() as hook:
             hook.secret = SECRET
-            hook.delay_s = 0.05  # each delivery keeps its worker busy a little
+            hook.hold.set()  # requests stay open until both workers hold a lease
             tenant = _tenant(store)
             subscribe(store, tenant, hook.url)
             args = ("worker", "--poll", "0.02", "--db", pg_url)
+            env = {"OSSMETA_WORKER_BATCH": "5"}
             with (
-                started(*args, wait_for=WORKER_RUNNING, on_stderr=True) as one,
-                started(*args, wait_for=WORKER_RUNNING, on_stderr=True) as two,
+                started(*args, wait_for=WORKER_RUNNING, on_stderr=True, env=env) as one,
+                started(*args, wait_for=WORKER_RUNNING, on_stderr=True, env=env) as two,
             ):
                 events = [_emit(store, tenant, FINDING | {"id": f"X-{n}"}) for n in range(40)]
+                _wait(lambda: len(_leasing_workers(store, tenant)) == 2, "two workers leasing")
+                hook.release.set()
                 _wait(
                     lambda: all(d.state == "delivered" for d in _deliveries(store, tenant)),
                     "every delivery",

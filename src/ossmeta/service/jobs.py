@@ -100,6 +100,15 @@ def _env_seconds(name: str, default: float) -> float:
     return value
 
 
+def _env_count(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 10_000:
+        raise UsageError(f"{name} must be a whole number from 1 to 10000, not {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
     poll_interval_s: float = 1.0
@@ -112,12 +121,14 @@ class WorkerSettings:
     @classmethod
     def from_env(cls, *, poll_interval_s: float = 1.0) -> WorkerSettings:
         """Leases from ``OSSMETA_WORKER_LEASE_S`` (jobs and deliveries), the webhook timeout
-        from ``OSSMETA_WEBHOOK_TIMEOUT_S``, SMTP from ``OSSMETA_SMTP_*``."""
+        from ``OSSMETA_WEBHOOK_TIMEOUT_S``, deliveries leased per round from
+        ``OSSMETA_WORKER_BATCH``, SMTP from ``OSSMETA_SMTP_*``."""
         lease = timedelta(seconds=_env_seconds("OSSMETA_WORKER_LEASE_S", 300.0))
         delivery = DeliverySettings(
             lease=min(lease, timedelta(minutes=2)),
             timeout_s=_env_seconds("OSSMETA_WEBHOOK_TIMEOUT_S", 10.0),
             smtp=SmtpSettings.from_env(),
+            batch=_env_count("OSSMETA_WORKER_BATCH", DeliverySettings.batch),
         )
         return cls(poll_interval_s=poll_interval_s, lease=lease, delivery=delivery)
 

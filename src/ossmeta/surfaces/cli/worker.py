@@ -55,8 +55,9 @@ def worker(
 ) -> None:
     """Run background jobs and deliver notifications (webhooks, e-mail) until stopped.
 
-    Leases come from OSSMETA_WORKER_LEASE_S, the webhook timeout from
-    OSSMETA_WEBHOOK_TIMEOUT_S, the SMTP server from OSSMETA_SMTP_HOST and _PORT, _FROM,
+    Leases come from OSSMETA_WORKER_LEASE_S, deliveries leased per round from
+    OSSMETA_WORKER_BATCH (64), the webhook timeout from OSSMETA_WEBHOOK_TIMEOUT_S, the SMTP
+    server from OSSMETA_SMTP_HOST and _PORT, _FROM,
     _STARTTLS, _USER, _PASSWORD."""
     # The worker loop, HTTP client and the store are imported here only.
     from ossmeta.service.jobs import WorkerSettings, run_worker, worker_name
