@@ -63,10 +63,12 @@ DEFAULT_PHASES = (
 #: Which phases allow which action (a phase's name says what ends at its deadline): the
 #: selection's actions, which every year's phases must allow.
 SELECTION_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "import communities": ("funding", "tasks_fixed"),
     "import projects": ("funding", "tasks_fixed"),
     "import tasks": ("funding", "tasks_fixed"),
     "import mentors": ("funding", "tasks_fixed"),
     "import people": ("teacher_training", "launch"),
+    "import universities": ("teacher_training", "launch"),
     "import applications": ("launch",),
     "import rankings": ("selection",),
     "match": ("selection",),
@@ -109,7 +111,7 @@ class ProgramConfig:
     seed: int
     max_choices: int
     phases: tuple[tuple[str, datetime | None], ...]
-    rules: dict[str, bool]
+    rules: dict[str, int]  # the switches, and top_committers (a number)
 
 
 def _line(text: str, key: str) -> int | None:
@@ -176,16 +178,21 @@ def read_config(path: Path | None) -> ProgramConfig:
     for action, allowed in SELECTION_ACTIONS.items():
         if not set(allowed) & set(names):
             raise fail("phases", f"no phase for {action!r}: list one of {', '.join(allowed)}")
-    rules = dict(DEFAULT_RULES)
+    rules: dict[str, int] = dict(DEFAULT_RULES)
     eligibility = data.get("eligibility", {})
     if not isinstance(eligibility, dict):
         raise fail("eligibility", "[eligibility] is a table of rule = true|false")
     for rule, value in eligibility.items():
+        if rule == "top_committers":  # how many top committers count as maintainers
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+                raise fail(rule, "eligibility: top_committers must be a whole number 0 to 100")
+            rules[rule] = value
+            continue
         if rule not in DEFAULT_RULES or not isinstance(value, bool):
             raise fail(
                 rule,
                 f"eligibility: {rule} is not one of {', '.join(DEFAULT_RULES)} "
-                "set to true or false",
+                "set to true or false (or top_committers = N)",
             )
         rules[rule] = value
     return ProgramConfig(seed, choices, tuple(phases), rules)

@@ -15,8 +15,9 @@ from datetime import datetime
 from ossmeta.analyses.program.files import Application
 from ossmeta.analyses.program.tables import TableError
 from ossmeta.errors import InputError
-from ossmeta.service.program import require_phase, year_in
+from ossmeta.service.program import get_year, require_phase, year_in
 from ossmeta.service.program_access import Access
+from ossmeta.service.program_committers import committer_reasons
 from ossmeta.service.program_rules import check_applications
 from ossmeta.store import program_rows as rows_store
 from ossmeta.store.engine import Store
@@ -54,6 +55,9 @@ def apply_pair(
         access.require("student", student)
     if not pair or len(pair) > 128:
         raise InputError("a pair needs a key of 1 to 128 characters")
+    # the top committers come from the git data, read before the transaction
+    before = get_year(store, year_name)
+    committers = committer_reasons(store, before.id, before.rules)
     with global_transaction(store) as connection:
         year = year_in(connection, year_name)
         require_phase(year, "apply", now)
@@ -83,6 +87,7 @@ def apply_pair(
                 people=rows_store.read_people(connection, year.id),
                 tasks=rows_store.read_tasks(connection, year.id),
                 projects=rows_store.read_projects(connection, year.id),
+                committers=committers,
             )
         except TableError as error:
             # check_applications names a line: here, the choice's position (0: another pair's)

@@ -2,6 +2,9 @@
 
 Columns (first row; any order; extra columns ignored):
 
+* communities: ``community_id, name`` [``name_zh``]; universities: ``university_id, name``
+  [``name_zh``]. Once a year has them, a project's ``community`` and a person's
+  ``university`` must name one of them (and a new list must keep every key in use);
 * projects: ``project_id, community, repository`` (``host/owner/name`` or a URL);
 * mentors: ``mentor_id, capacity`` [``name, identities``];
 * people: ``role`` (teacher|student), ``person_id`` [``name, university, identities``];
@@ -19,6 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +36,19 @@ from ossmeta.analyses.program.tables import Row, TableError, read_rows, write_ro
 from ossmeta.errors import InputError
 from ossmeta.normalizers.identities import parse_identity
 from ossmeta.normalizers.repos import canonical_repo_url
-from ossmeta.service.program import require_phase, year_in
+from ossmeta.service.program import get_year, require_phase, year_in
+from ossmeta.service.program_committers import committer_reasons
 from ossmeta.service.program_rules import check_applications
 from ossmeta.store import program_rows as rows_store
 from ossmeta.store.engine import Store
 from ossmeta.store.program import Year, add_audit
+from ossmeta.store.program_members import (
+    Named,
+    read_communities,
+    read_universities,
+    replace_communities,
+    replace_universities,
+)
 from ossmeta.store.program_rows import (
     ApplicationRow,
     PersonRow,
@@ -48,10 +60,21 @@ from ossmeta.store.tenancy import Transaction, global_transaction
 
 __all__ = ["KINDS", "export_kind", "import_kind"]
 
-KINDS = ("projects", "mentors", "people", "tasks", "applications", "rankings")
+KINDS = (
+    "communities",
+    "universities",
+    "projects",
+    "mentors",
+    "people",
+    "tasks",
+    "applications",
+    "rankings",
+)
 
 _TASK_TEXT = ("title", "description", "difficulty", "skills", "outcome", "ai_policy")
 _COLUMNS: dict[str, tuple[str, ...]] = {
+    "communities": ("community_id", "name", "name_zh"),
+    "universities": ("university_id", "name", "name_zh"),
     "projects": ("project_id", "community", "repository"),
     "mentors": ("mentor_id", "capacity", "name", "identities"),
     "people": ("role", "person_id", "name", "university", "identities"),
@@ -83,11 +106,50 @@ def _unique(rows: list[Row], key: str, what: str) -> None:
         seen[ident] = row.line
 
 
+def _named(kind: str, in_use: set[str], path: Path) -> list[Any]:
+    key = _COLUMNS[kind][0]
+    rows = list(read_rows(path, _COLUMNS[kind][:2]))
+    what = kind.removesuffix("ies") + "y"
+    _unique(rows, key, what)
+    found = [
+        Named(row.text(key), row.text("name"), row.text("name_zh", required=False)) for row in rows
+    ]
+    # Removing a key still in use would leave projects or people pointing at nothing.
+    missing = sorted(in_use - {n.key for n in found})
+    if missing:
+        raise TableError(
+            f"{what} {missing[0]!r} is in use by the year's "
+            f"{'projects' if kind == 'communities' else 'people'} but not in this file",
+            path=str(path),
+        )
+    return found
+
+
+def _communities(connection: Transaction, year: Year, path: Path) -> list[Any]:
+    used = {p.community for p in rows_store.read_projects(connection, year.id)}
+    return _named("communities", used, path)
+
+
+def _universities(connection: Transaction, year: Year, path: Path) -> list[Any]:
+    used = {p.university for p in rows_store.read_people(connection, year.id) if p.university}
+    return _named("universities", used, path)
+
+
+def _known(row: Row, column: str, keys: set[str], kind: str) -> str:
+    """The row's ``column``, which must be one of ``keys`` once the year lists any."""
+    value = row.text(column, required=column == "community")
+    if keys and value and value not in keys:
+        raise row.error(f"{column} {value!r} is not one of the year's {kind} (import {kind})")
+    return value
+
+
 def _projects(connection: Transaction, year: Year, path: Path) -> list[Any]:
     rows = list(read_rows(path, _COLUMNS["projects"]))
     _unique(rows, "project_id", "project")
+    communities = {c.key for c in read_communities(connection, year.id)}
     found = []
     for row in rows:
+        _known(row, "community", communities, "communities")
         canonical = canonical_repo_url(row.text("repository")).canonical
         if canonical is None:
             raise row.error(f"{row.text('repository')!r} is not a repository (host/owner/name)")
@@ -115,6 +177,7 @@ def _people(connection: Transaction, year: Year, path: Path) -> list[Any]:
     rows = list(read_rows(path, _COLUMNS["people"][:2]))
     found: list[Any] = []
     seen: dict[tuple[str, str], int] = {}
+    universities = {u.key for u in read_universities(connection, year.id)}
     for row in rows:
         role, key = row.text("role").lower(), row.text("person_id")
         if role not in ("teacher", "student"):
@@ -122,7 +185,8 @@ def _people(connection: Transaction, year: Year, path: Path) -> list[Any]:
         if (role, key) in seen:
             raise row.error(f"{role} {key!r} is given already on line {seen[role, key]}")
         seen[role, key] = row.line
-        name, university = row.text("name", required=False), row.text("university", required=False)
+        name = row.text("name", required=False)
+        university = _known(row, "university", universities, "universities")
         found.append(PersonRow(role, key, name, university, None, _identities(row)))
     return found
 
@@ -144,7 +208,12 @@ def _tasks(connection: Transaction, year: Year, path: Path) -> list[Any]:
     return found
 
 
-def _applications(connection: Transaction, year: Year, path: Path) -> list[Any]:
+def _applications(
+    connection: Transaction,
+    year: Year,
+    path: Path,
+    committers: dict[str, dict[str, str]] | None = None,
+) -> list[Any]:
     apps = read_applications(path, max_choices=year.max_choices)
     ranks: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for app in apps:
@@ -161,6 +230,7 @@ def _applications(connection: Transaction, year: Year, path: Path) -> list[Any]:
         people=rows_store.read_people(connection, year.id),
         tasks=rows_store.read_tasks(connection, year.id),
         projects=rows_store.read_projects(connection, year.id),
+        committers=committers,
     )
     return [
         ApplicationRow(a.pair, a.student, a.teacher, a.rank, a.task, a.plan, a.timeline)
@@ -191,6 +261,8 @@ def _rankings(connection: Transaction, year: Year, path: Path) -> list[Any]:
 
 
 _READERS: dict[str, Callable[[Transaction, Year, Path], list[Any]]] = {
+    "communities": _communities,
+    "universities": _universities,
     "projects": _projects,
     "mentors": _mentors,
     "people": _people,
@@ -207,17 +279,37 @@ def _kind(kind: str) -> str:
 
 
 def import_kind(
-    store: Store, year_name: str | None, kind: str, path: Path, actor: str, now: datetime
+    store: Store,
+    year_name: str | None,
+    kind: str,
+    path: Path,
+    actor: str,
+    now: datetime,
+    *,
+    root: Path | None = None,
 ) -> int:
-    """Replace the year's ``kind`` rows with the file's; the number of rows imported."""
+    """Replace the year's ``kind`` rows with the file's; the number of rows imported.
+    ``root``: the activity data the top committers come from (applications only)."""
     kind = _kind(kind)
+    reader = _READERS[kind]
+    if kind == "applications":  # the git data is read before the transaction, not in it
+        year = get_year(store, year_name)
+        require_phase(year, f"import {kind}", now)
+        reader = partial(
+            _applications, committers=committer_reasons(store, year.id, year.rules, root)
+        )
     with global_transaction(store) as connection:
         year = year_in(connection, year_name)
         require_phase(year, f"import {kind}", now)
-        found = _READERS[kind](connection, year, path)
-        table = "people" if kind == "mentors" else kind
-        roles = {"mentors": ("mentor",), "people": ("teacher", "student")}.get(kind, ())
-        rows_store.replace_rows(connection, year.id, table, found, roles=roles)
+        found = reader(connection, year, path)
+        if kind == "communities":
+            replace_communities(connection, year.id, found)
+        elif kind == "universities":
+            replace_universities(connection, year.id, found)
+        else:
+            table = "people" if kind == "mentors" else kind
+            roles = {"mentors": ("mentor",), "people": ("teacher", "student")}.get(kind, ())
+            rows_store.replace_rows(connection, year.id, table, found, roles=roles)
         add_audit(
             connection,
             year.id,
@@ -236,7 +328,10 @@ def export_kind(store: Store, year_name: str | None, kind: str, path: Path) -> i
         year = year_in(connection, year_name)
         people = rows_store.read_people(connection, year.id)
         data: list[tuple[object, ...]]
-        if kind == "projects":
+        if kind in ("communities", "universities"):
+            read = read_communities if kind == "communities" else read_universities
+            data = [(n.key, n.name, n.name_zh) for n in read(connection, year.id)]
+        elif kind == "projects":
             data = [
                 (p.key, p.community, p.repository)
                 for p in rows_store.read_projects(connection, year.id)

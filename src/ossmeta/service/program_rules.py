@@ -7,7 +7,8 @@ imported, so a refused application names its file and line.
   maintainers of the project of a task they apply to. Maintainers are the registry
   maintainers of the packages whose repository link is the project's repository (the
   ``packages`` table): an entry ``Name <email>`` is the identity ``email:…``, a bare
-  entry that looks like a login is ``login:…``.
+  entry that looks like a login is ``login:…``. The repository's top committers count too
+  (``service.program_committers``: ``top_committers`` in ``[eligibility]``, default 5).
 * ``one_pair_per_student``: a student is in one pair only, so can take at most one task.
 """
 
@@ -46,12 +47,14 @@ def check_applications(
     path: str,
     applications: Sequence[Application],
     *,
-    rules: Mapping[str, bool],
+    rules: Mapping[str, int],
     people: Sequence[PersonRow],
     tasks: Sequence[TaskRow],
     projects: Sequence[ProjectRow],
+    committers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
-    """Refuse the first application that breaks a rule: unknown people or task first."""
+    """Refuse the first application that breaks a rule: unknown people or task first.
+    ``committers``: repository → identity → why it counts as a maintainer (top committers)."""
     by_role = {(p.role, p.key): p for p in people}
     task_of = {t.key: t for t in tasks}
     repo_of = {p.key: p.repository for p in projects}
@@ -94,5 +97,12 @@ def check_applications(
                 if shared:
                     raise fail(
                         f"{role} {person.key!r} maintains {repository} ({shared[0]}) and cannot "
+                        f"apply to its task {task.key!r}"
+                    )
+                top = (committers or {}).get(repository.lower(), {})
+                shared = sorted(set(person.identities) & set(top))
+                if shared:
+                    raise fail(
+                        f"{role} {person.key!r} is a {top[shared[0]]} ({shared[0]}) and cannot "
                         f"apply to its task {task.key!r}"
                     )

@@ -45,7 +45,7 @@ class Year:
     seed: int
     tie_rule: str
     max_choices: int
-    rules: dict[str, bool]
+    rules: dict[str, int]  # eligibility switches (0/1) and top_committers
     phase: int  # position of the current phase
     phases: tuple[Phase, ...]
 
@@ -70,7 +70,7 @@ def add_year(
     seed: int,
     tie_rule: str,
     max_choices: int,
-    rules: dict[str, bool],
+    rules: dict[str, int],
     phases: Sequence[tuple[str, datetime | None]],
     now: datetime,
 ) -> int:
