@@ -1080,3 +1080,36 @@ program_members = Table(
     Column("subject", String(128), nullable=False),
     UniqueConstraint("year_id", "login", "role", "subject", name="uq_program_members"),
 )
+
+# ------------------------------------------------------------ program notices (migration 0020)
+# The year's operator-level webhooks (Standard Webhooks secrets), and every message the
+# program sends: one row per (notice key, channel, target), written before it is sent, so a
+# scheduled run sends each once and retries the failed ones.
+
+program_webhooks = Table(
+    "program_webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False, index=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", Text, nullable=False),  # whsec_...
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+program_notices = Table(
+    "program_notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("key", String(255), nullable=False),  # what it is about: deadline:PHASE:..., result:PAIR
+    Column("channel", String(16), nullable=False),  # email | webhook
+    Column("target", String(320), nullable=False),  # an address, or the webhook's id
+    Column("message_id", String(64), nullable=False),  # msg_...: the same on every attempt
+    Column("event_type", String(64), nullable=False),
+    Column("data", Text, nullable=False),  # JSON
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),  # NULL until delivered
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    UniqueConstraint("year_id", "key", "channel", "target", name="uq_program_notices"),
+)
