@@ -26,6 +26,7 @@ demo: install  ## advisories + a scan; registry sync, curation, why, quality; ev
 	$(BIN)/ossmeta scan examples/project; status=$$?; [ $$status -le 1 ] || exit $$status
 	$(BIN)/python examples/registry_demo.py
 	$(BIN)/python examples/activity_demo.py
+	$(BIN)/python examples/program_demo.py
 	$(BIN)/python examples/service_demo.py
 
 test: install  ## the whole test suite (PostgreSQL tests run when OSSMETA_TEST_DATABASE_URL is set)
