@@ -13,6 +13,8 @@ import pytest
 from ossmeta.errors import InputError
 from ossmeta.pipelines.git_import import import_git
 from ossmeta.service.program import advance_phase, create_year, read_config
+from ossmeta.service.program_access import operator_access
+from ossmeta.service.program_apply import Choice, apply_pair
 from ossmeta.service.program_imports import import_kind
 from ossmeta.store import Store
 from ossmeta.store.identities import IdentityOverrides
@@ -118,3 +120,14 @@ def test_a_bad_top_committers_setting_names_its_line(tmp_path: Path, value: str)
     config.write_text(f"seed = 1\n[eligibility]\ntop_committers = {value}\n")
     with pytest.raises(InputError, match=r"c.toml:3: eligibility: top_committers must be"):
         read_config(config)
+
+
+def test_a_pair_applying_on_its_own_meets_the_same_rule(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _year(store, tmp_path, "")
+    monkeypatch.setenv("OSSMETA_HOME", str(root.parent))  # the activity data's default place
+    access = operator_access(store, None, "admin")
+    with pytest.raises(InputError, match=r"pair P1, choice 1: student 'carol' is a top committer"):
+        apply_pair(store, None, access, "P1", "carol", "t1", [Choice("T1")], NOW)
+    assert apply_pair(store, None, access, "P2", "olga", "t1", [Choice("T1")], NOW) == 1
