@@ -108,6 +108,8 @@ def test_the_year_the_tasks_and_a_pair_applying(api: ApiServer, tmp_path: Path) 
     with api.client(who["sue"]) as http:  # another pair's student
         problem(http.get(f"{BASE}/pairs/P1/applications"), 403, "forbidden")
         problem(http.put(f"{BASE}/pairs/P1/applications", json=body), 403, "forbidden")
+        hijack = {**body, "student": "s2", "teacher": "t2"}  # sue's own keys, P1's pair key
+        problem(http.put(f"{BASE}/pairs/P1/applications", json=hijack), 403, "forbidden")
     with api.client(who["mia"]) as http:  # ranking waits for the selection phase
         wrong = problem(http.put(f"{BASE}/mentors/M1/ranking", json={"ranking": []}), 409)
         assert wrong["type"] == "urn:ossmeta:problem:wrong-phase"

@@ -32,6 +32,7 @@ __all__ = [
     "mentor_ranking",
     "pair_applications",
     "pair_view",
+    "pairs_of",
     "published_result",
     "repository_activity",
     "tasks_published",
@@ -303,3 +304,12 @@ def mentor_ranking(store: Store, access: Access, mentor: str) -> list[dict[str, 
         year = year_in(connection, access.year.name)
         rows = [r for r in rows_store.read_rankings(connection, year.id) if r.mentor == mentor]
     return [{"pair": r.pair, "rank": r.rank} for r in sorted(rows, key=lambda r: (r.rank, r.pair))]
+
+
+def pairs_of(store: Store, access: Access) -> list[str]:
+    """The pairs the login is the student or the teacher of (by their applications)."""
+    students, teachers = access.subjects("student"), access.subjects("teacher")
+    with global_transaction(store) as connection:
+        year = year_in(connection, access.year.name)
+        found = rows_store.read_applications(connection, year.id)
+    return sorted({a.pair for a in found if a.student in students or a.teacher in teachers})

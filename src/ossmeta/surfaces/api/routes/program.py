@@ -159,6 +159,7 @@ def put_applications(
     timeline; allowed to the pair's student or teacher in the application phase."""
     access = _access(store, year, principal.login)
     choices = [Choice(c.task, c.plan, c.timeline) for c in body.choices]
+    pair_applications(store, access, pair)  # a pair already applied is its own people's
     now = datetime.now(UTC)
     _call(
         lambda: apply_pair(
