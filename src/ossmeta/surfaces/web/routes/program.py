@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ossmeta.errors import InputError, NotFoundError
@@ -97,7 +98,9 @@ async def pair_page(request: Request, pair: str) -> Response:
         store, access = app_store(request), _access(request, signed)
         shown = pair_view(store, access, pair)
         result = shown["result"]
-        evidence = _evidence(store, access, pair) if result and result["task"] else None
+        evidence = None
+        if result and result["task"]:  # reads the activity files: off the event loop
+            evidence = await run_in_threadpool(_evidence, store, access, pair)
         applied = shown["applications"]
         students = sorted(access.subjects("student"))
         teachers = sorted(access.subjects("teacher"))
@@ -160,7 +163,7 @@ async def mentor_page(request: Request, mentor: str) -> Response:
         applicants = mentor_applicants(store, access, mentor)
         matched = []
         for applicant in applicants:
-            found = _evidence(store, access, applicant["pair"])
+            found = await run_in_threadpool(_evidence, store, access, applicant["pair"])
             if found is not None and found["mentor"] == mentor:
                 matched.append(found)
         return tenant_page(
