@@ -11,7 +11,8 @@
 Errors: a login without the role for the pair or mentor is a 403 problem; an action outside
 its phase (applying after the application phase, reading tasks before they are fixed) is a
 409 problem of type ``wrong-phase``; a body the rules refuse (an unknown task, too many
-choices, a pair ranked twice) is a 422 problem of type ``bad-input``.
+choices, a pair ranked twice) is a 422 problem of type ``bad-input``. A login without any
+role in the year is answered 404, as for a year that does not exist (the tasks stay public).
 """
 
 from __future__ import annotations
