@@ -26,6 +26,7 @@ from ossmeta.store.metrics import Metrics
 from ossmeta.store.packages import save_package
 from ossmeta.surfaces.api.app import create_app
 from ossmeta.surfaces.api.settings import ApiSettings
+from tests.api import world_program
 from tests.api.conftest import ApiServer
 from tests.helpers import pypi_record
 from tests.service.inventories_data import JINJA, UV_LOCK, load_advisories
@@ -369,6 +370,7 @@ def populate(api: ApiServer, name: str) -> Tenant:
             _private_data(http, tenant)
     _tenant_policy(api, name)
     tenant.values.update(project=project, version=f"{name}-1.0")
+    world_program.seed_program(api.store, name, tenant.values)
     tenant.markers += [project, f"{name}-tools", f"{name}-0.9", f"{name}-1.0", admin]
     tenant.markers += [f"{name}-comment", f"{name}-ci", f"{name}-laptop"]
     if "GET /api/v1/deliveries" in routes_now:

@@ -1,0 +1,86 @@
+"""A program year for the route-walking tests and the program's own tests: year ``2027``
+with the tables of ``tests/program/test_program_selection`` (mentors M1, M2; tasks T1-T3 of
+project widget, github.com/acme/widget; pairs P1-P3), brought to a stage:
+
+- ``launch``: tasks fixed and published, people registered, pairs may apply;
+- ``selection``: the pairs' applications imported, mentors may rank;
+- ``published``: rankings imported, the matching run and published (P2→T1, P1→T2).
+
+The first tenant ``populate`` makes gets the program: its admin is a program admin and the
+path values name the year, a pair and a mentor. A second tenant's admin holds no program
+role, so the program answers it as a year that does not exist, which the tenant-isolation
+walk checks like any other tenant's object."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ossmeta.errors import NotFoundError
+from ossmeta.service.program import advance_phase, create_year, get_year, read_config
+from ossmeta.service.program_access import Member, add_program_member
+from ossmeta.service.program_imports import import_kind
+from ossmeta.service.program_selection import publish, run_matching
+from ossmeta.store import Store
+from tests.program.test_program_selection import CONFIG, tables
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+YEAR = "2027"
+ACTOR = "cli:test"
+STAGES = ("launch", "selection", "published")
+#: Logins acting for the year's people: (login, role, subject).
+MEMBERS: tuple[tuple[str, str, str], ...] = (
+    ("sam", "student", "s1"),
+    ("tan", "teacher", "t1"),
+    ("sue", "student", "s2"),
+    ("tao", "teacher", "t2"),
+    ("mia", "mentor", "M1"),
+    ("max", "mentor", "M2"),
+    ("boss", "admin", ""),
+)
+
+
+def program_year(
+    store: Store,
+    where: Path,
+    stage: str = "launch",
+    members: Sequence[tuple[str, str, str]] = MEMBERS,
+) -> None:
+    """Year 2027 brought to ``stage`` (see the module docstring)."""
+    assert stage in STAGES
+    config = where / "program.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    create_year(store, YEAR, read_config(config), ACTOR, NOW)
+    files = tables(where)
+    for kind in ("projects", "mentors", "tasks"):
+        import_kind(store, YEAR, kind, files[kind], ACTOR, NOW)
+    advance_phase(store, YEAR, ACTOR, NOW)  # tasks_fixed
+    advance_phase(store, YEAR, ACTOR, NOW)  # teacher_training
+    import_kind(store, YEAR, "people", files["people"], ACTOR, NOW)
+    advance_phase(store, YEAR, ACTOR, NOW)  # launch
+    for login, role, subject in members:
+        add_program_member(store, YEAR, Member(login, role, subject), ACTOR, NOW)
+    if stage == "launch":
+        return
+    import_kind(store, YEAR, "applications", files["applications"], ACTOR, NOW)
+    advance_phase(store, YEAR, ACTOR, NOW)  # selection
+    if stage == "selection":
+        return
+    import_kind(store, YEAR, "rankings", files["rankings"], ACTOR, NOW)
+    run_matching(store, YEAR, mentor_optimal=False, actor=ACTOR, now=NOW)
+    publish(store, YEAR, ACTOR, NOW)
+
+
+def seed_program(store: Store, tenant_name: str, values: dict[str, str]) -> None:
+    """``populate``'s program: made for the first tenant only (see the module docstring)."""
+    from tests.api.world import MISSING  # here, not at the top: world imports this module
+
+    MISSING.update(year="no-such-year", pair="no-such-pair", mentor="no-such-mentor")
+    try:
+        get_year(store, YEAR)
+    except NotFoundError:  # no year yet: this is the first tenant
+        with tempfile.TemporaryDirectory() as folder:
+            program_year(store, Path(folder), "published", [(f"{tenant_name}-admin", "admin", "")])
+        values.update(year=YEAR, pair="P1", mentor="M2")
