@@ -54,6 +54,9 @@ def test_pairs_apply_mentors_rank_and_the_matching_reads_them(store: Store, tmp_
     with pytest.raises(ForbiddenError):
         apply_pair(store, None, sue, "P1", "s1", "t1", choices, NOW)
     apply_pair(store, None, sue, "P2", "s2", "t2", [Choice("T1")], NOW)
+    # Sue's own keys do not let her take over Sam's pair P1.
+    with pytest.raises(ForbiddenError, match="sue is not a student 's1'"):
+        apply_pair(store, None, sue, "P1", "s2", "t2", [Choice("T3")], NOW)
     with pytest.raises(InputError, match="pair P3, choice 1: student 's2' is already in pair"):
         apply_pair(store, None, sue, "P3", "s2", "t2", [Choice("T3")], NOW)
     with pytest.raises(InputError, match="pair P2, choice 2: unknown task 'T9'"):

@@ -73,9 +73,17 @@ def apply_pair(
             Application(pair, student, teacher, rank, c.task, c.plan, c.timeline, line=rank)
             for rank, c in enumerate(choices, 1)
         ]
+        recorded = rows_store.read_applications(connection, year.id)
+        # A pair key already taken is its own student's and teacher's: nobody else's
+        # application may replace it (checked here, in the write, not only by the surfaces).
+        for taken in (a for a in recorded if a.pair == pair):
+            if not (
+                access.holds("student", taken.student) or access.holds("teacher", taken.teacher)
+            ):
+                access.require("student", taken.student)
         others = [
             Application(a.pair, a.student, a.teacher, a.rank, a.task, line=0)
-            for a in rows_store.read_applications(connection, year.id)
+            for a in recorded
             if a.pair != pair
         ]
         try:
