@@ -183,8 +183,8 @@ def notify(
                 if attempt.gone:
                     hook = by_id[notice.target]
                     disable_webhook(connection, hook.id, clock())
-                    add_audit(connection, year.id, "notify", "webhook disable",
-                              {"id": hook.id, "url": hook.url, "status": 410}, now)  # fmt: skip
+                    gone = {"id": hook.id, "url": hook.url, "status": 410}
+                    add_audit(connection, year.id, "notify", "webhook disable", gone, now)
                     disabled.append(f"{hook.id} {hook.url}")
                 else:
                     failed.append(f"{notice.channel} {notice.target}: {attempt.error}")
