@@ -1,16 +1,20 @@
 """``ossmeta program notify``: deadline reminders to whoever acts in the phase, by e-mail to a
 real SMTP server (aiosmtpd) and by webhook to a loopback receiver that verifies every
 Standard Webhooks signature; each message once, a failed one retried on the next run. The
-program's clock is a parameter; only the webhook signatures carry the real time."""
+program's clock is a parameter; only the webhook signatures (and the runs' leases) carry the
+real time. Two runs at once send each notice once; a webhook answering 410 Gone is disabled."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -21,12 +25,20 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from ossmeta.errors import InputError
 from ossmeta.service.notify_email import SmtpSettings
-from ossmeta.service.program import advance_phase, create_year, read_config
+from ossmeta.service.program import advance_phase, create_year, get_year, read_config
 from ossmeta.service.program_access import Member, add_program_member
 from ossmeta.service.program_imports import import_kind
-from ossmeta.service.program_notify import add_program_webhook, notify, program_notices
+from ossmeta.service.program_notify import (
+    LEASE,
+    add_program_webhook,
+    notify,
+    program_notices,
+    program_webhooks,
+)
 from ossmeta.store import Store
 from ossmeta.store.identities import IdentityOverrides
+from ossmeta.store.program_notify import take_notice
+from ossmeta.store.tenancy import global_transaction
 from tests.monitoring.receiver import Receiver, receiver
 from tests.program.test_program_selection import run, table
 
@@ -71,21 +83,48 @@ class Inbox:
         return [message for rcpt, message in self.messages if address in rcpt]
 
 
+@dataclass
+class HoldingInbox(Inbox):
+    """Holds the first message's DATA open (sets ``arrived``) until ``release`` is set; the
+    server keeps serving other connections meanwhile."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if not self.arrived.is_set():
+            self.arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
+        return await super().handle_DATA(server, session, envelope)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
-    inbox = Inbox()
+def _serving(inbox: Inbox) -> Iterator[tuple[Inbox, SmtpSettings]]:
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
     try:
         yield inbox, SmtpSettings("127.0.0.1", controller.port, sender="program@center.test")
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
+    yield from _serving(Inbox())
+
+
+@pytest.fixture
+def holding_smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
+    inbox = HoldingInbox()
+    try:
+        yield from _serving(inbox)
+    finally:
+        inbox.release.set()  # a failed test does not leave the server waiting
 
 
 @pytest.fixture
@@ -241,3 +280,89 @@ def test_a_webhook_url_is_checked(store: Store, tmp_path: Path) -> None:
     _people_year(store, tmp_path)
     with pytest.raises(InputError, match="an http:// or https:// URL"):
         add_program_webhook(store, None, "ftp://example.org/x", "admin", START)
+
+
+DUE = datetime(2030, 2, 27, tzinfo=UTC)  # 2 days before the launch deadline
+ADDRESSES = ["sam@home.example", "sam@u1.edu", "tan@u1.edu"]
+
+
+def test_two_runs_at_once_send_each_notice_once(
+    store: Store, tmp_path: Path, holding_smtp: tuple[Inbox, SmtpSettings], hooks: Receiver
+) -> None:
+    inbox, settings = holding_smtp
+    assert isinstance(inbox, HoldingInbox)
+    _people_year(store, tmp_path)
+    subscribe(store, hooks)
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(notify, store, None, DUE, smtp=settings)
+        assert inbox.arrived.wait(60)  # the first run is sending its first e-mail, held
+        fast = notify(store, None, DUE, smtp=settings)  # the next run, meanwhile, to its end
+        inbox.release.set()
+        first = slow.result(timeout=60)
+    assert (first.recorded, fast.recorded) == (4, 0)
+    assert first.failed == fast.failed == ()
+    assert fast.sent >= 1 and first.sent >= 1  # the second run sent what was not leased
+    assert first.sent + fast.sent == 4
+    assert sorted(a for rcpt, _ in inbox.messages for a in rcpt) == ADDRESSES  # once each
+    assert len(hooks.received) == 1
+    assert [n.attempts for n in program_notices(store, None)] == [1, 1, 1, 1]
+
+
+def test_a_killed_runs_lease_runs_out_then_another_run_sends(
+    store: Store, tmp_path: Path, smtp: tuple[Inbox, SmtpSettings]
+) -> None:
+    inbox, settings = smtp
+    _people_year(store, tmp_path)
+    notify(store, None, datetime(2030, 2, 20, tzinfo=UTC), smtp=settings)  # nothing due yet
+    inbox.refuse.update(ADDRESSES)
+    notify(store, None, DUE, smtp=settings)  # records the three, none delivered
+    inbox.refuse.clear()
+    taken_at = datetime(2031, 5, 1, tzinfo=UTC)  # the real time of the runs, as a parameter
+    year_id = get_year(store, None).id
+    with global_transaction(store) as connection:  # a run takes one and dies sending it
+        dead = take_notice(connection, year_id, "dead-run", now=taken_at, lease=LEASE)
+    assert dead is not None
+    soon = notify(store, None, DUE, smtp=settings, clock=lambda: taken_at + timedelta(minutes=1))
+    assert soon.sent == 2 and inbox.to(dead.target) == []
+    later = notify(store, None, DUE, smtp=settings, clock=lambda: taken_at + LEASE * 2)
+    assert later.sent == 1 and len(inbox.to(dead.target)) == 1
+    assert sorted(a for rcpt, _ in inbox.messages for a in rcpt) == ADDRESSES
+
+
+def test_a_webhook_answering_410_is_disabled_others_are_retried(
+    store: Store,
+    tmp_path: Path,
+    smtp: tuple[Inbox, SmtpSettings],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, settings = smtp
+    _people_year(store, tmp_path)
+    monkeypatch.setenv("OSSMETA_SMTP_HOST", settings.host)
+    monkeypatch.setenv("OSSMETA_SMTP_PORT", str(settings.port))
+    db = ("--db", store.url)
+    with receiver([410]) as gone, receiver([500]) as flaky:
+        subscribe(store, gone)
+        subscribe(store, flaky)
+        code, _, err = run(capsys, "program", "notify", "--now", "2030-02-27T00:00:00Z", *db)
+        assert code == 4
+        assert f"webhook 1 {gone.url} disabled: it answered 410 Gone" in err
+        assert "failed (retried next run): webhook 2: the receiver answered HTTP 500" in err
+        assert "webhook 1:" not in err.replace(f"webhook 1 {gone.url}", "")
+        code, out, _ = run(capsys, "program", "webhook", "list", *db)
+        assert out == f"1\t{gone.url}\tdisabled\n2\t{flaky.url}\n"
+
+        again = notify(store, None, DUE, smtp=settings)  # the 500 is retried, the 410 not
+        assert (again.sent, again.failed, again.disabled) == (1, (), ())
+        assert (len(gone.received), len(flaky.received)) == (1, 2)
+
+        advance_phase(store, None, "admin", START)  # selection: a new deadline to remind of
+        later = notify(store, None, datetime(2030, 3, 30, tzinfo=UTC), smtp=settings)
+        assert later.failed == () and later.sent >= 1
+        assert (len(gone.received), len(flaky.received)) == (1, 3)
+    [disabled] = [hook for hook in program_webhooks(store, None) if hook.disabled_at]
+    assert disabled.id == 1
+    unsent = [n for n in program_notices(store, None) if n.sent_at is None]
+    assert [(n.target, n.attempts, n.last_error) for n in unsent] == [
+        ("1", 1, "the receiver answered 410 Gone")
+    ]

@@ -7,12 +7,19 @@ the program year was created, from the center's git imports (the ``commits`` act
 dataset). Authors are people, not addresses: the identity store merges a person's e-mails
 and logins (curations included), so every identity of a top committer is refused, and bots
 never count. Ties at the cut keep everyone tied, since no published rule could choose.
+
+Reading them resolves every identity in the activity data, far too slow to repeat for each
+of a thousand single applications: ``committer_reasons`` keeps the answer per year (with its
+repositories, cut and creation time) in a small process-wide cache, keyed also by the
+version of what the answer is made of (the live activity files, and the identity
+curations), so new git data or a new curation is seen on the next application.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,8 +34,10 @@ from ossmeta.store.program_rows import read_projects
 from ossmeta.store.tenancy import global_transaction
 
 __all__ = [
+    "CACHE",
     "DEFAULT_TOP_COMMITTERS",
     "LOOKBACK",
+    "ReasonsCache",
     "TopCommitter",
     "committer_reasons",
     "top_committers",
@@ -129,19 +138,80 @@ def _top(
     return found
 
 
+Reasons = dict[str, dict[str, str]]
+
+
+class ReasonsCache:
+    """The last ``size`` answers of ``committer_reasons``, least recently used dropped
+    first; ``reads`` counts the answers computed (what a cache hit saves)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.reads = 0
+        self._answers: OrderedDict[Hashable, Reasons] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Reasons]) -> Reasons:
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        # computed outside the lock: one slow read does not hold up other years' hits
+        answer = compute()
+        with self._lock:
+            self.reads += 1
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+CACHE: Final = ReasonsCache(size=32)
+
+
+def _data_version(store: Store, root: Path) -> Hashable:
+    """What the answer is made of, cheaply: each live activity file the identities and the
+    commits come from (name, size, modification time), and the identity curations."""
+    files = []
+    for dataset in ("events", "commits"):
+        for name in ActivityFiles(root, dataset).files():
+            try:
+                stat = Path(name).stat()
+                files.append((name, stat.st_size, stat.st_mtime_ns))
+            except OSError:  # compacted away meanwhile: the manifest changed as well
+                files.append((name, -1, -1))
+    curations = tuple(
+        (c.id, c.action, c.identity, c.other) for c in IdentityOverrides(store).find()
+    )
+    return tuple(files), curations
+
+
 def committer_reasons(
     store: Store, year_id: int, rules: Mapping[str, int], root: Path | None = None
-) -> dict[str, dict[str, str]]:
+) -> Reasons:
     """The year's project repositories → identity → the refusal's reason; empty when the
-    rule is off. ``root`` is the activity data (``OSSMETA_HOME/activity`` by default)."""
+    rule is off. ``root`` is the activity data (``OSSMETA_HOME/activity`` by default).
+    Answered from ``CACHE`` while the year's repositories and the data are unchanged."""
     limit = int(rules.get("top_committers", DEFAULT_TOP_COMMITTERS))
     if not rules.get("maintainers_not_applicants", True) or limit < 1:
         return {}
     with global_transaction(store) as connection:
         repositories = {p.repository for p in read_projects(connection, year_id) if p.repository}
         created = year_created(connection, year_id)
-    found = top_committers(store, root or activity_root(), repositories, created, limit)
-    return {
-        repo: {identity: why.reason() for identity, why in by_identity.items()}
-        for repo, by_identity in found.items()
-    }
+    data = root or activity_root()
+    version = _data_version(store, data)
+    key = (store.url, year_id, limit, created, frozenset(repositories), str(data), version)
+
+    def compute() -> Reasons:
+        found = top_committers(store, data, repositories, created, limit)
+        return {
+            repo: {identity: why.reason() for identity, why in by_identity.items()}
+            for repo, by_identity in found.items()
+        }
+
+    return CACHE.get(key, compute)

@@ -6,14 +6,22 @@ e-mail through the center's SMTP settings and sender (``notify_email``), webhook
 Standard Webhooks (``notify``) to the year's operator-level webhooks
 (``ossmeta program webhook add URL``, which prints the signing secret once). A notice keeps
 its message id on every attempt, so receivers de-duplicate; a failed one is retried on the
-next run and reported. A second run at the same time therefore sends nothing.
+next run and reported.
+
+Runs may overlap (a slow run and the next scheduled one): a run leases each notice before
+sending it (``take_notice``), so a notice goes out once; a run killed mid-send leaves a lease
+that runs out after ``LEASE``, then a later run sends the notice. A webhook whose receiver
+answers 410 Gone is disabled, as for tenants' webhooks (``notify``): it gets no more notices.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 import httpx
 
@@ -32,16 +40,19 @@ from ossmeta.store.program_notify import (
     ProgramWebhook,
     add_notices,
     add_webhook,
+    disable_webhook,
     mark_failed,
     mark_sent,
     notices_of,
     remove_webhook,
+    take_notice,
     webhooks_of,
 )
 from ossmeta.store.tenancy import global_transaction
 
 __all__ = [
     "DEFAULT_LEAD",
+    "LEASE",
     "NotifyReport",
     "add_program_webhook",
     "notify",
@@ -57,6 +68,16 @@ class NotifyReport:
     sent: int
     failed: tuple[str, ...]  # "channel target: error", retried next run
     unreachable: tuple[str, ...]  # people the run had no e-mail address for
+    disabled: tuple[str, ...] = ()  # webhooks this run disabled (410 Gone): "id url"
+
+
+#: How long a run holds a notice it is sending: far beyond one attempt (30 s for HTTP), so a
+#: live run never loses a notice to another run; a killed run's notices wait this long.
+LEASE: Final = timedelta(minutes=10)
+
+
+def _worker() -> str:
+    return f"notify-{os.getpid()}-{secrets.token_hex(8)}"
 
 
 def add_program_webhook(
@@ -132,7 +153,7 @@ def notify(
         published = current_matching(connection, year.id, published=True) is not None
     outcome = results(store, year.name) if published else None
     with global_transaction(store) as connection:
-        hooks = webhooks_of(connection, year.id)
+        hooks = [hook for hook in webhooks_of(connection, year.id) if hook.disabled_at is None]
         plan = deadline_notices(connection, year, hooks, now, lead)
         if outcome is not None:
             later = result_notices(connection, year, hooks, outcome, base_url)
@@ -140,24 +161,35 @@ def notify(
             plan.unreachable += later.unreachable
         ids = [new_message_id(now) for _ in plan.notices]
         recorded = add_notices(connection, year.id, plan.notices, ids, now)
-        pending = notices_of(connection, year.id, pending=True)
     by_id = {str(hook.id): hook for hook in hooks}
-    sent, failed = 0, []
+    sent, failed, disabled = 0, [], []
+    worker = _worker()
     own = client is None
     http = client or httpx.Client(timeout=httpx.Timeout(30.0), follow_redirects=False)
     try:
-        for notice in pending:
+        while True:
+            with global_transaction(store) as connection:
+                notice = take_notice(connection, year.id, worker, now=clock(), lease=LEASE)
+            if notice is None:
+                break
             attempt = _attempt(notice, by_id, smtp, http, clock())
             # each answer is recorded at once: a crash later does not resend what went out
             with global_transaction(store) as connection:
                 if attempt.delivered:
                     mark_sent(connection, notice.id, now)
                     sent += 1
+                    continue
+                mark_failed(connection, notice.id, attempt.error)
+                if attempt.gone:
+                    hook = by_id[notice.target]
+                    disable_webhook(connection, hook.id, clock())
+                    gone = {"id": hook.id, "url": hook.url, "status": 410}
+                    add_audit(connection, year.id, "notify", "webhook disable", gone, now)
+                    disabled.append(f"{hook.id} {hook.url}")
                 else:
-                    mark_failed(connection, notice.id, attempt.error)
                     failed.append(f"{notice.channel} {notice.target}: {attempt.error}")
     finally:
         if own:
             http.close()
     unreachable = tuple(dict.fromkeys(plan.unreachable))
-    return NotifyReport(recorded, sent, tuple(failed), unreachable)
+    return NotifyReport(recorded, sent, tuple(failed), unreachable, tuple(disabled))

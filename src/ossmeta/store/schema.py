@@ -1094,6 +1094,7 @@ program_webhooks = Table(
     Column("url", String(2000), nullable=False),
     Column("secret", Text, nullable=False),  # whsec_...
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),  # set when the receiver answered 410 Gone
 )
 
 program_notices = Table(
@@ -1111,5 +1112,9 @@ program_notices = Table(
     Column("sent_at", DateTime(timezone=True)),  # NULL until delivered
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
+    # A run leases a notice before sending it, so two runs never both send it; a killed
+    # run's lease runs out and the next run sends the notice.
+    Column("lease_until", DateTime(timezone=True)),
+    Column("worker", String(64)),  # the run that leased it (or last tried it)
     UniqueConstraint("year_id", "key", "channel", "target", name="uq_program_notices"),
 )

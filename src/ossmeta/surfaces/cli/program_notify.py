@@ -71,7 +71,8 @@ def notify(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Record and send the year's due notices; exit 4 when some could not be sent."""
+    """Record and send the year's due notices; exit 4 when some could not be sent (a webhook
+    that answered 410 Gone is disabled, said once, and gets no more notices)."""
     if ctx.invoked_subcommand is not None:
         return
     from ossmeta.service.notify_email import SmtpSettings
@@ -92,7 +93,9 @@ def notify(
         stderr.print(terminal_safe(f"no e-mail address for {who}"))
     for failure in report.failed:
         stderr.print(terminal_safe(f"failed (retried next run): {failure}"))
-    if report.failed:
+    for hook in report.disabled:
+        stderr.print(terminal_safe(f"webhook {hook} disabled: it answered 410 Gone"))
+    if report.failed or report.disabled:
         raise typer.Exit(4)
 
 
@@ -114,11 +117,13 @@ def add(
 
 @webhooks.command("list")
 def list_(year: YearOption = None, db: DbOption = None) -> None:
-    """The year's webhooks: id and URL (tab-separated)."""
+    """The year's webhooks: id and URL (tab-separated), then "disabled" for one whose
+    receiver answered 410 Gone."""
     from ossmeta.service.program_notify import program_webhooks
 
     for hook in program_webhooks(open_for_read(db), year):
-        typer.echo(f"{hook.id}\t{terminal_safe(hook.url, one_line=True)}")
+        state = "" if hook.disabled_at is None else "\tdisabled"
+        typer.echo(f"{hook.id}\t{terminal_safe(hook.url, one_line=True)}{state}")
 
 
 @webhooks.command("remove")
