@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import resource
 import subprocess
@@ -225,6 +226,8 @@ def main() -> None:
         return
     size = f"{args.pairs} pairs x {args.mentors * TASKS_PER_MENTOR} tasks x {args.mentors} mentors"
     print(f"matching: {size}, {args.choices} choices per pair, seed {args.seed}")
+    # wall time includes waiting for a core: the load says how much of that to expect
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     mine = ours(args.pairs, args.mentors, args.choices, args.seed, repeat=args.repeat)
     total = mine.build + mine.pairs
     print(

@@ -33,6 +33,8 @@ class Indexed:
     strict: bool  # no mentor ranks two pairs equal
     pair_ids: list[str]
     task_ids: list[str]
+    task_no: dict[str, int]  # task id -> task number
+    mentor_no: dict[str, int]  # mentor id -> mentor number
     task_mentor: list[int]  # task -> mentor number
     task_cap: list[int]
     mentor_cap: list[int]
@@ -119,6 +121,8 @@ def index(instance: Instance) -> Indexed | None:
         strict=sum(map(len, rankings)) == listed,
         pair_ids=pair_ids,
         task_ids=task_ids,
+        task_no=task_no,
+        mentor_no=mentor_no,
         task_mentor=task_mentor,
         task_cap=task_cap,
         mentor_cap=mentor_cap,

@@ -79,8 +79,6 @@ class Instance:
     tasks: tuple[Task, ...]
     mentors: tuple[Mentor, ...]
     max_choices: int = DEFAULT_MAX_CHOICES
-    _task_index: Mapping[str, Task] = field(init=False, repr=False, compare=False)
-    _mentor_index: Mapping[str, Mentor] = field(init=False, repr=False, compare=False)
     _indexed: Indexed = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -88,10 +86,7 @@ class Instance:
         if indexed is None:
             _validate(self)  # names what is wrong
             raise AssertionError("the instance failed the indexed checks only")
-        # Frozen: the look-up tables are set once, here.
-        object.__setattr__(self, "_indexed", indexed)
-        object.__setattr__(self, "_task_index", {task.id: task for task in self.tasks})
-        object.__setattr__(self, "_mentor_index", {m.id: m for m in self.mentors})
+        object.__setattr__(self, "_indexed", indexed)  # frozen: set once, here
 
     @property
     def strict(self) -> bool:
@@ -103,10 +98,10 @@ class Instance:
         return self._indexed
 
     def task(self, task_id: str) -> Task:
-        return self._task_index[task_id]
+        return self.tasks[self._indexed.task_no[task_id]]
 
     def mentor(self, mentor_id: str) -> Mentor:
-        return self._mentor_index[mentor_id]
+        return self.mentors[self._indexed.mentor_no[mentor_id]]
 
 
 @dataclass(frozen=True)
