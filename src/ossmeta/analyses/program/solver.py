@@ -1,8 +1,10 @@
 """SPA-student and SPA-lecturer of Abraham, Irving and Manlove (2007), on index arrays.
 
-Both run on a compiled form of the strict instance: pairs, tasks and mentors numbered, each
-pair's list as task numbers, and ``rank[i][x]`` = the position of pair ``i`` in the list of
-the mentor of its ``x``-th task. Deletions are never done on the lists themselves:
+Both run on the strict instance's numbered form (:mod:`.indexed`, built once with the
+instance): every application is an entry with its pair, task, mentor and the pair's rank in
+that mentor's list; each task's entries are grouped in mentor order. The loops read those
+flat lists and a few per-task and per-mentor counters, and allocate nothing per step.
+Deletions are never done on the lists themselves:
 
 * pair-proposing (SPA-student): "delete every successor of the worst pair" becomes a rank
   threshold per task and per mentor that only decreases; an entry of a pair's list is dead
