@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ossmeta.analyses.program import Instance, InstanceError, Mentor, Pair, Task
+from ossmeta.analyses.program import (
+    Instance,
+    InstanceError,
+    Mentor,
+    Pair,
+    Task,
+    solve_mentor_optimal,
+    solve_pair_optimal,
+)
 from ossmeta.analyses.program.indexed import index
 from ossmeta.analyses.program.model import _validate
 from tests.program.instances import random_instance
@@ -136,3 +144,13 @@ def test_the_arrays_say_what_the_instance_says(seed: int, ties: bool) -> None:
         assert all(ix.entry_task[x] == j for x in group)
         assert [ix.entry_rank[x] for x in group] == sorted(ix.entry_rank[x] for x in group)
     assert sorted(ix.by_task) == list(range(ix.start[-1]))
+
+
+def test_instances_without_pairs_or_applicants_solve_to_nothing() -> None:
+    for instance in (
+        Instance((), (), ()),
+        Instance((), (Task("A", "M"),), (Mentor("M", 1, ()),)),
+    ):
+        assert instance.indexed.start == [0]
+        assert dict(solve_pair_optimal(instance).assignment) == {}
+        assert dict(solve_mentor_optimal(instance).assignment) == {}
