@@ -15,6 +15,7 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from ossmeta.analyses.program.indexed import Indexed, index
 from ossmeta.errors import InputError
 
 __all__ = [
@@ -78,24 +79,29 @@ class Instance:
     tasks: tuple[Task, ...]
     mentors: tuple[Mentor, ...]
     max_choices: int = DEFAULT_MAX_CHOICES
-    _task_index: Mapping[str, Task] = field(init=False, repr=False, compare=False)
-    _mentor_index: Mapping[str, Mentor] = field(init=False, repr=False, compare=False)
+    _indexed: Indexed = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _validate(self)
-        # Frozen: the look-up tables are set once, here.
-        object.__setattr__(self, "_task_index", {task.id: task for task in self.tasks})
-        object.__setattr__(self, "_mentor_index", {m.id: m for m in self.mentors})
+        indexed = index(self)
+        if indexed is None:
+            _validate(self)  # names what is wrong
+            raise AssertionError("the instance failed the indexed checks only")
+        object.__setattr__(self, "_indexed", indexed)  # frozen: set once, here
 
     @property
     def strict(self) -> bool:
-        return all(mentor.strict for mentor in self.mentors)
+        return self._indexed.strict
+
+    @property
+    def indexed(self) -> Indexed:
+        """The instance numbered for the solvers (see :mod:`.indexed`)."""
+        return self._indexed
 
     def task(self, task_id: str) -> Task:
-        return self._task_index[task_id]
+        return self.tasks[self._indexed.task_no[task_id]]
 
     def mentor(self, mentor_id: str) -> Mentor:
-        return self._mentor_index[mentor_id]
+        return self.mentors[self._indexed.mentor_no[mentor_id]]
 
 
 @dataclass(frozen=True)
