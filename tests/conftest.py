@@ -79,6 +79,22 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def one_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """One store, not one per backend, for tests whose subject is not the store (Spark's
+    tests: a minute each): PostgreSQL when it is configured, as a deployment would use,
+    else SQLite. Both backends' reads of the same rows are the ``store`` tests' subject."""
+    url = (
+        str(request.getfixturevalue("pg_url"))
+        if os.environ.get(PG_ENV)
+        else f"sqlite:///{tmp_path / 'store.db'}"
+    )
+    opened = open_store(url)
+    opened.upgrade()
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
     opened = open_store(store_url)
     opened.upgrade()
@@ -99,12 +115,12 @@ def spark(shared_spark: Any) -> Iterator[Any]:
     release_rdds(shared_spark, keep=before)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_spark() -> Iterator[Any]:
-    """One local Spark session per test module (a JVM takes seconds to start; a module's
-    tests share it), stopped at the module's end so that no module inherits the memory of
-    the ones before it. Modules that use it are grouped onto one xdist worker
-    (``xdist_group("spark")``)."""
+    """One local Spark session for the test run (a JVM takes many seconds to start). Every
+    test's cached frames and checkpoints are released after it (the ``spark`` fixture, and
+    ``SparkEngine.close``), so no test inherits the memory of the ones before it. Tests that
+    use it are grouped onto one xdist worker (``xdist_group("spark")``)."""
     pytest.importorskip("pyspark", reason="the Spark engine needs the 'spark' extra")
     if shutil.which("java") is None:
         pytest.skip("the Spark engine needs a Java runtime (java on PATH)")

@@ -274,7 +274,8 @@ def tricky_overrides(store: Store) -> None:
 
 
 @pytest.mark.xdist_group("spark")
-def test_spark_builds_the_same_identity_table(store: Store, tmp_path: Path, spark: Any) -> None:
+def test_spark_builds_the_same_identity_table(one_store: Store, tmp_path: Path, spark: Any) -> None:
+    store = one_store
     from ossmeta.analyses.metrics.engine import SparkEngine
     from ossmeta.analyses.spark_identities import spark_identities
 

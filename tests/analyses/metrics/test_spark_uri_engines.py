@@ -49,8 +49,9 @@ def _sorted(table: pa.Table) -> pa.Table:
 
 
 def test_spark_reads_and_writes_uris_and_agrees_with_duckdb(
-    store: Store, tmp_path: Path, spark: Any
+    one_store: Store, tmp_path: Path, spark: Any
 ) -> None:
+    store = one_store
     root = tmp_path / "activity"
     _seed(root)
     # a curated bot: both identity tables apply it
@@ -78,7 +79,7 @@ def test_spark_reads_and_writes_uris_and_agrees_with_duckdb(
 
 
 def test_a_missing_manifest_is_an_empty_dataset_and_a_broken_one_is_named(
-    store: Store, tmp_path: Path, spark: Any
+    tmp_path: Path, spark: Any
 ) -> None:
     from ossmeta.analyses.metrics.engine import SparkEngine
 
