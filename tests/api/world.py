@@ -28,6 +28,7 @@ from ossmeta.surfaces.api.app import create_app
 from ossmeta.surfaces.api.settings import ApiSettings
 from tests.api.conftest import ApiServer
 from tests.helpers import pypi_record
+from tests.program.test_defense import seed_milestones
 from tests.service.inventories_data import JINJA, UV_LOCK, load_advisories
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -71,6 +72,12 @@ class Route:
     @property
     def public(self) -> bool:
         return "public" in self.operation.get("tags", ())
+
+    @property
+    def program(self) -> bool:
+        """A graduation-program route: operator-level data that program roles guard, not a
+        tenant's (tests/api/test_program_milestones.py checks its roles)."""
+        return "program" in self.operation.get("tags", ())
 
     @property
     def params(self) -> list[str]:
@@ -274,7 +281,9 @@ def seed_public(api: ApiServer, tmp_path: Path) -> dict[str, str]:
         computed_at=T0,
         since=None,
     )
+    program = seed_milestones(api.store, tmp_path / "program", admins=("acme-admin",))
     return {
+        **program,
         "purl": "pkg:pypi/core",
         "advisory_id": JINJA,
         "host": "github.com",

@@ -4,6 +4,7 @@ on both backends."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from ossmeta.errors import ForbiddenError, InputError, NotFoundError
 from ossmeta.service.program import advance_phase
-from ossmeta.service.program_access import access_of
+from ossmeta.service.program_access import Member, access_of, add_program_member
 from ossmeta.service.program_defense import (
     assign_reviewer,
     defended_pair,
@@ -21,9 +22,9 @@ from ossmeta.service.program_defense import (
     score_pair,
     set_rubric,
 )
-from ossmeta.service.program_midterm import end_failed_pair, submit_form
+from ossmeta.service.program_midterm import end_failed_pair, set_questions, submit_form
 from ossmeta.store import Store
-from tests.program.test_midterm import year_in_work
+from tests.program.test_midterm import QUESTIONS, year_in_work
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -125,3 +126,26 @@ def test_an_ended_pair_takes_no_part_in_the_defense(store: Store, tmp_path: Path
     with pytest.raises(InputError, match="was ended"):
         score_pair(store, None, access_of(store, None, "ron"), "P2", {"quality": 1, "talk": 1}, NOW)
     assert defense_results(store, None)["pairs"] == []
+
+
+def seed_milestones(store: Store, where: Path, admins: Sequence[str] = ()) -> dict[str, str]:
+    """A year in phase defense with questions, a rubric and pair P1 scored by ron (for the
+    route-walking API tests); ``admins`` are program admins who also review both pairs. The
+    path values that name them."""
+    where.mkdir(parents=True, exist_ok=True)
+    year_in_work(store, where)
+    operator = access_of(store, None, "boss")
+    for login in admins:
+        add_program_member(store, None, Member(login, "admin", ""), "cli:t", NOW)
+        add_program_member(store, None, Member(login, "reviewer", ""), "cli:t", NOW)
+        for pair in ("P1", "P2"):
+            assign_reviewer(store, None, operator, pair, login, NOW)
+    set_questions(store, None, operator, QUESTIONS, "questions.toml", NOW)
+    set_rubric(store, None, operator, RUBRIC, "rubric.toml", NOW)
+    assign_reviewer(store, None, operator, "P1", "ron", NOW)
+    assign_reviewer(store, None, operator, "P2", "ray", NOW)
+    advance_phase(store, None, "cli:t", NOW)  # midterm
+    advance_phase(store, None, "cli:t", NOW)  # defense
+    score_pair(store, None, access_of(store, None, "ron"), "P1", {"quality": 7, "talk": 3}, NOW)
+    score_pair(store, None, access_of(store, None, "ray"), "P2", {"quality": 9, "talk": 1}, NOW)
+    return {"year": "current", "pair": "P1", "form": "mentor"}

@@ -201,11 +201,27 @@ def midterm_outcomes(connection: Transaction, year: Year) -> dict[str, Outcome]:
     }
 
 
-def outcomes(store: Store, year_name: str | None) -> dict[str, Any]:
-    """The year's mid-term results: the rule, each pair's outcome and the ended pairs."""
+def _sees(access: Access, pair: MatchedPair) -> bool:
+    """Whether ``access`` may see the pair's mid-term outcome: admins, and the pair's own
+    university admin, mentor, teacher and student."""
+    return (
+        access.is_admin
+        or pair.university in access.subjects("university")
+        or pair.mentor in access.subjects("mentor")
+        or pair.teacher in access.subjects("teacher")
+        or pair.student in access.subjects("student")
+    )
+
+
+def outcomes(store: Store, year_name: str | None, access: Access | None = None) -> dict[str, Any]:
+    """The year's mid-term results: the rule, each pair's outcome and the ended pairs (with
+    ``access``: only the pairs that login may see)."""
     with global_transaction(store) as connection:
         year = year_in(connection, year_name)
         found = midterm_outcomes(connection, year)
+        if access is not None:
+            matched = matched_pairs(connection, year)
+            found = {k: v for k, v in found.items() if _sees(access, matched[k])}
         ended = {e.pair: e for e in ended_rows(connection, year.id)}
     return {
         "year": year.name,

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.api.routes import accounts, findings, health, projects, public, webhooks
+from ossmeta.surfaces.api.routes import (
+    accounts,
+    findings,
+    health,
+    program_milestones,
+    projects,
+    public,
+    webhooks,
+)
 from ossmeta.surfaces.api.routes import private as private_routes
 from ossmeta.surfaces.api.routes import vex as vex_routes
 from ossmeta.surfaces.api.routes import violations as violation_routes
@@ -21,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     vex_routes.router,
     private_routes.router,
     violation_routes.router,
+    program_milestones.router,
 )
