@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from ossmeta.analyses.program.rubric import (
@@ -21,10 +22,13 @@ from ossmeta.analyses.program.rubric import (
     rank,
     reviewer_score,
 )
+from ossmeta.analyses.program_evidence import Evidence
 from ossmeta.errors import ForbiddenError, InputError, NotFoundError
 from ossmeta.service.program import require_phase, year_in
 from ossmeta.service.program_access import Access
+from ossmeta.service.program_evidence import EvidenceRequest, program_evidence
 from ossmeta.service.program_midterm import MatchedPair, matched_pairs
+from ossmeta.store import program_rows as rows_store
 from ossmeta.store.engine import Store
 from ossmeta.store.program import Year, add_audit
 from ossmeta.store.program_defense import (
@@ -47,6 +51,7 @@ __all__ = [
     "assign_reviewer",
     "conflict_of",
     "defended_pair",
+    "defense_evidence",
     "defense_results",
     "reviewer_pairs",
     "rubric",
@@ -277,3 +282,31 @@ def reviewer_pairs(store: Store, year_name: str | None, access: Access) -> list[
         for pair in mine
         if pair in matched
     ]
+
+
+def defense_evidence(
+    store: Store, year_name: str | None, pair: str, root: Path, now: datetime
+) -> Evidence:
+    """The student's upstream contributions to the task's repository, from the published
+    result (the announcement) until ``now``; an ``InputError`` says why there are none (no
+    repository, no identities, an unreadable activity store)."""
+    with global_transaction(store) as connection:
+        year = year_in(connection, year_name)
+        matched = matched_pairs(connection, year).get(pair)
+        stored = current_matching(connection, year.id, published=True)
+        people = {(p.role, p.key): p for p in rows_store.read_people(connection, year.id)}
+    if matched is None or stored is None or stored.published_at is None:
+        raise NotFoundError(f"pair {pair!r} holds no task in program {year.name}")
+    if not matched.repository:
+        raise InputError(f"task {matched.task} names no repository")
+    student = people.get(("student", matched.student))
+    mentor = people.get(("mentor", matched.mentor))
+    request = EvidenceRequest(
+        matched.repository.removeprefix("https://").removeprefix("http://"),
+        student.identities if student else (),
+        mentor.identities if mentor else (),
+        stored.published_at,
+        stored.published_at,
+        max(now, stored.published_at + timedelta(seconds=1)),
+    )
+    return program_evidence(store, root, request)

@@ -40,6 +40,7 @@ __all__ = [
     "Outcome",
     "end_failed_pair",
     "ended_pairs",
+    "forms_to_fill",
     "matched_pairs",
     "midterm_outcomes",
     "outcomes",
@@ -264,3 +265,24 @@ def end_failed_pair(
             connection, year.id, access.login, "end pair", {"pair": pair, "reason": reason}, now
         )
         return ended
+
+
+def forms_to_fill(store: Store, year_name: str | None, access: Access) -> list[dict[str, Any]]:
+    """The forms ``access`` may submit (its university's pairs, its own mentored pairs; an
+    admin: every form), each with what was submitted so far."""
+    with global_transaction(store) as connection:
+        year = year_in(connection, year_name)
+        matched = matched_pairs(connection, year)
+        ended = ended_pairs(connection, year.id)
+        given = {(f.pair, f.form): f for f in read_forms(connection, year.id)}
+    found: list[dict[str, Any]] = []
+    for pair in matched.values():
+        if pair.pair in ended:
+            continue
+        for form, role, subject in (
+            ("university", "university", pair.university),
+            ("mentor", "mentor", pair.mentor),
+        ):
+            if access.holds(role, subject):
+                found.append({"pair": pair, "form": form, "given": given.get((pair.pair, form))})
+    return found
