@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, update
+from sqlalchemy.exc import DBAPIError
 
 from ossmeta.errors import ForbiddenError, InputError, NotFoundError
 from ossmeta.service.program import (
@@ -29,6 +31,7 @@ from ossmeta.service.program_midterm import (
 from ossmeta.service.program_selection import publish, run_matching
 from ossmeta.store import Store
 from ossmeta.store.program_midterm import ended_pairs
+from ossmeta.store.schema import program_ended_pairs
 from ossmeta.store.tenancy import global_transaction
 from tests.program.test_program_selection import tables
 
@@ -185,6 +188,16 @@ def test_forms_the_pass_rule_and_ending_a_failed_pair(store: Store, tmp_path: Pa
     ]
     ended = {p["pair"]: p for p in outcomes(store, None)["pairs"]}["P2"]
     assert ended["ended"] and ended["reason"] == "no merged work"
+    # An end is final: the store refuses to change or remove it.
+    for change in (update(program_ended_pairs).values(reason="x"), delete(program_ended_pairs)):
+        with pytest.raises(DBAPIError), global_transaction(store) as connection:
+            connection.execute(change)
+    assert ended_pairs_of(store) == {"P2"}
+
+
+def ended_pairs_of(store: Store) -> set[str]:
+    with global_transaction(store) as connection:
+        return ended_pairs(connection, get_year(store, None).id)
 
 
 def test_questions_are_for_admins_and_a_year_without_them_has_bare_forms(
