@@ -27,7 +27,7 @@ def test_forms_scores_and_the_public_defense_page(site: str, store: Store, tmp_p
     set_rubric(store, None, boss, RUBRIC, "r.toml", NOW)
     assign_reviewer(store, None, boss, "P1", "ron", NOW)
     advance_phase(store, None, "cli:t", NOW)  # midterm
-    for login in ("uni1", "max", "ron", "sam"):
+    for login in ("uni1", "max", "mia", "boss", "ron", "sam"):
         user(store, "acme", login, "member")
 
     with client(site, "uni1") as http:
@@ -63,6 +63,32 @@ def test_forms_scores_and_the_public_defense_page(site: str, store: Store, tmp_p
         )
         assert answer.status_code == 303
     assert {p["pair"]: p["result"] for p in outcomes(store, None)["pairs"]}["P1"] == "pass"
+    with client(site, "mia") as http:  # P2's mentor fails it
+        failed = http.post(
+            f"{MIDTERM}/P2/mentor",
+            data={
+                "csrf": csrf(http, MIDTERM),
+                "verdict": "fail",
+                "q-progress": "behind",
+                "q-merged": "no",
+            },
+        )
+        assert failed.status_code == 303
+        assert "midterm-outcomes" not in http.get(MIDTERM).text  # outcomes are the admins'
+        refused = http.post(f"{MIDTERM}/P2/end", data={"csrf": csrf(http, MIDTERM), "reason": "x"})
+        assert refused.status_code == 403
+    with client(site, "boss") as http:
+        page = http.get(MIDTERM).text
+        assert 'action="/program/current/midterm/P2/end"' in page
+        assert 'action="/program/current/midterm/P1/end"' not in page  # P1 passed
+        token = csrf(http, MIDTERM)
+        ended = http.post(f"{MIDTERM}/P2/end", data={"csrf": token, "reason": "no merged work"})
+        assert ended.status_code == 303
+        assert "no merged work" in http.get(MIDTERM).text
+    assert {p["pair"]: p["ended"] for p in outcomes(store, None)["pairs"]} == {
+        "P1": False,
+        "P2": True,
+    }
 
     advance_phase(store, None, "cli:t", NOW)  # defense
     with client(site, "sam") as http:  # not a reviewer: nothing to score

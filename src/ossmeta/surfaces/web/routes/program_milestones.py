@@ -45,6 +45,7 @@ async def midterm_page(request: Request, year: str) -> Response:
         access = access_of(store, _year(year), signed.user.login)
         forms = midterm.questions(store, _year(year))
         todo = midterm.forms_to_fill(store, _year(year), access)
+        results = midterm.outcomes(store, _year(year))["pairs"] if access.is_admin else []
         return tenant_page(
             request,
             signed,
@@ -52,8 +53,24 @@ async def midterm_page(request: Request, year: str) -> Response:
             year=year,
             forms=forms,
             todo=todo,
+            results=results,
             rule=MIDTERM_RULE,
         )
+
+    return await workspace_call(request, act)
+
+
+@router.post("/midterm/{pair}/end")
+async def end_pair(request: Request, year: str, pair: str) -> Response:
+    """An admin ends a pair that failed the mid-term, with a reason."""
+
+    async def act(signed: Signed) -> Response:
+        store = app_store(request)
+        sent = await form_of(request, signed)
+        access = access_of(store, _year(year), signed.user.login)
+        reason = text(sent, "reason", 2000)
+        midterm.end_failed_pair(store, _year(year), access, pair, reason, datetime.now(UTC))
+        return _back(year, "midterm")
 
     return await workspace_call(request, act)
 
