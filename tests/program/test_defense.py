@@ -59,6 +59,11 @@ def test_conflicts_of_interest_are_refused(store: Store, tmp_path: Path) -> None
         assign_reviewer(store, None, boss, "P2", "mia", NOW)
     with pytest.raises(ForbiddenError):
         assign_reviewer(store, None, access_of(store, None, "ron"), "P1", "ron", NOW)
+    # Mia is P2's mentor by her registered identity (login:mia), whatever roles "Mia" holds.
+    add_program_member(store, None, Member("Mia", "reviewer", ""), "cli:t", NOW)
+    with pytest.raises(InputError, match="conflict of interest: Mia is the pair's mentor"):
+        assign_reviewer(store, None, boss, "P2", "Mia", NOW)
+    assert assign_reviewer(store, None, boss, "P1", "Mia", NOW)
     assert assign_reviewer(store, None, boss, "P1", "rae", NOW)  # another community's
     assert not assign_reviewer(store, None, boss, "P1", "rae", NOW)  # already
 

@@ -96,10 +96,16 @@ def conflict_of(connection: Transaction, year: Year, pair: MatchedPair, login: s
         raise InputError(f"{login} is not a reviewer of program {year.name}")
     if pair.community and pair.community in communities:
         return f"{login} belongs to community {pair.community}, whose project {pair.project} it is"
-    if any(m.role == "mentor" and m.subject == pair.mentor for m in members):
-        return f"{login} is the pair's mentor"
-    if any(m.role == "teacher" and m.subject == pair.teacher for m in members):
-        return f"{login} is the pair's teacher"
+    # The pair's mentor or teacher: by the program role, or by the login among the person's
+    # registered identities (a reviewer account nobody gave the mentor role).
+    people = {(p.role, p.key): p for p in rows_store.read_people(connection, year.id)}
+    for role, key in (("mentor", pair.mentor), ("teacher", pair.teacher)):
+        person = people.get((role, key))
+        named = {i.casefold() for i in person.identities} if person else set()
+        if f"login:{login}".casefold() in named or any(
+            m.role == role and m.subject == key for m in members
+        ):
+            return f"{login} is the pair's {role}"
     return None
 
 
