@@ -45,9 +45,13 @@ def test_forms_ending_reviewers_and_scores_over_the_api(api: ApiServer, tmp_path
         refused = anonymous.put(f"{BASE}/midterm/pairs/P1/forms/university", json=good)
         assert refused.status_code == 401
 
+    outsider = api.account("acme", "olga", role="member")  # no role in the program
+    with api.client(outsider) as olga:
+        hidden = olga.get(f"{BASE}/midterm/results")
+        assert hidden.status_code == 404 and hidden.json()["detail"] == "no program year 'current'"
     with api.client(token["uni1"]) as uni1:
         early = uni1.put(f"{BASE}/midterm/pairs/P1/forms/university", json=good)
-        assert early.status_code == 400 and early.headers["content-type"] == PROBLEM
+        assert early.status_code == 409 and early.headers["content-type"] == PROBLEM
         assert "only in phase midterm" in early.json()["detail"]
     advance_phase(store, None, "cli:t", NOW)  # midterm
     with api.client(token["uni2"]) as uni2:
@@ -55,7 +59,7 @@ def test_forms_ending_reviewers_and_scores_over_the_api(api: ApiServer, tmp_path
         assert other.status_code == 403 and other.headers["content-type"] == PROBLEM
     with api.client(token["uni1"]) as uni1:
         bad = uni1.put(f"{BASE}/midterm/pairs/P1/forms/university", json={"passed": True})
-        assert bad.status_code == 400 and "needs an answer" in bad.json()["detail"]
+        assert bad.status_code == 422 and "needs an answer" in bad.json()["detail"]
         done = uni1.put(f"{BASE}/midterm/pairs/P1/forms/university", json=good)
         assert done.status_code == 200, done.text
         assert done.json()["submitted_by"] == "uni1"
@@ -80,7 +84,7 @@ def test_forms_ending_reviewers_and_scores_over_the_api(api: ApiServer, tmp_path
             ("P2", "fail", True)
         ]
         conflict = boss.post(f"{BASE}/defense/pairs/P1/reviewers", json={"reviewer": "rita"})
-        assert conflict.status_code == 400 and "conflict of interest" in conflict.json()["detail"]
+        assert conflict.status_code == 422 and "conflict of interest" in conflict.json()["detail"]
         for reviewer in ("ron", "rae"):
             added = boss.post(f"{BASE}/defense/pairs/P1/reviewers", json={"reviewer": reviewer})
             assert added.json() == {"pair": "P1", "reviewer": reviewer, "added": True}
@@ -93,7 +97,7 @@ def test_forms_ending_reviewers_and_scores_over_the_api(api: ApiServer, tmp_path
         bad = ron.put(
             f"{BASE}/defense/pairs/P1/scores", json={"scores": {"quality": 11, "talk": 1}}
         )
-        assert bad.status_code == 400 and "criterion 'quality'" in bad.json()["detail"]
+        assert bad.status_code == 422 and "criterion 'quality'" in bad.json()["detail"]
         scored = ron.put(
             f"{BASE}/defense/pairs/P1/scores", json={"scores": {"quality": 10, "talk": 5}}
         )

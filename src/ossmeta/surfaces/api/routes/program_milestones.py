@@ -6,13 +6,17 @@ Public (no token, with ETags): the two published rules, the questions, the rubri
 defense results and a defended pair's facts. With a token, a login acts in the program
 roles it holds (``service.program_access``): a university admin or mentor submits its form,
 an admin ends a failed pair and assigns reviewers, a reviewer scores its pairs. Refusals
-are RFC 9457 problems (403 without the role, 400 outside the phase or for bad answers).
+are RFC 9457 problems, as on the program's other routes: 403 without the role for the pair,
+409 (``wrong-phase``) outside the action's phase, 422 (``bad-input``) for answers or scores
+the rules refuse; a login without any role in the year is answered 404, as for a year that
+does not exist.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
@@ -20,15 +24,18 @@ from pydantic import BaseModel, Field
 
 from ossmeta.analyses.program.forms import MIDTERM_RULE
 from ossmeta.analyses.program.rubric import DEFENSE_RULE
+from ossmeta.errors import ForbiddenError, InputError, NotFoundError
 from ossmeta.service import program_defense as defense
 from ossmeta.service import program_midterm as midterm
 from ossmeta.service.accounts import Principal
+from ossmeta.service.program import PhaseError
 from ossmeta.service.program_access import Access, access_of
 from ossmeta.store import Store
 from ossmeta.surfaces.api.auth import require
 from ossmeta.surfaces.api.deps import get_store
 from ossmeta.surfaces.api.etags import json_with_etag
 from ossmeta.surfaces.api.pagination import Page, PageRequest, page_request
+from ossmeta.surfaces.api.problems import ApiProblem
 
 router = APIRouter(prefix="/api/v1/program/{year}", tags=["program"])
 
@@ -48,8 +55,29 @@ def _year(year: str) -> str | None:
     return None if year == "current" else year
 
 
+T = TypeVar("T")
+
+
 def _access(store: Store, year: str, principal: Principal) -> Access:
-    return access_of(store, _year(year), principal.login)
+    """The caller's program roles; a login without any is told the year does not exist (its
+    pairs are its members' business)."""
+    access = access_of(store, _year(year), principal.login)
+    if not access.is_admin and not access.members:
+        raise NotFoundError(f"no program year {year!r}")
+    return access
+
+
+def _call(act: Callable[[], T]) -> T:
+    """The service's refusals as problems: a phase error 409, a refused body 422; unknown
+    objects and missing roles keep their kinds (404, 403)."""
+    try:
+        return act()
+    except PhaseError as error:
+        raise ApiProblem(409, str(error), slug="wrong-phase", title="Wrong phase") from None
+    except (NotFoundError, ForbiddenError):
+        raise
+    except InputError as error:
+        raise ApiProblem(422, str(error), slug="bad-input", title="Bad input") from None
 
 
 def _paged(page: PageRequest, rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -226,8 +254,10 @@ def submit_form(
     """Submit (or replace) the pair's university form (its university admin) or mentor form
     (its mentor), in phase midterm."""
     access = _access(store, year, principal)
-    done = midterm.submit_form(
-        store, _year(year), access, pair, form, body.answers, body.passed, datetime.now(UTC)
+    done = _call(
+        lambda: midterm.submit_form(
+            store, _year(year), access, pair, form, body.answers, body.passed, datetime.now(UTC)
+        )
     )
     return FormOut(
         pair=done.pair,
@@ -283,8 +313,10 @@ def assign_reviewer(
 ) -> AssignedOut:
     """Assign a reviewer to the pair (program admins); refused on a conflict of interest."""
     access = _access(store, year, principal)
-    added = defense.assign_reviewer(
-        store, _year(year), access, pair, body.reviewer, datetime.now(UTC)
+    added = _call(
+        lambda: defense.assign_reviewer(
+            store, _year(year), access, pair, body.reviewer, datetime.now(UTC)
+        )
     )
     return AssignedOut(pair=pair, reviewer=body.reviewer, added=added)
 
@@ -296,7 +328,9 @@ def score_pair(
     """The caller's scores for the pair, one per criterion (an assigned reviewer without a
     conflict of interest, in phase defense)."""
     access = _access(store, year, principal)
-    number = defense.score_pair(store, _year(year), access, pair, body.scores, datetime.now(UTC))
+    number = _call(
+        lambda: defense.score_pair(store, _year(year), access, pair, body.scores, datetime.now(UTC))
+    )
     return ScoredOut(pair=pair, reviewer=principal.login, number=round(float(number), 2))
 
 
