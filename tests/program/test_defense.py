@@ -153,4 +153,4 @@ def seed_milestones(store: Store, where: Path, admins: Sequence[str] = ()) -> di
     advance_phase(store, None, "cli:t", NOW)  # defense
     score_pair(store, None, access_of(store, None, "ron"), "P1", {"quality": 7, "talk": 3}, NOW)
     score_pair(store, None, access_of(store, None, "ray"), "P2", {"quality": 9, "talk": 1}, NOW)
-    return {"year": "current", "pair": "P1", "form": "mentor"}
+    return {"year": "current", "pair": "P1"}

@@ -242,17 +242,9 @@ def midterm_results(
     return _paged(page, document["pairs"], "pair")
 
 
-@router.put("/midterm/pairs/{pair}/forms/{form}", response_model=FormOut)
-def submit_form(
-    year: YearPath,
-    pair: PairPath,
-    form: Literal["university", "mentor"],
-    body: FormIn,
-    store: StoreDep,
-    principal: Writer,
+def _submit(
+    store: Store, year: str, pair: str, form: str, body: FormIn, principal: Principal
 ) -> FormOut:
-    """Submit (or replace) the pair's university form (its university admin) or mentor form
-    (its mentor), in phase midterm."""
     access = _access(store, year, principal)
     done = _call(
         lambda: midterm.submit_form(
@@ -267,6 +259,23 @@ def submit_form(
         submitted_at=done.submitted_at,
         submitted_by=done.submitted_by,
     )
+
+
+@router.put("/midterm/pairs/{pair}/forms/university", response_model=FormOut)
+def submit_university_form(
+    year: YearPath, pair: PairPath, body: FormIn, store: StoreDep, principal: Writer
+) -> FormOut:
+    """Submit (or replace) the pair's university form: its student's university admin, in
+    phase midterm."""
+    return _submit(store, year, pair, "university", body, principal)
+
+
+@router.put("/midterm/pairs/{pair}/forms/mentor", response_model=FormOut)
+def submit_mentor_form(
+    year: YearPath, pair: PairPath, body: FormIn, store: StoreDep, principal: Writer
+) -> FormOut:
+    """Submit (or replace) the pair's mentor form: its mentor, in phase midterm."""
+    return _submit(store, year, pair, "mentor", body, principal)
 
 
 @router.post("/midterm/pairs/{pair}/end", response_model=EndedOut)
