@@ -2,8 +2,8 @@
 center's store, its projects linked to the repository the activity demo imported
 (``github.com/acme/widget``) and its people to that repository's contributors.
 
-Each numbered step is one phase's work, in the order the year runs; the later phases
-(mid-term, defense, awards) are steps still to append, after ``step_8_work_begins``. The year
+Each numbered step is one phase's work, in the order the year runs: the selection, the work
+with its evidence, the mid-term check, the defense and the awards. The year
 runs on its own clock (``CLOCK``, in spring 2026, before the activity it later reads as
 evidence), so every run prints the same matching. A second ``make demo`` finds the year and
 only prints it again (an existing program year is never rebuilt behind its users' backs).
@@ -25,9 +25,21 @@ from pathlib import Path
 from ossmeta.errors import NotFoundError
 from ossmeta.service.accounts import Actor, create_tenant, create_user, tenant_named
 from ossmeta.service.program import advance_phase, create_year, get_year, read_config
-from ossmeta.service.program_access import Member, add_program_member
+from ossmeta.service.program_access import (
+    Member,
+    access_of,
+    add_program_member,
+    program_members,
+)
+from ossmeta.service.program_defense import (
+    assign_reviewer,
+    defense_results,
+    score_pair,
+    set_rubric,
+)
 from ossmeta.service.program_evidence import EvidenceRequest, program_evidence
 from ossmeta.service.program_imports import import_kind
+from ossmeta.service.program_midterm import outcomes, set_questions, submit_form
 from ossmeta.service.program_selection import check_current, publish, results, run_matching
 from ossmeta.store import Store, open_store
 from ossmeta.store.activity_files import activity_root
@@ -226,6 +238,97 @@ def step_8_work_begins(store: Store, where: Path) -> None:
         print(f"  {pair['pair']} on {pair['task']}: {totals}")
 
 
+MIDTERM_QUESTIONS = """
+[[university]]
+key = "attendance"
+kind = "scale"
+label = "Attendance at the university's meetings"
+label_zh = "参加学校例会的情况"
+
+[[mentor]]
+key = "progress"
+kind = "choice"
+label = "Progress against the proposal's timeline"
+label_zh = "相对计划书时间表的进度"
+options = ["on track", "behind"]
+options_zh = ["按计划", "落后"]
+"""
+RUBRIC = """
+[[criterion]]
+key = "contribution"
+label = "Merged upstream work"
+label_zh = "被上游合并的工作"
+weight = 3
+max = 10
+
+[[criterion]]
+key = "defense"
+label = "Presentation and answers"
+label_zh = "答辩表现"
+weight = 1
+max = 10
+"""
+#: Program-only accounts of the later phases: university admins and reviewers (from a
+#: community other than acme, whose project both matched tasks belong to).
+LATER_MEMBERS = (
+    ("ursula", "university", "uni-a"),
+    ("uwe", "university", "uni-b"),
+    ("kim", "reviewer", "kite"),
+    ("rhea", "reviewer", ""),
+)
+
+
+def _later_members(store: Store, now: datetime) -> None:
+    actor = Actor(ADMIN)
+    for login, role, subject in LATER_MEMBERS:
+        if login not in {m.login for m in program_members(store, YEAR)}:
+            create_user(store, login, "demo", "viewer", None, actor)
+        add_program_member(store, YEAR, Member(login, role, subject), ADMIN, now)
+
+
+def step_9_midterm(store: Store, where: Path) -> None:
+    print("\n# 9. mid-term: each matched pair's university form and mentor form")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    _later_members(store, now)
+    admin = access_of(store, YEAR, "demo")
+    set_questions(store, YEAR, admin, MIDTERM_QUESTIONS, "midterm.toml", now)
+    _advance(store, now)  # midterm
+    university_of = {str(row[1]): str(row[3]) for row in TABLES["people"][1]}
+    login_of = {"uni-a": "ursula", "uni-b": "uwe"}
+    for pair in results(store, YEAR)["pairs"]:
+        if not pair["task"]:
+            continue
+        uni = access_of(store, YEAR, login_of[university_of[pair["student"]]])
+        mentor = access_of(store, YEAR, "alice")
+        submit_form(store, YEAR, uni, pair["pair"], "university", {"attendance": 5}, True, now)
+        answers = {"progress": "on track"}
+        submit_form(store, YEAR, mentor, pair["pair"], "mentor", answers, True, now)
+    for row in outcomes(store, YEAR)["pairs"]:
+        forms = f"university {row['university']}, mentor {row['mentor']}"
+        print(f"  {row['pair']}: {row['result']} ({forms})")
+
+
+def step_10_defense(store: Store, where: Path) -> None:
+    print("\n# 10. defense: reviewers from other communities score by the rubric")
+    now = datetime(2026, 11, 16, tzinfo=UTC)
+    admin = access_of(store, YEAR, "demo")
+    set_rubric(store, YEAR, admin, RUBRIC, "rubric.toml", now)
+    _advance(store, now)  # defense
+    scores = {  # (merged upstream work, presentation) per reviewer
+        "P-carol": {"kim": (9, 8), "rhea": (10, 7)},
+        "P-bob": {"kim": (8, 8), "rhea": (7, 9)},
+    }
+    for pair in results(store, YEAR)["pairs"]:
+        if not pair["task"]:
+            continue
+        for reviewer, (work, talk) in scores[pair["pair"]].items():
+            assign_reviewer(store, YEAR, admin, pair["pair"], reviewer, now)
+            given = {"contribution": work, "defense": talk}
+            score_pair(store, YEAR, access_of(store, YEAR, reviewer), pair["pair"], given, now)
+    for row in defense_results(store, YEAR)["pairs"]:
+        print(f"  {row['pair']}: {row['score']} ({row['reviewers']} reviewers), rank {row['rank']}")
+
+
 STEPS = (
     step_1_create_year,
     step_2_funding,
@@ -235,6 +338,8 @@ STEPS = (
     step_6_rankings_and_matching,
     step_7_results,
     step_8_work_begins,
+    step_9_midterm,
+    step_10_defense,
 )
 
 

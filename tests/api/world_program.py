@@ -20,11 +20,15 @@ from pathlib import Path
 
 from ossmeta.errors import NotFoundError
 from ossmeta.service.program import advance_phase, create_year, get_year, read_config
-from ossmeta.service.program_access import Member, add_program_member
+from ossmeta.service.program_access import Member, access_of, add_program_member, operator_access
+from ossmeta.service.program_defense import assign_reviewer, score_pair, set_rubric
 from ossmeta.service.program_imports import import_kind
+from ossmeta.service.program_midterm import set_questions
 from ossmeta.service.program_selection import publish, run_matching
 from ossmeta.store import Store
-from tests.program.test_program_selection import CONFIG, tables
+from tests.program.test_defense import RUBRIC
+from tests.program.test_midterm import CONFIG, QUESTIONS  # every phase, to the awards
+from tests.program.test_program_selection import tables
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 YEAR = "2027"
@@ -81,6 +85,26 @@ def seed_program(store: Store, tenant_name: str, values: dict[str, str]) -> None
     try:
         get_year(store, YEAR)
     except NotFoundError:  # no year yet: this is the first tenant
+        admin = f"{tenant_name}-admin"
         with tempfile.TemporaryDirectory() as folder:
-            program_year(store, Path(folder), "published", [(f"{tenant_name}-admin", "admin", "")])
+            program_year(store, Path(folder), "published", [(admin, "admin", "")])
+        _to_the_defense(store, admin)
         values.update(year=YEAR, pair="P1", mentor="M2")
+
+
+def _to_the_defense(store: Store, admin: str) -> None:
+    """The published year taken on to its defense: mid-term questions and a rubric set, the
+    tenant's admin reviewing both matched pairs and having scored them (so every milestone
+    list holds two items)."""
+    operator = operator_access(store, YEAR, ACTOR)
+    set_questions(store, YEAR, operator, QUESTIONS, "questions.toml", NOW)
+    set_rubric(store, YEAR, operator, RUBRIC, "rubric.toml", NOW)
+    add_program_member(store, YEAR, Member(admin, "reviewer", ""), ACTOR, NOW)
+    advance_phase(store, YEAR, ACTOR, NOW)  # work
+    for pair in ("P1", "P2"):
+        assign_reviewer(store, YEAR, operator, pair, admin, NOW)
+    advance_phase(store, YEAR, ACTOR, NOW)  # midterm
+    advance_phase(store, YEAR, ACTOR, NOW)  # defense
+    reviewer = access_of(store, YEAR, admin)
+    score_pair(store, YEAR, reviewer, "P1", {"quality": 7, "talk": 3}, NOW)
+    score_pair(store, YEAR, reviewer, "P2", {"quality": 9, "talk": 1}, NOW)

@@ -1118,3 +1118,70 @@ program_notices = Table(
     Column("worker", String(64)),  # the run that leased it (or last tried it)
     UniqueConstraint("year_id", "key", "channel", "target", name="uq_program_notices"),
 )
+
+# ------------------------------------------------------------ program milestones (migration 0018)
+# The mid-term check and the defense: the year's questions and rubric (their TOML text), the
+# submitted mid-term forms, the ended pairs (append-only: an end is final), the reviewers
+# assigned to each pair and each reviewer's scores (JSON {criterion: "p/q"}, exact fractions).
+
+program_milestone_configs = Table(
+    "program_milestone_configs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),  # questions | rubric
+    Column("source", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(255), nullable=False),
+    UniqueConstraint("year_id", "kind", name="uq_program_milestone_configs_kind"),
+)
+
+program_midterm_forms = Table(
+    "program_midterm_forms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("pair", String(128), nullable=False),
+    Column("form", String(16), nullable=False),  # university | mentor
+    Column("answers", Text, nullable=False),  # JSON {question: answer}
+    Column("passed", Boolean, nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_by", String(255), nullable=False),
+    UniqueConstraint("year_id", "pair", "form", name="uq_program_midterm_forms_form"),
+)
+
+program_ended_pairs = Table(
+    "program_ended_pairs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("pair", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
+    Column("ended_by", String(255), nullable=False),
+    UniqueConstraint("year_id", "pair", name="uq_program_ended_pairs_pair"),
+)
+
+program_reviewers = Table(
+    "program_reviewers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("pair", String(128), nullable=False),
+    Column("reviewer", String(255), nullable=False),  # an account login
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("assigned_by", String(255), nullable=False),
+    UniqueConstraint("year_id", "pair", "reviewer", name="uq_program_reviewers_pair"),
+)
+
+program_scores = Table(
+    "program_scores",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("pair", String(128), nullable=False),
+    Column("reviewer", String(255), nullable=False),
+    Column("scores", Text, nullable=False),
+    Column("scored_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("year_id", "pair", "reviewer", name="uq_program_scores_pair"),
+)

@@ -13,7 +13,12 @@ from typing import Annotated, Any
 import typer
 
 from ossmeta.errors import InputError
-from ossmeta.surfaces.cli import program_evidence, program_members, program_notify
+from ossmeta.surfaces.cli import (
+    program_evidence,
+    program_members,
+    program_milestones,
+    program_notify,
+)
 from ossmeta.surfaces.cli.common import DbOption, open_for_read, open_for_write, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
@@ -262,3 +267,7 @@ app.command("evidence")(program_evidence.evidence)
 app.add_typer(program_members.app, name="member")
 app.add_typer(program_notify.app, name="notify")
 app.add_typer(program_notify.webhooks, name="webhook")
+
+# ``program midterm`` and ``program defense``: the milestones after the selection.
+app.add_typer(program_milestones.midterm, name="midterm")
+app.add_typer(program_milestones.defense, name="defense")

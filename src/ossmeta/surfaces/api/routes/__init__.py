@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ossmeta.surfaces.api.routes import accounts, findings, health, projects, public, webhooks
+from ossmeta.surfaces.api.routes import (
+    accounts,
+    findings,
+    health,
+    program_milestones,
+    projects,
+    public,
+    webhooks,
+)
 from ossmeta.surfaces.api.routes import private as private_routes
 from ossmeta.surfaces.api.routes import program as program_routes
 from ossmeta.surfaces.api.routes import vex as vex_routes
@@ -23,4 +31,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     private_routes.router,
     violation_routes.router,
     program_routes.router,
+    program_milestones.router,
 )

@@ -11,6 +11,7 @@ from ossmeta.surfaces.web.routes import (
     auth,
     curation,
     program,
+    program_milestones,
     public,
     public_more,
     workspace,
@@ -25,4 +26,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     workspace_more.router,
     curation.router,
     program.router,
+    program_milestones.router,
 )
