@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ossmeta.errors import InputError
-from ossmeta.surfaces.cli import program_evidence, program_members
+from ossmeta.surfaces.cli import program_awards, program_evidence, program_members
 from ossmeta.surfaces.cli.common import DbOption, open_for_read, open_for_write, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
@@ -260,3 +260,6 @@ app.command("evidence")(program_evidence.evidence)
 
 # ``program member``: logins and their program roles (the API's and the web's rights).
 app.add_typer(program_members.app, name="member")
+
+# ``program award``: titles, recommendations, cross-review, certification, certificates.
+app.add_typer(program_awards.app, name="award")
