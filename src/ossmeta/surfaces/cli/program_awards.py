@@ -152,7 +152,7 @@ def results(
 
     store = open_for_read(db)
     rule, order = _standings(store, year)
-    certified = [
+    certified: list[dict[str, Any]] = [
         {
             "place": a.place,
             "pair": a.pair,
