@@ -73,6 +73,12 @@ class Route:
         return "public" in self.operation.get("tags", ())
 
     @property
+    def program(self) -> bool:
+        """A route of the graduation program: its data is the operator's, not a tenant's,
+        and a login's program roles decide what it may do (tests/program, tests/api)."""
+        return self.path.startswith("/api/v1/program/")
+
+    @property
     def params(self) -> list[str]:
         return re.findall(r"\{([^}:]+)(?::path)?\}", self.path)
 
@@ -275,12 +281,32 @@ def seed_public(api: ApiServer, tmp_path: Path) -> dict[str, str]:
         since=None,
     )
     return {
+        **seed_program(api, tmp_path),
         "purl": "pkg:pypi/core",
         "advisory_id": JINJA,
         "host": "github.com",
         "owner": "example",
         "name": "core",
     }
+
+
+def seed_program(api: ApiServer, tmp_path: Path) -> dict[str, str]:
+    """A program year with titles, recommendations, cross-reviews and certified awards,
+    whose admins are the tenants' admins; the path parameter values that name them."""
+    from ossmeta.service.program_access import Member, add_program_member, operator_access
+    from ossmeta.service.program_awards import certify, review
+    from tests.program.test_awards import ADMIN, NOW, _recommend_all, awards_year
+
+    where = tmp_path / "program"
+    where.mkdir()
+    awards_year(api.store, where)
+    _recommend_all(api.store)
+    admin = operator_access(api.store, None, ADMIN)
+    review(api.store, None, admin, "rune", ["PA1", "PB1", "PA2", "PB2"], NOW)
+    made = certify(api.store, None, admin, NOW)
+    for login in ("acme-admin", "globex-admin"):
+        add_program_member(api.store, None, Member(login, "admin", ""), ADMIN, NOW)
+    return {"year": "2027", "community": "acme", "reviewer": "rune", "code": made[0].code}
 
 
 @dataclass
@@ -428,4 +454,8 @@ MISSING = {
     "recipient_id": "987654",
     "private_id": "NO-SUCH-PRIVATE-1",
     "curation_id": "987654",
+    "year": "no-such-year",
+    "community": "no-such-community",
+    "reviewer": "no-such-reviewer",
+    "code": "no-such-code",
 }

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from ossmeta.surfaces.api.routes import accounts, findings, health, projects, public, webhooks
 from ossmeta.surfaces.api.routes import private as private_routes
+from ossmeta.surfaces.api.routes import program_awards as program_award_routes
 from ossmeta.surfaces.api.routes import vex as vex_routes
 from ossmeta.surfaces.api.routes import violations as violation_routes
 
@@ -21,4 +22,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     vex_routes.router,
     private_routes.router,
     violation_routes.router,
+    program_award_routes.router,
 )
