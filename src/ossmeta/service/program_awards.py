@@ -42,6 +42,7 @@ __all__ = [
     "TitleRow",
     "awards",
     "certify",
+    "community_pairs",
     "ended_pairs",
     "recommend",
     "recommendations",
@@ -234,6 +235,18 @@ def recommend(
         }
         add_audit(connection, year.id, access.login, "recommend", detail, now)
         return len(rows)
+
+
+def community_pairs(
+    store: Store, year_name: str | None, access: Access, community: str
+) -> list[dict[str, Any]]:
+    """The facts of the pairs the community may recommend: those the published matching gave
+    a task of one of its projects (an ended pair included: ``recommend`` says why not)."""
+    access.require("community", community)
+    with global_transaction(store) as connection:
+        year = year_in(connection, year_name)
+        facts = _pair_facts(connection, year)
+    return [f for _, f in sorted(facts.items()) if f["community"] == community]
 
 
 def recommendations(

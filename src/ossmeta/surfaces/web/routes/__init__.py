@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from ossmeta.surfaces.web.routes import (
     auth,
     curation,
+    program_awards,
     public,
     public_more,
     workspace,
@@ -23,4 +24,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     workspace.router,
     workspace_more.router,
     curation.router,
+    program_awards.router,
 )
