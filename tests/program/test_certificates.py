@@ -94,6 +94,8 @@ def test_who_gets_a_certificate(store: Store, tmp_path: Path) -> None:
         certificate(store, None, access_of(store, None, "tina"), pa1.code, "student")
     with pytest.raises(NotFoundError):
         certificate(store, None, access_of(store, None, "sPA1"), "unknown", "student")
+    with pytest.raises(InputError, match="student or the teacher, not 'mentor'"):
+        certificate(store, None, access_of(store, None, "sPA1"), pa1.code, "mentor")
     revoke(store, None, operator_access(store, None, ADMIN), pa1.code, "withdrawn", NOW)
     with pytest.raises(InputError, match="was revoked: withdrawn"):
         certificate(store, None, access_of(store, None, "sPA1"), pa1.code, "student")

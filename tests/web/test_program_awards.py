@@ -19,6 +19,7 @@ from ossmeta.store import Store
 from tests.program.test_awards import ADMIN, awards_year
 from tests.web.accounts import client, csrf, user
 from tests.web.conftest import serve
+from tests.web.text_nodes import visible_words
 
 BASE = "/program/2027/awards"
 
@@ -124,6 +125,13 @@ def _certify_and_verify(store: Store, tmp_path: Path) -> None:
             assert valid.status_code == 200 and "Valid" in valid.text and "优秀项目" in valid.text
             zh = public.get(f"/program/verify/{codes[0]}", headers={"Cookie": "lang=zh"})
             assert "有效" in zh.text
+            for path in (BASE, f"/program/verify/{codes[0]}", "/program/verify/not-a-code"):
+                english = visible_words(public.get(path, headers={"Cookie": "lang=en"}).text)
+                chinese = visible_words(public.get(path, headers={"Cookie": "lang=zh"}).text)
+                assert len(english) == len(chinese), (english, chinese)
+                unchanged = [e for e, z in zip(english, chinese, strict=True) if e == z]
+                assert not unchanged, f"not translated on {path}: {unchanged}"
+            assert public.get("/program/1999/awards").status_code == 404
             unknown = public.get("/program/verify/not-a-code")
             assert unknown.status_code == 404 and "Unknown" in unknown.text
             revoke(

@@ -189,6 +189,8 @@ def certificate(
 ) -> Certificate:
     """The certificate of an award of the year: for an admin, the award's community, or
     the awarded student or teacher. A revoked award has none."""
+    if person not in PEOPLE:
+        raise InputError(f"a certificate is for the student or the teacher, not {person!r}")
     with global_transaction(store) as connection:
         year = year_in(connection, year_name)
         award = awards_store.find_award(connection, code)

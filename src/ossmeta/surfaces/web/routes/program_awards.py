@@ -50,8 +50,8 @@ def public_awards(request: Request, year: str) -> Response:
         found = get_year(store, _year(year))
         shown = [a for a in awards.awards(store, found.name) if a.revoked_at is None]
         names = {t.key: t for t in awards.titles(store, found.name)}
-    except NotFoundError:
-        return page(request, "program_verify.html", 404, query="", award=None, year=year)
+    except NotFoundError:  # no such year: an empty list, as not found
+        return page(request, "program_awards_list.html", 404, query="", year=year, awards=[])
     return page(
         request, "program_awards_list.html", query="", year=found.name, awards=shown, titles=names
     )
