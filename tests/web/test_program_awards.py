@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from pypdf import PdfReader
 
-from ossmeta.service.program_access import operator_access
-from ossmeta.service.program_awards import revoke
 from ossmeta.store import Store
-from tests.program.test_awards import ADMIN, awards_year
+from tests.program.test_awards import awards_year
 from tests.web.accounts import client, csrf, user
 from tests.web.conftest import serve
 from tests.web.text_nodes import visible_words
@@ -134,14 +131,12 @@ def _certify_and_verify(store: Store, tmp_path: Path) -> None:
             assert public.get("/program/1999/awards").status_code == 404
             unknown = public.get("/program/verify/not-a-code")
             assert unknown.status_code == 404 and "Unknown" in unknown.text
-            revoke(
-                store,
-                None,
-                operator_access(store, None, ADMIN),
-                codes[0],
-                "plagiarism",
-                datetime.now(UTC),
-            )
+            with client(site, "boss") as admin:
+                token = csrf(admin, f"{BASE}/certify")
+                gone = admin.post(
+                    f"{BASE}/{codes[0]}/revoke", data={"csrf": token, "reason": "plagiarism"}
+                )
+                assert gone.status_code == 303
             revoked = public.get(f"/program/verify/{codes[0]}")
             assert (
                 revoked.status_code == 200

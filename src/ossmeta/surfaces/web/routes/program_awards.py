@@ -197,6 +197,18 @@ async def certify(request: Request, year: str) -> Response:
     return await workspace_call(request, act)
 
 
+@router.post("/{year}/awards/{code}/revoke")
+async def revoke(request: Request, year: str, code: str) -> Response:
+    async def act(signed: Signed) -> Response:
+        form = await form_of(request, signed)
+        access = _access(request, year, signed)
+        reason = text(form, "reason", 2000)
+        awards.revoke(app_store(request), _year(year), access, code, reason, datetime.now(UTC))
+        return RedirectResponse(_here(year, "/certify"), status_code=303)
+
+    return await workspace_call(request, act)
+
+
 @router.get("/{year}/awards/{code}/certificate")
 async def download(request: Request, year: str, code: str, person: str = "student") -> Response:
     async def act(signed: Signed) -> Response:
