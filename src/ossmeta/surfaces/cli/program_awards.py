@@ -216,7 +216,12 @@ def certificate_(
     out: Annotated[Path, typer.Option("--out", "-o", help="The PDF file to write.")],
     person: Annotated[str, typer.Option("--for", help="student or teacher.")] = "student",
     base_url: Annotated[
-        str, typer.Option("--base-url", help="The center's address, for the verification URL.")
+        str,
+        typer.Option(
+            "--base-url",
+            envvar="OSSMETA_PUBLIC_URL",
+            help="The center's public address, for the verification URL.",
+        ),
     ] = "",
     year: YearOption = None,
     db: DbOption = None,
