@@ -10,12 +10,17 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 from pypdf import PdfReader
 
-from ossmeta.store import Store
-from tests.program.test_awards import awards_year
-from tests.web.accounts import client, csrf, user
+from ossmeta.service.program_access import access_of, operator_access
+from ossmeta.service.program_awards import Nomination, certify, recommend
+from ossmeta.store import Store, open_store
+from ossmeta.surfaces.web.assets.fetch import VENDOR
+from tests.program.test_awards import ADMIN, NOW, awards_year
+from tests.web.accounts import PASSWORD, client, csrf, user
 from tests.web.conftest import serve
+from tests.web.test_browser import ARGS, CHROMIUM, _axe
 from tests.web.text_nodes import visible_words
 
 BASE = "/program/2027/awards"
@@ -144,3 +149,45 @@ def _certify_and_verify(store: Store, tmp_path: Path) -> None:
                 and "plagiarism" in revoked.text
             )
             assert "李雷" not in public.get(BASE).text  # a revoked award is not listed
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
+@pytest.mark.skipif(
+    not (VENDOR / "axe.min.js").exists(), reason="no vendored axe-core (make install fetches it)"
+)
+@pytest.mark.xdist_group("browser")
+def test_in_a_browser_a_community_recommends_and_the_public_verifies(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.upgrade()
+    awards_year(store, tmp_path)
+    user(store, "acme", "ada", "member")
+    recommend(store, None, access_of(store, None, "ben"), "beta",
+              [Nomination("PB1", "star", "fast CI")], NOW)  # fmt: skip
+    for site in serve(store):
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page()
+            page.goto(f"{site}/login")
+            page.get_by_label("Login", exact=True).fill("ada")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(f"{site}/workspace")
+            page.goto(f"{site}{BASE}/recommend/acme")
+            _axe(page)
+            page.locator("#pair-1").select_option("PA1")
+            page.locator("#title-1").select_option("gold")
+            page.get_by_label("Citation").first.fill("a clean parser, merged upstream")
+            page.get_by_role("button", name="Save the recommendations").click()
+            page.wait_for_url(f"**{BASE}/recommend/acme?saved=1")
+            assert page.locator(".saved").is_visible()
+            assert page.locator("#citation-1").input_value() == "a clean parser, merged upstream"
+            made = certify(store, None, operator_access(store, None, ADMIN), NOW)
+            page.goto(f"{site}/program/verify/{made[0].code}")
+            _axe(page)
+            assert page.locator(".verdict.valid").is_visible()
+            page.goto(f"{site}/program/verify/not-a-code")
+            assert page.locator(".verdict.unknown").is_visible()
+            browser.close()
+    store.dispose()
