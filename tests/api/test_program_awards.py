@@ -36,7 +36,10 @@ def test_awards_over_the_api(api: ApiServer, tmp_path: Path) -> None:
     def as_(login: str) -> httpx.Client:
         return api.client(token[login])
 
-    with as_("nobody") as http:
+    with as_("nobody") as http:  # no role in the year: as if there were no such year
+        _problem(http.get(f"{BASE}/titles"), 404)
+        _problem(http.put(f"{BASE}/recommendations/acme", json={"items": []}), 404)
+    with as_("sPA1") as http:
         titles = http.get(f"{BASE}/titles", params={"limit": 1}).json()
         assert titles["items"][0]["name_zh"] == "优秀项目" and titles["next"]
         assert (
@@ -78,11 +81,13 @@ def test_awards_over_the_api(api: ApiServer, tmp_path: Path) -> None:
         assert {a["pair"] for a in made} == {"PA1", "PB1"} and all(a["code"] for a in made)
         _problem(http.post(f"{BASE}/certify", json={}), 400)
     code = next(a["code"] for a in made if a["pair"] == "PA1")
-    with as_("nobody") as http:
+    with as_("ben") as http:
         listed = http.get(BASE).json()["items"]
         assert [a["code"] for a in listed] == [None, None]  # codes for admins only
-        _problem(http.get(f"{BASE}/{code}/certificate"), 403)
+        _problem(http.get(f"{BASE}/{code}/certificate"), 403)  # another community's
         _problem(http.post(f"{BASE}/{code}/revoke", json={"reason": "x"}), 403)
+    with as_("nobody") as http:
+        _problem(http.get(f"{BASE}/{code}/certificate"), 404)
     with as_("sPA1") as http:
         pdf = http.get(f"{BASE}/{code}/certificate", params={"person": "student"})
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
@@ -101,6 +106,7 @@ def test_awards_over_the_api(api: ApiServer, tmp_path: Path) -> None:
         assert again.status_code == 304
         _problem(public.get("/api/v1/program/verify/unknown-code"), 404)
         _problem(public.get(f"{BASE}/titles"), 401)
+        _problem(public.get("/api/v1/program/verify/" + "x" * 65), 422)
     with as_("boss") as http:
         revoked = http.post(f"{BASE}/{code}/revoke", json={"reason": "plagiarism"})
         assert revoked.status_code == 200 and revoked.json()["revoked"] is True

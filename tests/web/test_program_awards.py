@@ -90,6 +90,9 @@ def test_recommend_review_certify_and_verify(store: Store, tmp_path: Path) -> No
                 == 303
             )
         with client(site, "nobody") as http:
+            assert http.get(f"{BASE}/review").status_code == 404  # no role in the year
+            assert http.get(f"{BASE}/certify").status_code == 404
+        with client(site, "ada") as http:
             assert http.get(f"{BASE}/review").status_code == 400  # not a reviewer
             assert http.get(f"{BASE}/certify").status_code == 403
         with client(site, "sPA1") as http:

@@ -2,7 +2,8 @@
 reviewer's cross-review, the aggregated standings, certification, revocation, certificates,
 and the public verification of an award by its code.
 
-A login acts only in the program roles it holds (``program_access``); ``{year}`` is a year
+A login acts only in the program roles it holds (``program_access``); a login without any
+role in the year is answered 404, as for a year that does not exist. ``{year}`` is a year
 name or ``current`` (the newest). Lists are cursor pages; mistakes are RFC 9457 problems."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from ossmeta.errors import NotFoundError
 from ossmeta.service import program_awards as awards
 from ossmeta.service.accounts import Principal
 from ossmeta.service.program_access import Access, access_of
@@ -42,7 +44,12 @@ def _year(year: str) -> str | None:
 
 
 def _access(store: Store, year: str, principal: Principal) -> Access:
-    return access_of(store, _year(year), principal.login)
+    """The caller's program roles; a login without any role in the year is told the year
+    does not exist (404), as for another tenant's object."""
+    access = access_of(store, _year(year), principal.login)
+    if not access.is_admin and not access.members:
+        raise NotFoundError(f"no program year {year!r}")
+    return access
 
 
 def _paged(page: PageRequest, items: list[Any]) -> dict[str, Any]:
@@ -187,8 +194,10 @@ def _award(award: AwardRow, *, admin: bool) -> AwardOut:
 
 
 @router.get("/{year}/awards/titles", response_model=TitlesPage)
-def list_titles(store: StoreDep, _: Reader, page: PageDep, year: YearPath) -> dict[str, Any]:
-    rows = awards.titles(store, _year(year))
+def list_titles(
+    store: StoreDep, principal: Reader, page: PageDep, year: YearPath
+) -> dict[str, Any]:
+    rows = awards.titles(store, _access(store, year, principal).year.name)
     return _paged(page, [TitleOut(**{n: getattr(t, n) for n in t.__slots__}) for t in rows])
 
 
@@ -256,12 +265,11 @@ def standings(store: StoreDep, principal: Reader, page: PageDep, year: YearPath)
 
 
 @router.get("/{year}/awards/rule", response_model=RuleOut)
-def rule(store: StoreDep, _: Reader, year: YearPath) -> RuleOut:
+def rule(store: StoreDep, principal: Reader, year: YearPath) -> RuleOut:
     """The published aggregation rule, with the year's seed."""
     from ossmeta.analyses.program.awards import aggregation_rule
-    from ossmeta.service.program import get_year
 
-    return RuleOut(rule=aggregation_rule(get_year(store, _year(year)).seed))
+    return RuleOut(rule=aggregation_rule(_access(store, year, principal).year.seed))
 
 
 @router.post("/{year}/awards/certify", response_model=CertifiedOut)

@@ -35,7 +35,11 @@ def _year(year: str) -> str | None:
 
 
 def _access(request: Request, year: str, signed: Signed) -> Access:
-    return access_of(app_store(request), _year(year), signed.user.login)
+    """The login's program roles; without any role in the year, the year is not found."""
+    access = access_of(app_store(request), _year(year), signed.user.login)
+    if not access.is_admin and not access.members:
+        raise NotFoundError(f"no program year {year!r}")
+    return access
 
 
 def _here(year: str, rest: str = "") -> str:
