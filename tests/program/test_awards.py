@@ -337,3 +337,79 @@ def test_certify_refuses_unknown_and_ended_pairs(store: Store, tmp_path: Path) -
     with pytest.raises(InputError, match="pair PB1 was ended"):
         certify(store, None, admin, NOW, ended=ended)
     assert len(certify(store, None, admin, NOW)) == 4
+
+
+def seed_awards(store: Store, year_name: str, reviewer: str) -> dict[str, str]:
+    """Award data in a year whatever its phase (written through the store, for the
+    route-walking tests): two titles; every pair the published matching placed, recommended
+    by its community; ``reviewer`` (made a reviewer of no community) ranking them; all of them
+    certified. The path values that name them."""
+    from ossmeta.service.program_awards import _pair_facts
+    from ossmeta.service.program_certificates import PEOPLE
+    from ossmeta.store import program_awards as awards_store
+    from ossmeta.store.program import find_year
+    from ossmeta.store.program_awards import AwardRow, RecommendationRow, TitleRow
+
+    assert PEOPLE == ("student", "teacher")
+    add_program_member(store, year_name, Member(reviewer, "reviewer", ""), ADMIN, NOW)
+    with global_transaction(store) as connection:
+        year = find_year(connection, year_name)
+        assert year is not None
+        facts = _pair_facts(connection, year)
+        assert len(facts) >= 2, "seed_awards needs a published matching placing two pairs"
+        gold, star = (
+            TitleRow("gold", "Outstanding Project", "优秀项目", 3),
+            TitleRow("star", "Rising Star", "新星奖", 3),
+        )
+        awards_store.replace_titles(connection, year.id, [gold, star])
+        pairs = sorted(facts)
+        by_community: dict[str, list[RecommendationRow]] = {}
+        for n, pair in enumerate(pairs):
+            title = (gold, star)[n % 2].key
+            row = RecommendationRow(facts[pair]["community"], pair, title, "seeded", ADMIN, NOW)
+            by_community.setdefault(row.community, []).append(row)
+        for community, rows in by_community.items():
+            awards_store.replace_community_recommendations(connection, year.id, community, rows)
+        awards_store.replace_reviewer_ranking(connection, year.id, reviewer, pairs)
+        made: list[AwardRow] = []
+        for place, pair in enumerate(pairs, 1):
+            title = (gold, star)[(place - 1) % 2]
+            facts_of = {
+                **facts[pair],
+                "title": title.key,
+                "title_name": title.name,
+                "title_name_zh": title.name_zh,
+                "citation": "seeded",
+                "place": place,
+            }
+            code = f"seeded-{year.id}-{place}-{pair}"
+            made.append(
+                AwardRow(year.id, code, place, pair, title.key, facts_of, NOW, ADMIN, None, None)
+            )
+        awards_store.add_awards(connection, year.id, made)
+    community = facts[pairs[0]]["community"]
+    return {"community": community, "reviewer": reviewer, "code": made[0].code}
+
+
+def test_seed_awards_fills_a_year_of_the_selection(store: Store, tmp_path: Path) -> None:
+    """The seed the route-walking tests can use on a year still in its selection."""
+    from tests.program.test_program_selection import CONFIG as SELECTION
+    from tests.program.test_program_selection import tables
+
+    config = tmp_path / "program.toml"
+    config.write_text(SELECTION, encoding="utf-8")
+    create_year(store, "2027", read_config(config), ADMIN, NOW)
+    files = tables(tmp_path)
+    for kinds in (("projects", "mentors", "tasks"), (), ("people",), ("applications",)):
+        for kind in kinds:
+            import_kind(store, None, kind, files[kind], ADMIN, NOW)
+        advance_phase(store, None, ADMIN, NOW)
+    import_kind(store, None, "rankings", files["rankings"], ADMIN, NOW)
+    run_matching(store, None, mentor_optimal=False, actor=ADMIN, now=NOW)
+    publish(store, None, ADMIN, NOW)
+    values = seed_awards(store, "2027", "rune")
+    assert values["community"] == "Acme"
+    assert verify(store, values["code"]).facts["title_name_zh"] == "优秀项目"
+    admin = operator_access(store, None, ADMIN)
+    assert [s.ranked.pair for s in standings(store, None, admin)[1]] == ["P1", "P2"]
+    assert len(recommendations(store, None, _as(store, "rune"))) == 2
