@@ -31,6 +31,8 @@ from ossmeta.service.program_access import (
     add_program_member,
     program_members,
 )
+from ossmeta.service.program_awards import Nomination, certify, recommend, review, set_titles
+from ossmeta.service.program_certificates import verify_path
 from ossmeta.service.program_defense import (
     assign_reviewer,
     defense_results,
@@ -329,6 +331,39 @@ def step_10_defense(store: Store, where: Path) -> None:
         print(f"  {row['pair']}: {row['score']} ({row['reviewers']} reviewers), rank {row['rank']}")
 
 
+AWARD_TITLES = """
+per_community = 2
+
+[[title]]
+key = "outstanding"
+name = "Outstanding Project"
+name_zh = "优秀项目"
+
+[[title]]
+key = "rising-star"
+name = "Rising Star"
+name_zh = "新星奖"
+"""
+
+
+def step_11_awards(store: Store, where: Path) -> None:
+    print("\n# 11. awards: the community recommends, other communities' reviewers rank, certified")
+    now = datetime(2026, 12, 16, tzinfo=UTC)
+    admin = access_of(store, YEAR, "demo")
+    set_titles(store, YEAR, admin, AWARD_TITLES, "awards.toml", now)
+    _advance(store, now)  # awards
+    add_program_member(store, YEAR, Member("alice", "community", "acme"), ADMIN, now)
+    nominations = [
+        Nomination("P-carol", "outstanding", "A streaming parser, merged upstream"),
+        Nomination("P-bob", "rising-star", "The documentation site, from zero"),
+    ]
+    recommend(store, YEAR, access_of(store, YEAR, "alice"), "acme", nominations, now)
+    for reviewer in ("kim", "rhea"):
+        review(store, YEAR, access_of(store, YEAR, reviewer), reviewer, ["P-carol", "P-bob"], now)
+    for award in certify(store, YEAR, admin, now):
+        print(f"  {award.place}. {award.pair}: {award.title}; verify at {verify_path(award.code)}")
+
+
 STEPS = (
     step_1_create_year,
     step_2_funding,
@@ -340,6 +375,7 @@ STEPS = (
     step_8_work_begins,
     step_9_midterm,
     step_10_defense,
+    step_11_awards,
 )
 
 

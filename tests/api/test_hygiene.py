@@ -119,6 +119,9 @@ def test_large_answers_are_gzipped_when_accepted(
             if len(plain.content) >= 1024:
                 large += 1
                 assert packed.headers.get("content-encoding") == "gzip", str(route)
+                if plain.headers["content-type"] != "application/json":  # a PDF, say
+                    assert packed.content == plain.content, str(route)
+                    continue
                 assert without_varying(packed.json()) == without_varying(plain.json())
     assert large >= 3  # the world is big enough for the check to mean something
 

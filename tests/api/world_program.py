@@ -26,6 +26,7 @@ from ossmeta.service.program_imports import import_kind
 from ossmeta.service.program_midterm import set_questions
 from ossmeta.service.program_selection import publish, run_matching
 from ossmeta.store import Store
+from tests.program.test_awards import seed_awards
 from tests.program.test_defense import RUBRIC
 from tests.program.test_midterm import CONFIG, QUESTIONS  # every phase, to the awards
 from tests.program.test_program_selection import tables
@@ -81,7 +82,14 @@ def seed_program(store: Store, tenant_name: str, values: dict[str, str]) -> None
     """``populate``'s program: made for the first tenant only (see the module docstring)."""
     from tests.api.world import MISSING  # here, not at the top: world imports this module
 
-    MISSING.update(year="no-such-year", pair="no-such-pair", mentor="no-such-mentor")
+    MISSING.update(
+        year="no-such-year",
+        pair="no-such-pair",
+        mentor="no-such-mentor",
+        community="no-such-community",
+        reviewer="no-such-reviewer",
+        code="no-such-code",
+    )
     try:
         get_year(store, YEAR)
     except NotFoundError:  # no year yet: this is the first tenant
@@ -89,7 +97,7 @@ def seed_program(store: Store, tenant_name: str, values: dict[str, str]) -> None
         with tempfile.TemporaryDirectory() as folder:
             program_year(store, Path(folder), "published", [(admin, "admin", "")])
         _to_the_defense(store, admin)
-        values.update(year=YEAR, pair="P1", mentor="M2")
+        values.update(year=YEAR, pair="P1", mentor="M2", **seed_awards(store, YEAR, "rune"))
 
 
 def _to_the_defense(store: Store, admin: str) -> None:

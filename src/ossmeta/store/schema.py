@@ -1185,3 +1185,66 @@ program_scores = Table(
     Column("scored_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("year_id", "pair", "reviewer", name="uq_program_scores_pair"),
 )
+
+# ------------------------------------------------------------- program awards (migration 0019)
+# The year's award titles (from its TOML; ``per_community`` is N, the most pairs a community
+# recommends), each community's recommendations, the reviewers' cross-review rankings (place
+# 1 the best) and the certified awards: ``facts`` is the JSON the certificate and the public
+# verification page show, fixed when the admin certifies; ``code`` is the unguessable
+# verification code.
+
+program_award_titles = Table(
+    "program_award_titles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("name_zh", String(255), nullable=False),
+    Column("per_community", Integer, nullable=False),
+    UniqueConstraint("year_id", "key", name="uq_program_award_titles_key"),
+)
+
+program_recommendations = Table(
+    "program_recommendations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("community", String(128), nullable=False),
+    Column("pair", String(128), nullable=False),
+    Column("title", String(64), nullable=False),
+    Column("citation", Text, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("year_id", "pair", name="uq_program_recommendations_pair"),
+)
+
+program_cross_reviews = Table(
+    "program_cross_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("reviewer", String(255), nullable=False),  # the reviewer's login
+    Column("pair", String(128), nullable=False),
+    Column("place", Integer, nullable=False),
+    UniqueConstraint("year_id", "reviewer", "pair", name="uq_program_cross_reviews"),
+)
+
+program_awards = Table(
+    "program_awards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year_id", Integer, nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("place", Integer, nullable=False),
+    Column("pair", String(128), nullable=False),
+    Column("title", String(64), nullable=False),
+    Column("facts", Text, nullable=False),
+    Column("certified_at", DateTime(timezone=True), nullable=False),
+    Column("certified_by", String(255), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_reason", Text),
+    UniqueConstraint("code", name="uq_program_awards_code"),
+    UniqueConstraint("year_id", "pair", name="uq_program_awards_pair"),
+)

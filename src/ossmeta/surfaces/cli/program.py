@@ -14,6 +14,7 @@ import typer
 
 from ossmeta.errors import InputError
 from ossmeta.surfaces.cli import (
+    program_awards,
     program_evidence,
     program_members,
     program_milestones,
@@ -271,3 +272,6 @@ app.add_typer(program_notify.webhooks, name="webhook")
 # ``program midterm`` and ``program defense``: the milestones after the selection.
 app.add_typer(program_milestones.midterm, name="midterm")
 app.add_typer(program_milestones.defense, name="defense")
+
+# ``program award``: titles, recommendations, cross-review, certification, certificates.
+app.add_typer(program_awards.app, name="award")

@@ -17,21 +17,17 @@ role in the year is answered 404, as for a year that does not exist (the tasks s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ossmeta.errors import ForbiddenError, InputError, NotFoundError
 from ossmeta.service.accounts import Principal
-from ossmeta.service.program import PhaseError
-from ossmeta.service.program_access import Access, access_of
+from ossmeta.service.program_access import access_of
 from ossmeta.service.program_apply import Choice, apply_pair, rank_pairs
 from ossmeta.service.program_views import (
-    member_access,
     mentor_applicants,
     mentor_ranking,
     pair_applications,
@@ -46,7 +42,12 @@ from ossmeta.surfaces.api.auth import require
 from ossmeta.surfaces.api.deps import get_store
 from ossmeta.surfaces.api.etags import json_with_etag
 from ossmeta.surfaces.api.pagination import Page, PageRequest, page_request
-from ossmeta.surfaces.api.problems import ApiProblem
+from ossmeta.surfaces.api.program_calls import (
+    PHASE_RESPONSES,
+    program_access,
+    service_call,
+    year_name,
+)
 
 router = APIRouter(prefix="/api/v1/program/{year}", tags=["program"])
 
@@ -55,11 +56,7 @@ Reader = Annotated[Principal, Depends(require("read"))]
 Writer = Annotated[Principal, Depends(require("write"))]
 PageDep = Annotated[PageRequest, Depends(page_request)]
 YearPath = Annotated[str, Path(description="A program year's name, or `current`.")]
-_PHASE: dict[int | str, dict[str, Any]] = {
-    409: {"description": "The action is not allowed in the year's current phase."}
-}
 _MAX_TEXT = 20_000
-T = TypeVar("T")
 
 
 class TaskOut(BaseModel):
@@ -103,40 +100,19 @@ class RankingIn(BaseModel):
     ranking: list[RankIn] = Field(max_length=10_000)
 
 
-def _year(year: str) -> str | None:
-    return None if year == "current" else year
-
-
-def _call(act: Callable[[], T]) -> T:
-    """The service's refusals as the API's problems: a phase error is a 409, a refused body
-    a 422; unknown objects and missing roles keep their own kinds (404, 403)."""
-    try:
-        return act()
-    except PhaseError as error:
-        raise ApiProblem(409, str(error), slug="wrong-phase", title="Wrong phase") from None
-    except (NotFoundError, ForbiddenError):
-        raise
-    except InputError as error:
-        raise ApiProblem(422, str(error), slug="bad-input", title="Bad input") from None
-
-
-def _access(store: Store, year: str, login: str) -> Access:
-    return member_access(store, _year(year), login)
-
-
 @router.get("", response_model=dict[str, Any])
-def get_year(year: YearPath, store: StoreDep, principal: Reader) -> dict[str, Any]:
+def getyear_name(year: YearPath, store: StoreDep, principal: Reader) -> dict[str, Any]:
     """The year, its phases with deadlines (ISO 8601 UTC; null: none) and the caller's
     program roles."""
-    return year_view(_access(store, year, principal.login))
+    return year_view(program_access(store, year, principal.login))
 
 
-@router.get("/tasks", response_model=Page[TaskOut], tags=["public"], responses=_PHASE)
+@router.get("/tasks", response_model=Page[TaskOut], tags=["public"], responses=PHASE_RESPONSES)
 def list_tasks(request: Request, year: YearPath, store: StoreDep, page: PageDep) -> Response:
     """The year's tasks in their published order, with the activity of their repositories;
     public once the year is past the phase ``tasks_fixed``."""
     after = page.after(0)
-    found = _call(lambda: tasks_view(store, access_of(store, _year(year), "")))
+    found = service_call(lambda: tasks_view(store, access_of(store, year_name(year), "")))
     numbered = list(enumerate(found, 1))[after:]
     shown = page.page(numbered[: page.limit + 1], key=lambda item: item[0])
     shown["items"] = [task for _, task in shown["items"]]
@@ -148,21 +124,21 @@ def get_applications(
     year: YearPath, pair: str, store: StoreDep, principal: Reader
 ) -> dict[str, Any]:
     """The pair's ranked choices with their proposals (none before it applies)."""
-    access = _access(store, year, principal.login)
+    access = program_access(store, year, principal.login)
     return {"pair": pair, "applications": pair_applications(store, access, pair)}
 
 
-@router.put("/pairs/{pair}/applications", response_model=dict[str, Any], responses=_PHASE)
+@router.put("/pairs/{pair}/applications", response_model=dict[str, Any], responses=PHASE_RESPONSES)
 def put_applications(
     year: YearPath, pair: str, body: ApplicationsIn, store: StoreDep, principal: Writer
 ) -> dict[str, Any]:
     """Record (or replace) the pair's ranked choices, each with a plan and a week-level
     timeline; allowed to the pair's student or teacher in the application phase."""
-    access = _access(store, year, principal.login)
+    access = program_access(store, year, principal.login)
     choices = [Choice(c.task, c.plan, c.timeline) for c in body.choices]
     pair_applications(store, access, pair)  # a pair already applied is its own people's
     now = datetime.now(UTC)
-    _call(
+    service_call(
         lambda: apply_pair(
             store, access.year.name, access, pair, body.student, body.teacher, choices, now
         )
@@ -174,7 +150,7 @@ def put_applications(
 def get_pair(year: YearPath, pair: str, store: StoreDep, principal: Reader) -> dict[str, Any]:
     """The pair's applications and, once published, its result with the explanation (for
     each task ranked above the result, why it was not given) and the tasks with room."""
-    return pair_view(store, _access(store, year, principal.login), pair)
+    return pair_view(store, program_access(store, year, principal.login), pair)
 
 
 @router.get("/pairs/{pair}/evidence", response_model=dict[str, Any])
@@ -182,8 +158,10 @@ def get_evidence(year: YearPath, pair: str, store: StoreDep, principal: Reader) 
     """The student's upstream contributions to the matched task's repository since the
     results were announced, the mentor's commits on the student's pull requests, and the
     mentor's responsiveness. 404 until the pair has a published task."""
-    access = _access(store, year, principal.login)
-    return _call(lambda: pair_evidence(store, activity_root(), access, pair, datetime.now(UTC)))
+    access = program_access(store, year, principal.login)
+    return service_call(
+        lambda: pair_evidence(store, activity_root(), access, pair, datetime.now(UTC))
+    )
 
 
 @router.get("/mentors/{mentor}/applicants", response_model=Page[dict[str, Any]])
@@ -193,7 +171,7 @@ def get_applicants(
     """The pairs that applied to the mentor's tasks, by pair key: student, teacher, their
     proposal for each of the mentor's tasks with its choice rank, and the mentor's rank."""
     after = page.after("")
-    found = mentor_applicants(store, _access(store, year, principal.login), mentor)
+    found = mentor_applicants(store, program_access(store, year, principal.login), mentor)
     rows = [a for a in found if a["pair"] > after][: page.limit + 1]
     return page.page(rows, key=lambda a: a["pair"])
 
@@ -201,18 +179,18 @@ def get_applicants(
 @router.get("/mentors/{mentor}/ranking", response_model=dict[str, Any])
 def get_ranking(year: YearPath, mentor: str, store: StoreDep, principal: Reader) -> dict[str, Any]:
     """The mentor's current ranking, best first."""
-    access = _access(store, year, principal.login)
+    access = program_access(store, year, principal.login)
     return {"mentor": mentor, "ranking": mentor_ranking(store, access, mentor)}
 
 
-@router.put("/mentors/{mentor}/ranking", response_model=dict[str, Any], responses=_PHASE)
+@router.put("/mentors/{mentor}/ranking", response_model=dict[str, Any], responses=PHASE_RESPONSES)
 def put_ranking(
     year: YearPath, mentor: str, body: RankingIn, store: StoreDep, principal: Writer
 ) -> dict[str, Any]:
     """Record (or replace) the mentor's ranking of the pairs that applied to the mentor's
     tasks; an applicant left out is not acceptable to the mentor. Selection phase only."""
-    access = _access(store, year, principal.login)
+    access = program_access(store, year, principal.login)
     ranking = [(r.pair, r.rank) for r in body.ranking]
     now = datetime.now(UTC)
-    _call(lambda: rank_pairs(store, access.year.name, access, mentor, ranking, now))
+    service_call(lambda: rank_pairs(store, access.year.name, access, mentor, ranking, now))
     return {"mentor": mentor, "ranking": mentor_ranking(store, access, mentor)}

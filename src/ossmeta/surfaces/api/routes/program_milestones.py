@@ -14,9 +14,8 @@ does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
@@ -24,18 +23,19 @@ from pydantic import BaseModel, Field
 
 from ossmeta.analyses.program.forms import MIDTERM_RULE
 from ossmeta.analyses.program.rubric import DEFENSE_RULE
-from ossmeta.errors import ForbiddenError, InputError, NotFoundError
 from ossmeta.service import program_defense as defense
 from ossmeta.service import program_midterm as midterm
 from ossmeta.service.accounts import Principal
-from ossmeta.service.program import PhaseError
-from ossmeta.service.program_access import Access, access_of
 from ossmeta.store import Store
 from ossmeta.surfaces.api.auth import require
 from ossmeta.surfaces.api.deps import get_store
 from ossmeta.surfaces.api.etags import json_with_etag
 from ossmeta.surfaces.api.pagination import Page, PageRequest, page_request
-from ossmeta.surfaces.api.problems import ApiProblem
+from ossmeta.surfaces.api.program_calls import (
+    program_access,
+    service_call,
+    year_name,
+)
 
 router = APIRouter(prefix="/api/v1/program/{year}", tags=["program"])
 
@@ -49,35 +49,6 @@ YearPath = Annotated[
 PairPath = Annotated[str, Path(min_length=1, max_length=128)]
 
 _MAX_ANSWERS = 100
-
-
-def _year(year: str) -> str | None:
-    return None if year == "current" else year
-
-
-T = TypeVar("T")
-
-
-def _access(store: Store, year: str, principal: Principal) -> Access:
-    """The caller's program roles; a login without any is told the year does not exist (its
-    pairs are its members' business)."""
-    access = access_of(store, _year(year), principal.login)
-    if not access.is_admin and not access.members:
-        raise NotFoundError(f"no program year {year!r}")
-    return access
-
-
-def _call(act: Callable[[], T]) -> T:
-    """The service's refusals as problems: a phase error 409, a refused body 422; unknown
-    objects and missing roles keep their kinds (404, 403)."""
-    try:
-        return act()
-    except PhaseError as error:
-        raise ApiProblem(409, str(error), slug="wrong-phase", title="Wrong phase") from None
-    except (NotFoundError, ForbiddenError):
-        raise
-    except InputError as error:
-        raise ApiProblem(422, str(error), slug="bad-input", title="Bad input") from None
 
 
 def _paged(page: PageRequest, rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -213,7 +184,7 @@ def midterm_rule(year: YearPath, request: Request) -> Response:
 @router.get("/midterm/questions", response_model=FormsOut, tags=["public"])
 def midterm_questions(year: YearPath, request: Request, store: StoreDep) -> Response:
     """The year's university form and mentor form."""
-    forms = midterm.questions(store, _year(year))
+    forms = midterm.questions(store, year_name(year))
     document = {
         name: [
             {
@@ -238,17 +209,19 @@ def midterm_results(
 ) -> dict[str, Any]:
     """The mid-term outcome of each pair the caller may see (admins: all; a university admin,
     mentor, teacher or student: their own pairs), by pair key."""
-    document = midterm.outcomes(store, _year(year), _access(store, year, principal))
+    document = midterm.outcomes(
+        store, year_name(year), program_access(store, year, principal.login)
+    )
     return _paged(page, document["pairs"], "pair")
 
 
 def _submit(
     store: Store, year: str, pair: str, form: str, body: FormIn, principal: Principal
 ) -> FormOut:
-    access = _access(store, year, principal)
-    done = _call(
+    access = program_access(store, year, principal.login)
+    done = service_call(
         lambda: midterm.submit_form(
-            store, _year(year), access, pair, form, body.answers, body.passed, datetime.now(UTC)
+            store, year_name(year), access, pair, form, body.answers, body.passed, datetime.now(UTC)
         )
     )
     return FormOut(
@@ -283,9 +256,9 @@ def end_pair(
     year: YearPath, pair: PairPath, body: EndIn, store: StoreDep, principal: Writer
 ) -> EndedOut:
     """End a pair that failed the mid-term (program admins; audited; final)."""
-    access = _access(store, year, principal)
+    access = program_access(store, year, principal.login)
     ended = midterm.end_failed_pair(
-        store, _year(year), access, pair, body.reason, datetime.now(UTC)
+        store, year_name(year), access, pair, body.reason, datetime.now(UTC)
     )
     return EndedOut(
         pair=ended.pair, reason=ended.reason, ended_at=ended.ended_at, ended_by=ended.ended_by
@@ -295,7 +268,7 @@ def end_pair(
 @router.get("/defense/rule", response_model=DefenseRuleOut, tags=["public"])
 def defense_rule(year: YearPath, request: Request, store: StoreDep) -> Response:
     """The published aggregation rule and the year's rubric."""
-    document = defense.defense_results(store, _year(year))
+    document = defense.defense_results(store, year_name(year))
     return json_with_etag(request, {"rule": DEFENSE_RULE, "rubric": document["rubric"]})
 
 
@@ -304,7 +277,7 @@ def defense_results(year: YearPath, request: Request, store: StoreDep, page: Pag
     """Each defended pair's score, reviewer count and rank, by pair key (public)."""
     rows = [
         {k: p[k] for k in ("pair", "score", "exact", "reviewers", "rank")}
-        for p in defense.defense_results(store, _year(year))["pairs"]
+        for p in defense.defense_results(store, year_name(year))["pairs"]
     ]
     return json_with_etag(request, _paged(page, sorted(rows, key=lambda r: r["pair"]), "pair"))
 
@@ -312,7 +285,7 @@ def defense_results(year: YearPath, request: Request, store: StoreDep, page: Pag
 @router.get("/defense/pairs/{pair}", response_model=DefensePageOut, tags=["public"])
 def defended_pair(year: YearPath, pair: PairPath, request: Request, store: StoreDep) -> Response:
     """The public facts of one defended pair: task, people, score and how many reviewers."""
-    found = defense.defended_pair(store, _year(year), pair)
+    found = defense.defended_pair(store, year_name(year), pair)
     return json_with_etag(request, {k: v for k, v in found.items() if k != "published_at"})
 
 
@@ -321,10 +294,10 @@ def assign_reviewer(
     year: YearPath, pair: PairPath, body: ReviewerIn, store: StoreDep, principal: Writer
 ) -> AssignedOut:
     """Assign a reviewer to the pair (program admins); refused on a conflict of interest."""
-    access = _access(store, year, principal)
-    added = _call(
+    access = program_access(store, year, principal.login)
+    added = service_call(
         lambda: defense.assign_reviewer(
-            store, _year(year), access, pair, body.reviewer, datetime.now(UTC)
+            store, year_name(year), access, pair, body.reviewer, datetime.now(UTC)
         )
     )
     return AssignedOut(pair=pair, reviewer=body.reviewer, added=added)
@@ -336,9 +309,11 @@ def score_pair(
 ) -> ScoredOut:
     """The caller's scores for the pair, one per criterion (an assigned reviewer without a
     conflict of interest, in phase defense)."""
-    access = _access(store, year, principal)
-    number = _call(
-        lambda: defense.score_pair(store, _year(year), access, pair, body.scores, datetime.now(UTC))
+    access = program_access(store, year, principal.login)
+    number = service_call(
+        lambda: defense.score_pair(
+            store, year_name(year), access, pair, body.scores, datetime.now(UTC)
+        )
     )
     return ScoredOut(pair=pair, reviewer=principal.login, number=round(float(number), 2))
 
@@ -348,5 +323,7 @@ def my_assignments(
     year: YearPath, store: StoreDep, principal: Reader, page: PageDep
 ) -> dict[str, Any]:
     """The pairs assigned to the caller as a reviewer, with the scores given so far."""
-    rows = defense.reviewer_pairs(store, _year(year), _access(store, year, principal))
+    rows = defense.reviewer_pairs(
+        store, year_name(year), program_access(store, year, principal.login)
+    )
     return _paged(page, sorted(rows, key=lambda r: r["pair"]), "pair")

@@ -11,6 +11,7 @@ from ossmeta.surfaces.web.routes import (
     auth,
     curation,
     program,
+    program_awards,
     program_milestones,
     public,
     public_more,
@@ -27,4 +28,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     curation.router,
     program.router,
     program_milestones.router,
+    program_awards.router,
 )
