@@ -4,13 +4,16 @@ Steps:
 
 1. **Files.** ``plan`` expands the paths (files, directories, globs); a path that names
    nothing is a ``SourceError`` before anything is written.
-2. **Rows.** Each file is read line by line (``sources.gharchive``) and every event
-   flattened (``normalizers.gharchive_events``) into Arrow tables of at most
-   ``batch_rows`` rows. A damaged line or event is counted and its ``file:line: reason``
-   kept (the first ``max_problems``); the rest of the file goes on. With ``workers`` > 1
-   files are converted in parallel processes, each file whole in one process. One is the
-   default: on the shared two-core machine this was measured on, two processes were
-   slower than one (bench/bench_events_import.py); they pay only on idle cores.
+2. **Rows.** DuckDB reads and flattens each file (``normalizers.gharchive_sql``); a file
+   it rejects (any damaged line, any value outside GH Archive's plain form) is read
+   again line by line (``sources.gharchive``) with every event flattened in Python
+   (``normalizers.gharchive_events``), which gives the same rows and reports each
+   problem. Rows go on in Arrow tables of at most ``batch_rows`` rows. A damaged line
+   or event is counted and its ``file:line: reason`` kept (the first
+   ``max_problems``); the rest of the file goes on. With ``workers`` > 1 files are
+   converted in parallel processes, each file whole in one process. One is the default:
+   on the shared two-core machine this was measured on, two processes were slower than
+   one (bench/bench_events_import.py); they pay only on idle cores.
 3. **Stage.** Tables are staged in the ``events`` dataset in batches: written, not yet
    seen by readers.
 4. **Publish.** At the end (also when the import stops early) the staged files are merged
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Final
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ossmeta.errors import NormalizeError, UsageError
 from ossmeta.normalizers.gharchive_events import (
@@ -48,6 +52,7 @@ from ossmeta.normalizers.gharchive_events import (
     SkippedEvent,
     event_row,
 )
+from ossmeta.normalizers.gharchive_sql import COLUMNS, EVENTS_SQL
 from ossmeta.sources.gharchive import ArchiveFile, ByteProgress, Malformed, expand, read_events
 from ossmeta.store.activity_files import DATASETS, ActivityFiles, new_owner
 
@@ -184,6 +189,28 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _rows_by_duckdb(file: ArchiveFile) -> pa.Table | None:
+    """The file's rows as DuckDB flattens them, or None when it rejects the file (the
+    Python reader then tells why, line by line). The whole file is read before any row is
+    handed on, so a rejection midway leaves nothing to take back."""
+    import duckdb
+
+    try:
+        with file.path.open("rb") as handle:
+            gzipped = handle.read(2) == b"\x1f\x8b"
+        with duckdb.connect() as connection:
+            connection.execute("SET enable_progress_bar = false")
+            parameters = {
+                "file": str(file.path),
+                "columns": COLUMNS,
+                "compression": "gzip" if gzipped else "none",
+            }
+            table: pa.Table = connection.sql(EVENTS_SQL, params=parameters).to_arrow_table()
+    except (duckdb.Error, OSError):
+        return None
+    return table.select(_SCHEMA.names).cast(_SCHEMA)
+
+
 def convert_file(
     file: ArchiveFile,
     emit: Callable[[pa.Table], None],
@@ -193,6 +220,24 @@ def convert_file(
     max_problems: int = MAX_PROBLEMS,
 ) -> FileResult:
     """Read one file; hand its rows to ``emit`` as tables of at most ``batch_rows``."""
+    table = _rows_by_duckdb(file)
+    if table is not None:
+        for start in range(0, table.num_rows, batch_rows):
+            emit(table.slice(start, batch_rows))
+        if on_bytes is not None:
+            on_bytes(file.size)
+        trimmed = pc.sum(table["trimmed"]).as_py() or 0
+        return FileResult(table.num_rows, table.num_rows, 0, (), (), int(trimmed))
+    return _convert_in_python(file, emit, batch_rows, on_bytes, max_problems)
+
+
+def _convert_in_python(
+    file: ArchiveFile,
+    emit: Callable[[pa.Table], None],
+    batch_rows: int,
+    on_bytes: ByteProgress | None,
+    max_problems: int,
+) -> FileResult:
     lines = events = malformed = trimmed = 0
     problems: list[Problem] = []
     skipped: Counter[str] = Counter()
