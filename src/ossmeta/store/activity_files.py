@@ -335,8 +335,7 @@ class ActivityFiles:
         # of publishing an import of new hours).
         winners = self._winners_sql() if distinct < total else self._all_sql()
         written = connection.execute(
-            f"COPY ({winners}) TO '{_quoted(temporary)}' "
-            "(FORMAT parquet, COMPRESSION zstd)",
+            f"COPY ({winners}) TO '{_quoted(temporary)}' (FORMAT parquet, COMPRESSION zstd)",
             {"files": paths},
         ).fetchone()
         kept = int(written[0]) if written else 0
