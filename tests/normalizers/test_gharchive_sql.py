@@ -40,7 +40,7 @@ def _python_rows(file: ArchiveFile) -> list[dict[str, Any]]:
 
 
 def _duckdb_rows(file: ArchiveFile) -> list[dict[str, Any]] | None:
-    table = events_import._rows_by_duckdb(file)
+    table = events_import._rows_by_duckdb([file])[0]
     return None if table is None else table.sort_by("event_key").to_pylist()
 
 
@@ -110,3 +110,19 @@ def test_damaged_lines_and_the_timeline_schema_reject_the_file(tmp_path: Path) -
     cut = tmp_path / "cut.json.gz"
     cut.write_bytes(gzip.compress(json.dumps(EVENTS["2015 PushEvent"]).encode() * 50)[:-20])
     assert _duckdb_rows(expand([str(cut)])[0]) is None
+
+
+def test_files_read_together_give_each_its_own_rows_and_a_rejected_one_none(
+    tmp_path: Path,
+) -> None:
+    first = _file(tmp_path / "a.json", [EVENTS[n] for n in IMPORTABLE[:5]])
+    second = _file(tmp_path / "b.json", [EVENTS[n] for n in IMPORTABLE[5:]])
+    both = events_import._rows_by_duckdb([first, second])
+    assert [t.sort_by("event_key").to_pylist() if t else None for t in both] == [
+        _python_rows(first),
+        _python_rows(second),
+    ]
+    damaged = tmp_path / "c.json"
+    damaged.write_bytes(b"{not json\n")
+    mixed = events_import._rows_by_duckdb([first, expand([str(damaged)])[0]])
+    assert mixed[0] is not None and mixed[0].num_rows == 5 and mixed[1] is None

@@ -221,10 +221,11 @@ def _sql() -> str:
 WITH headed AS (
   SELECT * REPLACE ({typed} AS type, {created} AS created_at), {_event_id()} AS event_id
   FROM read_json($file, format = 'newline_delimited', columns = $columns,
-                 compression = $compression, maximum_object_size = 16777216)
+                 compression = $compression, maximum_object_size = 16777216,
+                 filename = true)
   WHERE repo IS NOT NULL OR {_fail("repo")}
 ), flat AS (
-  SELECT event_id, type, created_at, strftime(created_at, '%Y-%m') AS month,
+  SELECT filename, event_id, type, created_at, strftime(created_at, '%Y-%m') AS month,
   {inner}
   FROM headed
 ), keyed AS (
@@ -236,6 +237,6 @@ FROM keyed
 """
 
 
-#: One file's rows: parameters ``$file``, ``$columns`` (``COLUMNS``) and ``$compression``
-#: (``gzip`` or ``none``).
+#: The rows of the files ``$file`` (a path or a list), with a ``filename`` column:
+#: parameters ``$columns`` (``COLUMNS``) and ``$compression`` (``gzip`` or ``none``).
 EVENTS_SQL: Final = _sql()

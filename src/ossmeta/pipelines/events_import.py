@@ -68,6 +68,9 @@ __all__ = [
 
 BATCH_ROWS: Final = 200_000
 MAX_PROBLEMS: Final = 100
+#: Hourly files DuckDB reads in one query, in parallel: as many as it has threads on two
+#: cores, and few, since their rows are held until the last is read.
+READ_TOGETHER: Final = 2
 
 _SCHEMA: Final = DATASETS["events"].schema
 
@@ -189,26 +192,67 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _rows_by_duckdb(file: ArchiveFile) -> pa.Table | None:
-    """The file's rows as DuckDB flattens them, or None when it rejects the file (the
-    Python reader then tells why, line by line). The whole file is read before any row is
-    handed on, so a rejection midway leaves nothing to take back."""
+def _gzipped(file: ArchiveFile) -> bool:
+    with file.path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
+def _flattened(files: Sequence[ArchiveFile]) -> pa.Table:
+    """The rows of ``files`` (all gzipped or none) as DuckDB flattens them, with the
+    ``filename`` each came from; a ``duckdb.Error`` when it rejects any of them."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        connection.execute("SET enable_progress_bar = false")
+        parameters = {
+            "file": [str(f.path) for f in files],
+            "columns": COLUMNS,
+            "compression": "gzip" if _gzipped(files[0]) else "none",
+        }
+        table: pa.Table = connection.sql(EVENTS_SQL, params=parameters).to_arrow_table()
+    return table
+
+
+def _rows_by_duckdb(files: Sequence[ArchiveFile]) -> list[pa.Table | None]:
+    """Each file's rows as DuckDB flattens them, or None for a file it rejects (the
+    Python reader then tells why, line by line). The files are read together when they
+    can be (DuckDB then reads several at once), else one by one. A file is read whole
+    before any of its rows is handed on, so a rejection midway leaves nothing to take
+    back."""
     import duckdb
 
     try:
-        with file.path.open("rb") as handle:
-            gzipped = handle.read(2) == b"\x1f\x8b"
-        with duckdb.connect() as connection:
-            connection.execute("SET enable_progress_bar = false")
-            parameters = {
-                "file": str(file.path),
-                "columns": COLUMNS,
-                "compression": "gzip" if gzipped else "none",
-            }
-            table: pa.Table = connection.sql(EVENTS_SQL, params=parameters).to_arrow_table()
+        if len(files) > 1 and len({_gzipped(f) for f in files}) == 1:
+            table = _flattened(files)
+            names = table["filename"]
+            return [
+                table.filter(pc.equal(names, str(f.path))).select(_SCHEMA.names).cast(_SCHEMA)
+                for f in files
+            ]
     except (duckdb.Error, OSError):
-        return None
-    return table.select(_SCHEMA.names).cast(_SCHEMA)
+        pass
+    found: list[pa.Table | None] = []
+    for file in files:
+        try:
+            found.append(_flattened([file]).select(_SCHEMA.names).cast(_SCHEMA))
+        except (duckdb.Error, OSError):
+            found.append(None)
+    return found
+
+
+def _emit_flattened(
+    file: ArchiveFile,
+    table: pa.Table,
+    emit: Callable[[pa.Table], None],
+    batch_rows: int,
+    on_bytes: ByteProgress | None,
+) -> FileResult:
+    for start in range(0, table.num_rows, batch_rows):
+        emit(table.slice(start, batch_rows))
+    if on_bytes is not None:
+        on_bytes(file.size)
+    trimmed = pc.sum(table["trimmed"]).as_py() or 0
+    return FileResult(table.num_rows, table.num_rows, 0, (), (), int(trimmed))
 
 
 def convert_file(
@@ -220,14 +264,19 @@ def convert_file(
     max_problems: int = MAX_PROBLEMS,
 ) -> FileResult:
     """Read one file; hand its rows to ``emit`` as tables of at most ``batch_rows``."""
-    table = _rows_by_duckdb(file)
-    if table is not None:
-        for start in range(0, table.num_rows, batch_rows):
-            emit(table.slice(start, batch_rows))
-        if on_bytes is not None:
-            on_bytes(file.size)
-        trimmed = pc.sum(table["trimmed"]).as_py() or 0
-        return FileResult(table.num_rows, table.num_rows, 0, (), (), int(trimmed))
+    return _convert(file, _rows_by_duckdb([file])[0], emit, batch_rows, on_bytes, max_problems)
+
+
+def _convert(
+    file: ArchiveFile,
+    flattened: pa.Table | None,
+    emit: Callable[[pa.Table], None],
+    batch_rows: int,
+    on_bytes: ByteProgress | None,
+    max_problems: int,
+) -> FileResult:
+    if flattened is not None:
+        return _emit_flattened(file, flattened, emit, batch_rows, on_bytes)
     return _convert_in_python(file, emit, batch_rows, on_bytes, max_problems)
 
 
@@ -357,16 +406,12 @@ def import_files(
     try:
         if used == 1:
             batches = _Batches(store, owner, batch_rows)
-            for file in files:
-                tally.add(
-                    convert_file(
-                        file,
-                        batches.add,
-                        batch_rows=batch_rows,
-                        on_bytes=on_bytes,
-                        max_problems=max_problems,
+            for start in range(0, len(files), READ_TOGETHER):
+                group = files[start : start + READ_TOGETHER]
+                for file, flattened in zip(group, _rows_by_duckdb(group), strict=True):
+                    tally.add(
+                        _convert(file, flattened, batches.add, batch_rows, on_bytes, max_problems)
                     )
-                )
             batches.flush()
         else:
             context = multiprocessing.get_context("spawn")
