@@ -126,3 +126,14 @@ def test_files_read_together_give_each_its_own_rows_and_a_rejected_one_none(
     damaged.write_bytes(b"{not json\n")
     mixed = events_import._rows_by_duckdb([first, expand([str(damaged)])[0]])
     assert mixed[0] is not None and mixed[0].num_rows == 5 and mixed[1] is None
+
+
+def test_a_path_duckdb_would_take_for_a_pattern_is_left_to_the_python_reader(
+    tmp_path: Path,
+) -> None:
+    plain = _file(tmp_path / "h1.json", [EVENTS["2015 PushEvent"]])
+    bracketed = _file(tmp_path / "h[1].json", [EVENTS["2015 ForkEvent"]])
+    assert [t is None for t in events_import._rows_by_duckdb([plain, bracketed])] == [
+        False,
+        True,
+    ]

@@ -222,22 +222,28 @@ def _rows_by_duckdb(files: Sequence[ArchiveFile]) -> list[pa.Table | None]:
     import duckdb
 
     try:
-        if len(files) > 1 and len({_gzipped(f) for f in files}) == 1:
+        if len(files) > 1 and len({_gzipped(f) for f in files}) == 1 and all(map(_plain, files)):
             table = _flattened(files)
             names = table["filename"]
-            return [
-                table.filter(pc.equal(names, str(f.path))).select(_SCHEMA.names).cast(_SCHEMA)
-                for f in files
-            ]
+            parts = [table.filter(pc.equal(names, str(f.path))) for f in files]
+            if sum(part.num_rows for part in parts) == table.num_rows:
+                return [part.select(_SCHEMA.names).cast(_SCHEMA) for part in parts]
     except (duckdb.Error, OSError):
         pass
     found: list[pa.Table | None] = []
     for file in files:
         try:
-            found.append(_flattened([file]).select(_SCHEMA.names).cast(_SCHEMA))
+            flat = _flattened([file]) if _plain(file) else None
         except (duckdb.Error, OSError):
-            found.append(None)
+            flat = None
+        found.append(None if flat is None else flat.select(_SCHEMA.names).cast(_SCHEMA))
     return found
+
+
+def _plain(file: ArchiveFile) -> bool:
+    """Whether DuckDB takes the path for itself: it reads ``*``, ``?`` and ``[`` as a
+    pattern, which could name other files."""
+    return not any(c in str(file.path) for c in "*?[")
 
 
 def _emit_flattened(
