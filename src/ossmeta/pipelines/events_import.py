@@ -268,21 +268,14 @@ def convert_file(
     batch_rows: int = BATCH_ROWS,
     on_bytes: ByteProgress | None = None,
     max_problems: int = MAX_PROBLEMS,
+    flattened: tuple[pa.Table | None] | None = None,
 ) -> FileResult:
-    """Read one file; hand its rows to ``emit`` as tables of at most ``batch_rows``."""
-    return _convert(file, _rows_by_duckdb([file])[0], emit, batch_rows, on_bytes, max_problems)
-
-
-def _convert(
-    file: ArchiveFile,
-    flattened: pa.Table | None,
-    emit: Callable[[pa.Table], None],
-    batch_rows: int,
-    on_bytes: ByteProgress | None,
-    max_problems: int,
-) -> FileResult:
-    if flattened is not None:
-        return _emit_flattened(file, flattened, emit, batch_rows, on_bytes)
+    """Read one file; hand its rows to ``emit`` as tables of at most ``batch_rows``.
+    ``flattened``: what DuckDB already made of the file (``(None,)``: it rejected it), when
+    it read it together with others; by default it is read here."""
+    table = _rows_by_duckdb([file])[0] if flattened is None else flattened[0]
+    if table is not None:
+        return _emit_flattened(file, table, emit, batch_rows, on_bytes)
     return _convert_in_python(file, emit, batch_rows, on_bytes, max_problems)
 
 
@@ -416,7 +409,14 @@ def import_files(
                 group = files[start : start + READ_TOGETHER]
                 for file, flattened in zip(group, _rows_by_duckdb(group), strict=True):
                     tally.add(
-                        _convert(file, flattened, batches.add, batch_rows, on_bytes, max_problems)
+                        convert_file(
+                            file,
+                            batches.add,
+                            batch_rows=batch_rows,
+                            on_bytes=on_bytes,
+                            max_problems=max_problems,
+                            flattened=(flattened,),
+                        )
                     )
             batches.flush()
         else:
