@@ -4,13 +4,16 @@ Steps:
 
 1. **Files.** ``plan`` expands the paths (files, directories, globs); a path that names
    nothing is a ``SourceError`` before anything is written.
-2. **Rows.** Each file is read line by line (``sources.gharchive``) and every event
-   flattened (``normalizers.gharchive_events``) into Arrow tables of at most
-   ``batch_rows`` rows. A damaged line or event is counted and its ``file:line: reason``
-   kept (the first ``max_problems``); the rest of the file goes on. With ``workers`` > 1
-   files are converted in parallel processes, each file whole in one process. One is the
-   default: on the shared two-core machine this was measured on, two processes were
-   slower than one (bench/bench_events_import.py); they pay only on idle cores.
+2. **Rows.** DuckDB reads and flattens each file (``normalizers.gharchive_sql``); a file
+   it rejects (any damaged line, any value outside GH Archive's plain form) is read
+   again line by line (``sources.gharchive``) with every event flattened in Python
+   (``normalizers.gharchive_events``), which gives the same rows and reports each
+   problem. Rows go on in Arrow tables of at most ``batch_rows`` rows. A damaged line
+   or event is counted and its ``file:line: reason`` kept (the first
+   ``max_problems``); the rest of the file goes on. With ``workers`` > 1 files are
+   converted in parallel processes, each file whole in one process. One is the default:
+   on the shared two-core machine this was measured on, two processes were slower than
+   one (bench/bench_events_import.py); they pay only on idle cores.
 3. **Stage.** Tables are staged in the ``events`` dataset in batches: written, not yet
    seen by readers.
 4. **Publish.** At the end (also when the import stops early) the staged files are merged
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Final
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ossmeta.errors import NormalizeError, UsageError
 from ossmeta.normalizers.gharchive_events import (
@@ -48,6 +52,7 @@ from ossmeta.normalizers.gharchive_events import (
     SkippedEvent,
     event_row,
 )
+from ossmeta.normalizers.gharchive_sql import COLUMNS, EVENTS_SQL
 from ossmeta.sources.gharchive import ArchiveFile, ByteProgress, Malformed, expand, read_events
 from ossmeta.store.activity_files import DATASETS, ActivityFiles, new_owner
 
@@ -63,6 +68,9 @@ __all__ = [
 
 BATCH_ROWS: Final = 200_000
 MAX_PROBLEMS: Final = 100
+#: Hourly files DuckDB reads in one query, in parallel: as many as it has threads on two
+#: cores, and few, since their rows are held until the last is read.
+READ_TOGETHER: Final = 2
 
 _SCHEMA: Final = DATASETS["events"].schema
 
@@ -184,6 +192,75 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _gzipped(file: ArchiveFile) -> bool:
+    with file.path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
+def _flattened(files: Sequence[ArchiveFile]) -> pa.Table:
+    """The rows of ``files`` (all gzipped or none) as DuckDB flattens them, with the
+    ``filename`` each came from; a ``duckdb.Error`` when it rejects any of them."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        connection.execute("SET enable_progress_bar = false")
+        parameters = {
+            "file": [str(f.path) for f in files],
+            "columns": COLUMNS,
+            "compression": "gzip" if _gzipped(files[0]) else "none",
+        }
+        table: pa.Table = connection.sql(EVENTS_SQL, params=parameters).to_arrow_table()
+    return table
+
+
+def _rows_by_duckdb(files: Sequence[ArchiveFile]) -> list[pa.Table | None]:
+    """Each file's rows as DuckDB flattens them, or None for a file it rejects (the
+    Python reader then tells why, line by line). The files are read together when they
+    can be (DuckDB then reads several at once), else one by one. A file is read whole
+    before any of its rows is handed on, so a rejection midway leaves nothing to take
+    back."""
+    import duckdb
+
+    try:
+        if len(files) > 1 and len({_gzipped(f) for f in files}) == 1 and all(map(_plain, files)):
+            table = _flattened(files)
+            names = table["filename"]
+            parts = [table.filter(pc.equal(names, str(f.path))) for f in files]
+            if sum(part.num_rows for part in parts) == table.num_rows:
+                return [part.select(_SCHEMA.names).cast(_SCHEMA) for part in parts]
+    except (duckdb.Error, OSError):
+        pass
+    found: list[pa.Table | None] = []
+    for file in files:
+        try:
+            flat = _flattened([file]) if _plain(file) else None
+        except (duckdb.Error, OSError):
+            flat = None
+        found.append(None if flat is None else flat.select(_SCHEMA.names).cast(_SCHEMA))
+    return found
+
+
+def _plain(file: ArchiveFile) -> bool:
+    """Whether DuckDB takes the path for itself: it reads ``*``, ``?`` and ``[`` as a
+    pattern, which could name other files."""
+    return not any(c in str(file.path) for c in "*?[")
+
+
+def _emit_flattened(
+    file: ArchiveFile,
+    table: pa.Table,
+    emit: Callable[[pa.Table], None],
+    batch_rows: int,
+    on_bytes: ByteProgress | None,
+) -> FileResult:
+    for start in range(0, table.num_rows, batch_rows):
+        emit(table.slice(start, batch_rows))
+    if on_bytes is not None:
+        on_bytes(file.size)
+    trimmed = pc.sum(table["trimmed"]).as_py() or 0
+    return FileResult(table.num_rows, table.num_rows, 0, (), (), int(trimmed))
+
+
 def convert_file(
     file: ArchiveFile,
     emit: Callable[[pa.Table], None],
@@ -191,8 +268,24 @@ def convert_file(
     batch_rows: int = BATCH_ROWS,
     on_bytes: ByteProgress | None = None,
     max_problems: int = MAX_PROBLEMS,
+    flattened: tuple[pa.Table | None] | None = None,
 ) -> FileResult:
-    """Read one file; hand its rows to ``emit`` as tables of at most ``batch_rows``."""
+    """Read one file; hand its rows to ``emit`` as tables of at most ``batch_rows``.
+    ``flattened``: what DuckDB already made of the file (``(None,)``: it rejected it), when
+    it read it together with others; by default it is read here."""
+    table = _rows_by_duckdb([file])[0] if flattened is None else flattened[0]
+    if table is not None:
+        return _emit_flattened(file, table, emit, batch_rows, on_bytes)
+    return _convert_in_python(file, emit, batch_rows, on_bytes, max_problems)
+
+
+def _convert_in_python(
+    file: ArchiveFile,
+    emit: Callable[[pa.Table], None],
+    batch_rows: int,
+    on_bytes: ByteProgress | None,
+    max_problems: int,
+) -> FileResult:
     lines = events = malformed = trimmed = 0
     problems: list[Problem] = []
     skipped: Counter[str] = Counter()
@@ -312,16 +405,19 @@ def import_files(
     try:
         if used == 1:
             batches = _Batches(store, owner, batch_rows)
-            for file in files:
-                tally.add(
-                    convert_file(
-                        file,
-                        batches.add,
-                        batch_rows=batch_rows,
-                        on_bytes=on_bytes,
-                        max_problems=max_problems,
+            for start in range(0, len(files), READ_TOGETHER):
+                group = files[start : start + READ_TOGETHER]
+                for file, flattened in zip(group, _rows_by_duckdb(group), strict=True):
+                    tally.add(
+                        convert_file(
+                            file,
+                            batches.add,
+                            batch_rows=batch_rows,
+                            on_bytes=on_bytes,
+                            max_problems=max_problems,
+                            flattened=(flattened,),
+                        )
                     )
-                )
             batches.flush()
         else:
             context = multiprocessing.get_context("spawn")
