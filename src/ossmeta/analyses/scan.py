@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 from typing import Protocol
 
 from ossmeta.analyses.matcher import CompiledAffected, Outcome
@@ -47,6 +48,10 @@ class AdvisorySource(Protocol):
 
 
 Hit = tuple[str, CompiledAffected, Outcome]  # (record id, entry, outcome)
+
+#: Entries stay compiled between scans: an entry is its content (a frozen value), so a
+#: changed record is a different key, and compiling costs more than evaluating.
+_compiled = lru_cache(maxsize=8192)(CompiledAffected)
 
 
 def _package_key(component: Component) -> tuple[str, str] | None:
@@ -286,7 +291,7 @@ def scan(
     # 1. one lookup for every package
     package_keys = [_package_key(c) for c in components]
     compiled = {
-        key: [(row.advisory_id, CompiledAffected(row.entry)) for row in rows]
+        key: [(row.advisory_id, _compiled(row.entry)) for row in rows]
         for key, rows in source.affected_for(k for k in package_keys if k is not None).items()
     }
     # 2. evaluate
