@@ -17,13 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from functools import lru_cache
 from typing import Protocol
 
 from ossmeta.analyses.matcher import CompiledAffected, Outcome
 from ossmeta.ecosystems import NATIVE_ID_PREFIXES, base_ecosystem, name_key, osv_version
 from ossmeta.model import (
     UNKNOWN_SEVERITY,
+    Affected,
     Component,
     ComponentReport,
     Finding,
@@ -49,9 +49,22 @@ class AdvisorySource(Protocol):
 
 Hit = tuple[str, CompiledAffected, Outcome]  # (record id, entry, outcome)
 
-#: Entries stay compiled between scans: an entry is its content (a frozen value), so a
-#: changed record is a different key, and compiling costs more than evaluating.
-_compiled = lru_cache(maxsize=8192)(CompiledAffected)
+#: Entries stay compiled between scans, by the identity of the entry object: the lookup
+#: hands out one object per row content (hashing an entry costs about what compiling it
+#: does). Each value holds its entry, so an id cannot be reused while it is remembered.
+_COMPILED: dict[int, tuple[Affected, CompiledAffected]] = {}
+_COMPILED_MAX = 8192
+
+
+def _compiled(entry: Affected) -> CompiledAffected:
+    found = _COMPILED.get(id(entry))
+    if found is not None and found[0] is entry:
+        return found[1]
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    compiled = CompiledAffected(entry)
+    _COMPILED[id(entry)] = (entry, compiled)
+    return compiled
 
 
 def _package_key(component: Component) -> tuple[str, str] | None:
