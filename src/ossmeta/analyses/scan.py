@@ -381,4 +381,6 @@ def _not_affected(finding: Finding, statement: HardenedStatement) -> Finding:
 
 
 def _order_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    if len(findings) < 2:  # most lists of most components: nothing to order
+        return tuple(findings)
     return tuple(sorted(findings, key=lambda f: (-int(f.severity.level), f.id)))

@@ -202,8 +202,12 @@ class AdvisoryLookup:
             )
             rows = connection.execute(query).all()
             connection.execute(delete(_wanted))
-        for row in rows:
-            found[(row.ecosystem, row.name_key)].append(stored_affected(row))
+        # Unpacked by position, in the order selected above: attribute lookups on a row
+        # cost more than the cached build.
+        for advisory_id, ecosystem, ecosystem_full, name, key, *rest in rows:
+            found[(ecosystem, key)].append(
+                _stored_affected(advisory_id, ecosystem_full, name, *rest)
+            )
         return found
 
     def hardened_for(
