@@ -90,6 +90,16 @@ NATIVE_ID_PREFIXES: Final[dict[str, tuple[str, ...]]] = {
 _PEP503 = re.compile(r"[-_.]+")
 
 
+def _pep503(name: str) -> str:
+    """PEP 503 normalization. Most names have no run of separators to fold, and for those
+    lower-casing alone is the answer (``lower`` never makes a separator): a scan calls
+    this several times per component."""
+    low = name.lower()
+    if "_" not in low and "." not in low and "--" not in low:
+        return low
+    return _PEP503.sub("-", low)
+
+
 def base_ecosystem(ecosystem: str) -> str:
     """``Debian:12`` -> ``Debian``; ``PyPI`` -> ``PyPI``."""
     return ecosystem.split(":", 1)[0] if ":" in ecosystem else ecosystem
@@ -103,7 +113,7 @@ def name_key(ecosystem: str, name: str) -> str:
     """
     base = base_ecosystem(ecosystem)
     if base == PYPI:
-        return _PEP503.sub("-", name).lower()
+        return _pep503(name)
     if base in (NUGET, PACKAGIST):
         return name.lower()
     if base == CRATES:
@@ -116,7 +126,7 @@ def canonical_name(ecosystem: str, name: str) -> str:
     for Packagist); other ecosystems keep the name as given."""
     base = base_ecosystem(ecosystem)
     if base == PYPI:
-        return _PEP503.sub("-", name).lower()
+        return _pep503(name)
     if base == PACKAGIST:
         return name.lower()
     return name

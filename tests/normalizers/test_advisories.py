@@ -122,3 +122,18 @@ def test_fuzz_record_files(data: bytes) -> None:
                 advisory_from_osv(raw.payload, "fuzz")
         except OssmetaError:
             pass
+
+
+def test_a_listed_version_that_is_not_a_string_is_named_by_its_index() -> None:
+    record = {
+        "id": "PYSEC-2099-1",
+        "modified": "2024-01-01T00:00:00Z",
+        "affected": [
+            {"package": {"ecosystem": "PyPI", "name": "demo"}, "versions": ["1.0", 1.1, "1.2"]}
+        ],
+    }
+    with pytest.raises(OssmetaError) as caught:
+        advisory_from_osv(record, "demo.yaml")
+    assert "affected[0].versions[1] must be a string" in str(caught.value)
+    record["affected"][0]["versions"] = ["1.0", "1.1"]  # type: ignore[index]
+    assert advisory_from_osv(record, "demo.yaml").affected[0].versions == ("1.0", "1.1")

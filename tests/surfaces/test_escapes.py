@@ -175,6 +175,12 @@ def test_json_safe_keeps_the_document_and_leaves_no_c1_control(value: object) ->
     assert not [c for c in document if _controls(c)], repr(document)
 
 
+def test_json_safe_escapes_a_del_in_an_otherwise_ascii_document() -> None:
+    # DEL is ASCII: the shortcut for ASCII documents must still find it
+    assert json_safe('{"a": "x\x7fy"}') == '{"a": "x\\u007fy"}'
+    assert json_safe('{"a": "plain"}') == '{"a": "plain"}'
+
+
 def test_error_lines_are_escaped(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,6 +23,7 @@ from ossmeta.analyses.matcher import CompiledAffected, Outcome
 from ossmeta.ecosystems import NATIVE_ID_PREFIXES, base_ecosystem, name_key, osv_version
 from ossmeta.model import (
     UNKNOWN_SEVERITY,
+    Affected,
     Component,
     ComponentReport,
     Finding,
@@ -47,6 +48,23 @@ class AdvisorySource(Protocol):
 
 
 Hit = tuple[str, CompiledAffected, Outcome]  # (record id, entry, outcome)
+
+#: Entries stay compiled between scans, by the identity of the entry object: the lookup
+#: hands out one object per row content (hashing an entry costs about what compiling it
+#: does). Each value holds its entry, so an id cannot be reused while it is remembered.
+_COMPILED: dict[int, tuple[Affected, CompiledAffected]] = {}
+_COMPILED_MAX = 8192
+
+
+def _compiled(entry: Affected) -> CompiledAffected:
+    found = _COMPILED.get(id(entry))
+    if found is not None and found[0] is entry:
+        return found[1]
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    compiled = CompiledAffected(entry)
+    _COMPILED[id(entry)] = (entry, compiled)
+    return compiled
 
 
 def _package_key(component: Component) -> tuple[str, str] | None:
@@ -286,7 +304,7 @@ def scan(
     # 1. one lookup for every package
     package_keys = [_package_key(c) for c in components]
     compiled = {
-        key: [(row.advisory_id, CompiledAffected(row.entry)) for row in rows]
+        key: [(row.advisory_id, _compiled(row.entry)) for row in rows]
         for key, rows in source.affected_for(k for k in package_keys if k is not None).items()
     }
     # 2. evaluate
@@ -363,4 +381,6 @@ def _not_affected(finding: Finding, statement: HardenedStatement) -> Finding:
 
 
 def _order_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    if len(findings) < 2:  # most lists of most components: nothing to order
+        return tuple(findings)
     return tuple(sorted(findings, key=lambda f: (-int(f.severity.level), f.id)))

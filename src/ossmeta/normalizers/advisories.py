@@ -87,10 +87,15 @@ def _affected(check: _Checker, raw: object, n: int, origin: str) -> Affected | N
         _range(check, r, f"{where}.ranges[{i}]")
         for i, r in enumerate(check.items(entry.get("ranges"), f"{where}.ranges"))
     )
-    versions = tuple(
-        check.text(v, f"{where}.versions[{i}]", required=True)
-        for i, v in enumerate(check.items(entry.get("versions"), f"{where}.versions"))
-    )
+    listed = check.items(entry.get("versions"), f"{where}.versions")
+    # Lists run to thousands of versions: check them in one pass, and name the first
+    # offender (building each one's field name up front) only when there is one.
+    if all(type(v) is str for v in listed):
+        versions = tuple(listed)
+    else:
+        versions = tuple(
+            check.text(v, f"{where}.versions[{i}]", required=True) for i, v in enumerate(listed)
+        )
     severity: Severity | None = None
     if entry.get("severity"):
         severity = from_osv(entry.get("severity"), origin=origin)

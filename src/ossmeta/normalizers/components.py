@@ -4,7 +4,6 @@ a status, and duplicates across files merged with all their locations."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from ossmeta.ecosystems import base_ecosystem, canonical_name, name_key, osv_version
 from ossmeta.model import Component, ComponentStatus, DeclaredPackage, Location
@@ -13,37 +12,48 @@ from ossmeta.purls import InvalidPurl, build_purl, parse_purl, purl_package
 from ossmeta.versions import try_version_key
 
 
-@dataclass
 class _Merged:
-    first: DeclaredPackage
-    ecosystem: str | None
-    name: str
-    version: str | None
-    purl: str | None
-    status: ComponentStatus
-    locations: list[Location] = field(default_factory=list)
-    direct: set[bool] = field(default_factory=set)
-    scopes: list[str] = field(default_factory=list)
+    """The declared packages that are one component. Most components are declared once, so
+    the lists of a merge are built only when freezing one that was declared again."""
 
-    def add(self, declared: DeclaredPackage) -> None:
-        if declared.location not in self.locations:
-            self.locations.append(declared.location)
-        if declared.direct is not None:
-            self.direct.add(declared.direct)
-        if declared.scope and declared.scope not in self.scopes:
-            self.scopes.append(declared.scope)
+    __slots__ = ("declared", "ecosystem", "name", "purl", "status", "version")
+
+    def __init__(
+        self,
+        first: DeclaredPackage,
+        ecosystem: str | None,
+        name: str,
+        version: str | None,
+        purl: str | None,
+        status: ComponentStatus,
+    ) -> None:
+        self.declared = [first]
+        self.ecosystem, self.name, self.version, self.purl = ecosystem, name, version, purl
+        self.status = status
 
     def freeze(self) -> Component:
+        first = self.declared[0]
+        if len(self.declared) == 1:
+            locations: tuple[Location, ...] = (first.location,)
+            direct = first.direct
+            scopes: tuple[str, ...] = (first.scope,) if first.scope else ()
+        else:
+            locations = tuple(dict.fromkeys(d.location for d in self.declared))
+            seen = {d.direct for d in self.declared} - {None}
+            direct = True if True in seen else (False if seen else None)
+            scopes = tuple(dict.fromkeys(d.scope for d in self.declared if d.scope))
+        # Positional (purl, ecosystem, name, version, status, locations, direct,
+        # requirement, scopes): cheaper than keywords for ten thousand components.
         return Component(
-            purl=self.purl,
-            ecosystem=self.ecosystem,
-            name=self.name,
-            version=self.version,
-            status=self.status,
-            locations=tuple(self.locations),
-            direct=True if True in self.direct else (False if self.direct else None),
-            requirement=self.first.requirement,
-            scopes=tuple(self.scopes),
+            self.purl,
+            self.ecosystem,
+            self.name,
+            self.version,
+            self.status,
+            locations,
+            direct,
+            first.requirement,
+            scopes,
         )
 
 
@@ -98,7 +108,8 @@ def normalize_components(declared: Iterable[DeclaredPackage]) -> list[Component]
                 key = (*key[:3], item.purl or "")
         entry = merged.get(key)
         if entry is None:
-            entry = merged[key] = _Merged(item, ecosystem, name, version, purl, status)
-        entry.add(item)
+            merged[key] = _Merged(item, ecosystem, name, version, purl, status)
+        else:
+            entry.declared.append(item)
     ordered = sorted(merged.items(), key=lambda item: (item[0][0] or "~", item[0][1]))
     return [entry.freeze() for _, entry in ordered]

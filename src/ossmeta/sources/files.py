@@ -166,7 +166,8 @@ def load_yaml(file: InputFile, text: str | None = None) -> Any:
         file.fail(f"invalid YAML: {error}")
     except (RecursionError, ValueError, TypeError, OverflowError) as error:
         file.fail(f"invalid YAML: {error or type(error).__name__}")
-    if _shares_collections(document):
+    # An alias is written ``*name``: a text without a star has none, and the walk is skipped.
+    if "*" in text and _shares_collections(document):
         line = None
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             if isinstance(event, yaml.AliasEvent):

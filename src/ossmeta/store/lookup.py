@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, MetaData, String, Table, and_, delete, func, select, text
@@ -17,6 +18,9 @@ from ossmeta.store.engine import Store
 from ossmeta.store.hardened import HardenedStatement, hardened_statements
 from ossmeta.store.schema import advisories, affected, alias_groups, raw_records
 from ossmeta.times import as_utc
+
+#: How many affected rows stay built between scans (see ``_stored_affected``).
+AFFECTED_CACHE_SIZE = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,21 +65,47 @@ def _severity(
 def stored_affected(row: Any) -> StoredAffected:
     """An affected row (public or a tenant's private one: the same columns) as matching
     takes it."""
+    return _stored_affected(
+        row.advisory_id,
+        row.ecosystem_full,
+        row.name,
+        row.purl,
+        row.ranges,
+        row.uncovered_versions,
+        row.severity_level,
+        row.severity_score,
+        row.severity_vector,
+        row.severity_type,
+    )
+
+
+# Keyed by the row's content, not its id, so a re-imported record can never be served
+# stale. Building the frozen objects costs more than the query that fetched the row; a
+# long-running service sees the same popular packages' rows scan after scan.
+@lru_cache(maxsize=AFFECTED_CACHE_SIZE)
+def _stored_affected(
+    advisory_id: str,
+    ecosystem_full: str,
+    name: str,
+    purl: str | None,
+    ranges: str,
+    uncovered_versions: str | None,
+    severity_level: int | None,
+    severity_score: float | None,
+    severity_vector: str | None,
+    severity_type: str | None,
+) -> StoredAffected:
     entry = Affected(
-        ecosystem=row.ecosystem_full,
-        name=row.name,
-        purl=row.purl,
-        ranges=_ranges(row.ranges),
-        versions=tuple(row.uncovered_versions.split("\n")) if row.uncovered_versions else (),
+        ecosystem=ecosystem_full,
+        name=name,
+        purl=purl,
+        ranges=_ranges(ranges),
+        versions=tuple(uncovered_versions.split("\n")) if uncovered_versions else (),
         severity=_severity(
-            row.severity_level,
-            row.severity_score,
-            row.severity_vector,
-            row.severity_type,
-            row.advisory_id,
+            severity_level, severity_score, severity_vector, severity_type, advisory_id
         ),
     )
-    return StoredAffected(row.advisory_id, entry)
+    return StoredAffected(advisory_id, entry)
 
 
 def _ranges(text: str) -> tuple[Range, ...]:
@@ -91,6 +121,19 @@ _wanted = Table(
     MetaData(),
     Column("ecosystem", String(64), nullable=False),
     Column("name_key", String(512), nullable=False),
+)
+
+
+#: What ``advisories`` reads: each date column is parsed per row on SQLite.
+_SHOWN_COLUMNS = (
+    "id",
+    "summary",
+    "modified",
+    "withdrawn",
+    "severity_level",
+    "severity_score",
+    "severity_vector",
+    "severity_type",
 )
 
 
@@ -159,8 +202,12 @@ class AdvisoryLookup:
             )
             rows = connection.execute(query).all()
             connection.execute(delete(_wanted))
-        for row in rows:
-            found[(row.ecosystem, row.name_key)].append(stored_affected(row))
+        # Unpacked by position, in the order selected above: attribute lookups on a row
+        # cost more than the cached build.
+        for advisory_id, ecosystem, ecosystem_full, name, key, *rest in rows:
+            found[(ecosystem, key)].append(
+                _stored_affected(advisory_id, ecosystem_full, name, *rest)
+            )
         return found
 
     def hardened_for(
@@ -172,30 +219,32 @@ class AdvisoryLookup:
     def groups_for(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Each id -> every member of its alias group (itself included), sorted."""
         wanted = sorted(set(ids))
-        group_of: dict[str, str] = {}
         members: dict[str, list[str]] = defaultdict(list)
+        group_of: dict[str, str] = {}
+        asked, other = alias_groups.alias("asked"), alias_groups.alias("other")
         with self.store.engine.connect() as connection:
+            # one statement per chunk: each asked id with every member of its group
             for part in chunks(wanted):
                 rows = connection.execute(
-                    select(alias_groups.c.member, alias_groups.c.group_key).where(
-                        alias_groups.c.member.in_(part)
-                    )
+                    select(asked.c.member, other.c.member, other.c.group_key)
+                    .join(other, other.c.group_key == asked.c.group_key)
+                    .where(asked.c.member.in_(part))
                 )
-                group_of.update((member, key) for member, key in rows)
-            for part in chunks(sorted(set(group_of.values()))):
-                for member, key in connection.execute(
-                    select(alias_groups.c.member, alias_groups.c.group_key).where(
-                        alias_groups.c.group_key.in_(part)
-                    )
-                ):
+                for asked_id, member, key in rows:
+                    group_of[asked_id] = key
                     members[key].append(member)
-        return {i: tuple(sorted(members[group_of[i]])) if i in group_of else (i,) for i in wanted}
+        groups = {key: tuple(sorted(set(found))) for key, found in members.items()}
+        return {i: groups[group_of[i]] if i in group_of else (i,) for i in wanted}
 
     def advisories(self, ids: Iterable[str]) -> dict[str, StoredAdvisory]:
         out: dict[str, StoredAdvisory] = {}
         with self.store.engine.connect() as connection:
             for part in chunks(sorted(set(ids))):
-                for row in connection.execute(select(advisories).where(advisories.c.id.in_(part))):
+                for row in connection.execute(
+                    select(*(advisories.c[name] for name in _SHOWN_COLUMNS)).where(
+                        advisories.c.id.in_(part)
+                    )
+                ):
                     severity = _severity(
                         row.severity_level,
                         row.severity_score,

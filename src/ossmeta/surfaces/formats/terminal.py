@@ -49,6 +49,8 @@ def json_safe(document: str) -> str:
     """JSON text with the characters a terminal may act on written as ``\\uXXXX``
     escapes: the same document to any parser, inert on a terminal. (They can only occur
     inside strings, where the escape means the same character.)"""
+    if document.isascii() and "\x7f" not in document:
+        return document  # the usual report: nothing to escape, and isascii is O(1)
     return _compiled(_JSON_UNSAFE).sub(_json_escape, document)
 
 
