@@ -1,16 +1,41 @@
 """A program year end to end, on both databases: created, its communities and universities,
 every table imported in its phase, applications and rankings, the matching run, checked and
 published, and the notices sent: deadline reminders and results, by e-mail to a real SMTP
-server and by webhook to a receiver that verifies the signatures. The clock is a parameter."""
+server and by webhook to a receiver that verifies the signatures. Then the rest of the year:
+the mid-term forms (a failed pair ended), the defense scored under the conflict-of-interest
+rule, and the awards recommended, cross-reviewed, certified, with a certificate whose
+verification code names the award. The clock is a parameter."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from pypdf import PdfReader
+
+from ossmeta.errors import InputError
 from ossmeta.service.notify_email import SmtpSettings
 from ossmeta.service.program import advance_phase, create_year, read_config
+from ossmeta.service.program_access import Member, access_of, add_program_member, operator_access
+from ossmeta.service.program_awards import (
+    Nomination,
+    certify,
+    recommend,
+    review,
+    set_titles,
+    verify,
+)
+from ossmeta.service.program_certificates import certificate
+from ossmeta.service.program_defense import (
+    assign_reviewer,
+    defense_results,
+    score_pair,
+    set_rubric,
+)
 from ossmeta.service.program_imports import import_kind
+from ossmeta.service.program_midterm import end_failed_pair, outcomes, set_questions, submit_form
 from ossmeta.service.program_notify import notify
 from ossmeta.service.program_selection import check_current, publish, results, run_matching
 from ossmeta.store import Store
@@ -169,3 +194,89 @@ def test_a_program_year_end_to_end(
     again = notify(store, None, START, smtp=settings, base_url=BASE)
     assert (again.recorded, again.sent) == (0, 0)
     assert len(inbox.messages) == before + len(mails)
+
+    _the_rest_of_the_year(store)
+
+
+MIDTERM = """
+[[university]]
+key = "attendance"
+kind = "scale"
+label = "Attendance"
+label_zh = "出勤"
+
+[[mentor]]
+key = "merged"
+kind = "yesno"
+label = "Merged upstream?"
+label_zh = "是否已被上游合并？"
+"""
+RUBRIC = """
+[[criterion]]
+key = "work"
+label = "Work"
+label_zh = "工作"
+weight = 1
+max = 10
+"""
+TITLES = """
+per_community = 1
+
+[[title]]
+key = "gold"
+name = "Outstanding Project"
+name_zh = "优秀项目"
+"""
+
+
+def _the_rest_of_the_year(store: Store) -> None:
+    """P1 (T2, kite's project, mentor M2) passes the mid-term, is defended and awarded; P2
+    (T1, acme's, mentor M1) fails it and is ended, so it takes no further part."""
+    admin = operator_access(store, None, "admin")
+    for login, role, subject in [
+        ("una", "university", "u1"),
+        ("uwe", "university", "u2"),
+        ("mia", "mentor", "M1"),
+        ("max", "mentor", "M2"),
+        ("kay", "community", "kite"),
+        ("rae", "reviewer", "acme"),  # may review kite's pair P1, never acme's
+        ("kit", "reviewer", "kite"),
+    ]:
+        add_program_member(store, None, Member(login, role, subject), "admin", START)
+    set_questions(store, None, admin, MIDTERM, "midterm.toml", START)
+    set_rubric(store, None, admin, RUBRIC, "rubric.toml", START)
+    set_titles(store, None, admin, TITLES, "titles.toml", START)
+    advance_phase(store, None, "admin", START)  # work
+    advance_phase(store, None, "admin", START)  # midterm
+    who = {login: access_of(store, None, login) for login in ("una", "uwe", "mia", "max")}
+    submit_form(store, None, who["una"], "P1", "university", {"attendance": 5}, True, START)
+    submit_form(store, None, who["max"], "P1", "mentor", {"merged": "yes"}, True, START)
+    submit_form(store, None, who["mia"], "P2", "mentor", {"merged": "no"}, False, START)
+    end_failed_pair(store, None, admin, "P2", "no work since the selection", START)
+    assert {p["pair"]: p["result"] for p in outcomes(store, None)["pairs"]} == {
+        "P1": "pass",
+        "P2": "fail",
+    }
+
+    with pytest.raises(InputError, match="conflict of interest"):
+        assign_reviewer(store, None, admin, "P1", "kit", START)  # kite's own pair
+    assert assign_reviewer(store, None, admin, "P1", "rae", START)
+    with pytest.raises(InputError, match="was ended"):
+        assign_reviewer(store, None, admin, "P2", "rae", START)
+    advance_phase(store, None, "admin", START)  # defense
+    assert score_pair(store, None, access_of(store, None, "rae"), "P1", {"work": 9}, START) == 90
+    assert [(p["pair"], p["score"]) for p in defense_results(store, None)["pairs"]] == [
+        ("P1", 90.0)
+    ]
+
+    advance_phase(store, None, "admin", START)  # awards
+    kay = access_of(store, None, "kay")
+    assert recommend(store, None, kay, "kite", [Nomination("P1", "gold", "merged")], START) == 1
+    review(store, None, access_of(store, None, "rae"), "rae", ["P1"], START)
+    [award] = certify(store, None, admin, START)
+    assert (award.pair, award.title, award.place) == ("P1", "gold", 1)
+    assert verify(store, award.code).pair == "P1"
+    made = certificate(store, None, kay, award.code, "student", BASE)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(made.pdf)).pages)
+    assert f"{BASE}/program/verify/{award.code}" in text.replace("\n", "")
+    assert "Outstanding Project" in text
