@@ -369,6 +369,9 @@ def populate(api: ApiServer, name: str) -> Tenant:
         if "POST /api/v1/private/advisories" in routes_now:
             _private_data(http, tenant)
     _tenant_policy(api, name)
+    from tests.api.world_program_admin import program_world  # it extends this module's MISSING
+
+    tenant.values.update(program_world(api, name))
     tenant.values.update(project=project, version=f"{name}-1.0")
     world_program.seed_program(api.store, name, tenant.values)
     tenant.markers += [project, f"{name}-tools", f"{name}-0.9", f"{name}-1.0", admin]

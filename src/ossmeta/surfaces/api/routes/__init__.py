@@ -17,6 +17,7 @@ from ossmeta.surfaces.api.routes import (
 )
 from ossmeta.surfaces.api.routes import private as private_routes
 from ossmeta.surfaces.api.routes import program as program_routes
+from ossmeta.surfaces.api.routes import program_admin as program_admin_routes
 from ossmeta.surfaces.api.routes import program_awards as program_award_routes
 from ossmeta.surfaces.api.routes import vex as vex_routes
 from ossmeta.surfaces.api.routes import violations as violation_routes
@@ -34,4 +35,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     program_routes.router,
     program_milestones.router,
     program_award_routes.router,
+    program_admin_routes.router,
 )
