@@ -11,6 +11,7 @@ from ossmeta.surfaces.web.routes import (
     auth,
     curation,
     program,
+    program_admin,
     program_awards,
     program_milestones,
     public,
@@ -29,4 +30,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     program.router,
     program_milestones.router,
     program_awards.router,
+    program_admin.router,
 )
