@@ -58,14 +58,17 @@ def selection_year(store: Store, where: Path, *members: Member) -> None:
 
 
 def program_world(api: ApiServer, tenant: str) -> dict[str, str]:
-    """The program year with the tenant's admin as a program admin (and a community contact
-    and a university admin besides, so the member list has pages); the path values."""
+    """The program year, with the admin of the first tenant populated as its program admin
+    (and a community contact and a university admin besides, so the member list has pages);
+    the path values. A program year is not a tenant's: a later tenant's admin holds no
+    program role in it, and is refused (403) whatever it asks of it."""
+    with global_transaction(api.store) as connection:
+        first = find_year(connection, YEAR) is None
+    members = (
+        Member(f"{tenant}-admin", "admin", ""),
+        Member(f"{tenant}-contact", "community", "Acme"),
+        Member(f"{tenant}-registrar", "university", "U1"),
+    )
     with tempfile.TemporaryDirectory() as folder:
-        selection_year(
-            api.store,
-            Path(folder),
-            Member(f"{tenant}-admin", "admin", ""),
-            Member(f"{tenant}-contact", "community", "Acme"),
-            Member(f"{tenant}-registrar", "university", "U1"),
-        )
+        selection_year(api.store, Path(folder), *(members if first else ()))
     return {"year": YEAR, "community": "Acme", "university": "U1", "kind": "tasks"}

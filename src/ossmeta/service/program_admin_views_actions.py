@@ -9,6 +9,8 @@ blocking pairs so that the API can answer them (409) and the page can list them.
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -31,6 +33,7 @@ __all__ = [
     "add_member",
     "advance",
     "edit",
+    "export_rows",
     "export_table",
     "extend",
     "import_table",
@@ -128,6 +131,15 @@ def export_table(
         path = Path(folder) / name
         program_imports.export_kind(store, year.name, kind, path)
         return name, path.read_bytes()
+
+
+def export_rows(
+    store: Store, year_name: str | None, access: Access, kind: str
+) -> tuple[list[str], list[list[str]]]:
+    """The year's ``kind`` table as its columns and rows of text (the CSV's cells)."""
+    _, content = export_table(store, year_name, access, kind, "csv")
+    header, *rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    return header, rows
 
 
 def match(

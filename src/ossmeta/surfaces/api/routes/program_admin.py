@@ -4,25 +4,28 @@
 ``current``, the newest year).
 
 A token reads with the ``read`` scope and changes with ``write``; beyond that every route
-asks the program for the caller's role (``program_access``): a login without it gets a 403
-problem. A table upload's mistakes are a 422 problem naming the upload and its line; an
-edit that leaves blocking pairs without an override is a 409 problem listing them."""
+asks the program for the caller's role (``program_access``): a login without the right role
+gets a 403 problem, and one with no role at all in the year a 404 (the year is its members'
+business, as a project is its tenant's). A table upload's mistakes are a 422 problem naming
+the upload and its line; an edit that leaves blocking pairs without an override is a 409
+problem listing them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Path, Query, UploadFile, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from ossmeta.errors import InputError
 from ossmeta.service import program_admin_views as views
 from ossmeta.service import program_admin_views_actions as actions
 from ossmeta.service.accounts import Principal
-from ossmeta.service.program_access import Access, Member, access_of
+from ossmeta.service.program_access import Access, Member
 from ossmeta.service.program_admin_views_contacts import community_view, university_view
 from ossmeta.service.program_imports import KINDS
 from ossmeta.store import Store
@@ -50,7 +53,7 @@ MEDIA = {
 
 
 def _access(store: Store, year: str, principal: Principal) -> Access:
-    return access_of(store, None if year == "current" else year, principal.login)
+    return views.member_access(store, None if year == "current" else year, principal.login)
 
 
 def _now() -> datetime:
@@ -163,22 +166,50 @@ def remove_member(year: YearName, body: MemberIn, store: StoreDep, principal: Wr
 # ------------------------------------------------------------------ tables
 
 
+_MULTIPART = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The table, as .csv or .xlsx.",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
 @router.post(
     "/admin/import/{kind}",
     response_model=Imported,
     responses={422: {"description": "The table is wrong: the problem names the file and line."}},
+    openapi_extra=_MULTIPART,
 )
 async def import_table(
-    year: YearName,
-    kind: Kind,
-    store: StoreDep,
-    principal: Writer,
-    file: Annotated[UploadFile, File(description="The table, as .csv or .xlsx.")],
+    request: Request, year: YearName, kind: Kind, store: StoreDep, principal: Writer
 ) -> Imported:
     """Replace the year's rows of ``kind`` with the uploaded table's (audited)."""
+    # The form is read here, after the caller's role is known, rather than declared as a
+    # parameter: a caller with no role in the year learns nothing, not even how to upload.
     access = await run_in_threadpool(_access, store, year, principal)
-    name = file.filename or ""
-    content = await file.read(actions.MAX_UPLOAD + 1)
+    form = await request.form(max_files=1, max_fields=8)
+    try:
+        file = form.get("file")
+        if not isinstance(file, UploadFile):
+            raise InputError("the upload needs its table in a multipart part named 'file'")
+        name = file.filename or ""
+        content = await file.read(actions.MAX_UPLOAD + 1)
+    finally:
+        await form.close()
     try:
         rows = await run_in_threadpool(
             actions.import_table, store, access.year.name, access, kind, name, content, _now()
@@ -196,9 +227,15 @@ async def import_table(
     return Imported(kind=kind, file=name.replace("\\", "/").rsplit("/", 1)[-1], rows=rows)
 
 
+class TableOut(BaseModel):
+    kind: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
 @router.get(
     "/admin/export/{kind}",
-    response_class=Response,
+    response_model=TableOut,
     responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}}}},
 )
 def export_table(
@@ -206,10 +243,16 @@ def export_table(
     kind: Kind,
     store: StoreDep,
     principal: Reader,
-    format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
-) -> Response:
+    format: Annotated[
+        Literal["json", "csv", "xlsx"],
+        Query(description="json (columns and rows), or a file: csv or xlsx."),
+    ] = "json",
+) -> TableOut | Response:
     """The year's rows of ``kind`` in the columns the import reads."""
     access = _access(store, year, principal)
+    if format == "json":
+        columns, rows = actions.export_rows(store, access.year.name, access, kind)
+        return TableOut(kind=kind, columns=columns, rows=rows)
     name, content = actions.export_table(store, access.year.name, access, kind, format)
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(content, media_type=MEDIA[format], headers=headers)

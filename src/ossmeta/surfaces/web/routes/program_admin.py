@@ -2,10 +2,11 @@
 (``/program/community/{key}``) and a university admin's (``/program/university/{key}``).
 
 The same service calls and checks as the API's program admin routes: logged in first, the
-login's program role (a 403 page otherwise), the tenant role's ``write`` right and the
-session's CSRF token for every form. An edit that leaves blocking pairs without an override
-answers the admin page again (409) with the blocking pairs listed and a field for the
-reason. ``?year=`` names a year; without it the newest one is shown."""
+login's program role (a 403 page otherwise; 404 for a login with no role in the year), the
+tenant role's ``write`` right and the session's CSRF token for every form. An edit that
+leaves blocking pairs without an override answers the admin page again (409) with the
+blocking pairs listed and a field for the reason. ``?year=`` names a year; without it the
+newest one is shown."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 from ossmeta.errors import InputError
 from ossmeta.service import program_admin_views as views
 from ossmeta.service import program_admin_views_actions as actions
-from ossmeta.service.program_access import MEMBER_ROLES, Access, Member, access_of
+from ossmeta.service.program_access import MEMBER_ROLES, Access, Member
 from ossmeta.service.program_admin_views_contacts import community_view, university_view
 from ossmeta.service.program_imports import KINDS
 from ossmeta.surfaces.web.render import app_store
@@ -43,7 +44,7 @@ def _year(value: str | None) -> str | None:
 
 
 def _access(request: Request, signed: Signed, year: str | None) -> Access:
-    return access_of(app_store(request), year, signed.user.login)
+    return views.member_access(app_store(request), year, signed.user.login)
 
 
 def _admin_href(year: str) -> str:
