@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from ossmeta.service.program_access import Member
+from ossmeta.surfaces.api.pagination import encode_cursor
 from tests.api.conftest import ApiServer
 from tests.api.world_program_admin import YEAR, selection_year
 
@@ -118,6 +119,8 @@ def test_members_are_listed_added_and_removed(world: ApiServer) -> None:
             if not (cursor := page["next"]):
                 break
         assert pages == http.get(f"{BASE}/admin/members").json()["items"] and new in pages
+        forged = http.get(f"{BASE}/admin/members", params={"cursor": encode_cursor([1, 2, 3])})
+        assert forged.status_code == 400 and forged.headers["content-type"] == PROBLEM
         removed = http.post(f"{BASE}/admin/members/remove", json=new)
         assert removed.json() == {"changed": True}
         wrong = http.post(f"{BASE}/admin/members", json={"login": "x", "role": "mentor"})

@@ -139,6 +139,8 @@ def members(year: YearName, store: StoreDep, principal: Reader, page: PageDep) -
     """The year's members, by login, role and subject."""
     access = _access(store, year, principal)
     after = page.after(["", "", ""])
+    if len(after) != 3 or not all(isinstance(part, str) for part in after):
+        raise ApiProblem(400, "the cursor is not one this API gave out")
     found = [
         MemberOut(login=m.login, role=m.role, subject=m.subject)
         for m in views.members_view(store, access.year.name, access)
