@@ -26,7 +26,7 @@ from ossmeta.store.metrics import Metrics
 from ossmeta.store.packages import save_package
 from ossmeta.surfaces.api.app import create_app
 from ossmeta.surfaces.api.settings import ApiSettings
-from tests.api import world_program
+from tests.api import world_program, world_program_admin
 from tests.api.conftest import ApiServer
 from tests.helpers import pypi_record
 from tests.service.inventories_data import JINJA, UV_LOCK, load_advisories
@@ -369,11 +369,9 @@ def populate(api: ApiServer, name: str) -> Tenant:
         if "POST /api/v1/private/advisories" in routes_now:
             _private_data(http, tenant)
     _tenant_policy(api, name)
-    from tests.api.world_program_admin import program_world  # it extends this module's MISSING
-
-    tenant.values.update(program_world(api, name))
     tenant.values.update(project=project, version=f"{name}-1.0")
     world_program.seed_program(api.store, name, tenant.values)
+    world_program_admin.seed_program_admin(api.store, name, tenant.values)
     tenant.markers += [project, f"{name}-tools", f"{name}-0.9", f"{name}-1.0", admin]
     tenant.markers += [f"{name}-comment", f"{name}-ci", f"{name}-laptop"]
     if "GET /api/v1/deliveries" in routes_now:

@@ -9,7 +9,6 @@ from P1 leaves P1 and P3 blocking with T2 (case 3a), an edit that needs an overr
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,16 +20,11 @@ from ossmeta.store import Store
 from ossmeta.store.program import find_year
 from ossmeta.store.program_members import Named, replace_communities
 from ossmeta.store.tenancy import global_transaction
-from tests.api.conftest import ApiServer
-from tests.api.world import MISSING
 from tests.program.test_program_selection import CONFIG, tables
 
 YEAR = "2027"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)  # before every deadline of CONFIG
 OPERATOR = "cli:world"
-
-#: Path parameter values the program routes need, naming nothing.
-MISSING.update(year="no-such-year", community="no-such", university="no-such", kind="tasks")
 
 
 def selection_year(store: Store, where: Path, *members: Member) -> None:
@@ -57,18 +51,18 @@ def selection_year(store: Store, where: Path, *members: Member) -> None:
         add_program_member(store, YEAR, member, OPERATOR, NOW)
 
 
-def program_world(api: ApiServer, tenant: str) -> dict[str, str]:
-    """The program year, with the admin of the first tenant populated as its program admin
-    (and a community contact and a university admin besides, so the member list has pages);
-    the path values. A program year is not a tenant's: a later tenant's admin holds no
-    program role in it, and is refused (403) whatever it asks of it."""
-    with global_transaction(api.store) as connection:
-        first = find_year(connection, YEAR) is None
-    members = (
-        Member(f"{tenant}-admin", "admin", ""),
-        Member(f"{tenant}-contact", "community", "Acme"),
-        Member(f"{tenant}-registrar", "university", "U1"),
-    )
-    with tempfile.TemporaryDirectory() as folder:
-        selection_year(api.store, Path(folder), *(members if first else ()))
-    return {"year": YEAR, "community": "Acme", "university": "U1", "kind": "tasks"}
+def seed_program_admin(store: Store, tenant: str, values: dict[str, str]) -> None:
+    """``populate``'s part for these routes, after ``world_program.seed_program``: in the
+    first tenant's year (``values`` names it) a community contact and a university admin
+    join the tenant's admin, so the member list has pages; the path values that name the
+    community, the university and a table. A later tenant gets none (see world_program)."""
+    from tests.api.world import MISSING  # here, not at the top: world imports this module
+
+    MISSING.update(community="no-such", university="no-such", kind="tasks")
+    if values.get("year") == YEAR and "community" not in values:
+        for member in (
+            Member(f"{tenant}-contact", "community", "Acme"),
+            Member(f"{tenant}-registrar", "university", "U1"),
+        ):
+            add_program_member(store, YEAR, member, OPERATOR, NOW)
+        values.update(community="Acme", university="U1", kind="tasks")

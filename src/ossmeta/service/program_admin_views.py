@@ -13,9 +13,8 @@ from collections import Counter
 from typing import Any
 
 from ossmeta.analyses.program import InstanceError, Matching, check
-from ossmeta.errors import NotFoundError
 from ossmeta.service.program import year_in
-from ossmeta.service.program_access import Access, access_of
+from ossmeta.service.program_access import Access
 from ossmeta.service.program_selection import load_instance
 from ossmeta.store import program_rows as rows_store
 from ossmeta.store.engine import Store
@@ -29,29 +28,12 @@ __all__ = [
     "audit_page",
     "audit_row",
     "matching_view",
-    "member_access",
     "members_view",
     "year_row",
 ]
 
 #: Audit entries the overview shows; the rest are a page away (``audit_page``).
 RECENT_AUDIT = 20
-
-
-def member_access(store: Store, year_name: str | None, login: str) -> Access:
-    """The login's access to the year, for the admin's and the contacts' surfaces. A login
-    that holds no role at all in the year is told it does not exist, in the words used for
-    a year that does not (as another tenant's project is "not found"): a year's members,
-    tables and matching are its members' business. A member without the right role is
-    refused (403) by the view it asks for."""
-    access = access_of(store, year_name, login)
-    if not access.members and not access.operator:
-        raise NotFoundError(
-            "no program year yet (ossmeta program create YEAR)"
-            if year_name is None
-            else f"no program year {year_name!r}"
-        )
-    return access
 
 
 def year_row(year: Year) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from ossmeta.service.accounts import Principal
 from ossmeta.service.program_access import Access, Member
 from ossmeta.service.program_admin_views_contacts import community_view, university_view
 from ossmeta.service.program_imports import KINDS
+from ossmeta.service.program_views import member_access
 from ossmeta.store import Store
 from ossmeta.surfaces.api.auth import require
 from ossmeta.surfaces.api.deps import get_store
@@ -53,7 +54,7 @@ MEDIA = {
 
 
 def _access(store: Store, year: str, principal: Principal) -> Access:
-    return views.member_access(store, None if year == "current" else year, principal.login)
+    return member_access(store, None if year == "current" else year, principal.login)
 
 
 def _now() -> datetime:

@@ -26,6 +26,7 @@ from ossmeta.service import program_admin_views_actions as actions
 from ossmeta.service.program_access import MEMBER_ROLES, Access, Member
 from ossmeta.service.program_admin_views_contacts import community_view, university_view
 from ossmeta.service.program_imports import KINDS
+from ossmeta.service.program_views import member_access
 from ossmeta.surfaces.web.render import app_store
 from ossmeta.surfaces.web.routes.workspace import PAGE_METHODS, back, form_of, text, workspace_call
 from ossmeta.surfaces.web.session import Signed, tenant_page
@@ -44,7 +45,7 @@ def _year(value: str | None) -> str | None:
 
 
 def _access(request: Request, signed: Signed, year: str | None) -> Access:
-    return views.member_access(app_store(request), year, signed.user.login)
+    return member_access(app_store(request), year, signed.user.login)
 
 
 def _admin_href(year: str) -> str:
