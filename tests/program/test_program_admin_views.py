@@ -45,6 +45,8 @@ def test_the_overview_shows_the_year_members_counts_matching_and_audit(year: Sto
     assert {"login": "sam", "role": "student", "subject": "s1"} in seen["members"]
     assert seen["matching"]["verdict"] == {"ok": True, "problems": [], "blocking": []}
     assert seen["matching"]["unmatched"] == ["P3"]
+    assert seen["communities"] == [{"key": "Acme", "name": "Acme Labs", "name_zh": "极客实验室"}]
+    assert [u["key"] for u in seen["universities"]] == ["U1", "U2"]
     actions_seen = [e["action"] for e in seen["audit"]]
     assert actions_seen[0] == "member add" and "match" in actions_seen  # newest first
     assert actions_seen[-1] == "create" and len(actions_seen) < views.RECENT_AUDIT

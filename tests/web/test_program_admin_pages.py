@@ -54,6 +54,10 @@ def test_the_admin_runs_the_selection_from_the_page(site: str) -> None:
         shown = _text(page)
         assert "The checker's verdict: stable, no blocking pair." in shown
         assert "P3 no task" in shown
+        assert 'href="/program/community/Acme?year=2027">Acme Labs</a>' in page.text
+        assert 'href="/program/university/U2?year=2027">U2</a>' in page.text
+        assert http.get("/program/university/U2").status_code == 200  # an admin sees each
+        assert http.get("/program/university/U9").status_code == 404
 
         token = csrf(http, "/program/admin")
         uploaded = http.post(

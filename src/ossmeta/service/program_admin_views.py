@@ -20,7 +20,13 @@ from ossmeta.store import program_rows as rows_store
 from ossmeta.store.engine import Store
 from ossmeta.store.program import AuditEntry, Year, audit_entries
 from ossmeta.store.program_matchings import StoredMatching, current_matching
-from ossmeta.store.program_members import Member, members_of
+from ossmeta.store.program_members import (
+    Member,
+    Named,
+    members_of,
+    read_communities,
+    read_universities,
+)
 from ossmeta.store.tenancy import Transaction, global_transaction
 
 __all__ = [
@@ -81,6 +87,20 @@ def _counts(connection: Transaction, year: Year) -> dict[str, int]:
     }
 
 
+def _orgs(named: list[Named], keys: set[str]) -> list[dict[str, str]]:
+    """Every community (or university) the year names or its tables use, by key; a key
+    without a name stands for its name."""
+    names = {n.key: n for n in named}
+    return [
+        {
+            "key": key,
+            "name": names[key].name if key in names else key,
+            "name_zh": (names[key].name_zh or names[key].name) if key in names else key,
+        }
+        for key in sorted(keys | set(names))
+    ]
+
+
 def _matching(connection: Transaction, year: Year, stored: StoredMatching) -> dict[str, Any]:
     try:
         instance = load_instance(connection, year)
@@ -133,6 +153,14 @@ def admin_overview(store: Store, year_name: str | None, access: Access) -> dict[
                 for m in members_of(connection, year.id)
             ],
             "counts": _counts(connection, year),
+            "communities": _orgs(
+                read_communities(connection, year.id),
+                {p.community for p in rows_store.read_projects(connection, year.id)},
+            ),
+            "universities": _orgs(
+                read_universities(connection, year.id),
+                {p.university for p in rows_store.read_people(connection, year.id) if p.university},
+            ),
             "matching": None if stored is None else _matching(connection, year, stored),
             "audit": [audit_row(e) for e in reversed(audit[-RECENT_AUDIT:])],
         }
