@@ -58,11 +58,13 @@ def seed_program_admin(store: Store, tenant: str, values: dict[str, str]) -> Non
     community, the university and a table. A later tenant gets none (see world_program)."""
     from tests.api.world import MISSING  # here, not at the top: world imports this module
 
-    MISSING.update(community="no-such", university="no-such", kind="tasks")
-    if values.get("year") == YEAR and "community" not in values:
+    MISSING.setdefault("community", "no-such-community")
+    MISSING.update(university="no-such-university", kind="tasks")
+    if values.get("year") == YEAR and "university" not in values:
+        community = values.setdefault("community", "Acme")  # the awards' world names one
         for member in (
-            Member(f"{tenant}-contact", "community", "Acme"),
+            Member(f"{tenant}-contact", "community", community),
             Member(f"{tenant}-registrar", "university", "U1"),
         ):
             add_program_member(store, YEAR, member, OPERATOR, NOW)
-        values.update(community="Acme", university="U1", kind="tasks")
+        values.update(university="U1", kind="tasks")
