@@ -85,10 +85,10 @@ def test_the_admin_sees_the_year_runs_edits_and_publishes(world: ApiServer) -> N
         assert [e["action"] for e in older.json()["items"]] == ["member add"]
 
 
-def test_an_infeasible_edit_is_a_bad_request(world: ApiServer) -> None:
+def test_an_infeasible_edit_is_refused(world: ApiServer) -> None:
     with client(world, "ada") as http:
         answer = http.post(f"{BASE}/admin/edit", json={"pair": "P1", "task": "T1"})
-        assert answer.status_code == 400  # T1 holds P2 already
+        assert answer.status_code == 422  # T1 holds P2 already
         assert "task_over_capacity T1" in answer.json()["detail"]
         unasked = http.post(f"{BASE}/admin/edit", json={"pair": "P3", "task": "T1"})
         assert "not_acceptable P3->T1" in unasked.json()["detail"]
@@ -124,19 +124,20 @@ def test_members_are_listed_added_and_removed(world: ApiServer) -> None:
         removed = http.post(f"{BASE}/admin/members/remove", json=new)
         assert removed.json() == {"changed": True}
         wrong = http.post(f"{BASE}/admin/members", json={"login": "x", "role": "mentor"})
-        assert wrong.status_code == 400 and "needs a subject" in wrong.json()["detail"]
+        assert wrong.status_code == 422 and "needs a subject" in wrong.json()["detail"]
 
 
 def test_phase_and_deadline(world: ApiServer) -> None:
     with client(world, "ada") as http:
         earlier = http.post(f"{BASE}/admin/phase/extend", json={"deadline": "2998-01-01T00:00:00Z"})
-        assert earlier.status_code == 400 and "not after" in earlier.json()["detail"]
+        assert earlier.status_code == 422 and "not after" in earlier.json()["detail"]
         later = http.post(f"{BASE}/admin/phase/extend", json={"deadline": "2999-06-01T00:00:00Z"})
         assert later.json()["deadline"] == "2999-06-01T00:00:00+00:00"
         moved = http.post(f"{BASE}/admin/phase/advance")
         assert moved.json()["phase"] == "work"
         late = http.post(f"{BASE}/admin/match", json={})
-        assert late.status_code == 400 and "allowed only in phase selection" in late.text
+        assert late.status_code == 409 and "allowed only in phase selection" in late.text
+        assert late.json()["type"].endswith("wrong-phase")
 
 
 def test_a_table_is_uploaded_and_downloaded(world: ApiServer, tmp_path: Path) -> None:
@@ -163,7 +164,7 @@ def test_a_table_is_uploaded_and_downloaded(world: ApiServer, tmp_path: Path) ->
             f"{BASE}/admin/import/projects",
             files={"file": ("p.csv", "project_id,community,repository\n", "text/csv")},
         )
-        assert outside.status_code == 400 and "phase" in outside.json()["detail"]
+        assert outside.status_code == 409 and "phase" in outside.json()["detail"]
         wrong = http.post(f"{BASE}/admin/import/rankings", files={"file": ("r.txt", good)})
         assert wrong.status_code == 422 and wrong.json()["file"] == "r.txt"
 

@@ -16,7 +16,7 @@ from ossmeta.service.program_views import member_access
 from ossmeta.store.engine import Store
 from ossmeta.surfaces.api.problems import ApiProblem
 
-__all__ = ["PHASE_RESPONSES", "program_access", "service_call", "year_name"]
+__all__ = ["PHASE_RESPONSES", "program_access", "refusal", "service_call", "year_name"]
 
 T = TypeVar("T")
 
@@ -35,12 +35,17 @@ def program_access(store: Store, year: str, login: str) -> Access:
     return member_access(store, year_name(year), login)
 
 
+def refusal(error: InputError) -> Exception:
+    """The problem a service's refusal is answered with."""
+    if isinstance(error, PhaseError):
+        return ApiProblem(409, str(error), slug="wrong-phase", title="Wrong phase")
+    if isinstance(error, (NotFoundError, ForbiddenError)):
+        return error
+    return ApiProblem(422, str(error), slug="bad-input", title="Bad input")
+
+
 def service_call(act: Callable[[], T]) -> T:
     try:
         return act()
-    except PhaseError as error:
-        raise ApiProblem(409, str(error), slug="wrong-phase", title="Wrong phase") from None
-    except (NotFoundError, ForbiddenError):
-        raise
     except InputError as error:
-        raise ApiProblem(422, str(error), slug="bad-input", title="Bad input") from None
+        raise refusal(error) from None

@@ -28,12 +28,17 @@ from ossmeta.service.accounts import Principal
 from ossmeta.service.program_access import Access, Member
 from ossmeta.service.program_admin_views_contacts import community_view, university_view
 from ossmeta.service.program_imports import KINDS
-from ossmeta.service.program_views import member_access
 from ossmeta.store import Store
 from ossmeta.surfaces.api.auth import require
 from ossmeta.surfaces.api.deps import get_store
 from ossmeta.surfaces.api.pagination import Page, PageRequest, page_request
 from ossmeta.surfaces.api.problems import ApiProblem
+from ossmeta.surfaces.api.program_calls import (
+    PHASE_RESPONSES,
+    program_access,
+    refusal,
+    service_call,
+)
 
 router = APIRouter(prefix="/api/v1/program/{year}", tags=["program admin"])
 
@@ -54,7 +59,7 @@ MEDIA = {
 
 
 def _access(store: Store, year: str, principal: Principal) -> Access:
-    return member_access(store, None if year == "current" else year, principal.login)
+    return program_access(store, year, principal.login)
 
 
 def _now() -> datetime:
@@ -118,18 +123,23 @@ def overview(year: YearName, store: StoreDep, principal: Reader) -> Anything:
     return views.admin_overview(store, access.year.name, access)
 
 
-@router.post("/admin/phase/advance", response_model=Anything)
+@router.post("/admin/phase/advance", response_model=Anything, responses=PHASE_RESPONSES)
 def advance(year: YearName, store: StoreDep, principal: Writer) -> Anything:
     """Move the year to its next phase (audited)."""
     access = _access(store, year, principal)
-    return views.year_row(actions.advance(store, access.year.name, access, _now()))
+    return views.year_row(
+        service_call(lambda: actions.advance(store, access.year.name, access, _now()))
+    )
 
 
-@router.post("/admin/phase/extend", response_model=Anything)
+@router.post("/admin/phase/extend", response_model=Anything, responses=PHASE_RESPONSES)
 def extend(year: YearName, body: Extension, store: StoreDep, principal: Writer) -> Anything:
     """Move the current phase's deadline later, never earlier (audited)."""
     access = _access(store, year, principal)
-    return views.year_row(actions.extend(store, access.year.name, access, body.deadline, _now()))
+    extended = service_call(
+        lambda: actions.extend(store, access.year.name, access, body.deadline, _now())
+    )
+    return views.year_row(extended)
 
 
 # ------------------------------------------------------------------ members
@@ -155,7 +165,10 @@ def add_member(year: YearName, body: MemberIn, store: StoreDep, principal: Write
     """Give a login a program role (``changed`` is false when it held it already)."""
     access = _access(store, year, principal)
     member = Member(body.login, body.role, body.subject)
-    return Changed(changed=actions.add_member(store, access.year.name, access, member, _now()))
+    added = service_call(
+        lambda: actions.add_member(store, access.year.name, access, member, _now())
+    )
+    return Changed(changed=added)
 
 
 @router.post("/admin/members/remove", response_model=Changed)
@@ -219,7 +232,7 @@ async def import_table(
         )
     except InputError as error:
         if error.path is None:
-            raise
+            raise refusal(error) from None
         raise ApiProblem(
             422,
             str(error),
@@ -264,11 +277,11 @@ def export_table(
 # ------------------------------------------------------------------ the matching
 
 
-@router.post("/admin/match", response_model=Anything)
+@router.post("/admin/match", response_model=Anything, responses=PHASE_RESPONSES)
 def match(year: YearName, body: MatchIn, store: StoreDep, principal: Writer) -> Anything:
     """Run the matching (pair- or mentor-optimal) and check it; the new current matching."""
     access = _access(store, year, principal)
-    actions.match(store, access.year.name, access, body.variant, _now())
+    service_call(lambda: actions.match(store, access.year.name, access, body.variant, _now()))
     return _matching(store, access)
 
 
@@ -300,14 +313,16 @@ def edit(year: YearName, body: EditIn, store: StoreDep, principal: Writer) -> An
         raise ApiProblem(
             409, str(error), slug="blocking-pairs", extra={"blocking": blocking}
         ) from None
+    except InputError as error:
+        raise refusal(error) from None
     return _matching(store, access)
 
 
-@router.post("/admin/publish", response_model=Anything)
+@router.post("/admin/publish", response_model=Anything, responses=PHASE_RESPONSES)
 def publish(year: YearName, store: StoreDep, principal: Writer) -> Anything:
     """Publish the current matching: pairs, contacts and universities see the result."""
     access = _access(store, year, principal)
-    actions.publish(store, access.year.name, access, _now())
+    service_call(lambda: actions.publish(store, access.year.name, access, _now()))
     return _matching(store, access)
 
 
