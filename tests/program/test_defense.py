@@ -21,6 +21,7 @@ from ossmeta.service.program_defense import (
     rubric,
     score_pair,
     set_rubric,
+    unassign_reviewer,
 )
 from ossmeta.service.program_midterm import end_failed_pair, set_questions, submit_form
 from ossmeta.store import Store
@@ -154,3 +155,25 @@ def seed_milestones(store: Store, where: Path, admins: Sequence[str] = ()) -> di
     score_pair(store, None, access_of(store, None, "ron"), "P1", {"quality": 7, "talk": 3}, NOW)
     score_pair(store, None, access_of(store, None, "ray"), "P2", {"quality": 9, "talk": 1}, NOW)
     return {"year": "current", "pair": "P1"}
+
+
+def test_an_admin_takes_a_reviewer_off_a_pair_with_their_scores(
+    store: Store, tmp_path: Path
+) -> None:
+    year_in_work(store, tmp_path)
+    boss = access_of(store, None, "boss")
+    set_rubric(store, None, boss, RUBRIC, "rubric.toml", NOW)
+    for reviewer in ("ron", "rae"):
+        assign_reviewer(store, None, boss, "P1", reviewer, NOW)
+    advance_phase(store, None, "cli:t", NOW)  # midterm
+    advance_phase(store, None, "cli:t", NOW)  # defense
+    score_pair(store, None, access_of(store, None, "ron"), "P1", {"quality": 0, "talk": 0}, NOW)
+    score_pair(store, None, access_of(store, None, "rae"), "P1", {"quality": 10, "talk": 5}, NOW)
+    with pytest.raises(ForbiddenError):
+        unassign_reviewer(store, None, access_of(store, None, "rae"), "P1", "ron", NOW)
+    assert unassign_reviewer(store, None, boss, "P1", "ron", NOW)
+    assert not unassign_reviewer(store, None, boss, "P1", "ron", NOW)
+    [p1] = defense_results(store, None)["pairs"]
+    assert (p1["pair"], p1["score"], p1["reviewers"]) == ("P1", 100.0, 1)  # ron's 0 is gone
+    with pytest.raises(ForbiddenError, match="not assigned"):
+        score_pair(store, None, access_of(store, None, "ron"), "P1", {"quality": 1, "talk": 1}, NOW)

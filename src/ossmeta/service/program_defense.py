@@ -35,6 +35,7 @@ from ossmeta.store.program_defense import (
     add_reviewer,
     read_assignments,
     read_scores,
+    remove_reviewer,
     save_score,
 )
 from ossmeta.store.program_matchings import current_matching
@@ -57,6 +58,7 @@ __all__ = [
     "rubric",
     "score_pair",
     "set_rubric",
+    "unassign_reviewer",
 ]
 
 
@@ -138,6 +140,22 @@ def assign_reviewer(
             detail = {"pair": pair, "reviewer": reviewer}
             add_audit(connection, year.id, access.login, "assign reviewer", detail, now)
         return added
+
+
+def unassign_reviewer(
+    store: Store, year_name: str | None, access: Access, pair: str, reviewer: str, now: datetime
+) -> bool:
+    """Take ``reviewer`` off ``pair``, with the scores they gave it (admins; audited, in the
+    phases reviewers are assigned in). False when they were not assigned."""
+    access.require_admin()
+    with global_transaction(store) as connection:
+        year = year_in(connection, year_name)
+        require_phase(year, "assign reviewers", now)
+        removed = remove_reviewer(connection, year.id, pair, reviewer)
+        if removed:
+            detail = {"pair": pair, "reviewer": reviewer}
+            add_audit(connection, year.id, access.login, "unassign reviewer", detail, now)
+        return removed
 
 
 def score_pair(

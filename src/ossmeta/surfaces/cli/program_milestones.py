@@ -196,6 +196,25 @@ def assign(
         stderr.print(terminal_safe(f"pair {pair}: {reviewer} {what}"))
 
 
+@defense.command("unassign")
+def unassign(
+    pair: Pair,
+    reviewers: Annotated[list[str], typer.Argument(help="Reviewer logins.")],
+    year: YearOption = None,
+    db: DbOption = None,
+) -> None:
+    """Take reviewers off PAIR, with the scores they gave it."""
+    from ossmeta.service.program_access import operator_access
+    from ossmeta.service.program_defense import unassign_reviewer
+
+    store = open_for_write(db)
+    access = operator_access(store, year, _actor())
+    for reviewer in reviewers:
+        removed = unassign_reviewer(store, year, access, pair, reviewer, _now())
+        what = "taken off" if removed else "was not assigned"
+        stderr.print(terminal_safe(f"pair {pair}: {reviewer} {what}"))
+
+
 @defense.command("score")
 def score(
     pair: Pair,
