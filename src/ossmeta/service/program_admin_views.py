@@ -18,7 +18,7 @@ from ossmeta.service.program_access import Access
 from ossmeta.service.program_selection import load_instance
 from ossmeta.store import program_rows as rows_store
 from ossmeta.store.engine import Store
-from ossmeta.store.program import AuditEntry, Year, audit_entries
+from ossmeta.store.program import AuditEntry, Year, newest_audit
 from ossmeta.store.program_matchings import StoredMatching, current_matching
 from ossmeta.store.program_members import (
     Member,
@@ -145,7 +145,7 @@ def admin_overview(store: Store, year_name: str | None, access: Access) -> dict[
     with global_transaction(store) as connection:
         year = year_in(connection, year_name)
         stored = current_matching(connection, year.id)
-        audit = audit_entries(connection, year.id)
+        audit = newest_audit(connection, year.id, before=None, limit=RECENT_AUDIT)
         return {
             "year": year_row(year),
             "members": [
@@ -162,7 +162,7 @@ def admin_overview(store: Store, year_name: str | None, access: Access) -> dict[
                 {p.university for p in rows_store.read_people(connection, year.id) if p.university},
             ),
             "matching": None if stored is None else _matching(connection, year, stored),
-            "audit": [audit_row(e) for e in reversed(audit[-RECENT_AUDIT:])],
+            "audit": [audit_row(e) for e in audit],
         }
 
 
@@ -173,9 +173,8 @@ def audit_page(
     at most ``limit`` entries."""
     access.require_admin()
     with global_transaction(store) as connection:
-        entries = audit_entries(connection, year_in(connection, year_name).id)
-    older = [e for e in reversed(entries) if before is None or e.id < before]
-    return older[:limit]
+        year_id = year_in(connection, year_name).id
+        return newest_audit(connection, year_id, before=before, limit=limit)
 
 
 def members_view(store: Store, year_name: str | None, access: Access) -> list[Member]:

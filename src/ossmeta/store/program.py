@@ -26,6 +26,7 @@ __all__ = [
     "audit_entries",
     "find_year",
     "latest_year",
+    "newest_audit",
     "set_deadline",
     "set_phase",
 ]
@@ -167,6 +168,21 @@ def audit_entries(connection: Transaction, year_id: int) -> list[AuditEntry]:
     rows = connection.execute(
         select(program_audit).where(program_audit.c.year_id == year_id).order_by(program_audit.c.id)
     )
+    return [
+        AuditEntry(r.id, as_utc(r.at) or r.at, r.actor, r.action, orjson.loads(r.detail))
+        for r in rows
+    ]
+
+
+def newest_audit(
+    connection: Transaction, year_id: int, *, before: int | None, limit: int
+) -> list[AuditEntry]:
+    """The year's audit newest first, below the entry id ``before`` (None: from the newest),
+    at most ``limit`` entries: one page read by the index, not the whole log."""
+    query = select(program_audit).where(program_audit.c.year_id == year_id)
+    if before is not None:
+        query = query.where(program_audit.c.id < before)
+    rows = connection.execute(query.order_by(program_audit.c.id.desc()).limit(limit))
     return [
         AuditEntry(r.id, as_utc(r.at) or r.at, r.actor, r.action, orjson.loads(r.detail))
         for r in rows
