@@ -97,15 +97,32 @@ def test_peer_optional_and_bundled_scopes() -> None:
     assert record.license == LicenseValue(
         None, "SEE LICENSE IN LICENSE.md", "unknown", "npm:license"
     )
+    # Each scope's dependencies in name order, whatever order the document gives them in.
     expected = (
-        Dependency("pkg:npm/tiny-splitter", "^0.4.1", "runtime"),
         Dependency("pkg:npm/left-pad-lite", "1.0.2", "runtime", flags=("bundled",)),
+        Dependency("pkg:npm/tiny-splitter", "^0.4.1", "runtime"),
         Dependency("pkg:npm/fsevents", "^2.3.2", "optional"),
         Dependency("pkg:npm/react", ">=17 <19", "peer"),
         Dependency("pkg:npm/react-dom", ">=17 <19", "peer", flags=("optional",)),
     )
     # 3.0.0 says bundleDependencies, 3.1.0 the bundledDependencies spelling.
     assert [v.dependencies for v in record.versions] == [expected, expected]
+
+
+def _reversed_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reversed_keys(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("fixture", ["gridpane.json", "@acme__widgets.json"])
+def test_key_order_does_not_matter(fixture: str) -> None:
+    """The sync normalizes the packument as fetched, ``ossmeta normalize`` the stored copy
+    with sorted keys: both must give the same record."""
+    given = load(fixture)
+    assert package_from_npm(_reversed_keys(given)) == package_from_npm(given)
 
 
 def test_deprecated_latest_optional_duplicate_and_semver_order() -> None:

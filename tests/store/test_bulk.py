@@ -1,15 +1,19 @@
-"""``bulk_insert`` stores exactly what SQLAlchemy's own insert stores, on both databases."""
+"""``bulk_insert`` and ``bulk_copy`` store exactly what SQLAlchemy's own insert stores, on
+both databases (``bulk_copy`` through COPY on PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from ossmeta.store import Store
-from ossmeta.store.bulk import bulk_insert
+from ossmeta.store.bulk import bulk_copy, bulk_insert
 from ossmeta.store.schema import fetch_validators, package_versions, packages
 
 ROW = {
@@ -23,7 +27,11 @@ ROW = {
 }
 
 
-def test_versions_read_back_as_sqlalchemy_writes_them(store: Store) -> None:
+Bulk = Callable[[Connection, Table, Sequence[dict[str, Any]]], None]
+
+
+@pytest.mark.parametrize("bulk", [bulk_insert, bulk_copy])
+def test_versions_read_back_as_sqlalchemy_writes_them(store: Store, bulk: Bulk) -> None:
     when = [
         datetime(2024, 5, 29, 15, 37, 47, 123456, tzinfo=UTC),
         datetime(2020, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=2))),
@@ -46,7 +54,7 @@ def test_versions_read_back_as_sqlalchemy_writes_them(store: Store) -> None:
             for n, published in enumerate(when)
         ]
         c.execute(insert(package_versions), [{**r, "package_id": ids[0]} for r in rows])
-        bulk_insert(c, package_versions, [{**r, "package_id": ids[1]} for r in rows])
+        bulk(c, package_versions, [{**r, "package_id": ids[1]} for r in rows])
         read = {
             package: [
                 (v.position, v.version, v.published, v.yanked, v.yanked_reason)
@@ -79,9 +87,8 @@ def test_text_round_trips(store: Store, pairs: list[tuple[str, str | None]]) -> 
     pairs = list({u: (u, e) for u, e in pairs if u}.values())
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with store.engine.begin() as c:
-        c.execute(delete(fetch_validators))
-        bulk_insert(
-            c, fetch_validators, [{"url": u, "etag": e, "checked_at": now} for u, e in pairs]
-        )
-        got = sorted(c.execute(select(fetch_validators.c.url, fetch_validators.c.etag)).all())
-    assert got == sorted(pairs)
+        for bulk in (bulk_insert, bulk_copy):
+            c.execute(delete(fetch_validators))
+            bulk(c, fetch_validators, [{"url": u, "etag": e, "checked_at": now} for u, e in pairs])
+            got = sorted(c.execute(select(fetch_validators.c.url, fetch_validators.c.etag)).all())
+            assert got == sorted(pairs)

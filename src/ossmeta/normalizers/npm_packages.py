@@ -24,6 +24,9 @@ Decisions (what the registry leaves open):
   re-encoded as hex) and ``shasum`` (``sha1``) as hashes.
 - Maintainers are the top-level ``maintainers`` (the accounts that may publish), as
   ``name <email>``; the ``author`` field is not a maintainer.
+- Key order never matters: versions and dependencies are read in sorted key order, as the
+  stored canonical JSON has them, so the sync can normalize the packument it just parsed
+  and get what ``ossmeta normalize`` gets later from the stored copy.
 """
 
 from __future__ import annotations
@@ -82,9 +85,11 @@ def _bundled(r: Reader, manifest: dict[str, Any], where: str) -> set[str] | bool
 
 
 def _dependencies(r: Reader, manifest: dict[str, Any], where: str) -> tuple[Dependency, ...]:
-    # Copies: the implied entries added below must not change the caller's payload.
+    # Sorted copies: the implied entries added below must not change the caller's payload,
+    # and the order must not depend on the document's key order.
     declared: dict[str, dict[str, Any]] = {
-        field: dict(r.mapping(manifest.get(field), f"{where}.{field}")) for field, _ in _SCOPES
+        field: dict(sorted(r.mapping(manifest.get(field), f"{where}.{field}").items()))
+        for field, _ in _SCOPES
     }
     meta = r.mapping(manifest.get("peerDependenciesMeta"), f"{where}.peerDependenciesMeta")
     optional_peers = {
@@ -92,7 +97,7 @@ def _dependencies(r: Reader, manifest: dict[str, Any], where: str) -> tuple[Depe
         for name, value in meta.items()
         if r.flag(r.mapping(value, f"{where}.peerDependenciesMeta").get("optional"), "optional")
     }
-    for name in optional_peers:
+    for name in sorted(optional_peers):
         declared["peerDependencies"].setdefault(name, "*")
     bundled = _bundled(r, manifest, where)
     if isinstance(bundled, set):
@@ -163,7 +168,7 @@ def package_from_npm(packument: dict[str, Any]) -> PackageRecord:
     purl = build_purl(NPM, name, None) or r.fail(f"not an npm package name: {name!r}")
     manifests = {
         version: r.mapping(doc, f"versions[{version!r}]")
-        for version, doc in r.mapping(packument.get("versions"), "versions").items()
+        for version, doc in sorted(r.mapping(packument.get("versions"), "versions").items())
     }
     times = r.mapping(packument.get("time"), "time")
     latest_tag = r.text(r.mapping(packument.get("dist-tags"), "dist-tags").get("latest"), "latest")

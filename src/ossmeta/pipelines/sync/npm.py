@@ -59,7 +59,11 @@ class NpmRegistry:
         )
         purl = self.purl(name)
         records = () if isinstance(got, NotModified) else ((purl, got.record),)
-        return PackageFetch(purl, records, validators_of(got, url), bool(records))
+        # The packument is the package's only document: the writer normalizes it as
+        # fetched instead of reading it back from the store.
+        return PackageFetch(
+            purl, records, validators_of(got, url), bool(records), self_contained=True
+        )
 
     def normalize(self, payloads: Payloads, lookup: Lookup) -> PackageRecord | None:
         packument = next(

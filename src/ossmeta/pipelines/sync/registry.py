@@ -58,13 +58,16 @@ class PackageFetch:
     """One package fetched. ``changed`` is false when every document answered 304 (nothing
     to write but the validators and the outcome). ``problem`` is a partial failure (a Maven
     version whose parent chain loops) kept with the package's outcome: what could be
-    fetched is still written."""
+    fetched is still written. ``self_contained``: ``records`` hold every document the
+    package has, and its normalizer reads no other and does not depend on key order, so
+    the writer normalizes them as fetched instead of reading the stored copies back."""
 
     purl: str
     records: tuple[tuple[str, RawRecord], ...]  # (purl of the package owning it, record)
     validators: Validators
     changed: bool
     problem: tuple[str, str] | None = None
+    self_contained: bool = False
 
 
 @dataclass(frozen=True, slots=True)

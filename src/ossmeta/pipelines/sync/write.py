@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+import orjson
+
 from ossmeta.errors import NormalizeError, OssmetaError
 from ossmeta.pipelines.sync.registry import PackageFetch, Registry
 from ossmeta.sources.http import FetchError, NotFound
@@ -65,10 +67,18 @@ def _write_one(
         error = outcome.problem
         if outcome.changed:
             writes.put_records(outcome.records, now)
-            # Parsed again from the stored canonical JSON rather than taken from the fetch:
-            # normalizers must see exactly what ``ossmeta normalize`` will see later (sorted
-            # keys), or a re-normalization could order things differently.
-            payloads = writes.payloads(outcome.purl)
+            # Normalized from the stored canonical JSON (sorted keys) as ``ossmeta normalize``
+            # will see it later, unless the adapter says the fetched documents are all
+            # there is and its normalizer ignores key order: then as fetched (in a writer
+            # process, whose records come without payloads, from their canonical JSON).
+            payloads = (
+                {
+                    (r.kind, r.external_id): r.payload or orjson.loads(r.canonical_json)
+                    for _, r in outcome.records
+                }
+                if outcome.self_contained
+                else writes.payloads(outcome.purl)
+            )
             try:
                 record = registry.normalize(payloads, partial(writes.payload, registry.source))
             except NormalizeError as problem:
