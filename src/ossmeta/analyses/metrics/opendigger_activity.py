@@ -164,35 +164,34 @@ def developer_activity(context: Context, period: Period) -> str:
 
 def bus_factor(context: Context, period: Period) -> str:
     del context
+    # Grouped by the period's first instant (a number to hash), labelled once per summary row.
     developers = (
-        "SELECT repo_id, grp AS period, login, CAST(ceil(activity) AS BIGINT) AS contribution "
-        f"FROM ({per_developer(period.label('created_at'))}) AS developers"
+        "SELECT repo_id, grp AS period_start, login, "
+        "CAST(ceil(activity) AS BIGINT) AS contribution "
+        f"FROM ({per_developer(period.start('created_at'))}) AS developers"
     )
     weighted = (
-        "SELECT repo_id, period, login, contribution, "
-        "sum(contribution) OVER (PARTITION BY repo_id, period ORDER BY contribution) AS running, "
-        "sum(contribution) OVER (PARTITION BY repo_id, period) AS total "
+        "SELECT repo_id, period_start, login, contribution, "
+        "sum(contribution) OVER (PARTITION BY repo_id, period_start ORDER BY contribution) "
+        "AS running, sum(contribution) OVER (PARTITION BY repo_id, period_start) AS total "
         f"FROM ({developers}) AS developers WHERE {not_bot('login')}"
     )
-    thresholds = (
-        "SELECT repo_id, period, min(contribution) AS threshold FROM weighted "
-        "WHERE running >= ceil(CAST(total AS DOUBLE) * 0.5) GROUP BY repo_id, period"
-    )
+    # The threshold is the smallest contribution whose running weight reaches half the
+    # total; as the running weight grows with the contribution, a developer is at or above
+    # the threshold exactly when its own running weight reaches half: no second pass.
     core = (
-        "SELECT w.repo_id, w.period, w.login, w.contribution FROM weighted AS w "
-        "JOIN thresholds AS t ON t.repo_id = w.repo_id AND t.period = w.period "
-        "WHERE w.contribution >= t.threshold"
+        "SELECT repo_id, period_start, login, contribution FROM weighted "
+        "WHERE running >= ceil(CAST(total AS DOUBLE) * 0.5)"
     )
     member = f"'[' || {json_text('login')} || ',' || CAST(contribution AS VARCHAR) || ']'"
     summary = (
-        "SELECT repo_id, period, count(*) AS members, "
+        f"SELECT repo_id, {period.label('period_start')} AS period, count(*) AS members, "
         f"{json_list(member, 'contribution DESC, login')} AS listed "
-        "FROM core GROUP BY repo_id, period"
+        "FROM core GROUP BY repo_id, period_start"
     )
     parts = [("bus_factor", "members", None), ("bus_factor_detail", None, "listed")]
-    return (
-        f"WITH weighted AS ({weighted}), thresholds AS ({thresholds}), core AS ({core}) "
-        + repo_rows(unpivot("repo_id", summary, parts))
+    return f"WITH weighted AS ({weighted}), core AS ({core}) " + repo_rows(
+        unpivot("repo_id", summary, parts)
     )
 
 
