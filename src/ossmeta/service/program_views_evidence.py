@@ -8,7 +8,7 @@ and the mentor's identities are the ones registered with the program (``login:``
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +23,17 @@ from ossmeta.store.program_matchings import current_matching
 from ossmeta.store.tenancy import global_transaction
 from ossmeta.times import utc_text
 
-__all__ = ["evidence_document", "pair_evidence"]
+__all__ = ["evidence_document", "hours_of", "pair_evidence"]
 
 
-def _hours(value: Any) -> float | None:
+def hours_of(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 2)
 
 
 def _item(item: Contribution) -> dict[str, Any]:
     return {
         "kind": item.kind,
+        "id": item.id,
         "at": utc_text(item.at),
         "url": item.url,
         "number": item.number,
@@ -41,10 +42,12 @@ def _item(item: Contribution) -> dict[str, Any]:
     }
 
 
-def evidence_document(found: Evidence) -> dict[str, Any]:
-    """The evidence as the API answers it and the pages show it (times UTC, waits in hours)."""
+def evidence_document(found: Evidence, *, identities: bool = False) -> dict[str, Any]:
+    """The evidence as the CLI's JSON, the API and the pages give it (times ISO 8601 UTC,
+    waits in hours); ``identities`` adds the student's and mentor's matched logins and
+    e-mails (the operator's CLI; the API leaves them out)."""
     responsiveness = found.responsiveness
-    return {
+    document: dict[str, Any] = {
         "repository": found.repository,
         "announced": utc_text(found.window.announced),
         "from": utc_text(found.window.start),
@@ -54,16 +57,42 @@ def evidence_document(found: Evidence) -> dict[str, Any]:
         "before_announcement": [_item(i) for i in found.before_announcement],
         "outside_window": [_item(i) for i in found.outside_window],
         "mentor_commits": [
-            {"pull_number": c.pull_number, "pull_url": c.pull_url, "sha": c.sha}
+            {
+                "pull_number": c.pull_number,
+                "pull_url": c.pull_url,
+                "sha": c.sha,
+                "author_email": c.author_email,
+                "at": utc_text(c.at),
+            }
             for c in found.mentor_commits
         ],
         "unchecked_pulls": list(found.unchecked_pulls),
         "mentor_responsiveness": {
-            "median_hours": _hours(responsiveness.median),
-            "max_hours": _hours(responsiveness.max),
+            "median_hours": hours_of(responsiveness.median),
+            "max_hours": hours_of(responsiveness.max),
             "unanswered": responsiveness.unanswered,
+            "pulls": [
+                {
+                    "number": r.pull_number,
+                    "url": r.pull_url,
+                    "opened_at": utc_text(r.opened_at),
+                    "first_response_at": utc_text(r.first_response_at),
+                    "hours": hours_of(r.waited),
+                }
+                for r in responsiveness.responses
+            ],
         },
     }
+    if identities:
+        document["student"] = {
+            "logins": sorted(found.student.logins),
+            "emails": sorted(found.student.emails),
+        }
+        document["mentor"] = {
+            "logins": sorted(found.mentor.logins),
+            "emails": sorted(found.mentor.emails),
+        }
+    return document
 
 
 def pair_evidence(

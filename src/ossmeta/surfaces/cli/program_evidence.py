@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ossmeta.errors import UsageError
+from ossmeta.service.program_views_evidence import evidence_document, hours_of
 from ossmeta.surfaces.cli.common import DbOption, open_for_read, open_for_write, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
 from ossmeta.times import utc_text
 
 if TYPE_CHECKING:
-    from ossmeta.analyses.program_evidence import Contribution, Evidence
+    from ossmeta.analyses.program_evidence import Evidence
 
 __all__ = ["evidence", "evidence_json"]
 
@@ -46,63 +47,10 @@ def parse_when(text: str, option: str, *, end: bool = False) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _hours(value: timedelta | None) -> float | None:
-    return None if value is None else round(value.total_seconds() / 3600, 2)
-
-
-def _item(item: Contribution) -> dict[str, Any]:
-    return {
-        "kind": item.kind,
-        "id": item.id,
-        "at": utc_text(item.at),
-        "url": item.url,
-        "number": item.number,
-        "title": item.title,
-        "identity": item.who,
-    }
-
-
 def evidence_json(found: Evidence) -> dict[str, Any]:
-    """The evidence as the JSON contract writes it (times ISO 8601 UTC, waits in hours)."""
-    responsiveness = found.responsiveness
-    return {
-        "repository": found.repository,
-        "announced": utc_text(found.window.announced),
-        "from": utc_text(found.window.start),
-        "to": utc_text(found.window.end),
-        "student": {"logins": sorted(found.student.logins), "emails": sorted(found.student.emails)},
-        "mentor": {"logins": sorted(found.mentor.logins), "emails": sorted(found.mentor.emails)},
-        "totals": dict(found.totals),
-        "contributions": [_item(i) for i in found.counted],
-        "before_announcement": [_item(i) for i in found.before_announcement],
-        "outside_window": [_item(i) for i in found.outside_window],
-        "mentor_commits": [
-            {
-                "pull_number": c.pull_number,
-                "pull_url": c.pull_url,
-                "sha": c.sha,
-                "author_email": c.author_email,
-                "at": utc_text(c.at),
-            }
-            for c in found.mentor_commits
-        ],
-        "unchecked_pulls": list(found.unchecked_pulls),
-        "mentor_responsiveness": {
-            "median_hours": _hours(responsiveness.median),
-            "max_hours": _hours(responsiveness.max),
-            "unanswered": responsiveness.unanswered,
-            "pulls": [
-                {
-                    "number": r.pull_number,
-                    "url": r.pull_url,
-                    "opened_at": utc_text(r.opened_at),
-                    "first_response_at": utc_text(r.first_response_at),
-                    "hours": _hours(r.waited),
-                }
-                for r in responsiveness.responses
-            ],
-        },
-    }
+    """The evidence as the JSON contract writes it: the service's document, with the
+    matched identities."""
+    return evidence_document(found, identities=True)
 
 
 def _text(found: Evidence) -> None:
@@ -129,7 +77,7 @@ def _text(found: Evidence) -> None:
         out.write(f"pull requests whose commits the git data lacks: {numbers}\n")
     r = found.responsiveness
     out.write(
-        f"mentor responsiveness: median {_hours(r.median)} h, max {_hours(r.max)} h, "
+        f"mentor responsiveness: median {hours_of(r.median)} h, max {hours_of(r.max)} h, "
         f"{r.unanswered} unanswered\n"
     )
 
