@@ -57,7 +57,9 @@ def test_midterm_and_defense_through_the_cli(
     assert code == 0 and out.splitlines()[0].startswith("quality\tweight 3\tmax 10\t")
     code, _, err = run(capsys, "program", "defense", "assign", "P1", "rita", *db)
     assert code == 2 and "conflict of interest" in err
-    assert run(capsys, "program", "defense", "assign", "P1", "ron", "rae", *db)[0] == 0
+    assert run(capsys, "program", "defense", "assign", "P1", "ron", "rae", "ray", *db)[0] == 0
+    code, _, err = run(capsys, "program", "defense", "unassign", "P1", "ray", "rita", *db)
+    assert code == 0 and "ray taken off" in err and "rita was not assigned" in err
     advance_phase(store, None, "cli:t", NOW)  # defense
     for reviewer, scores in (("ron", ("quality=10", "talk=5")), ("rae", ("quality=5", "talk=5"))):
         flags = [x for s in scores for x in ("--score", s)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -177,6 +178,24 @@ def rubric(file: ConfigFile = None, year: YearOption = None, db: DbOption = None
         _row(c.key, f"weight {c.weight}", f"max {c.max}", c.label, c.label_zh)
 
 
+def _each_reviewer(
+    change: Callable[..., bool],
+    pair: str,
+    reviewers: list[str],
+    year: str | None,
+    db: str | None,
+    said: tuple[str, str],
+) -> None:
+    """Apply an assignment change to each reviewer in turn, saying what each one did."""
+    from ossmeta.service.program_access import operator_access
+
+    store = open_for_write(db)
+    access = operator_access(store, year, _actor())
+    for reviewer in reviewers:
+        done = change(store, year, access, pair, reviewer, _now())
+        stderr.print(terminal_safe(f"pair {pair}: {reviewer} {said[0] if done else said[1]}"))
+
+
 @defense.command("assign")
 def assign(
     pair: Pair,
@@ -185,15 +204,9 @@ def assign(
     db: DbOption = None,
 ) -> None:
     """Assign reviewers to PAIR (refused on a conflict of interest)."""
-    from ossmeta.service.program_access import operator_access
     from ossmeta.service.program_defense import assign_reviewer
 
-    store = open_for_write(db)
-    access = operator_access(store, year, _actor())
-    for reviewer in reviewers:
-        added = assign_reviewer(store, year, access, pair, reviewer, _now())
-        what = "assigned" if added else "was assigned already"
-        stderr.print(terminal_safe(f"pair {pair}: {reviewer} {what}"))
+    _each_reviewer(assign_reviewer, pair, reviewers, year, db, ("assigned", "was assigned already"))
 
 
 @defense.command("unassign")
@@ -204,15 +217,9 @@ def unassign(
     db: DbOption = None,
 ) -> None:
     """Take reviewers off PAIR, with the scores they gave it."""
-    from ossmeta.service.program_access import operator_access
     from ossmeta.service.program_defense import unassign_reviewer
 
-    store = open_for_write(db)
-    access = operator_access(store, year, _actor())
-    for reviewer in reviewers:
-        removed = unassign_reviewer(store, year, access, pair, reviewer, _now())
-        what = "taken off" if removed else "was not assigned"
-        stderr.print(terminal_safe(f"pair {pair}: {reviewer} {what}"))
+    _each_reviewer(unassign_reviewer, pair, reviewers, year, db, ("taken off", "was not assigned"))
 
 
 @defense.command("score")
