@@ -57,6 +57,7 @@ def test_roles_decide_rights_and_changes_are_audited(store: Store) -> None:
         (Member("ana", "student", ""), "a program student needs a subject"),
         (Member("ana", "admin", "x"), "a program admin has no subject"),
         (Member("", "student", "S1"), "needs a login"),
+        (Member("evil\x1b[31m", "student", "S1"), "must be 1-255 letters"),
     ],
 )
 def test_a_wrong_member_is_refused(store: Store, member: Member, message: str) -> None:

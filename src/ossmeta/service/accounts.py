@@ -60,6 +60,7 @@ __all__ = [
     "audit",
     "audit_entries",
     "authenticate",
+    "check_login",
     "create_tenant",
     "create_token",
     "create_user",
@@ -145,7 +146,8 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _check_login(login: str) -> str:
+def check_login(login: str) -> str:
+    """The login itself, or an ``InputError`` saying what a login may hold."""
     if not _LOGIN.fullmatch(login):
         raise InputError(f"login {login!r} must be 1-255 letters, digits or '._@+-'")
     return login
@@ -228,7 +230,7 @@ def create_user(
     store: Store, login: str, tenant_name: str, role: str, password: str | None, actor: Actor
 ) -> int:
     """Create the user (or take the existing one) and make them a member of the tenant."""
-    _check_login(login)
+    check_login(login)
     _check_role(role)
     tenant = tenant_named(store, tenant_name)
     hashed = None if password is None else hash_password(password)

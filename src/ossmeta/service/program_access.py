@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ossmeta.errors import ForbiddenError, InputError
+from ossmeta.service.accounts import check_login
 from ossmeta.service.program import year_in
 from ossmeta.store.engine import Store
 from ossmeta.store.program import Year, add_audit
@@ -90,8 +91,9 @@ def operator_access(store: Store, year_name: str | None, actor: str) -> Access:
 def _checked(member: Member) -> Member:
     if member.role not in MEMBER_ROLES:
         raise InputError(f"unknown program role {member.role!r}; one of {', '.join(MEMBER_ROLES)}")
-    if not member.login or len(member.login) > 255:
-        raise InputError("a program member needs a login of 1 to 255 characters")
+    if not member.login:
+        raise InputError("a program member needs a login")
+    check_login(member.login)  # an account's login: never control characters
     if member.role == "admin" and member.subject:
         raise InputError("a program admin has no subject (give an empty one)")
     if member.role not in ("admin", "reviewer") and not member.subject:
