@@ -395,7 +395,9 @@ def certify(
                 "citation": standing.recommendation.citation,
                 "place": len(made) + 1,
             }
-            code = secrets.token_urlsafe(18)  # 144 random bits: not guessable
+            # 144 random bits, not guessable; hex, so a code never starts with "-" (which a
+            # command line would take for an option)
+            code = secrets.token_hex(18)
             made.append(
                 AwardRow(
                     year.id,

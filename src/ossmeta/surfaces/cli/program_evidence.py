@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ossmeta.errors import UsageError
-from ossmeta.service.program_views_evidence import evidence_document, hours_of
 from ossmeta.surfaces.cli.common import DbOption, open_for_read, open_for_write, stderr
 from ossmeta.surfaces.cli.options import Format, format_option
 from ossmeta.surfaces.formats.terminal import json_safe, terminal_safe
@@ -50,6 +49,8 @@ def parse_when(text: str, option: str, *, end: bool = False) -> datetime:
 def evidence_json(found: Evidence) -> dict[str, Any]:
     """The evidence as the JSON contract writes it: the service's document, with the
     matched identities."""
+    from ossmeta.service.program_views_evidence import evidence_document
+
     return evidence_document(found, identities=True)
 
 
@@ -75,6 +76,8 @@ def _text(found: Evidence) -> None:
     if found.unchecked_pulls:
         numbers = ", ".join(f"#{n}" for n in found.unchecked_pulls)
         out.write(f"pull requests whose commits the git data lacks: {numbers}\n")
+    from ossmeta.service.program_views_evidence import hours_of
+
     r = found.responsiveness
     out.write(
         f"mentor responsiveness: median {hours_of(r.median)} h, max {hours_of(r.max)} h, "
